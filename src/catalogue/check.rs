@@ -1,0 +1,127 @@
+//! Argument checks against the endpoint table, shared by the client (before any I/O) and the emulator (to answer 47001).
+//! Every message names the field the way the caller wrote it (camelCase unless `convertCase: false`): `orderList[2].orderId`.
+
+use crate::case::camel_key;
+use super::{Endpoint, Field, Segment};
+use serde_json::Value;
+
+/// Checks `params` (already snake_case) against `endpoint`'s request fields.
+/// Unknown fields pass: WeChat adds fields faster than tables are updated.
+pub fn check(endpoint: &Endpoint, params: &Value, camel_names: bool) -> Result<(), String> {
+    if !params.is_object() {
+        return Err(format!("params must be an object, got {}", kind_of(params)));
+    }
+    for field in &endpoint.request {
+        check_field(field, params, camel_names)?;
+    }
+    Ok(())
+}
+
+/// Walks every place the field may appear (one per element of each enclosing array).
+fn check_field(field: &Field, root: &Value, camel_names: bool) -> Result<(), String> {
+    let mut holders: Vec<(&Value, String)> = vec![(root, String::new())];
+    let last = field.segments.len() - 1;
+    for (i, seg) in field.segments.iter().enumerate() {
+        let mut next = Vec::new();
+        for (value, shown) in holders {
+            match seg {
+                Segment::Key(key) => {
+                    let Some(obj) = value.as_object() else { continue };
+                    let shown_key = if camel_names { camel_key(key) } else { key.clone() };
+                    let shown = if shown.is_empty() { shown_key } else { format!("{shown}.{shown_key}") };
+                    match obj.get(key) {
+                        None if i == last && field.required => return Err(format!("{shown} is required")),
+                        None => {}
+                        Some(v) if i == last => {
+                            if !field.ty.accepts(v) {
+                                return Err(format!("{shown} must be {}, got {}", article(&field.ty.describe()), kind_of(v)));
+                            }
+                        }
+                        Some(v) => next.push((v, shown)),
+                    }
+                }
+                Segment::Each => {
+                    let Some(items) = value.as_array() else { continue };
+                    next.extend(items.iter().enumerate().map(|(n, v)| (v, format!("{shown}[{n}]"))));
+                }
+            }
+        }
+        holders = next;
+    }
+    Ok(())
+}
+
+fn article(ty: &str) -> String {
+    match ty.chars().next() {
+        Some('o') if ty.ends_with("[]") => "an array of objects".into(),
+        Some('s') if ty.ends_with("[]") => "an array of strings".into(),
+        Some('n') if ty.ends_with("[]") => "an array of numbers".into(),
+        Some('o') => format!("an {ty}"),
+        _ => format!("a {ty}"),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::catalogue;
+    use serde_json::json;
+
+    fn check_api(name: &str, params: Value) -> Result<(), String> {
+        check(catalogue().get(name).unwrap(), &params, true)
+    }
+
+    #[test]
+    fn requires_an_object() {
+        assert_eq!(check_api("logistics.getAllAccount", json!([])), Err("params must be an object, got array".into()));
+        assert_eq!(check_api("logistics.getAllAccount", json!({"anything": 1})), Ok(()));
+    }
+
+    #[test]
+    fn names_missing_and_mistyped_fields_in_camel_case() {
+        let ok = json!({"order_list": [{"order_id": "a", "delivery_id": "SF"}]});
+        assert_eq!(check_api("logistics.batchGetOrder", ok), Ok(()));
+        let missing = json!({"order_list": [{"order_id": "a", "delivery_id": "SF"}, {"order_id": "b"}]});
+        assert_eq!(check_api("logistics.batchGetOrder", missing), Err("orderList[1].deliveryId is required".into()));
+        let wrong = json!({"order_list": [{"order_id": 7, "delivery_id": "SF"}]});
+        assert_eq!(check_api("logistics.batchGetOrder", wrong), Err("orderList[0].orderId must be a string, got number".into()));
+        assert_eq!(check_api("logistics.batchGetOrder", json!({})), Err("orderList is required".into()));
+        assert_eq!(
+            check_api("logistics.batchGetOrder", json!({"order_list": {}})),
+            Err("orderList must be an array of objects, got object".into())
+        );
+    }
+
+    #[test]
+    fn snake_names_without_case_conversion_and_unions() {
+        let e = catalogue().get("officialAccount.linkMiniprogram").unwrap();
+        assert_eq!(check(e, &json!({"appid": "wx1", "notify_users": "1", "show_profile": 0}), false), Ok(()));
+        assert_eq!(
+            check(e, &json!({"appid": "wx1", "notify_users": true, "show_profile": 0}), false),
+            Err("notify_users must be a number|string, got boolean".into())
+        );
+        assert_eq!(check(e, &json!({"appid": null, "notify_users": 1, "show_profile": 0}), false), Err("appid must be a string, got null".into()));
+    }
+
+    #[test]
+    fn nested_required_fields_only_when_parent_present() {
+        let e = catalogue().get("logistics.traceWaybill").unwrap();
+        let base = json!({"openid": "o", "receiver_phone": "1", "waybill_id": "w", "trans_id": "t", "order_detail_path": "p",
+            "goods_info": {"detail_list": [{"goods_name": "g", "goods_img_url": "u"}]}});
+        assert_eq!(check(e, &base, true), Ok(()));
+        let mut bad = base.clone();
+        bad["goods_info"]["detail_list"][0].as_object_mut().unwrap().remove("goods_img_url");
+        assert_eq!(check(e, &bad, true), Err("goodsInfo.detailList[0].goodsImgUrl is required".into()));
+    }
+}
