@@ -1,7 +1,14 @@
 //! wechat-openapi: WeChat's server OpenAPI for Node, with a Rust core.
 //! The core (everything but `node`) knows nothing of N-API and is tested with `cargo test`.
 
+pub mod bigint;
 pub mod case;
 pub mod catalogue;
+pub mod client;
+pub mod crypto;
 pub mod error;
 pub mod secret;
+pub mod token;
+pub mod transport;
+
+mod node;

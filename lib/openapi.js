@@ -1,0 +1,112 @@
+'use strict'
+// `openapi.<namespace>.<method>(params)` as wx-server-sdk shapes it: the property chain names the API, and
+// `openapi(options)` returns the same surface with per-call options. Names are resolved by the native core
+// against the endpoint table, so an unknown one rejects with -604100 naming the API.
+
+const { fromNative, sdkError, SDK_CODES } = require('./errors.js')
+const json = require('./json.js')
+
+const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'maxAttempts', 'retryUnsafe'])
+// Properties that promise machinery and inspectors probe; answering them keeps `await openapi.logistics` sane.
+const NOT_A_NAMESPACE = new Set(['then', 'catch', 'finally', 'constructor', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof'])
+
+function settle(api, outcome) {
+  if (outcome.error) throw fromNative(outcome.error)
+  if (outcome.json !== undefined && outcome.json !== null) return json.decode(outcome.json, outcome.bigInts)
+  return { contentType: outcome.contentType, buffer: outcome.buffer, errMsg: `openapi.${api}:ok`, errCode: 0 }
+}
+
+function encodeOptions(api, options) {
+  for (const key of Object.keys(options)) {
+    if (!CALL_OPTION_KEYS.has(key)) throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
+  }
+  return JSON.stringify(options)
+}
+
+function encodeParams(api, params) {
+  const text = json.encode(params)
+  if (text === undefined) throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `params must be an object, got ${typeof params}`)
+  return text
+}
+
+/**
+ * @param {() => object} getNative returns the native client (may throw an OpenApiError for a bad config)
+ * @param {object} options per-call options ({ convertCase, appid, timeout, maxAttempts })
+ * @param {string[]} names the endpoint table's names, for enumeration
+ */
+function buildOpenapi(getNative, options, names) {
+  let optionsJson
+  const namespaces = new Map()
+
+  async function call(api, params) {
+    if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
+    const outcome = await getNative().call(api, encodeParams(api, params), optionsJson)
+    return settle(api, outcome)
+  }
+
+  async function request(req) {
+    if (req === null || typeof req !== 'object') {
+      throw sdkError('request', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'request needs { method, path, data }')
+    }
+    const { method = 'POST', path, data, idempotent } = req
+    if (typeof path !== 'string') throw sdkError('request', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'path must be a string')
+    const opts = idempotent === undefined ? options : { ...options, idempotent }
+    const outcome = await getNative().request(String(method), path, encodeParams('request', data), JSON.stringify(opts))
+    return settle('request', outcome)
+  }
+
+  function namespace(ns) {
+    let methods = namespaces.get(ns)
+    if (methods) return methods
+    const cache = new Map()
+    methods = new Proxy(Object.create(null), {
+      get(target, method) {
+        if (typeof method !== 'string' || NOT_A_NAMESPACE.has(method)) return undefined
+        let fn = cache.get(method)
+        if (!fn) {
+          const api = `${ns}.${method}`
+          fn = (params) => call(api, params)
+          Object.defineProperty(fn, 'name', { value: method })
+          cache.set(method, fn)
+        }
+        return fn
+      },
+      ownKeys() {
+        return names().filter((n) => n.startsWith(ns + '.')).map((n) => n.slice(ns.length + 1))
+      },
+      getOwnPropertyDescriptor(target, method) {
+        return { value: this.get(target, method), enumerable: true, configurable: true, writable: false }
+      },
+    })
+    namespaces.set(ns, methods)
+    return methods
+  }
+
+  // A function, so that `openapi({ convertCase: false })` works as in wx-server-sdk.
+  const root = function openapi(more) {
+    if (more === undefined) return proxy
+    if (more === null || typeof more !== 'object') {
+      throw sdkError('openapi', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'openapi(options) takes an object')
+    }
+    const merged = { ...options, ...more }
+    encodeOptions('openapi', merged)
+    return buildOpenapi(getNative, merged, names)
+  }
+  const proxy = new Proxy(root, {
+    get(target, key) {
+      if (key === 'request') return request
+      if (typeof key !== 'string' || NOT_A_NAMESPACE.has(key)) return target[key]
+      return namespace(key)
+    },
+    ownKeys() {
+      return [...new Set(names().map((n) => n.split('.')[0])), 'request', 'prototype']
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (key === 'prototype') return Reflect.getOwnPropertyDescriptor(target, key)
+      return { value: this.get(target, key), enumerable: true, configurable: true }
+    },
+  })
+  return proxy
+}
+
+module.exports = { buildOpenapi }

@@ -1,0 +1,166 @@
+//! Client configuration: parsed from the JSON the JS facade sends, checked once, so a bad option is a clear
+//! synchronous error at `init`/`createClient` and never a surprise on the first call.
+
+use crate::secret::Secret;
+use serde::Deserialize;
+use std::time::Duration;
+use url::Url;
+
+pub const DEFAULT_API_BASE: &str = "https://api.weixin.qq.com";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenMode {
+    /// `POST /cgi-bin/stable_token`: the same token while valid, so independent fetchers do not clash.
+    Stable,
+    /// `GET /cgi-bin/token`: each fetch knocks out the previous token after 5 minutes.
+    Classic,
+}
+
+/// Where this client's own access token comes from.
+#[derive(Clone, Debug)]
+pub enum TokenOrigin {
+    /// Fetched from WeChat with the app's credentials.
+    Credentials { secret: Secret, mode: TokenMode },
+    /// A token the caller manages; it cannot be refreshed here.
+    Fixed(Secret),
+    /// The caller's `getAccessToken` function.
+    Provider,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub appid: Option<String>,
+    pub token: Option<TokenOrigin>,
+    pub api_base: Url,
+    /// Deadline of one call, retries included.
+    pub timeout: Duration,
+    /// Attempts for an idempotent call that meets a transient failure (1 = no retry).
+    pub max_attempts: u32,
+    /// Largest answer body accepted, in bytes.
+    pub max_response_bytes: usize,
+}
+
+/// The JSON shape the facade sends (camelCase, as users write it).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawConfig {
+    appid: Option<String>,
+    secret: Option<String>,
+    api_base: Option<String>,
+    token_mode: Option<String>,
+    access_token: Option<String>,
+    /// Set by the facade when `getAccessToken` is a function (the function itself crosses separately).
+    has_token_provider: Option<bool>,
+    timeout: Option<f64>,
+    max_attempts: Option<f64>,
+    max_response_bytes: Option<f64>,
+}
+
+impl ClientConfig {
+    pub fn from_json(json: &str) -> Result<ClientConfig, String> {
+        let raw: RawConfig = serde_json::from_str(json).map_err(|e| describe_serde_error(&e))?;
+        let appid = non_empty("appid", raw.appid)?;
+        let secret = non_empty("secret", raw.secret)?;
+        let access_token = non_empty("accessToken", raw.access_token)?;
+        let provider = raw.has_token_provider.unwrap_or(false);
+        let mode = match raw.token_mode.as_deref() {
+            None | Some("stable") => TokenMode::Stable,
+            Some("classic") => TokenMode::Classic,
+            Some(other) => return Err(format!("tokenMode must be 'stable' or 'classic', got {other:?}")),
+        };
+        let sources = [secret.is_some(), access_token.is_some(), provider].iter().filter(|x| **x).count();
+        if sources > 1 {
+            return Err("give only one of secret, accessToken and getAccessToken".into());
+        }
+        let token = match (secret, access_token, provider) {
+            (Some(secret), _, _) => {
+                if appid.is_none() {
+                    return Err("appid is required with secret".into());
+                }
+                Some(TokenOrigin::Credentials { secret: Secret::new(secret), mode })
+            }
+            (_, Some(token), _) => Some(TokenOrigin::Fixed(Secret::new(token))),
+            (_, _, true) => Some(TokenOrigin::Provider),
+            _ => {
+                if appid.is_some() {
+                    return Err("secret is required with appid (or give accessToken or getAccessToken)".into());
+                }
+                None
+            }
+        };
+        let api_base = parse_api_base(raw.api_base.as_deref().unwrap_or(DEFAULT_API_BASE))?;
+        let timeout = match raw.timeout {
+            None => DEFAULT_TIMEOUT,
+            Some(ms) => Duration::from_millis(whole_number("timeout", ms, 1, 600_000)?),
+        };
+        let max_attempts = raw.max_attempts.map(|n| whole_number("maxAttempts", n, 1, 10)).transpose()?.unwrap_or(3) as u32;
+        let max_response_bytes =
+            raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
+        Ok(ClientConfig { appid, token, api_base, timeout, max_attempts, max_response_bytes })
+    }
+}
+
+fn non_empty(name: &str, value: Option<String>) -> Result<Option<String>, String> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(format!("{name} must be a non-empty string")),
+        Some(v) if v.chars().any(char::is_whitespace) => Err(format!("{name} must not contain whitespace")),
+        other => Ok(other),
+    }
+}
+
+fn whole_number(name: &str, value: f64, min: u64, max: u64) -> Result<u64, String> {
+    if value.fract() != 0.0 || value < min as f64 || value > max as f64 {
+        return Err(format!("{name} must be a whole number from {min} to {max}, got {value}"));
+    }
+    Ok(value as u64)
+}
+
+fn parse_api_base(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|_| format!("apiBase must be an http(s) URL, got {text:?}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("apiBase must be an http(s) URL, got {text:?}"));
+    }
+    Ok(url)
+}
+
+/// serde's messages name Rust types; say what the user wrote instead.
+fn describe_serde_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return format!("unknown option {field:?}");
+    }
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        let what = rest.split(" at line").next().unwrap_or(rest);
+        return format!("invalid option type: {what}");
+    }
+    format!("invalid options: {}", text.split(" at line").next().unwrap_or(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue"}"#).unwrap();
+        assert_eq!(c.api_base.as_str(), "https://api.weixin.qq.com/");
+        assert_eq!(c.timeout, DEFAULT_TIMEOUT);
+        assert!(matches!(c.token, Some(TokenOrigin::Credentials { mode: TokenMode::Stable, .. })));
+        assert!(!format!("{c:?}").contains("s3cr3tvalue"));
+    }
+
+    #[test]
+    fn clear_errors() {
+        let err = |j: &str| ClientConfig::from_json(j).unwrap_err();
+        assert_eq!(err(r#"{"appid":"wx1"}"#), "secret is required with appid (or give accessToken or getAccessToken)");
+        assert_eq!(err(r#"{"secret":"x"}"#), "appid is required with secret");
+        assert_eq!(err(r#"{"appid":"wx1","secret":"x","tokenMode":"fast"}"#), "tokenMode must be 'stable' or 'classic', got \"fast\"");
+        assert_eq!(err(r#"{"appId":"wx1"}"#), "unknown option \"appId\"");
+        assert_eq!(err(r#"{"appid":"wx1","secret":"x","timeout":-5}"#), "timeout must be a whole number from 1 to 600000, got -5");
+        assert_eq!(err(r#"{"apiBase":"ftp://x"}"#), "apiBase must be an http(s) URL, got \"ftp://x\"");
+        assert_eq!(err(r#"{"appid":"wx1","secret":"x","accessToken":"t"}"#), "give only one of secret, accessToken and getAccessToken");
+        assert_eq!(err(r#"{"appid":5}"#), "invalid option type: integer `5`, expected a string");
+    }
+}

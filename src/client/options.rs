@@ -1,0 +1,65 @@
+//! Per-call options: wx-server-sdk's `cloud.openapi({ convertCase, appid })` plus our own deadline and retry knobs.
+
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct CallOptions {
+    pub convert_case: bool,
+    /// Call on behalf of this account (a third-party platform's authorizer).
+    pub appid: Option<String>,
+    pub timeout: Option<Duration>,
+    pub max_attempts: Option<u32>,
+    /// For `openapi.request`: whether repeating the call is harmless.
+    pub idempotent: Option<bool>,
+    /// The caller accepts that a retry may execute a non-idempotent call twice.
+    pub retry_unsafe: bool,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions { convert_case: true, appid: None, timeout: None, max_attempts: None, idempotent: None, retry_unsafe: false }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawOptions {
+    convert_case: Option<bool>,
+    appid: Option<String>,
+    timeout: Option<f64>,
+    max_attempts: Option<f64>,
+    idempotent: Option<bool>,
+    retry_unsafe: Option<bool>,
+}
+
+impl CallOptions {
+    pub fn from_json(json: &str) -> Result<CallOptions, String> {
+        if json.trim().is_empty() {
+            return Ok(CallOptions::default());
+        }
+        let raw: RawOptions = serde_json::from_str(json).map_err(|e| {
+            let text = e.to_string();
+            format!("invalid call options: {}", text.split(" at line").next().unwrap_or(&text))
+        })?;
+        let timeout = match raw.timeout {
+            Some(ms) if ms.fract() != 0.0 || !(1.0..=600_000.0).contains(&ms) => {
+                return Err(format!("timeout must be a whole number of milliseconds from 1 to 600000, got {ms}"))
+            }
+            Some(ms) => Some(Duration::from_millis(ms as u64)),
+            None => None,
+        };
+        let max_attempts = match raw.max_attempts {
+            Some(n) if n.fract() != 0.0 || !(1.0..=10.0).contains(&n) => return Err(format!("maxAttempts must be a whole number from 1 to 10, got {n}")),
+            other => other.map(|n| n as u32),
+        };
+        Ok(CallOptions {
+            convert_case: raw.convert_case.unwrap_or(true),
+            appid: raw.appid.filter(|a| !a.is_empty()),
+            timeout,
+            max_attempts,
+            idempotent: raw.idempotent,
+            retry_unsafe: raw.retry_unsafe.unwrap_or(false),
+        })
+    }
+}

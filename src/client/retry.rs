@@ -1,0 +1,64 @@
+//! When a failed attempt is tried again, decided in one place from the endpoint's idempotency mark and the
+//! kind of failure: a call that creates something is repeated only when it provably never reached WeChat.
+
+use crate::error::{Category, Error};
+use rand::Rng;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(2);
+
+/// What happened to one attempt, as far as retrying is concerned.
+pub enum Failure<'a> {
+    /// The request never left (connection refused, DNS): safe to send again, whatever the endpoint.
+    NotSent(&'a Error),
+    /// It may have been executed.
+    MaybeSent(&'a Error),
+}
+
+/// How long to wait before the next attempt, or None to give up now.
+pub fn next_delay(failure: Failure<'_>, idempotent: bool, attempt: u32, max_attempts: u32) -> Option<Duration> {
+    if attempt >= max_attempts {
+        return None;
+    }
+    let (error, sent) = match failure {
+        Failure::NotSent(e) => (e, false),
+        Failure::MaybeSent(e) => (e, true),
+    };
+    match error.category {
+        // 45011 is refused before execution: waiting for the next minute is safe for any call.
+        Category::RateLimit => Some(until_next_minute()),
+        Category::Busy | Category::Network | Category::Timeout if idempotent || !sent => Some(full_jitter(attempt)),
+        _ => None,
+    }
+}
+
+/// Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped.
+fn full_jitter(attempt: u32) -> Duration {
+    let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt.saturating_sub(1).min(10)).min(BACKOFF_CAP);
+    let millis = rand::thread_rng().gen_range(0..=ceiling.as_millis() as u64);
+    Duration::from_millis(millis)
+}
+
+fn until_next_minute() -> Duration {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Duration::from_millis(60_000 - (now.as_millis() % 60_000) as u64 + 50)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_retries() {
+        let busy = Error::wechat("a.b", -1, "system error", None);
+        let biz = Error::wechat("a.b", 89000, "bound", None);
+        let refused = Error::network("a.b", "connection refused");
+        assert!(next_delay(Failure::MaybeSent(&busy), true, 1, 3).is_some());
+        assert!(next_delay(Failure::MaybeSent(&busy), false, 1, 3).is_none(), "an order is not placed twice");
+        assert!(next_delay(Failure::NotSent(&refused), false, 1, 3).is_some());
+        assert!(next_delay(Failure::MaybeSent(&busy), true, 3, 3).is_none());
+        assert!(next_delay(Failure::MaybeSent(&biz), true, 1, 3).is_none());
+        assert!(full_jitter(20) <= BACKOFF_CAP);
+    }
+}

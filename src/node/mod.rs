@@ -1,0 +1,5 @@
+//! N-API only: converts between JS and the core. No decisions are made here.
+
+mod client;
+mod outcome;
+mod runtime;

@@ -1,0 +1,15 @@
+//! One tokio runtime for the process, sized for the machine: the HTTP work is I/O-bound, so a worker per
+//! core (at most 4) is enough, and smaller than tokio's default on big hosts that run many Node processes.
+
+#[napi_derive::module_init]
+fn init() {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("wechat-openapi")
+        .enable_all()
+        .build();
+    if let Ok(runtime) = runtime {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
+}

@@ -1,0 +1,7 @@
+//! Access tokens: where they come from (`source`) and the in-process cache in front of them.
+
+mod cache;
+mod source;
+
+pub use cache::TokenCache;
+pub use source::{FixedSource, FreshToken, ProviderFn, ProviderSource, StableOrClassicSource, TokenSource};
