@@ -5,9 +5,11 @@ pub mod bigint;
 pub mod case;
 pub mod catalogue;
 pub mod client;
+pub mod component;
 pub mod crypto;
 pub mod error;
 pub mod secret;
+pub mod store;
 pub mod token;
 pub mod transport;
 

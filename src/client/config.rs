@@ -1,6 +1,7 @@
 //! Client configuration: parsed from the JSON the JS facade sends, checked once, so a bad option is a clear
 //! synchronous error at `init`/`createClient` and never a surprise on the first call.
 
+use crate::component::config::{ComponentConfig, RawComponent};
 use crate::secret::Secret;
 use serde::Deserialize;
 use std::time::Duration;
@@ -39,6 +40,8 @@ pub struct ClientConfig {
     pub max_attempts: u32,
     /// Largest answer body accepted, in bytes.
     pub max_response_bytes: usize,
+    /// The third-party platform identity, when this client acts as one.
+    pub component: Option<ComponentConfig>,
 }
 
 /// The JSON shape the facade sends (camelCase, as users write it).
@@ -55,6 +58,7 @@ struct RawConfig {
     timeout: Option<f64>,
     max_attempts: Option<f64>,
     max_response_bytes: Option<f64>,
+    component: Option<RawComponent>,
 }
 
 impl ClientConfig {
@@ -97,7 +101,8 @@ impl ClientConfig {
         let max_attempts = raw.max_attempts.map(|n| whole_number("maxAttempts", n, 1, 10)).transpose()?.unwrap_or(3) as u32;
         let max_response_bytes =
             raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
-        Ok(ClientConfig { appid, token, api_base, timeout, max_attempts, max_response_bytes })
+        let component = raw.component.map(ComponentConfig::from_raw).transpose()?;
+        Ok(ClientConfig { appid, token, api_base, timeout, max_attempts, max_response_bytes, component })
     }
 }
 
@@ -162,5 +167,15 @@ mod tests {
         assert_eq!(err(r#"{"apiBase":"ftp://x"}"#), "apiBase must be an http(s) URL, got \"ftp://x\"");
         assert_eq!(err(r#"{"appid":"wx1","secret":"x","accessToken":"t"}"#), "give only one of secret, accessToken and getAccessToken");
         assert_eq!(err(r#"{"appid":5}"#), "invalid option type: integer `5`, expected a string");
+        assert_eq!(err(r#"{"component":{"appid":"wxc"}}"#), "component.secret is required");
+    }
+
+    #[test]
+    fn a_component_alone_is_an_identity() {
+        let key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+        let json = format!(r#"{{"component":{{"appid":"wxc","secret":"csecret","token":"t0ken","encodingAesKey":"{key}"}}}}"#);
+        let c = ClientConfig::from_json(&json).unwrap();
+        assert!(c.token.is_none() && c.appid.is_none());
+        assert_eq!(c.component.unwrap().appid, "wxc");
     }
 }

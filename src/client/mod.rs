@@ -11,8 +11,10 @@ pub use options::CallOptions;
 use crate::bigint;
 use crate::case::{convert_keys, Direction};
 use crate::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
+use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
 use crate::secret::{scrub, Secret};
+use crate::store::{MemoryStore, Store};
 use crate::token::{FixedSource, ProviderFn, ProviderSource, StableOrClassicSource, TokenCache, TokenSource};
 use crate::transport::{Transport, TransportError};
 use bytes::Bytes;
@@ -46,13 +48,31 @@ pub struct Client {
     config: ClientConfig,
     transport: Arc<Transport>,
     app_tokens: Option<TokenCache>,
+    /// The third-party platform identity, when configured.
+    component: Option<Component>,
     /// Credentials from the config, scrubbed from every message that leaves.
     known_secrets: Vec<Secret>,
+}
+
+/// What the caller's code provides besides the config (JS functions, bridged by the binding).
+#[derive(Default)]
+pub struct Bridges {
+    /// The caller's `getAccessToken`, when the config says there is one.
+    pub provider: Option<ProviderFn>,
+    /// Where tickets, tokens and refresh tokens live (memory when None).
+    pub store: Option<Arc<dyn Store>>,
+    /// Told whenever an authorizer's refresh token changes.
+    pub on_refresh_token: Option<RefreshTokenHook>,
 }
 
 impl Client {
     /// `provider` is the caller's `getAccessToken`, when the config says there is one.
     pub fn new(config: ClientConfig, provider: Option<ProviderFn>) -> Result<Client, String> {
+        Client::with_bridges(config, Bridges { provider, ..Bridges::default() })
+    }
+
+    pub fn with_bridges(config: ClientConfig, bridges: Bridges) -> Result<Client, String> {
+        let Bridges { provider, store, on_refresh_token } = bridges;
         let transport = Arc::new(Transport::new(config.max_response_bytes)?);
         let mut known_secrets = Vec::new();
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
@@ -74,7 +94,12 @@ impl Client {
             (Some(TokenOrigin::Provider), None) => return Err("getAccessToken must be a function".into()),
             (None, _) => None,
         };
-        Ok(Client { app_tokens: source.map(TokenCache::new), config, transport, known_secrets })
+        let component = config.component.as_ref().map(|c| {
+            known_secrets.extend(c.credentials.iter().cloned());
+            let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+            Component::new(c, transport.clone(), config.api_base.clone(), store, on_refresh_token)
+        });
+        Ok(Client { app_tokens: source.map(TokenCache::new), component, config, transport, known_secrets })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -83,6 +108,17 @@ impl Client {
 
     pub fn app_tokens(&self) -> Option<&TokenCache> {
         self.app_tokens.as_ref()
+    }
+
+    /// The third-party platform identity, or the error `api` reports without one.
+    pub fn component(&self, api: &str) -> Result<&Component, Error> {
+        self.component.as_ref().ok_or_else(|| component::not_configured(api))
+    }
+
+    /// Scrubs this client's credentials from an error that leaves the core.
+    pub fn scrubbed(&self, mut e: Error) -> Error {
+        e.message = scrub(&e.message, &self.known_secrets);
+        e
     }
 
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
@@ -142,7 +178,7 @@ impl Client {
         let mut token_renewed = false;
         loop {
             attempt += 1;
-            let (error, sent) = match self.token_for(target, rejected.take().as_ref()).await {
+            let (error, sent) = match self.token_for(target, options.appid.as_deref(), rejected.take().as_ref()).await {
                 Err(e) => (e, false),
                 Ok(token) => match self.send_once(target, params, options, token.as_ref(), deadline).await {
                     Ok(outcome) => return Ok(outcome),
@@ -183,26 +219,34 @@ impl Client {
         }
     }
 
-    /// The token a target needs: none, the app's own, or (with `rejected`) a replacement for a refused one.
-    async fn token_for(&self, target: &Target, rejected: Option<&Secret>) -> Result<Option<Secret>, Error> {
-        if target.token == TokenKind::None {
-            return Ok(None);
-        }
-        if target.token == TokenKind::Component {
-            return Err(Error::invalid_argument(&target.api, "this API needs a third-party platform (component) configuration"));
-        }
-        let Some(cache) = &self.app_tokens else {
-            return Err(Error::invalid_argument(
-                &target.api,
-                "no credentials: give appid and secret (or WECHAT_APPID / WECHAT_SECRET), accessToken or getAccessToken to init",
-            )
-            .with_category(crate::error::Category::Auth));
-        };
+    /// The token a target needs: none, the app's own, the component's, or an authorizer's (when called on
+    /// behalf of another appid); with `rejected`, a replacement for a refused one.
+    async fn token_for(&self, target: &Target, on_behalf: Option<&str>, rejected: Option<&Secret>) -> Result<Option<Secret>, Error> {
+        let Some(cache) = self.cache_for(target, on_behalf)? else { return Ok(None) };
         let token = match rejected {
             Some(bad) => cache.replace_rejected(bad).await,
             None => cache.get().await,
         };
         token.map(Some)
+    }
+
+    fn cache_for(&self, target: &Target, on_behalf: Option<&str>) -> Result<Option<TokenCache>, Error> {
+        match target.token {
+            TokenKind::None => Ok(None),
+            TokenKind::Component => Ok(Some(self.component(&target.api)?.tokens().clone())),
+            // `appid` equal to the client's own means the app's own token.
+            TokenKind::App | TokenKind::Authorizer => match on_behalf.filter(|a| Some(*a) != self.config.appid.as_deref()) {
+                Some(appid) => Ok(Some(self.component(&target.api)?.authorizer_tokens(appid))),
+                None => self.app_tokens.clone().map(Some).ok_or_else(|| {
+                    Error::invalid_argument(
+                        &target.api,
+                        "no credentials: give appid and secret (or WECHAT_APPID / WECHAT_SECRET), accessToken or getAccessToken to init; \
+                         a third-party platform calls on behalf of a merchant with openapi({ appid })",
+                    )
+                    .with_category(crate::error::Category::Auth)
+                }),
+            },
+        }
     }
 
     fn url_for(&self, target: &Target, params: &Value, token: Option<&Secret>) -> Url {
@@ -267,5 +311,46 @@ fn transport_error(api: &str, e: TransportError) -> (Error, bool) {
             Error::invalid_response(api, format!("the answer exceeds maxResponseBytes ({cap} bytes)")).with_retryable(false),
             true,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+
+    fn client(json: &str) -> Client {
+        Client::new(ClientConfig::from_json(json).unwrap(), None).unwrap()
+    }
+
+    fn refused(c: &Client, kind: TokenKind, on_behalf: Option<&str>) -> Error {
+        c.cache_for(&target(kind), on_behalf).err().expect("refused before I/O")
+    }
+
+    fn target(token: TokenKind) -> Target {
+        Target { api: "a.b".into(), verb: HttpVerb::Post, path: "/x".into(), token, idempotent: false, endpoint: None }
+    }
+
+    #[test]
+    fn which_token_a_call_carries() {
+        let both = client(&format!(
+            r#"{{"appid":"wxown","secret":"s3cret","component":{{"appid":"wxc","secret":"cs3cret","token":"t0ken","encodingAesKey":"{KEY}"}}}}"#
+        ));
+        assert!(both.cache_for(&target(TokenKind::None), Some("wxa")).unwrap().is_none());
+        for kind in [TokenKind::App, TokenKind::Authorizer, TokenKind::Component] {
+            assert!(both.cache_for(&target(kind), None).unwrap().is_some());
+            assert!(both.cache_for(&target(kind), Some("wxa")).unwrap().is_some());
+        }
+        let app_only = client(r#"{"appid":"wxown","secret":"s3cret"}"#);
+        assert!(app_only.cache_for(&target(TokenKind::App), Some("wxown")).unwrap().is_some(), "own appid: own token");
+        let e = refused(&app_only, TokenKind::App, Some("wxa"));
+        assert!(e.message.contains("no third-party platform identity"), "{}", e.message);
+        let e = refused(&app_only, TokenKind::Component, None);
+        assert!(e.message.contains("component: {"), "{}", e.message);
+        let component_only = client(&format!(r#"{{"component":{{"appid":"wxc","secret":"cs3cret","token":"t0ken","encodingAesKey":"{KEY}"}}}}"#));
+        let e = refused(&component_only, TokenKind::App, None);
+        assert!(e.message.contains("openapi({ appid })"), "{}", e.message);
+        assert!(component_only.known_secrets.iter().any(|s| s.expose() == KEY));
     }
 }

@@ -53,9 +53,16 @@ impl CallOptions {
             Some(n) if n.fract() != 0.0 || !(1.0..=10.0).contains(&n) => return Err(format!("maxAttempts must be a whole number from 1 to 10, got {n}")),
             other => other.map(|n| n as u32),
         };
+        let appid = raw.appid.filter(|a| !a.is_empty());
+        if let Some(a) = &appid {
+            // It becomes part of store keys: only the characters an appid has.
+            if a.len() > 64 || !a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                return Err(format!("appid must be an appid (letters, digits, _ and -), got {a:?}"));
+            }
+        }
         Ok(CallOptions {
             convert_case: raw.convert_case.unwrap_or(true),
-            appid: raw.appid.filter(|a| !a.is_empty()),
+            appid,
             timeout,
             max_attempts,
             idempotent: raw.idempotent,

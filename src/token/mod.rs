@@ -2,6 +2,7 @@
 
 mod cache;
 mod source;
+pub mod wire;
 
 pub use cache::TokenCache;
 pub use source::{FixedSource, FreshToken, ProviderFn, ProviderSource, StableOrClassicSource, TokenSource};

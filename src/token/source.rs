@@ -3,10 +3,11 @@
 use crate::catalogue::HttpVerb;
 use crate::client::config::TokenMode;
 use crate::error::Error;
-use crate::secret::{scrub, Secret};
-use crate::transport::{Transport, TransportError};
+use super::wire;
+use crate::secret::Secret;
+use crate::transport::Transport;
 use futures::future::{BoxFuture, FutureExt};
-use serde::Deserialize;
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -29,9 +30,6 @@ pub trait TokenSource: Send + Sync + 'static {
     }
 }
 
-/// How long one token request may take; the caller's own deadline still bounds the wait.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// `POST /cgi-bin/stable_token` or `GET /cgi-bin/token` with the app's credentials.
 pub struct StableOrClassicSource {
     pub transport: Arc<Transport>,
@@ -41,38 +39,11 @@ pub struct StableOrClassicSource {
     pub mode: TokenMode,
 }
 
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: Option<String>,
-    expires_in: Option<u64>,
-    errcode: Option<i64>,
-    errmsg: Option<String>,
-}
-
 impl StableOrClassicSource {
-    async fn request(transport: Arc<Transport>, url: Url, verb: HttpVerb, body: Option<Vec<u8>>, secret: Secret) -> Result<FreshToken, Error> {
-        let answer = transport.send(verb, url, body, FETCH_TIMEOUT).await.map_err(|e| match e {
-            TransportError::Timeout => Error::timeout("", "the access_token request timed out"),
-            TransportError::Connect(m) | TransportError::Broken(m) => {
-                Error::network("", format!("the access_token request failed: {}", scrub(&m, [&secret])))
-            }
-            TransportError::TooLarge(cap) => Error::invalid_response("", format!("the access_token answer exceeds {cap} bytes")),
-        })?;
-        let parsed: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|_| {
-            Error::invalid_response("", format!("the access_token answer is not JSON (HTTP {})", answer.status))
-                .with_http_status(answer.status)
-        })?;
-        match (parsed.errcode.unwrap_or(0), parsed.access_token) {
-            (0, Some(token)) if !token.is_empty() => Ok(FreshToken {
-                value: Secret::new(token),
-                expires_in: Some(Duration::from_secs(parsed.expires_in.unwrap_or(7200))),
-            }),
-            (0, _) => Err(Error::invalid_response("", "the access_token answer has no access_token")),
-            (code, _) => {
-                let msg = scrub(parsed.errmsg.as_deref().unwrap_or("unknown error"), [&secret]);
-                Err(Error::wechat("", code, &format!("access_token request failed: {msg}"), None).with_http_status(answer.status))
-            }
-        }
+    async fn request(transport: Arc<Transport>, url: Url, verb: HttpVerb, body: Option<Value>, secret: Secret) -> Result<FreshToken, Error> {
+        let what = "access_token request";
+        let answer = wire::exchange(&transport, verb, url, body.as_ref(), what, None, &[secret]).await?;
+        Ok(FreshToken { value: Secret::new(wire::string_field(&answer, "access_token", what)?), expires_in: Some(wire::expires_in(&answer)) })
     }
 
     fn fetch_once(&self, force: bool) -> BoxFuture<'static, Result<FreshToken, Error>> {
@@ -86,7 +57,7 @@ impl StableOrClassicSource {
                     "secret": self.secret.expose(),
                     "force_refresh": force,
                 });
-                (HttpVerb::Post, Some(serde_json::to_vec(&body).expect("plain JSON")))
+                (HttpVerb::Post, Some(body))
             }
             TokenMode::Classic => {
                 url.set_path("/cgi-bin/token");

@@ -1,0 +1,48 @@
+//! The store's key layout. Every key starts with `wechat-openapi:` and carries a Redis Cluster hash tag
+//! (`{...}`), so the keys that change together land on one slot:
+//!
+//! | key | value | TTL |
+//! | --- | --- | --- |
+//! | `wechat-openapi:{<component_appid>}:component_verify_ticket` | the last ticket WeChat pushed | 12 h |
+//! | `wechat-openapi:{<component_appid>}:component_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
+//! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
+//! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_refresh_token` | the refresh token | none |
+//!
+//! An authorizer's keys are tagged with both appids: the same merchant may authorize several platforms, and
+//! one platform's thousands of merchants should not all hash to one slot.
+
+use std::time::Duration;
+
+const PREFIX: &str = "wechat-openapi";
+
+/// WeChat keeps a ticket valid 12 hours (REFERENCE §4).
+pub const TICKET_TTL: Duration = Duration::from_secs(12 * 3600);
+
+pub fn ticket(component_appid: &str) -> String {
+    format!("{PREFIX}:{{{component_appid}}}:component_verify_ticket")
+}
+
+pub fn component_token(component_appid: &str) -> String {
+    format!("{PREFIX}:{{{component_appid}}}:component_access_token")
+}
+
+pub fn authorizer_token(component_appid: &str, authorizer_appid: &str) -> String {
+    format!("{PREFIX}:{{{component_appid}:{authorizer_appid}}}:authorizer_access_token")
+}
+
+pub fn refresh_token(component_appid: &str, authorizer_appid: &str) -> String {
+    format!("{PREFIX}:{{{component_appid}:{authorizer_appid}}}:authorizer_refresh_token")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout() {
+        assert_eq!(ticket("wxc"), "wechat-openapi:{wxc}:component_verify_ticket");
+        assert_eq!(component_token("wxc"), "wechat-openapi:{wxc}:component_access_token");
+        assert_eq!(authorizer_token("wxc", "wxa"), "wechat-openapi:{wxc:wxa}:authorizer_access_token");
+        assert_eq!(refresh_token("wxc", "wxa"), "wechat-openapi:{wxc:wxa}:authorizer_refresh_token");
+    }
+}
