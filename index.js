@@ -9,6 +9,8 @@ const native = require('./binding.js')
 const { OpenApiError, SDK_CODES, configError } = require('./lib/errors.js')
 const config = require('./lib/config.js')
 const { buildOpenapi } = require('./lib/openapi.js')
+const { ComponentApi, refreshTokenHook } = require('./lib/component.js')
+const crypto = require('./lib/crypto.js')
 
 let endpointNames
 function names() {
@@ -16,19 +18,22 @@ function names() {
   return endpointNames
 }
 
-function createNative(where, userConfig, env) {
-  const { json, provider } = config.normalize(where, userConfig, env)
+/** `component` receives the client's refresh-token events (its listeners outlive a re-init). */
+function createNative(where, userConfig, component, env) {
+  const { json, provider, store, onRefreshTokenRotated } = config.normalize(where, userConfig, env)
   try {
-    return new native.NativeClient(json, provider)
+    return new native.NativeClient(json, provider, store, refreshTokenHook(component, onRefreshTokenRotated))
   } catch (e) {
     throw configError(where, e.message)
   }
 }
 
-/** An independent client: its own credentials, token cache and connection pool. */
+/** An independent client: its own credentials, token cache, store and connection pool. */
 class Client {
   constructor(userConfig, where = 'createClient') {
-    const handle = createNative(where, userConfig)
+    let handle
+    this.component = new ComponentApi(() => handle)
+    handle = createNative(where, userConfig, this.component)
     this.openapi = buildOpenapi(() => handle, {}, names)
     Object.defineProperty(this, 'native', { value: handle, enumerable: false })
   }
@@ -41,10 +46,11 @@ function createClient(userConfig = {}) {
 // The default client: set by init(); before that, built on first use from WECHAT_APPID / WECHAT_SECRET, so a
 // missing config surfaces as a rejected call (as in wx-server-sdk), not as a throw at property access.
 let defaultNative
+const defaultComponent = new ComponentApi(() => defaultHandle())
 function defaultHandle() {
   if (!defaultNative) {
     try {
-      defaultNative = createNative('init', {})
+      defaultNative = createNative('init', {}, defaultComponent)
     } catch (e) {
       throw configError('init', `${e.errMsg.replace(/^openapi\.init:fail /, '')}; call cloud.init({ appid, secret }) first`)
     }
@@ -54,7 +60,7 @@ function defaultHandle() {
 const defaultOpenapi = buildOpenapi(defaultHandle, {}, names)
 
 function init(userConfig = {}) {
-  defaultNative = createNative('init', userConfig)
+  defaultNative = createNative('init', userConfig, defaultComponent)
 }
 
 function startEmulator(options) {
@@ -68,6 +74,10 @@ module.exports = {
   get openapi() {
     return defaultOpenapi
   },
+  /** The default client's third-party platform side (needs `component` in init). */
+  component: defaultComponent,
+  /** WeChat message encryption: `new cloud.crypto.MsgCrypt({ token, encodingAesKey, appid })`, `sign`, `parseXml`. */
+  crypto,
   startEmulator,
   OpenApiError,
   SDK_CODES,

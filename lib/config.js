@@ -3,20 +3,35 @@
 // JS can make (is getAccessToken a function?) and the environment fallbacks wx-server-sdk users expect.
 
 const { configError } = require('./errors.js')
+const { wrapStore } = require('./store.js')
 
-const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes']
+const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'component']
+const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousEncodingAesKey']
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
-const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken'])
+const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])
 
-function suggestion(key) {
+function suggestion(key, known = KNOWN_KEYS) {
   const lower = key.toLowerCase()
-  const match = [...KNOWN_KEYS].find((k) => k.toLowerCase() === lower)
+  const match = [...known].find((k) => k.toLowerCase() === lower)
   return match ? ` (did you mean ${JSON.stringify(match)}?)` : ''
 }
 
+/** The component identity's shape; the values themselves are checked by the core (naming the field). */
+function checkComponent(where, component) {
+  if (component === null || typeof component !== 'object' || Array.isArray(component)) {
+    throw configError(where, 'component must be an object: { appid, secret, token, encodingAesKey, previousEncodingAesKey? }')
+  }
+  for (const key of Object.keys(component)) {
+    if (!COMPONENT_KEYS.includes(key)) {
+      throw configError(where, `unknown option "component.${key}"${suggestion(key, COMPONENT_KEYS).replace('"', '"component.')}`)
+    }
+  }
+}
+
 /**
- * @returns {{ json: string, provider: ((forceRefresh: boolean) => Promise<string>) | undefined }}
+ * @returns {{ json: string, provider: ((forceRefresh: boolean) => Promise<string>) | undefined,
+ *   store: ((op: object) => Promise<string | null>) | undefined, onRefreshTokenRotated: Function | undefined }}
  */
 function normalize(where, config, env = process.env) {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
@@ -27,7 +42,8 @@ function normalize(where, config, env = process.env) {
   }
   const out = {}
   for (const key of NATIVE_KEYS) if (config[key] !== undefined) out[key] = config[key]
-  const hasIdentity = out.appid || out.secret || out.accessToken || config.getAccessToken
+  if (out.component !== undefined) checkComponent(where, out.component)
+  const hasIdentity = out.appid || out.secret || out.accessToken || config.getAccessToken || out.component
   if (!hasIdentity) {
     if (env.WECHAT_APPID) out.appid = env.WECHAT_APPID
     if (env.WECHAT_SECRET) out.secret = env.WECHAT_SECRET
@@ -39,7 +55,12 @@ function normalize(where, config, env = process.env) {
     provider = wrapProvider(config.getAccessToken, out.appid)
     out.hasTokenProvider = true
   }
-  return { json: JSON.stringify(out), provider }
+  const store = config.store === undefined ? undefined : wrapStore(where, config.store)
+  const onRefreshTokenRotated = config.onRefreshTokenRotated
+  if (onRefreshTokenRotated !== undefined && typeof onRefreshTokenRotated !== 'function') {
+    throw configError(where, 'onRefreshTokenRotated must be a function')
+  }
+  return { json: JSON.stringify(out), provider, store, onRefreshTokenRotated }
 }
 
 /** The user's provider may be sync or async and return a string or { accessToken, expiresIn }. */

@@ -2,6 +2,7 @@
 //! answer → camelCase. Every step lives in its own module; this file only strings them together.
 
 mod answer;
+mod component_api;
 pub mod config;
 mod options;
 mod retry;

@@ -174,6 +174,14 @@ impl MsgCrypt {
         hex::encode(h.finalize())
     }
 
+    /// This configuration's signature: msg_signature with `encrypt`, the plain URL signature without.
+    pub fn signature(&self, timestamp: &str, nonce: &str, encrypt: Option<&str>) -> String {
+        match encrypt {
+            Some(e) => Self::sign(&[&self.token, timestamp, nonce, e]),
+            None => Self::sign(&[&self.token, timestamp, nonce]),
+        }
+    }
+
     fn ct_eq_str(a: &str, b: &str) -> bool {
         a.as_bytes().ct_eq(b.as_bytes()).into()
     }

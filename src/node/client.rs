@@ -1,8 +1,10 @@
 //! `NativeClient`: the core `Client` behind a JS handle. The facade (index.js) owns the public shape.
 
+use super::hooks::{refresh_token_hook, HookTsfn};
 use super::outcome::NativeOutcome;
+use super::store::{JsStore, StoreTsfn};
 use crate::client::config::ClientConfig;
-use crate::client::{CallOptions, Client};
+use crate::client::{Bridges, CallOptions, Client};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::token::{FreshToken, ProviderFn};
@@ -24,7 +26,7 @@ type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, fals
 
 #[napi]
 pub struct NativeClient {
-    core: Arc<Client>,
+    pub(super) core: Arc<Client>,
 }
 
 #[derive(Deserialize)]
@@ -52,10 +54,21 @@ fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
 
 #[napi]
 impl NativeClient {
+    /// `store` and `on_refresh_token` are the facade's wrappers (lib/store.js, lib/component.js).
     #[napi(constructor)]
-    pub fn new(config_json: String, get_access_token: Option<ProviderTsfn>) -> napi::Result<Self> {
+    pub fn new(
+        config_json: String,
+        get_access_token: Option<ProviderTsfn>,
+        store: Option<StoreTsfn>,
+        on_refresh_token: Option<HookTsfn>,
+    ) -> napi::Result<Self> {
         let config = ClientConfig::from_json(&config_json).map_err(|m| napi::Error::new(InvalidArg, m))?;
-        let core = Client::new(config, get_access_token.map(provider_fn)).map_err(|m| napi::Error::new(InvalidArg, m))?;
+        let bridges = Bridges {
+            provider: get_access_token.map(provider_fn),
+            store: store.map(|s| Arc::new(JsStore::new(s)) as Arc<dyn crate::store::Store>),
+            on_refresh_token: on_refresh_token.map(refresh_token_hook),
+        };
+        let core = Client::with_bridges(config, bridges).map_err(|m| napi::Error::new(InvalidArg, m))?;
         Ok(NativeClient { core: Arc::new(core) })
     }
 

@@ -1,5 +1,9 @@
 //! N-API only: converts between JS and the core. No decisions are made here.
 
 mod client;
+mod component;
+mod crypto;
+mod hooks;
 mod outcome;
 mod runtime;
+mod store;

@@ -1,0 +1,124 @@
+'use strict'
+// `cloud.component` / `client.component`: the third-party platform side of a client. Push intake with
+// listeners, the authorization flow, and the refresh-token hook the native core calls. The work is done by
+// the Rust core; this file converts, emits events and awaits async listeners.
+
+const { EventEmitter } = require('node:events')
+const { fromNative, sdkError, SDK_CODES } = require('./errors.js')
+const { normalizeQuery } = require('./query.js')
+const { pushHandler } = require('./push_handler.js')
+
+const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'ticket', 'push', 'refreshToken']
+
+function settle(outcome) {
+  if (outcome.error) throw fromNative(outcome.error)
+  return JSON.parse(outcome.json)
+}
+
+class ComponentApi {
+  /** @param {() => object} getNative returns the client's native handle (may throw a config error) */
+  constructor(getNative) {
+    Object.defineProperty(this, 'native', { get: getNative, enumerable: false })
+    Object.defineProperty(this, 'events', { value: new EventEmitter(), enumerable: false })
+  }
+
+  /** Listen for 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push' | 'refreshToken'. */
+  on(event, listener) {
+    this.events.on(checkEvent(event), listener)
+    return this
+  }
+
+  once(event, listener) {
+    this.events.once(checkEvent(event), listener)
+    return this
+  }
+
+  off(event, listener) {
+    this.events.off(event, listener)
+    return this
+  }
+
+  /**
+   * Verifies, decrypts and acts on one push to the authorization-event URL (stores a ticket, reports an
+   * authorization event), then resolves to 'success', the answer WeChat expects.
+   * @param {{ query: string | object, body: string | Buffer }} push
+   */
+  async handlePush({ query, body } = {}) {
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
+    if (typeof text !== 'string') {
+      throw sdkError('component.handlePush', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
+    }
+    const report = settle(await this.native.componentHandlePush(normalizeQuery(query), text))
+    if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
+    if (['authorized', 'updateauthorized', 'unauthorized'].includes(report.infoType)) await emitAll(this, report.infoType, report)
+    await emitAll(this, 'push', report)
+    return 'success'
+  }
+
+  /** A request handler for node:http, Express or Koa that reads the raw body itself. */
+  pushHandler(options) {
+    return pushHandler(this, options)
+  }
+
+  /** Asks WeChat to push a component_verify_ticket now. */
+  async startPushTicket() {
+    settle(await this.native.componentStartPushTicket())
+    return { errMsg: 'openapi.component.startPushTicket:ok', errCode: 0 }
+  }
+
+  /** @returns {Promise<{ preAuthCode: string, expiresIn: number }>} */
+  async getPreAuthCode() {
+    return settle(await this.native.componentPreAuthCode())
+  }
+
+  /**
+   * The authorization page URL (PC QR-code page, or the mobile page with `mobile: true`).
+   * @param {{ preAuthCode: string, redirectUri: string, authType?: number, bizAppid?: string, mobile?: boolean }} options
+   */
+  authorizationUrl(options) {
+    if (options === null || typeof options !== 'object') {
+      throw sdkError('component.authorizationUrl', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'options must be { preAuthCode, redirectUri }')
+    }
+    return settle(this.native.componentAuthorizationUrl(JSON.stringify(options)))
+  }
+
+  /**
+   * Exchanges the authorization code (from the 'authorized' event or the redirect) for the authorizer's tokens,
+   * which are stored; resolves to the authorization info without the tokens.
+   */
+  async queryAuth(authorizationCode) {
+    if (typeof authorizationCode !== 'string' || authorizationCode === '') {
+      throw sdkError('component.queryAuth', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'authorizationCode must be a non-empty string')
+    }
+    return settle(await this.native.componentQueryAuth(authorizationCode))
+  }
+}
+
+/** Calls every listener of `event` and waits for those that return promises. */
+async function emitAll(component, event, payload) {
+  await Promise.all(component.events.rawListeners(event).map((listener) => listener.call(component, payload)))
+}
+
+/**
+ * The function the native core calls when a refresh token changes: emits 'refreshToken', then calls the
+ * config's onRefreshTokenRotated. A failing hook is reported as a process warning (without the value).
+ */
+function refreshTokenHook(component, onRefreshTokenRotated) {
+  return async (event) => {
+    try {
+      await emitAll(component, 'refreshToken', event)
+      if (onRefreshTokenRotated) await onRefreshTokenRotated(event)
+    } catch (e) {
+      process.emitWarning(`wechat-openapi: a refresh-token hook failed for authorizer ${event.authorizerAppid}: ${e && e.message}`)
+    }
+  }
+}
+
+function checkEvent(event) {
+  if (!EVENTS.includes(event)) {
+    throw sdkError('component.on', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `unknown event ${JSON.stringify(event)}; events: ${EVENTS.join(', ')}`)
+  }
+  return event
+}
+
+module.exports = { ComponentApi, EVENTS, refreshTokenHook }

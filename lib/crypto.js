@@ -1,0 +1,122 @@
+'use strict'
+// cloud.crypto: WeChat's message encryption (WXBizMsgCrypt) for your own message handlers, over the Rust
+// implementation the SDK uses for its pushes. Interoperable with wechatpy and Tencent's samples.
+//
+//   const mc = new cloud.crypto.MsgCrypt({ token, encodingAesKey, appid, previousEncodingAesKey })
+//   const xml = mc.decryptPush({ query: req.query, body })      // verifies msg_signature first
+
+const native = require('../binding.js')
+const { sdkError, SDK_CODES } = require('./errors.js')
+const { normalizeQuery } = require('./query.js')
+
+function fail(api, text) {
+  return sdkError(`crypto.${api}`, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', text)
+}
+
+/** Runs a native call, turning its throw into an OpenApiError named after the method. */
+function guard(api, fn) {
+  try {
+    return fn()
+  } catch (e) {
+    throw fail(api, e.message)
+  }
+}
+
+function str(api, name, value, optional = false) {
+  if (value === undefined && optional) return undefined
+  if (typeof value !== 'string' || value === '') throw fail(api, `${name} must be a non-empty string`)
+  return value
+}
+
+function nowAndNonce(options) {
+  const timestamp = options.timestamp !== undefined ? String(options.timestamp) : String(Math.floor(Date.now() / 1000))
+  const nonce = options.nonce !== undefined ? String(options.nonce) : String(Math.floor(Math.random() * 1e10))
+  return { timestamp, nonce }
+}
+
+class MsgCrypt {
+  /** @param {{ token: string, encodingAesKey: string, appid: string, previousEncodingAesKey?: string }} options */
+  constructor(options) {
+    if (options === null || typeof options !== 'object') throw fail('MsgCrypt', 'options must be { token, encodingAesKey, appid }')
+    const { token, encodingAesKey, appid, previousEncodingAesKey } = options
+    str('MsgCrypt', 'token', token)
+    str('MsgCrypt', 'appid', appid)
+    for (const [name, key] of [['encodingAesKey', encodingAesKey], ['previousEncodingAesKey', previousEncodingAesKey]]) {
+      if (name === 'previousEncodingAesKey' && key === undefined) continue
+      if (typeof key !== 'string' || key.length !== 43) {
+        throw fail('MsgCrypt', `${name} must be 43 characters, got ${typeof key === 'string' ? key.length : typeof key}`)
+      }
+    }
+    const handle = guard('MsgCrypt', () => new native.NativeMsgCrypt(token, encodingAesKey, appid, previousEncodingAesKey))
+    Object.defineProperty(this, 'native', { value: handle, enumerable: false })
+    Object.defineProperty(this, 'appid', { value: appid, enumerable: true })
+  }
+
+  /** msg_signature of `encrypt`, or the plain URL signature when `encrypt` is absent. */
+  signature({ timestamp, nonce, encrypt } = {}) {
+    return this.native.signature(String(timestamp), String(nonce), encrypt)
+  }
+
+  /** Constant-time check; `signature` (or `msgSignature`) against timestamp, nonce and optional encrypt. */
+  verify({ signature, msgSignature, timestamp, nonce, encrypt } = {}) {
+    const sig = msgSignature !== undefined ? msgSignature : signature
+    if (typeof sig !== 'string') return false
+    return this.native.verify(sig, String(timestamp), String(nonce), encrypt)
+  }
+
+  /** The base64 `Encrypt` value; `random` (16 bytes) only for reproducible tests. */
+  encrypt(plaintext, { random } = {}) {
+    str('encrypt', 'plaintext', plaintext)
+    const prefix = random === undefined ? undefined : Buffer.from(random)
+    return guard('encrypt', () => this.native.encrypt(plaintext, prefix))
+  }
+
+  /** Decrypts an `Encrypt` value you have already authenticated (tries the previous key too). */
+  decrypt(encrypt) {
+    str('decrypt', 'encrypt', encrypt)
+    return guard('decrypt', () => this.native.decrypt(encrypt))
+  }
+
+  /** Verifies msg_signature and decrypts a pushed body; returns the inner XML. */
+  decryptPush({ query, body } = {}) {
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
+    str('decryptPush', 'body', text)
+    return guard('decryptPush', () => this.native.decryptPush(normalizeQuery(query), text))
+  }
+
+  /** A passive reply in WeChat's encrypted envelope. */
+  encryptReply(replyXml, options = {}) {
+    str('encryptReply', 'replyXml', replyXml)
+    const { timestamp, nonce } = nowAndNonce(options)
+    return this.native.encryptReply(replyXml, timestamp, nonce)
+  }
+
+  /** What WeChat would POST to you: `{ body, query }` (for testing your own handlers). */
+  encryptPush(innerXml, options = {}) {
+    str('encryptPush', 'innerXml', innerXml)
+    const { timestamp, nonce } = nowAndNonce(options)
+    const { body, msgSignature } = this.native.encryptPush(innerXml, timestamp, nonce)
+    return { body, query: { timestamp, nonce, encrypt_type: 'aes', msg_signature: msgSignature } }
+  }
+
+  /** URL verification (GET): the echostr to answer, decrypted in safe mode. */
+  verifyUrl(query) {
+    return guard('verifyUrl', () => this.native.verifyUrl(normalizeQuery(query)))
+  }
+}
+
+/** hex(sha1(the parts sorted and joined)): WeChat's signature primitive. */
+function sign(...parts) {
+  const list = parts.length === 1 && Array.isArray(parts[0]) ? parts[0] : parts
+  return native.cryptoSign(list.map(String))
+}
+
+/** A flat `<xml><Name>value</Name>…</xml>` document → { Name: value } (no DTDs, size-capped). */
+function parseXml(xml) {
+  str('parseXml', 'xml', xml)
+  const out = {}
+  for (const [name, value] of guard('parseXml', () => native.cryptoParseXml(xml))) if (!(name in out)) out[name] = value
+  return out
+}
+
+module.exports = { MsgCrypt, sign, parseXml }

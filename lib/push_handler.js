@@ -1,0 +1,125 @@
+'use strict'
+// `component.pushHandler()`: the authorization-event URL as a request handler for node:http, Express
+// (`app.post(path, handler)`) and Koa (`router.post(path, handler)`). It reads the raw body itself (capped),
+// answers 200 'success', 400 with a short reason for a rejected push, or 500 when we failed (a store or a
+// listener), so WeChat pushes again.
+
+const { sdkError, SDK_CODES } = require('./errors.js')
+const { parseQueryString, queryOf } = require('./query.js')
+
+const DEFAULT_MAX_BYTES = 64 * 1024
+const HARD_MAX_BYTES = 1024 * 1024
+
+function rejection(text) {
+  return sdkError('component.handlePush', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `push rejected: ${text}`)
+}
+
+/** Koa calls middleware as (ctx, next); ctx carries req, res and request. */
+function isKoaContext(a) {
+  return a && typeof a === 'object' && a.req && a.res && a.request && a.response
+}
+
+/** A body some parser already read, in its raw form; undefined when the stream is still unread. */
+function alreadyRead(req, koaRequest) {
+  for (const candidate of [koaRequest && koaRequest.rawBody, req.rawBody, req.body]) {
+    if (typeof candidate === 'string') return candidate
+    if (Buffer.isBuffer(candidate)) return candidate.toString('utf8')
+  }
+  // body-parser marks what it parsed with _body (and sets req.body = {} even when it skipped the request).
+  if (req.readableEnded || req._body === true) {
+    throw rejection('the body was already consumed by a body parser; mount pushHandler() before it, or keep the raw body')
+  }
+  return undefined
+}
+
+function readBody(req, maxBytes) {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers && req.headers['content-length'])
+    if (declared > maxBytes) {
+      req.resume()
+      return reject(rejection(`body exceeds ${maxBytes} bytes`))
+    }
+    const chunks = []
+    let size = 0
+    const onData = (chunk) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        cleanup()
+        req.resume() // drain the rest so the answer can still be sent
+        return reject(rejection(`body exceeds ${maxBytes} bytes`))
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      cleanup()
+      resolve(Buffer.concat(chunks).toString('utf8'))
+    }
+    const onError = (e) => {
+      cleanup()
+      reject(e)
+    }
+    function cleanup() {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}
+
+/** The short reason a 400 carries: the core's text after "push rejected: ", never the push itself. */
+function reasonOf(error) {
+  const text = String((error && error.errMsg) || '')
+  const at = text.indexOf('push rejected: ')
+  return at === -1 ? 'bad request' : text.slice(at + 'push rejected: '.length)
+}
+
+/**
+ * @param {import('./component.js').ComponentApi} component
+ * @param {{ maxBytes?: number, onError?: (error: Error) => void }} options
+ */
+function pushHandler(component, options = {}) {
+  if (options === null || typeof options !== 'object') throw sdkError('component.pushHandler', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'options must be an object')
+  const maxBytes = options.maxBytes === undefined ? DEFAULT_MAX_BYTES : options.maxBytes
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > HARD_MAX_BYTES) {
+    throw sdkError('component.pushHandler', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `maxBytes must be a whole number from 1 to ${HARD_MAX_BYTES}`)
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw sdkError('component.pushHandler', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'onError must be a function')
+  }
+
+  return function wechatPushHandler(a, b) {
+    const koa = isKoaContext(a)
+    const req = koa ? a.req : a
+    const res = koa ? null : b
+    const answer = (status, text) => {
+      if (koa) {
+        a.status = status
+        a.type = 'text/plain'
+        a.body = text
+      } else if (!res.headersSent) {
+        res.statusCode = status
+        res.setHeader('content-type', 'text/plain; charset=utf-8')
+        res.end(text)
+      }
+    }
+    return (async () => {
+      try {
+        if (req.method !== 'POST') throw rejection('pushes are POSTed')
+        const query = parseQueryString(queryOf(req.originalUrl || req.url))
+        let body = alreadyRead(req, koa && a.request)
+        if (body === undefined) body = await readBody(req, maxBytes)
+        if (Buffer.byteLength(body) > maxBytes) throw rejection(`body exceeds ${maxBytes} bytes`)
+        answer(200, await component.handlePush({ query, body }))
+      } catch (e) {
+        const rejected = Boolean(e && e.errCode === SDK_CODES.BAD_ARGUMENTS && String(e.errMsg).includes('push rejected: '))
+        answer(rejected ? 400 : 500, rejected ? reasonOf(e) : 'internal error')
+        if (options.onError) options.onError(e)
+      }
+    })()
+  }
+}
+
+module.exports = { pushHandler, DEFAULT_MAX_BYTES }
