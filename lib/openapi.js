@@ -3,12 +3,22 @@
 // `openapi(options)` returns the same surface with per-call options. Names are resolved by the native core
 // against the endpoint table, so an unknown one rejects with -604100 naming the API.
 
-const { fromNative, sdkError, SDK_CODES } = require('./errors.js')
+const { OpenApiError, fromNative, sdkError, SDK_CODES } = require('./errors.js')
 const json = require('./json.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'maxAttempts', 'retryUnsafe'])
 // Properties that promise machinery and inspectors probe; answering them keeps `await openapi.logistics` sane.
 const NOT_A_NAMESPACE = new Set(['then', 'catch', 'finally', 'constructor', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof'])
+
+/** The core never rejects on purpose; anything that does (a panic caught by napi) still becomes an OpenApiError. */
+async function native(api, invoke) {
+  try {
+    return await invoke()
+  } catch (e) {
+    if (e instanceof OpenApiError) throw e
+    throw sdkError(api, SDK_CODES.SYSTEM, 'busy', `internal error: ${e && e.message}`)
+  }
+}
 
 function settle(api, outcome) {
   if (outcome.error) throw fromNative(outcome.error)
@@ -40,7 +50,7 @@ function buildOpenapi(getNative, options, names) {
 
   async function call(api, params) {
     if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
-    const outcome = await getNative().call(api, encodeParams(api, params), optionsJson)
+    const outcome = await native(api, () => getNative().call(api, encodeParams(api, params), optionsJson))
     return settle(api, outcome)
   }
 
@@ -51,7 +61,7 @@ function buildOpenapi(getNative, options, names) {
     const { method = 'POST', path, data, idempotent } = req
     if (typeof path !== 'string') throw sdkError('request', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'path must be a string')
     const opts = idempotent === undefined ? options : { ...options, idempotent }
-    const outcome = await getNative().request(String(method), path, encodeParams('request', data), JSON.stringify(opts))
+    const outcome = await native('request', () => getNative().request(String(method), path, encodeParams('request', data), JSON.stringify(opts)))
     return settle('request', outcome)
   }
 
