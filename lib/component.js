@@ -7,6 +7,7 @@ const { EventEmitter } = require('node:events')
 const { fromNative, sdkError, SDK_CODES } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
+const { native } = require('./openapi.js')
 
 const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'ticket', 'push', 'refreshToken']
 
@@ -48,7 +49,7 @@ class ComponentApi {
     if (typeof text !== 'string') {
       throw sdkError('component.handlePush', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
     }
-    const report = settle(await this.native.componentHandlePush(normalizeQuery(query), text))
+    const report = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
     if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
     if (['authorized', 'updateauthorized', 'unauthorized'].includes(report.infoType)) await emitAll(this, report.infoType, report)
     await emitAll(this, 'push', report)
@@ -62,13 +63,13 @@ class ComponentApi {
 
   /** Asks WeChat to push a component_verify_ticket now. */
   async startPushTicket() {
-    settle(await this.native.componentStartPushTicket())
+    settle(await native('component.startPushTicket', () => this.native.componentStartPushTicket()))
     return { errMsg: 'openapi.component.startPushTicket:ok', errCode: 0 }
   }
 
   /** @returns {Promise<{ preAuthCode: string, expiresIn: number }>} */
   async getPreAuthCode() {
-    return settle(await this.native.componentPreAuthCode())
+    return settle(await native('component.getPreAuthCode', () => this.native.componentPreAuthCode()))
   }
 
   /**
@@ -90,7 +91,7 @@ class ComponentApi {
     if (typeof authorizationCode !== 'string' || authorizationCode === '') {
       throw sdkError('component.queryAuth', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'authorizationCode must be a non-empty string')
     }
-    return settle(await this.native.componentQueryAuth(authorizationCode))
+    return settle(await native('component.queryAuth', () => this.native.componentQueryAuth(authorizationCode)))
   }
 }
 

@@ -119,4 +119,4 @@ function buildOpenapi(getNative, options, names) {
   return proxy
 }
 
-module.exports = { buildOpenapi }
+module.exports = { buildOpenapi, native }
