@@ -11,6 +11,7 @@ use crate::token::{wire, FreshToken, TokenCache, TokenSource};
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub struct AuthorizerSource {
     pub core: Arc<Core>,
@@ -20,6 +21,10 @@ pub struct AuthorizerSource {
 
 /// WeChat's page size limit for the authorizer list.
 const LIST_PAGE: u64 = 500;
+
+/// How long a refresh-token hook is waited for. Bounded, because a hook that calls an API on behalf of the
+/// same authorizer would otherwise wait for the very refresh that is waiting for it.
+const HOOK_WAIT: Duration = Duration::from_secs(10);
 
 fn never_authorized(appid: &str) -> Error {
     Error::wechat("", 61023, &format!("no refresh token is stored for authorizer {appid}: the merchant must authorize this platform first (then call component.queryAuth with the code)"), None)
@@ -37,12 +42,12 @@ pub(super) async fn save_refresh_token(core: &Core, appid: &str, previous: Optio
     if previous != Some(current) {
         if let Some(hook) = &core.on_refresh_token {
             // Told even when the store failed: the hook may be the user's last chance to keep it.
-            hook(RotatedRefreshToken {
+            let told = hook(RotatedRefreshToken {
                 component_appid: core.appid.clone(),
                 authorizer_appid: appid.to_owned(),
                 refresh_token: Secret::new(current),
-            })
-            .await;
+            });
+            let _ = tokio::time::timeout(HOOK_WAIT, told).await;
         }
     }
     saved.map_err(|e| Error { message: format!("could not save the refresh token of authorizer {appid}: {}", e.message), ..e })
