@@ -2,9 +2,14 @@
 // The generated half of index.d.ts: per endpoint a request and a response interface, per namespace an interface
 // of methods, and OpenApiNamespaces tying them together (the hand-written facade builds OpenApi on it).
 
-const { camel, pascal, fieldTree } = require('./fields.js')
+const { camel, fieldTree } = require('./fields.js')
 
 const PRIMITIVE = /^(string|number|boolean)(\[\])?$/
+
+/** PascalCase for type names: `openPlatform` → `OpenPlatform`. */
+function pascal(name) {
+  return name[0].toUpperCase() + name.slice(1)
+}
 
 function comment(lines, pad) {
   const safe = lines.map((l) => l.replace(/\*\//g, '*\\/'))

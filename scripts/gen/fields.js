@@ -6,11 +6,6 @@ function camel(key) {
   return key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 }
 
-/** PascalCase for type names: `openPlatform` → `OpenPlatform`. */
-function pascal(name) {
-  return name[0].toUpperCase() + name.slice(1)
-}
-
 /**
  * A node: { type, required, doc, children: Map<snakeKey, node> }; the root stands for the whole object.
  * Answer rows carry no `required`, so every answer field is optional: WeChat leaves fields out freely.
@@ -49,4 +44,4 @@ function fieldTree(endpoint, fields) {
   return root
 }
 
-module.exports = { camel, pascal, fieldTree }
+module.exports = { camel, fieldTree }

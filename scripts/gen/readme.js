@@ -9,8 +9,7 @@ function cell(text) {
 }
 
 function row(r) {
-  const [ns, method] = r.name.split('.')
-  const call = `\`cloud.openapi.${ns}.${method}\`${r.wxServerSdk ? ' ✓' : ''}`
+  const call = `\`cloud.openapi.${r.name}\`${r.wxServerSdk ? ' ✓' : ''}`
   const retry = r.idempotent ? 'yes (retried)' : 'no'
   const cells = [`\`${r.name}\``, `\`${r.http} ${r.path}\``, call, retry, r.permissionSet || '—', r.summary]
   return `| ${cells.map(cell).join(' | ')} |`
