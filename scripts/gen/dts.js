@@ -70,10 +70,9 @@ function retryText(row) {
 }
 
 function methodDoc(row) {
-  const [ns, method] = row.name.split('.')
   const lines = [row.summary, '', `\`${row.http} ${row.path}\` (token: ${row.token}); ${retryText(row)}.`]
   lines.push(`Permission set (third-party platforms): ${row.permissionSet || 'none documented'}.`)
-  if (row.wxServerSdk) lines.push(`wx-server-sdk has it too: \`cloud.openapi.${ns}.${method}\`.`)
+  if (row.wxServerSdk) lines.push(`wx-server-sdk has it too: \`cloud.openapi.${row.name}\`.`)
   if (row.notes) lines.push('', `Note: ${row.notes}`)
   const codes = Object.entries(row.errors)
   if (codes.length) lines.push('', 'Error codes (`OpenApiError.errCode`):', ...codes.map(([c, m]) => `- \`${c}\` ${m}`))
