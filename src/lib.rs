@@ -3,5 +3,8 @@
 
 pub mod case;
 pub mod catalogue;
+pub mod emulator;
 pub mod error;
 pub mod secret;
+
+mod node;
