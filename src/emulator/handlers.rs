@@ -71,7 +71,7 @@ impl Ctx<'_> {
         fail(self.endpoint, code)
     }
 
-    /// The account the call acts for. Only account-token routes call this; the pipeline made sure of the token.
+    /// The account the call acts for (the platform, on component rows); empty on the token endpoints.
     pub fn appid(&self) -> String {
         match self.caller {
             Caller::Account { appid, .. } => appid.clone(),

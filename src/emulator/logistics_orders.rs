@@ -469,6 +469,25 @@ pub(crate) mod tests {
         assert_eq!(code(&try_order(cash).await), 0, "scatter orders need no account");
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_orders_each_run_once_with_their_own_waybill() {
+        let emu = std::sync::Arc::new(TestEmulator::start(json!({})).await);
+        let user = emu.openids(APP).await[0].clone();
+        let token = emu.stable_token(APP, false).await;
+        let calls = (0..40).map(|n| {
+            let (emu, token, body) = (emu.clone(), token.clone(), order_body(&user, &format!("c-{n}"), "TEST", "test_biz_id"));
+            tokio::spawn(async move { emu.call("logistics.addOrder", &token, body).await })
+        });
+        let mut waybills = std::collections::BTreeSet::new();
+        for call in calls {
+            let answer = call.await.unwrap();
+            assert_eq!(code(&answer), 0);
+            waybills.insert(answer["waybill_id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(waybills.len(), 40);
+        assert_eq!(emu.control("executions", json!({})).await["logistics.addOrder"], 40);
+    }
+
     #[tokio::test]
     async fn batches_of_a_hundred_with_padded_waybills() {
         let emu = TestEmulator::start(json!({})).await;

@@ -28,6 +28,8 @@ mod tokens;
 mod wire;
 
 #[cfg(test)]
+mod conformance;
+#[cfg(test)]
 mod test_support;
 
 pub use config::{AppConfig, ComponentConfig, EmulatorConfig, DEMO_APPID, DEMO_SECRET};

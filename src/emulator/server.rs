@@ -9,7 +9,7 @@ use super::state::State;
 use super::wire::{answer_body, WxError};
 use crate::catalogue::{catalogue, Endpoint, HttpVerb};
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
@@ -19,6 +19,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub type Shared = Arc<Mutex<State>>;
+
+/// Request bodies up to 16 MiB (axum's default of 2 MiB would refuse big waybill templates with a bare 413).
+const MAX_BODY: usize = 16 << 20;
 
 /// The state, even if a handler panicked while holding it (the request failed; the emulator goes on).
 pub fn lock(shared: &Shared) -> MutexGuard<'_, State> {
@@ -43,7 +46,7 @@ pub fn router(shared: Shared) -> Result<Router, String> {
         "/__emulator/{action}",
         post(move |Path(action): Path<String>, body: Bytes| serve_control(control_state.clone(), action, body)),
     );
-    Ok(router.fallback(unknown_path))
+    Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
 }
 
 async fn serve_endpoint(
@@ -94,4 +97,37 @@ async fn unknown_path() -> Response {
 fn json_response(status: StatusCode, body: &Value) -> Response {
     // WeChat writes UTF-8 unescaped and labels it this way.
     (status, [(header::CONTENT_TYPE, "application/json; encoding=utf-8")], body.to_string()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::emulator::test_support::{code, TestEmulator, APP};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn wrong_verbs_and_unknown_paths_answer_in_wechat_shape() {
+        let emu = TestEmulator::start(json!({})).await;
+        let token = emu.stable_token(APP, false).await;
+        let get_on_post = emu.raw_get(&format!("/cgi-bin/express/business/order/get?access_token={token}")).await;
+        assert_eq!(code(&get_on_post), 43002);
+        assert!(get_on_post["errmsg"].as_str().unwrap().starts_with("require POST method rid: "));
+        let post_on_get = emu.raw_post(&format!("/cgi-bin/express/business/account/getall?access_token={token}"), json!({})).await;
+        assert_eq!(code(&post_on_get), 43001);
+        assert_eq!(code(&emu.raw_get("/cgi-bin/no/such/api").await), -1);
+        let counts = emu.control("requestCounts", json!({})).await;
+        assert_eq!((counts["logistics.getOrder"].as_i64(), counts["logistics.getAllAccount"].as_i64()), (Some(1), Some(1)));
+    }
+
+    #[tokio::test]
+    async fn every_row_is_served_at_its_path() {
+        let emu = TestEmulator::start(json!({})).await;
+        for e in crate::catalogue::catalogue().all() {
+            // Without a token every row answers in WeChat's shape, never a bare 404.
+            let answer = match e.http {
+                crate::catalogue::HttpVerb::Get => emu.raw_get(&e.path).await,
+                crate::catalogue::HttpVerb::Post => emu.raw_post(&e.path, json!({})).await,
+            };
+            assert_ne!(code(&answer), -1, "{} is not served", e.name);
+        }
+    }
 }

@@ -12,6 +12,8 @@ pub struct NativeEmulator {
 }
 
 /// Starts an emulator from its options as JSON (`EmulatorConfig`, camelCase).
+// Registered with Node by the napi macro; a `cargo test` build has no Node to register it with.
+#[cfg_attr(test, allow(dead_code))]
 #[napi]
 pub async fn start_emulator(config_json: String) -> Result<NativeEmulator> {
     let started = emulator::start_from_json(&config_json).await.map_err(|e| Error::new(Status::InvalidArg, e))?;
