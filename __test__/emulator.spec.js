@@ -230,3 +230,45 @@ test('options are checked and close is idempotent', async (t) => {
   await emu.close()
   await t.throwsAsync(fetch(`${emu.url}/cgi-bin/token`))
 })
+
+test('a classic token overlaps its successor for five emulated minutes', async (t) => {
+  const { emu } = t.context
+  const classic = () =>
+    getJson(`${emu.url}/cgi-bin/token?grant_type=client_credential&appid=${DEMO_APP.appid}&secret=${DEMO_APP.secret}`)
+  const first = await classic()
+  t.is(first.expires_in, 7200)
+  t.is(first.errcode, undefined)
+  const second = await classic()
+  t.not(first.access_token, second.access_token)
+  t.is((await getAllAccount(emu, first.access_token)).errcode, 0)
+  await emu.advanceTime(301)
+  t.is((await getAllAccount(emu, first.access_token)).errcode, 40001)
+  t.is((await getAllAccount(emu, second.access_token)).errcode, 0)
+})
+
+test('injected faults: a call that ran but failed shows up in executions', async (t) => {
+  const { emu } = t.context
+  const token = await stableToken(emu)
+  await emu.injectFault({ name: 'logistics.bindAccount', errcode: -1, afterExecute: true })
+  const url = `${emu.url}/cgi-bin/express/business/account/bind?access_token=${token}`
+  const body = { type: 'bind', biz_id: 'db_1', delivery_id: 'DB' }
+  t.is((await postJson(url, body)).body.errcode, -1)
+  t.is((await postJson(url, body)).body.errcode, 0)
+  t.is((await emu.executions())['logistics.bindAccount'], 2)
+  t.is((await getAllAccount(emu, token)).count, 3)
+})
+
+test('the standalone command serves until stopped', async (t) => {
+  const { spawn } = require('node:child_process')
+  const child = spawn(process.execPath, [require.resolve('../bin/wechat-emulator.js'), '--port', '0'])
+  t.teardown(() => child.kill())
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(chunk.toString().trim()))
+    child.once('exit', (code) => reject(new Error(`exited ${code}`)))
+  })
+  const answer = await postJson(`${url}/__emulator/openids`, {})
+  t.is(answer.body.result.openids.length, 3)
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  t.is(await exited, 0)
+})
