@@ -1,6 +1,7 @@
 //! How an emulator is started: `EmulatorConfig`, read from camelCase JSON (the JS wrapper's options).
 
 use serde::Deserialize;
+use std::fmt;
 
 /// The demo mini program every emulator has when no `apps` are given; `npm run demo` uses it.
 pub const DEMO_APPID: &str = "wxdemoappid0000001";
@@ -27,7 +28,7 @@ pub struct EmulatorConfig {
     pub components: Vec<ComponentConfig>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppConfig {
     pub appid: String,
@@ -37,7 +38,7 @@ pub struct AppConfig {
     pub subject: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ComponentConfig {
     pub appid: String,
@@ -45,6 +46,29 @@ pub struct ComponentConfig {
     /// The message-verification token of the platform (used by encrypted pushes).
     pub token: String,
     pub encoding_aes_key: String,
+}
+
+// Written by hand so that printing a config never prints its credentials.
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("appid", &self.appid)
+            .field("secret", &"[redacted]")
+            .field("name", &self.name)
+            .field("subject", &self.subject)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ComponentConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ComponentConfig")
+            .field("appid", &self.appid)
+            .field("secret", &"[redacted]")
+            .field("token", &"[redacted]")
+            .field("encoding_aes_key", &"[redacted]")
+            .finish()
+    }
 }
 
 impl EmulatorConfig {
@@ -118,6 +142,8 @@ mod tests {
         assert!(!c.apps_or_demo().1);
         assert_eq!(c.components[0].encoding_aes_key, "k");
         assert!(c.validate().is_ok());
+        let shown = format!("{c:?}");
+        assert!(shown.contains("wx1") && !shown.contains("\"cs\"") && !shown.contains("\"s\""), "{shown}");
     }
 
     #[test]
