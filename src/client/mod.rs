@@ -2,11 +2,13 @@
 //! answer → camelCase. Every step lives in its own module; this file only strings them together.
 
 mod answer;
+mod cancel;
 mod component_api;
 pub mod config;
 mod options;
 mod retry;
 
+pub use cancel::Cancellations;
 pub use options::CallOptions;
 
 use crate::bigint;
@@ -74,7 +76,7 @@ impl Client {
 
     pub fn with_bridges(config: ClientConfig, bridges: Bridges) -> Result<Client, String> {
         let Bridges { provider, store, on_refresh_token } = bridges;
-        let transport = Arc::new(Transport::new(config.max_response_bytes)?);
+        let transport = Arc::new(Transport::new(&config.api_bases, config.max_response_bytes)?);
         let mut known_secrets = Vec::new();
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {

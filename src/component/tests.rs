@@ -32,8 +32,9 @@ async fn setup() -> Setup {
         seen.lock().unwrap().push((r.authorizer_appid, r.refresh_token.expose().to_owned()));
         async {}.boxed()
     });
-    let transport = Arc::new(Transport::new(1 << 20).unwrap());
-    let component = Component::new(&config, transport, url.parse().unwrap(), store.clone(), Some(hook));
+    let base: url::Url = url.parse().unwrap();
+    let transport = Arc::new(Transport::new(std::slice::from_ref(&base), 1 << 20).unwrap());
+    let component = Component::new(&config, transport, base, store.clone(), Some(hook));
     Setup { component, store, fake, rotations }
 }
 

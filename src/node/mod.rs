@@ -3,6 +3,7 @@
 mod client;
 mod component;
 mod crypto;
+mod emulator;
 mod hooks;
 mod outcome;
 mod runtime;
