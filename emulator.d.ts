@@ -1,3 +1,9 @@
+/** How a push receiver answered (WeChat expects 200 'success'). */
+export interface PushDelivery {
+  status: number
+  answer: string
+}
+
 /** Options of `startEmulator` (all optional). */
 export interface EmulatorOptions {
   /** 0 (default): any free port. The emulator always binds 127.0.0.1. */
@@ -49,7 +55,14 @@ export declare class Emulator {
   revokeToken(appid?: string): Promise<{ revoked: number }>
   approveLink(miniprogramAppid: string | { miniprogramAppid: string; appid?: string }, appid?: string): Promise<{ appid: string; miniprogramAppid: string; status: number }>
   rejectLink(miniprogramAppid: string | { miniprogramAppid: string; appid?: string }, appid?: string): Promise<{ appid: string; miniprogramAppid: string; status: number }>
-  authorize(args: { componentAppid: string; authorizerAppid: string; permissionSets: number[] }): Promise<{ authorizationCode: string; expiresIn: number }>
+  /** After `pushTicket`, the code is also pushed to the platform's URL (`delivery` says how it answered). */
+  authorize(args: { componentAppid: string; authorizerAppid: string; permissionSets: number[] }): Promise<{ authorizationCode: string; expiresIn: number; delivery?: PushDelivery }>
+  /** The account withdraws its authorization; an `unauthorized` push follows when the push URL is known. */
+  unauthorize(args: { componentAppid: string; authorizerAppid: string }): Promise<{ removed: boolean; delivery?: PushDelivery }>
+  /** POSTs an encrypted component_verify_ticket push to `url` (now the platform's push URL); that ticket is the only one accepted. */
+  pushTicket(url: string, componentAppid?: string): Promise<{ ticket: string; expiresIn: number; delivery: PushDelivery }>
+  /** Replaces the authorizer's refresh token behind the platform's back: the stored one answers 61023. */
+  rotateRefreshToken(args: { componentAppid: string; authorizerAppid: string }): Promise<{ rotated: true }>
   setTicket(componentAppid: string, ticket?: string): Promise<{ ticket: string; expiresIn: number }>
   advanceTime(seconds: number): Promise<{ skewSeconds: number }>
   injectFault(fault: EmulatorFault): Promise<{ pending: number }>

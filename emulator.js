@@ -96,9 +96,31 @@ class Emulator {
     return this.control('rejectLink', args)
   }
 
-  /** `{ componentAppid, authorizerAppid, permissionSets }` → `{ authorizationCode, expiresIn }` for component.queryAuth. */
+  /**
+   * `{ componentAppid, authorizerAppid, permissionSets }` → `{ authorizationCode, expiresIn }` for component.queryAuth.
+   * After `pushTicket`, the code also goes to the platform's push URL as an `authorized` push (`delivery`).
+   */
   authorize(args) {
     return this.control('authorize', args)
+  }
+
+  /** The account withdraws its authorization (an `unauthorized` push follows when the push URL is known). */
+  unauthorize(args) {
+    return this.control('unauthorize', args)
+  }
+
+  /**
+   * WeChat's ticket push: a fresh component_verify_ticket, encrypted with the platform's token and key, is POSTed
+   * to `url` (which becomes the platform's push URL) and is from now on the only ticket WeChat accepts.
+   * Resolves to `{ ticket, expiresIn, delivery: { status, answer } }`.
+   */
+  pushTicket(url, componentAppid) {
+    return this.control('pushTicket', { url, componentAppid })
+  }
+
+  /** The authorizer's refresh token changes behind the platform's back: the stored one now answers 61023. */
+  rotateRefreshToken(args) {
+    return this.control('rotateRefreshToken', args)
   }
 
   /** Sets (or mints) a platform's component_verify_ticket: `{ ticket, expiresIn }`. */

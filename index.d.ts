@@ -38,6 +38,12 @@ export interface Config {
   maxAttempts?: number
   /** Larger answers fail with -601001. Default 64 MiB. */
   maxResponseBytes?: number
+  /** A third-party platform identity: calls on behalf of merchants with `openapi({ appid })`, pushes, authorization. */
+  component?: ComponentConfig
+  /** Where tickets, tokens and refresh tokens live. Default: memory. Keep refresh tokens durable. */
+  store?: Store
+  /** Told whenever a merchant's refresh token changes (queryAuth, rotation, recovery). */
+  onRefreshTokenRotated?: (event: RefreshTokenEvent) => void | Promise<void>
   /** wx-server-sdk's options, accepted and ignored so that cloud functions move over unchanged. */
   env?: unknown
   traceUser?: unknown
@@ -96,6 +102,8 @@ export type SnakeOpenApi = {
 export declare class Client {
   constructor(config: Config)
   readonly openapi: OpenApi
+  /** The third-party platform side (needs `component` in the config). */
+  readonly component: ComponentApi
 }
 
 /** Sets the default client, the one behind `cloud.openapi`. A bad option throws an OpenApiError (-601002). */
@@ -189,15 +197,128 @@ export interface Emulator {
   expireToken(appid: string): Promise<any>
   revokeToken(appid: string): Promise<any>
   approveLink(args: object): Promise<any>
-  authorize(args: object): Promise<any>
+  /** `{ componentAppid, authorizerAppid, permissionSets }`; after `pushTicket`, an `authorized` push carries the code. */
+  authorize(args: { componentAppid: string; authorizerAppid: string; permissionSets: number[] }): Promise<{ authorizationCode: string; expiresIn: number; delivery?: { status: number; answer: string } }>
+  unauthorize(args: { componentAppid: string; authorizerAppid: string }): Promise<{ removed: boolean; delivery?: { status: number; answer: string } }>
+  /** POSTs an encrypted component_verify_ticket push to `url` (now the push URL); that ticket is the only one accepted. */
+  pushTicket(url: string, componentAppid?: string): Promise<{ ticket: string; expiresIn: number; delivery: { status: number; answer: string } }>
+  /** Replaces the merchant's refresh token behind the platform's back: the stored one answers 61023. */
+  rotateRefreshToken(args: { componentAppid: string; authorizerAppid: string }): Promise<{ rotated: true }>
   executions(): Promise<any>
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>
 
-// Extension point: the third-party platform facade (`component`) goes here.
+/** `component` in init/createClient: the platform's appid, AppSecret and message token/key of its push URL. */
+export interface ComponentConfig {
+  appid: string
+  secret: string
+  /** The message verification token. */
+  token: string
+  /** The 43-character EncodingAESKey. */
+  encodingAesKey: string
+  /** The key before the last rotation, tried second when decrypting. */
+  previousEncodingAesKey?: string
+}
 
-// Extension point: message encryption (`crypto`, WXBizMsgCrypt) goes here.
+/**
+ * Your store (database, Redis, …): string values; `ttlSeconds` undefined means keep until deleted (refresh tokens).
+ * Keys: `wechat-openapi:{<componentAppid>}:component_verify_ticket` (12 h), `…:component_access_token`,
+ * `wechat-openapi:{<componentAppid>:<authorizerAppid>}:authorizer_access_token` and `…:authorizer_refresh_token`.
+ */
+export interface Store {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>
+  set(key: string, value: string, ttlSeconds?: number): void | Promise<void>
+  del(key: string): void | Promise<void>
+}
+
+export interface RefreshTokenEvent {
+  componentAppid: string
+  authorizerAppid: string
+  /** The merchant's current refresh token: yours to keep, never logged by the SDK. */
+  refreshToken: string
+}
+
+/** A push to the authorization-event URL, as listeners receive it (a ticket's value stays inside). */
+export interface PushEvent {
+  infoType: 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized' | (string & {})
+  componentAppid: string
+  createTime: number
+  authorizerAppid?: string
+  /** For `queryAuth`. */
+  authorizationCode?: string
+  authorizationCodeExpiredTime?: number
+  preAuthCode?: string
+}
+
+export interface PushHandlerOptions {
+  /** Largest body accepted, in bytes. Default 65536 (at most 1 MiB). */
+  maxBytes?: number
+  /** Told about every push not answered 200 (rejections and failures). */
+  onError?: (error: OpenApiError) => void
+}
+
+export interface AuthorizationUrlOptions {
+  preAuthCode: string
+  /** Where the administrator lands after authorizing (`?auth_code=…&expires_in=…`). */
+  redirectUri: string
+  /** 1 official accounts, 2 mini programs, 3 both (default). */
+  authType?: number
+  /** Only this account may authorize. */
+  bizAppid?: string
+  /** The page for WeChat's in-app browser instead of the PC QR-code page. */
+  mobile?: boolean
+}
+
+/** `cloud.component` / `client.component`: the third-party platform side of a client. */
+export interface ComponentApi {
+  on(event: 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push', listener: (event: PushEvent) => unknown): this
+  on(event: 'refreshToken', listener: (event: RefreshTokenEvent) => unknown): this
+  once(event: 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push', listener: (event: PushEvent) => unknown): this
+  once(event: 'refreshToken', listener: (event: RefreshTokenEvent) => unknown): this
+  off(event: string, listener: (...args: any[]) => unknown): this
+  /** Verifies, decrypts and acts on one push; resolves to 'success' once async listeners have finished. */
+  handlePush(push: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body: string | Buffer }): Promise<'success'>
+  /** A handler for node:http `(req, res)`, Express `(req, res, next)` and Koa `(ctx, next)`. */
+  pushHandler(options?: PushHandlerOptions): (...args: any[]) => Promise<void>
+  startPushTicket(): Promise<Result>
+  getPreAuthCode(): Promise<{ preAuthCode: string; expiresIn: number }>
+  authorizationUrl(options: AuthorizationUrlOptions): string
+  /** Stores the merchant's tokens; resolves to the authorization info without them. */
+  queryAuth(authorizationCode: string): Promise<{ authorizerAppid: string; expiresIn?: number; funcInfo?: Array<{ funcscopeCategory: { id: number } }>; [field: string]: unknown }>
+}
+
+/** The default client's third-party platform side. */
+export declare const component: ComponentApi
+
+export interface MsgCryptOptions {
+  token: string
+  encodingAesKey: string
+  appid: string
+  previousEncodingAesKey?: string
+}
+
+/** WeChat message encryption (WXBizMsgCrypt), interoperable with wechatpy and Tencent's samples: `new crypto.MsgCrypt(options)`. */
+export interface MsgCrypt {
+  readonly appid: string
+  /** msg_signature with `encrypt`, the plain URL signature without. */
+  signature(args: { timestamp: string | number; nonce: string | number; encrypt?: string }): string
+  verify(args: { signature?: string; msgSignature?: string; timestamp: string | number; nonce: string | number; encrypt?: string }): boolean
+  encrypt(plaintext: string, options?: { random?: string | Buffer }): string
+  decrypt(encrypt: string): string
+  decryptPush(push: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body: string | Buffer }): string
+  encryptReply(replyXml: string, options?: { timestamp?: string | number; nonce?: string | number }): string
+  encryptPush(innerXml: string, options?: { timestamp?: string | number; nonce?: string | number }): { body: string; query: Record<string, string> }
+  verifyUrl(query: string | URLSearchParams | Record<string, string | string[] | undefined>): string
+}
+
+export declare const crypto: {
+  MsgCrypt: new (options: MsgCryptOptions) => MsgCrypt
+  /** hex(sha1(the parts sorted and joined)). */
+  sign(...parts: Array<string | string[]>): string
+  /** A flat `<xml>` document as an object of its fields. */
+  parseXml(xml: string): Record<string, string>
+}
 
 // ---- Generated from api/endpoints.json by scripts/gen.js below this line. ----
 

@@ -188,3 +188,172 @@ test('authorization events reach async listeners before the push is answered', a
   const update = platformCrypt().encryptPush(pushXml(COMPONENT.appid, 'updateauthorized', fields))
   t.deepEqual(await post(server.url, update.query, update.body), { status: 500, text: 'internal error' })
 })
+
+// ---------------------------------------------------------------------------------------------------------
+// End to end with the emulator: real pushes into a real handler, real tokens over real HTTP.
+
+const OWN_APP = { appid: 'wxplatformownapp01', secret: 'platform-own-app-secret-000001' }
+const MERCHANT = 'wxmerchant00000001'
+const ALL_SETS = [45, 24, 25, 33]
+
+/** An emulator, a client with both identities and a recording JS store, and its push URL served by pushHandler(). */
+async function platform(t, extra = {}) {
+  const emu = await cloud.startEmulator({ port: 0, apps: [OWN_APP], components: [COMPONENT] })
+  t.teardown(() => emu.close())
+  const store = recordingStore()
+  const rotations = []
+  const client = cloud.createClient({ ...OWN_APP, component: COMPONENT, apiBase: emu.url, store, onRefreshTokenRotated: (e) => rotations.push(e), ...extra })
+  const server = await serve(client.component.pushHandler())
+  t.teardown(server.close)
+  return { emu, store, rotations, client, server }
+}
+
+/** The merchant authorizes; the `authorized` push is answered by queryAuth. Resolves to the events seen. */
+async function authorize(t, p, permissionSets = ALL_SETS) {
+  const events = []
+  p.client.component.on('authorized', async (e) => {
+    events.push(e)
+    await p.client.component.queryAuth(e.authorizationCode)
+  })
+  const res = await p.emu.authorize({ componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT, permissionSets })
+  t.deepEqual(res.delivery, { status: 200, answer: 'success' })
+  return events
+}
+
+const refreshKey = (authorizer = MERCHANT) => `wechat-openapi:{${COMPONENT.appid}:${authorizer}}:authorizer_refresh_token`
+const accessKey = (authorizer = MERCHANT) => `wechat-openapi:{${COMPONENT.appid}:${authorizer}}:authorizer_access_token`
+
+test('the emulator pushes a ticket into pushHandler, and the component token follows from it', async (t) => {
+  const p = await platform(t)
+  const pushed = await p.emu.pushTicket(p.server.url)
+  t.deepEqual(pushed.delivery, { status: 200, answer: 'success' })
+  t.is(p.store.data.get(TICKET_KEY).value, pushed.ticket)
+  const { preAuthCode, expiresIn } = await p.client.component.getPreAuthCode()
+  t.true(preAuthCode.startsWith('preauthcode@@@'))
+  t.is(typeof expiresIn, 'number')
+  t.regex(p.client.component.authorizationUrl({ preAuthCode, redirectUri: 'https://shop.example.com/cb' }), /componentloginpage\?component_appid=wxcomponent0000001&pre_auth_code=preauthcode%40%40%40/)
+  const stored = JSON.parse(p.store.data.get(`wechat-openapi:{${COMPONENT.appid}}:component_access_token`).value)
+  t.true(stored.expiresAt > Date.now())
+  // The component.* rows stay callable through openapi, with the same component token.
+  const listed = await p.client.openapi.component.getAuthorizerList({ componentAppid: COMPONENT.appid, offset: 0, count: 10 })
+  t.is(listed.totalCount, 0)
+  t.is(await p.emu.requestCount('component.getComponentAccessToken'), 1)
+})
+
+test('a merchant authorizes; the three third-party seed APIs run on its behalf; the own token gets 933004', async (t) => {
+  const p = await platform(t)
+  await p.emu.pushTicket(p.server.url)
+  const events = await authorize(t, p)
+  t.is(events.length, 1)
+  t.like(events[0], { infoType: 'authorized', componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT })
+  t.true(events[0].authorizationCodeExpiredTime > events[0].createTime)
+  t.is(p.store.data.get(refreshKey()).ttlSeconds, undefined, 'refresh tokens never expire in the store')
+  t.deepEqual(p.rotations.map((r) => [r.authorizerAppid, r.refreshToken]), [[MERCHANT, p.store.data.get(refreshKey()).value]])
+
+  const merchant = p.client.openapi({ appid: MERCHANT })
+  t.like(await merchant.logistics.applyMsgPlugin({}), { errCode: 0, errMsg: 'openapi.logistics.applyMsgPlugin:ok' })
+  const open = await merchant.openPlatform.createOpenAccount({ appid: MERCHANT })
+  t.true(typeof open.openAppid === 'string' && open.openAppid.length > 0)
+  t.like(await merchant.officialAccount.linkMiniprogram({ appid: 'wxlinkedminiprog01', notifyUsers: 1, showProfile: 0 }), { errCode: 0 })
+  t.is(await p.emu.requestCount('component.getAuthorizerAccessToken'), 0, "queryAuth's access token was used as is")
+
+  for (const own of [p.client.openapi, p.client.openapi({ appid: OWN_APP.appid })]) {
+    const e = await t.throwsAsync(own.logistics.applyMsgPlugin({}))
+    t.is(e.errCode, 933004)
+    t.is(e.category, 'permission')
+  }
+})
+
+test('a call outside the granted permission sets answers 61007', async (t) => {
+  const p = await platform(t)
+  await p.emu.pushTicket(p.server.url)
+  await authorize(t, p, [45])
+  const e = await t.throwsAsync(p.client.openapi({ appid: MERCHANT }).openPlatform.createOpenAccount({ appid: MERCHANT }))
+  t.is(e.errCode, 61007)
+  t.is(e.category, 'permission')
+})
+
+test('an expired authorizer token is refreshed once for all callers; the rotated refresh token reaches the JS store first', async (t) => {
+  const p = await platform(t)
+  await p.emu.pushTicket(p.server.url)
+  await authorize(t, p)
+  const heard = []
+  p.client.component.on('refreshToken', (e) => heard.push(e))
+  const merchant = p.client.openapi({ appid: MERCHANT })
+  await merchant.logistics.getAllAccount({})
+  const first = p.store.data.get(refreshKey()).value
+  await p.emu.expireToken(MERCHANT)
+  p.store.log.length = 0
+  const all = await Promise.all(Array.from({ length: 20 }, () => merchant.logistics.getAllAccount({})))
+  t.true(all.every((r) => r.errCode === 0))
+  t.is(await p.emu.requestCount('component.getAuthorizerAccessToken'), 1, 'single-flight')
+  const second = p.store.data.get(refreshKey()).value
+  t.not(second, first, 'WeChat rotated it')
+  const sets = p.store.log.filter(([op]) => op === 'set').map(([, key]) => key)
+  t.deepEqual(sets, [refreshKey(), accessKey()], 'the refresh token is saved before the new access token')
+  t.deepEqual(p.rotations.map((r) => r.refreshToken), [first, second])
+  t.deepEqual(heard, [{ componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT, refreshToken: second }])
+  const listed = await p.client.openapi({ convertCase: false }).component.getAuthorizerList({ component_appid: COMPONENT.appid, offset: 0, count: 10 })
+  t.is(listed.list[0].refresh_token, second, 'what we stored is what WeChat holds')
+})
+
+test('61023: a refresh token rotated behind our back is recovered through the authorizer list', async (t) => {
+  const p = await platform(t)
+  await p.emu.pushTicket(p.server.url)
+  await authorize(t, p)
+  const stale = p.store.data.get(refreshKey()).value
+  await p.emu.rotateRefreshToken({ componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT })
+  await p.emu.expireToken(MERCHANT)
+  const res = await p.client.openapi({ appid: MERCHANT }).logistics.getAllAccount({})
+  t.is(res.errCode, 0)
+  t.is(await p.emu.requestCount('component.getAuthorizerList'), 1)
+  const recovered = p.store.data.get(refreshKey()).value
+  t.not(recovered, stale)
+  t.is(p.rotations.at(-1).refreshToken, recovered)
+})
+
+test('without a refresh token WeChat knows, the error says the merchant must authorize again', async (t) => {
+  const p = await platform(t)
+  await p.emu.pushTicket(p.server.url)
+  // A stale refresh token of a merchant WeChat does not list.
+  p.store.data.set(refreshKey('wxformermerchant01'), { value: 'refreshtoken@@@long-gone' })
+  const e = await t.throwsAsync(p.client.openapi({ appid: 'wxformermerchant01' }).logistics.getAllAccount({}))
+  t.is(e.errCode, 61023)
+  t.is(e.category, 'auth')
+  t.regex(e.errMsg, /must authorize again/)
+  t.false(JSON.stringify([e.message, e.errMsg, e.stack]).includes('long-gone'))
+  // An unauthorized push removes the merchant's tokens at once.
+  await authorize(t, p)
+  const gone = await p.emu.unauthorize({ componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT })
+  t.deepEqual(gone.delivery, { status: 200, answer: 'success' })
+  t.false(p.store.data.has(refreshKey()))
+  const e2 = await t.throwsAsync(p.client.openapi({ appid: MERCHANT }).logistics.getAllAccount({}))
+  t.regex(e2.errMsg, /must authorize this platform first/)
+})
+
+test('no ticket yet: the error names startPushTicket, which brings a fresh ticket to the push URL', async (t) => {
+  const p = await platform(t)
+  const e = await t.throwsAsync(p.client.component.getPreAuthCode())
+  t.is(e.errCode, 61005)
+  t.regex(e.errMsg, /cloud\.component\.startPushTicket\(\)/)
+  t.is(await p.emu.requestCount('component.getComponentAccessToken'), 0)
+  const first = await p.emu.pushTicket(p.server.url)
+  const next = new Promise((resolve) => p.client.component.once('ticket', resolve))
+  t.like(await p.client.component.startPushTicket(), { errCode: 0 })
+  await next
+  const second = p.store.data.get(TICKET_KEY).value
+  t.not(second, first.ticket, 'the ticket pushed after startPushTicket replaced the first')
+  t.true((await p.client.component.getPreAuthCode()).preAuthCode.length > 0)
+})
+
+test('the default client has a component side too', async (t) => {
+  const emu = await cloud.startEmulator({ port: 0, components: [COMPONENT] })
+  t.teardown(() => emu.close())
+  const store = recordingStore()
+  cloud.init({ component: COMPONENT, apiBase: emu.url, store })
+  const server = await serve(cloud.component.pushHandler())
+  t.teardown(server.close)
+  await emu.pushTicket(server.url)
+  t.true(store.data.has(TICKET_KEY))
+  t.true((await cloud.component.getPreAuthCode()).preAuthCode.startsWith('preauthcode@@@'))
+})

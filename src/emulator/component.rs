@@ -196,14 +196,14 @@ fn get_authorizer_list(ctx: &mut Ctx<'_>) -> Reply {
 /// once (readable through `setTicket` until encrypted pushes exist). 40013 unknown platform, 40125 wrong secret.
 fn start_push_ticket(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
-    let now = ctx.state.clock.now();
     let unknown = ctx.fail(40013);
     let component = ctx.state.components.get_mut(p.str("component_appid")).ok_or(unknown)?;
     if component.secret.expose() != p.str("component_secret") {
         return Err(WxError::common(40125));
     }
     component.push_requests += 1;
-    component.ticket = Some((Secret::new(new_ticket()), now));
+    // A fresh ticket, pushed to the platform's URL when pushes.rs knows one.
+    super::pushes::start_push_ticket(ctx.state, p.str("component_appid")).map_err(|e| WxError::new(-1, e))?;
     Ok(fields! {})
 }
 
@@ -229,6 +229,15 @@ pub fn authorize(state: &mut State, component_appid: &str, authorizer_appid: &st
     component.codes.insert(code.clone(), (authorizer_appid.to_owned(), permission_sets, now + AUTH_CODE_LIFETIME));
     state.app_mut(authorizer_appid);
     Ok(json!({"authorizationCode": code, "expiresIn": AUTH_CODE_LIFETIME.as_secs()}))
+}
+
+/// Control API: WeChat replaces the authorizer's refresh token without telling the platform (another instance
+/// refreshed it, or a write was lost): the old one answers 61023; the authorizer list has the new one.
+pub fn rotate_refresh_token(state: &mut State, component_appid: &str, authorizer_appid: &str) -> Result<Value, String> {
+    let component = state.components.get_mut(component_appid).ok_or_else(|| format!("unknown component {component_appid}"))?;
+    let authorization = component.authorizations.get_mut(authorizer_appid).ok_or_else(|| format!("{authorizer_appid} has not authorized {component_appid}"))?;
+    authorization.refresh_token = Secret::new(format!("refreshtoken@@@{}", random_token(43)));
+    Ok(json!({"rotated": true}))
 }
 
 /// Control API: the account withdraws its authorization: its refresh token and authorizer tokens stop working.

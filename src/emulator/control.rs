@@ -43,8 +43,10 @@ pub const ACTIONS: &[Action] = &[
     Action { name: "injectFault", args: "{name, errcode?, errmsg?, delayMs?, afterExecute?: false, times?: 1}", doc: "The next `times` calls of `name` (or `*`) wait delayMs, then answer errcode: before running, or after running when afterExecute. Returns {pending}.", run: inject_fault },
     Action { name: "clearFaults", args: "{}", doc: "Drops every injected fault still waiting.", run: clear_faults },
     Action { name: "setTicket", args: "{componentAppid, ticket?}", doc: "Sets the platform's component_verify_ticket as if WeChat pushed it (a fresh one when ticket is omitted). Returns {ticket, expiresIn}.", run: set_ticket },
-    Action { name: "authorize", args: "{componentAppid, authorizerAppid, permissionSets: [number]}", doc: "The account authorizes the platform for these permission sets. Returns {authorizationCode, expiresIn} for component.queryAuth.", run: authorize },
-    Action { name: "unauthorize", args: "{componentAppid, authorizerAppid}", doc: "The account withdraws its authorization: its refresh and authorizer tokens stop working. Returns {removed}.", run: unauthorize },
+    Action { name: "authorize", args: "{componentAppid, authorizerAppid, permissionSets: [number]}", doc: "The account authorizes the platform for these permission sets; an `authorized` (or `updateauthorized`) push carries the code to the platform's push URL when one is known. Returns {authorizationCode, expiresIn} for component.queryAuth.", run: authorize },
+    Action { name: "unauthorize", args: "{componentAppid, authorizerAppid}", doc: "The account withdraws its authorization: its refresh and authorizer tokens stop working; an `unauthorized` push goes to the platform's push URL when one is known. Returns {removed}.", run: unauthorize },
+    Action { name: "pushTicket", args: "{url, componentAppid?}", doc: "WeChat's ticket push: a fresh component_verify_ticket (the only one api_component_token accepts from now on) is encrypted and POSTed to url, which becomes the platform's push URL (authorize, unauthorize and api_start_push_ticket then push there too). JS and HTTP only. Returns {ticket, expiresIn, delivery: {status, answer}}.", run: super::pushes::needs_async },
+    Action { name: "rotateRefreshToken", args: "{componentAppid, authorizerAppid}", doc: "WeChat replaces the authorizer's refresh token behind the platform's back (as when another instance refreshed it): the stored one answers 61023, api_get_authorizer_list has the new one. Returns {rotated}.", run: rotate_refresh_token },
 ];
 
 pub fn run(state: &mut State, action: &str, args: Value) -> Result<Value, String> {
@@ -320,6 +322,11 @@ fn authorize(state: &mut State, args: Value) -> Result<Value, String> {
 fn unauthorize(state: &mut State, args: Value) -> Result<Value, String> {
     let args: AuthorizationArgs = parse(args)?;
     component::unauthorize(state, &args.component_appid, &args.authorizer_appid)
+}
+
+fn rotate_refresh_token(state: &mut State, args: Value) -> Result<Value, String> {
+    let args: AuthorizationArgs = parse(args)?;
+    component::rotate_refresh_token(state, &args.component_appid, &args.authorizer_appid)
 }
 
 /// Everything worth seeing while debugging, and nothing secret: no app or platform secrets, no token values,

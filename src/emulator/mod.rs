@@ -20,6 +20,7 @@ mod logistics_orders;
 mod logistics_printers;
 mod open_platform;
 mod pipeline;
+mod pushes;
 mod print_html;
 mod quota;
 mod server;

@@ -81,7 +81,14 @@ async fn serve_control(shared: Shared, action: String, body: Bytes) -> Response 
     } else {
         serde_json::from_slice::<Value>(&body).map_err(|e| format!("{action}: the body is not JSON: {e}"))
     };
-    let outcome = args.and_then(|args| control::run(&mut lock(&shared), &action, args));
+    let outcome = match args {
+        // Actions that deliver pushes await HTTP without holding the lock.
+        Ok(args) => match super::pushes::run_async(&shared, &action, args.clone()) {
+            Some(work) => work.await,
+            None => control::run(&mut lock(&shared), &action, args),
+        },
+        Err(e) => Err(e),
+    };
     match outcome {
         Ok(result) => json_response(StatusCode::OK, &json!({"ok": true, "result": result})),
         Err(error) => json_response(StatusCode::BAD_REQUEST, &json!({"ok": false, "error": error})),

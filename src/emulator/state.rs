@@ -5,6 +5,7 @@ use super::clock::Clock;
 use super::component::ComponentState;
 use super::config::{EmulatorConfig, DEFAULT_SUBJECT};
 use super::faults::Faults;
+use super::pushes::PushState;
 use super::links::MiniprogramLink;
 use super::logistics_accounts::{self, LogisticsAccount};
 use super::logistics_delivery::BillEntry;
@@ -32,6 +33,8 @@ pub struct State {
     pub delivery_tokens: HashMap<String, OrderRef>,
     pub counters: Counters,
     pub faults: Faults,
+    /// Where encrypted pushes go, per platform (pushes.rs).
+    pub pushes: PushState,
     /// Size the waybill HTML is padded to (KiB), so benchmarks can fetch sizeable `print_html`.
     pub print_html_kib: usize,
     serial: u64,
@@ -85,6 +88,7 @@ impl State {
             delivery_tokens: HashMap::new(),
             counters: Counters::default(),
             faults: Faults::default(),
+            pushes: PushState::default(),
             print_html_kib: 0,
             serial: 0,
         };

@@ -92,12 +92,14 @@ impl NativeMsgCrypt {
 }
 
 /// hex(sha1(sorted parts joined)).
+#[cfg_attr(test, allow(dead_code))]
 #[napi]
 pub fn crypto_sign(parts: Vec<String>) -> String {
     MsgCrypt::sign(&parts.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// A flat `<xml>` document as `[name, value]` pairs (DTD-free, size-capped).
+#[cfg_attr(test, allow(dead_code))]
 #[napi]
 pub fn crypto_parse_xml(xml: String) -> napi::Result<Vec<Vec<String>>> {
     let fields = parse_flat(&xml, MAX_PUSH_XML_BYTES).map_err(invalid)?;

@@ -38,6 +38,6 @@ impl NativeEmulator {
     /// Runs a control action; arguments and result are JSON text.
     #[napi]
     pub async fn control(&self, action: String, args_json: String) -> Result<String> {
-        self.inner.control_json(&action, &args_json).map_err(Error::from_reason)
+        self.inner.control_json_async(&action, &args_json).await.map_err(Error::from_reason)
     }
 }
