@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod redis;
 pub mod secret;
 pub mod token;
 pub mod transport;
