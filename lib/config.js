@@ -7,7 +7,8 @@ const { configError } = require('./errors.js')
 const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes']
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
-const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken'])
+const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store'])
+const REDIS_KEYS = ['url', 'prefix', 'timeout', 'lockTtl']
 
 function suggestion(key) {
   const lower = key.toLowerCase()
@@ -39,7 +40,22 @@ function normalize(where, config, env = process.env) {
     provider = wrapProvider(config.getAccessToken, out.appid)
     out.hasTokenProvider = true
   }
+  if (config.store !== undefined) out.redis = redisOptions(where, config.store)
   return { json: JSON.stringify(out), provider }
+}
+
+/** `store: 'redis://host:6379/0'` or `store: { url, prefix, timeout, lockTtl }`; the core checks the values. */
+function redisOptions(where, store) {
+  if (typeof store === 'string') return { url: store }
+  if (store && typeof store === 'object' && !Array.isArray(store) && typeof store.url === 'string') {
+    for (const key of Object.keys(store)) {
+      if (!REDIS_KEYS.includes(key)) throw configError(where, `unknown option "store.${key}" (Redis options are ${REDIS_KEYS.join(', ')})`)
+    }
+    const out = {}
+    for (const key of REDIS_KEYS) if (store[key] !== undefined) out[key] = store[key]
+    return out
+  }
+  throw configError(where, "store must be a Redis URL ('redis://host:6379/0') or { url, prefix, timeout, lockTtl }")
 }
 
 /** The user's provider may be sync or async and return a string or { accessToken, expiresIn }. */

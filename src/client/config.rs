@@ -1,6 +1,7 @@
 //! Client configuration: parsed from the JSON the JS facade sends, checked once, so a bad option is a clear
 //! synchronous error at `init`/`createClient` and never a surprise on the first call.
 
+use crate::redis::{RawRedisOptions, RedisConfig};
 use crate::secret::Secret;
 use serde::Deserialize;
 use std::time::Duration;
@@ -39,6 +40,8 @@ pub struct ClientConfig {
     pub max_attempts: u32,
     /// Largest answer body accepted, in bytes.
     pub max_response_bytes: usize,
+    /// `store: 'redis://…'`: tokens shared with every process using the same Redis.
+    pub redis: Option<RedisConfig>,
 }
 
 /// The JSON shape the facade sends (camelCase, as users write it).
@@ -55,6 +58,8 @@ struct RawConfig {
     timeout: Option<f64>,
     max_attempts: Option<f64>,
     max_response_bytes: Option<f64>,
+    /// The facade's form of `store: 'redis://…'` / `store: { url, … }`.
+    redis: Option<RawRedisOptions>,
 }
 
 impl ClientConfig {
@@ -97,7 +102,8 @@ impl ClientConfig {
         let max_attempts = raw.max_attempts.map(|n| whole_number("maxAttempts", n, 1, 10)).transpose()?.unwrap_or(3) as u32;
         let max_response_bytes =
             raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
-        Ok(ClientConfig { appid, token, api_base, timeout, max_attempts, max_response_bytes })
+        let redis = raw.redis.map(RedisConfig::from_raw).transpose()?;
+        Ok(ClientConfig { appid, token, api_base, timeout, max_attempts, max_response_bytes, redis })
     }
 }
 
@@ -162,5 +168,15 @@ mod tests {
         assert_eq!(err(r#"{"apiBase":"ftp://x"}"#), "apiBase must be an http(s) URL, got \"ftp://x\"");
         assert_eq!(err(r#"{"appid":"wx1","secret":"x","accessToken":"t"}"#), "give only one of secret, accessToken and getAccessToken");
         assert_eq!(err(r#"{"appid":5}"#), "invalid option type: integer `5`, expected a string");
+        assert_eq!(err(r#"{"redis":{"url":"redis://h/0","lockTTL":5}}"#), "unknown option \"lockTTL\"");
+    }
+
+    #[test]
+    fn redis_store() {
+        let c = ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue","redis":{"url":"redis://:pw12345678@h:6379/1"}}"#).unwrap();
+        let redis = c.redis.as_ref().unwrap();
+        assert_eq!((redis.label.as_str(), redis.prefix.as_str()), ("redis://:***@h:6379/1", "wechat-openapi:"));
+        assert!(!format!("{c:?}").contains("pw12345678"));
+        assert!(ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue"}"#).unwrap().redis.is_none());
     }
 }

@@ -12,8 +12,10 @@ use crate::bigint;
 use crate::case::{convert_keys, Direction};
 use crate::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
 use crate::error::Error;
+use crate::redis::keys::TokenKeys;
+use crate::redis::Redis;
 use crate::secret::{scrub, Secret};
-use crate::token::{FixedSource, ProviderFn, ProviderSource, StableOrClassicSource, TokenCache, TokenSource};
+use crate::token::{FixedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
 use crate::transport::{Transport, TransportError};
 use bytes::Bytes;
 use config::{ClientConfig, TokenOrigin};
@@ -58,13 +60,22 @@ impl Client {
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {
                 known_secrets.push(secret.clone());
-                Some(Arc::new(StableOrClassicSource {
+                let appid = config.appid.clone().unwrap_or_default();
+                let wechat: Arc<dyn TokenSource> = Arc::new(StableOrClassicSource {
                     transport: transport.clone(),
                     api_base: config.api_base.clone(),
-                    appid: config.appid.clone().unwrap_or_default(),
+                    appid: appid.clone(),
                     secret: secret.clone(),
                     mode: *mode,
-                }))
+                });
+                Some(match &config.redis {
+                    // Only tokens fetched here are shared: a fixed token or the caller's own provider is theirs to manage.
+                    Some(redis) => {
+                        let keys = TokenKeys::access_token(&redis.prefix, &appid);
+                        Arc::new(SharedTokenSource::new(wechat, Arc::new(Redis::new(redis.clone())?), keys))
+                    }
+                    None => wechat,
+                })
             }
             (Some(TokenOrigin::Fixed(token)), _) => {
                 known_secrets.push(token.clone());

@@ -1,0 +1,128 @@
+//! `SharedTokenSource`: one token per account for every process that uses the same Redis. It wraps the source
+//! that really fetches (WeChat's endpoint) and sits behind each process's `TokenCache`, so it only runs when the
+//! process has no fresh token of its own: a cache hit never touches Redis.
+//!
+//! On a miss: read Redis; a fresh token there is used as is. Otherwise take the refresh lock (`SET NX PX`) and
+//! fetch, store the token with its absolute expiry, release the lock; or, when another process holds the lock,
+//! poll until its token appears (or its lock expires, and then refresh ourselves). Any Redis failure falls back
+//! to fetching in this process: Redis trouble is never an outage.
+
+use super::source::{FreshToken, TokenSource};
+use crate::error::Error;
+use crate::redis::keys::TokenKeys;
+use crate::redis::token_value::{encode, now_ms, usable};
+use crate::redis::{Lock, Redis, FORGET_TOKEN};
+use crate::secret::Secret;
+use futures::future::{BoxFuture, FutureExt};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often a waiting process looks for the holder's token: a token request takes tens of milliseconds.
+const POLL: Duration = Duration::from_millis(20);
+
+pub struct SharedTokenSource(Arc<Parts>);
+
+struct Parts {
+    inner: Arc<dyn TokenSource>,
+    redis: Arc<Redis>,
+    keys: TokenKeys,
+}
+
+impl SharedTokenSource {
+    pub fn new(inner: Arc<dyn TokenSource>, redis: Arc<Redis>, keys: TokenKeys) -> SharedTokenSource {
+        SharedTokenSource(Arc::new(Parts { inner, redis, keys }))
+    }
+}
+
+impl TokenSource for SharedTokenSource {
+    fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+        let parts = self.0.clone();
+        async move {
+            if parts.redis.available() {
+                if let Ok(decided) = parts.shared(rejected.as_ref()).await {
+                    return decided;
+                }
+                // Redis failed (Health has logged it): refresh here, as a process on its own would.
+            }
+            parts.inner.fetch(rejected).await
+        }
+        .boxed()
+    }
+
+    /// Removes the rejected token from Redis, but only if Redis still holds that very token.
+    fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
+        let parts = self.0.clone();
+        let token = token.clone();
+        async move {
+            if !parts.redis.available() {
+                return;
+            }
+            let key = &parts.keys.token;
+            let forget = |mut conn| {
+                let (key, token) = (key.clone(), token.clone());
+                async move { FORGET_TOKEN.key(key).arg(token.expose()).invoke_async::<i64>(&mut conn).await }
+            };
+            // A failure is recorded by Health; the fetch that follows notices the token is the rejected one anyway.
+            let _ = parts.redis.run("forget token", forget).await;
+        }
+        .boxed()
+    }
+}
+
+impl Parts {
+    /// `Ok(decision)` once shared mode decided (a token, or the fetch's own failure); `Err` when Redis failed.
+    async fn shared(&self, rejected: Option<&Secret>) -> Result<Result<FreshToken, Error>, Error> {
+        let lock_ttl = self.redis.config().lock_ttl;
+        // A lock always expires, so this is only reached if Redis misbehaves; then refresh here.
+        let give_up = Instant::now() + lock_ttl * 2 + Duration::from_secs(1);
+        loop {
+            let mut read = redis::cmd("MGET");
+            read.arg(&self.keys.token).arg(&self.keys.lock);
+            let (stored, lock): (Option<String>, Option<String>) = self.redis.query("read token", read).await?;
+            if let Some(token) = usable(stored.as_deref(), rejected, now_ms()) {
+                return Ok(Ok(token));
+            }
+            if lock.is_none() {
+                if let Some(lock) = Lock::try_acquire(&self.redis, &self.keys.lock, lock_ttl).await? {
+                    return Ok(self.refresh_holding(lock, rejected).await);
+                }
+            }
+            if Instant::now() >= give_up {
+                return Err(Error::timeout("", "waited too long for another process to refresh the token"));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn refresh_holding(&self, lock: Lock, rejected: Option<&Secret>) -> Result<FreshToken, Error> {
+        // Another process may have stored its token between our read and our lock: then nothing to fetch.
+        let mut read = redis::cmd("GET");
+        read.arg(&self.keys.token);
+        let stored: Option<String> = self.redis.query("read token", read).await.unwrap_or(None);
+        let result = match usable(stored.as_deref(), rejected, now_ms()) {
+            Some(token) => Ok(token),
+            None => {
+                let fetched = self.inner.fetch(rejected.cloned()).await;
+                if let Ok(token) = &fetched {
+                    self.publish(token).await;
+                }
+                fetched
+            }
+        };
+        // Best effort: a lock we cannot release expires by itself.
+        let _ = lock.release(&self.redis).await;
+        result
+    }
+
+    /// Stores the token for the other processes; if Redis fails now, this process still has its token.
+    async fn publish(&self, token: &FreshToken) {
+        let Some((value, ttl)) = encode(token, now_ms()) else { return };
+        let mut set = redis::cmd("SET");
+        set.arg(&self.keys.token).arg(value).arg("PX").arg(ttl.as_millis() as u64);
+        let _ = self.redis.query::<()>("store token", set).await;
+    }
+}
+
+#[cfg(test)]
+#[path = "shared_tests.rs"]
+mod tests;
