@@ -6,7 +6,8 @@
 const { OpenApiError, fromNative, sdkError, SDK_CODES } = require('./errors.js')
 const json = require('./json.js')
 
-const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'maxAttempts', 'retryUnsafe'])
+const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'maxAttempts', 'retryUnsafe', 'signal'])
+let nextCallId = 1
 // Properties that promise machinery and inspectors probe; answering them keeps `await openapi.logistics` sane.
 const NOT_A_NAMESPACE = new Set(['then', 'catch', 'finally', 'constructor', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof'])
 
@@ -30,7 +31,30 @@ function encodeOptions(api, options) {
   for (const key of Object.keys(options)) {
     if (!CALL_OPTION_KEYS.has(key)) throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
   }
-  return JSON.stringify(options)
+  const { signal, ...rest } = options
+  if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
+    throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'signal must be an AbortSignal')
+  }
+  return JSON.stringify(rest)
+}
+
+function abortedError(api, signal) {
+  const reason = signal.reason && signal.reason.message ? `: ${signal.reason.message}` : ''
+  return sdkError(api, SDK_CODES.TIMEOUT, 'timeout', `aborted by the caller's AbortSignal${reason}`)
+}
+
+/** Runs `invoke(callId)` so that the signal, when it fires, stops the native call where it stands. */
+async function withSignal(api, signal, handle, invoke) {
+  if (!signal) return invoke(undefined)
+  if (signal.aborted) throw abortedError(api, signal)
+  const id = nextCallId++ >>> 0
+  const onAbort = () => handle.abort(id)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await invoke(id)
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
 }
 
 function encodeParams(api, params) {
@@ -50,7 +74,11 @@ function buildOpenapi(getNative, options, names) {
 
   async function call(api, params) {
     if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
-    const outcome = await native(api, () => getNative().call(api, encodeParams(api, params), optionsJson))
+    const outcome = await native(api, () => {
+      const handle = getNative()
+      const body = encodeParams(api, params)
+      return withSignal(api, options.signal, handle, (id) => handle.call(api, body, optionsJson, id))
+    })
     return settle(api, outcome)
   }
 
@@ -60,8 +88,13 @@ function buildOpenapi(getNative, options, names) {
     }
     const { method = 'POST', path, data, idempotent } = req
     if (typeof path !== 'string') throw sdkError('request', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'path must be a string')
-    const opts = idempotent === undefined ? options : { ...options, idempotent }
-    const outcome = await native('request', () => getNative().request(String(method), path, encodeParams('request', data), JSON.stringify(opts)))
+    const extra = idempotent === undefined ? {} : { idempotent: Boolean(idempotent) }
+    const optsJson = JSON.stringify({ ...JSON.parse(encodeOptions('request', options)), ...extra })
+    const outcome = await native('request', () => {
+      const handle = getNative()
+      const body = encodeParams('request', data)
+      return withSignal('request', options.signal, handle, (id) => handle.request(String(method), path, body, optsJson, id))
+    })
     return settle('request', outcome)
   }
 

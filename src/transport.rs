@@ -3,15 +3,24 @@
 
 use crate::catalogue::HttpVerb;
 use bytes::Bytes;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use url::Url;
+
+/// How long a host that refused connections is skipped before it is tried again.
+const HOST_COOLDOWN: Duration = Duration::from_secs(30);
 
 pub struct Transport {
     http: reqwest::Client,
     max_body: usize,
+    /// WeChat's hosts in order of preference (api, then api2 by default); the first is the one URLs are built with.
+    hosts: Vec<Url>,
+    /// Until when each host is skipped after a connection failure.
+    down_until: Mutex<Vec<Option<Instant>>>,
 }
 
 /// What came back, before any interpretation.
+#[derive(Debug)]
 pub struct HttpAnswer {
     pub status: u16,
     pub content_type: Option<String>,
@@ -31,7 +40,7 @@ pub enum TransportError {
 }
 
 impl Transport {
-    pub fn new(max_body: usize) -> Result<Transport, String> {
+    pub fn new(hosts: &[Url], max_body: usize) -> Result<Transport, String> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .pool_idle_timeout(Duration::from_secs(60))
@@ -42,10 +51,67 @@ impl Transport {
             .https_only(false)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {}", e.without_url()))?;
-        Ok(Transport { http, max_body })
+        let hosts = hosts.to_vec();
+        let down_until = Mutex::new(vec![None; hosts.len()]);
+        Ok(Transport { http, max_body, hosts, down_until })
     }
 
+    /// Sends to the first healthy host; a connection failure (the request provably never left) moves on to the
+    /// next host at once and benches the failed one for a while. URLs are built against the first host.
     pub async fn send(
+        &self,
+        verb: HttpVerb,
+        url: Url,
+        body: Option<Vec<u8>>,
+        attempt_timeout: Duration,
+    ) -> Result<HttpAnswer, TransportError> {
+        let order = self.host_order(&url);
+        let mut last = None;
+        for index in order {
+            let target = self.on_host(&url, index);
+            match self.send_to(verb, target, body.clone(), attempt_timeout).await {
+                Err(TransportError::Connect(m)) => {
+                    if let Some(i) = index {
+                        self.down_until.lock().expect("hosts lock")[i] = Some(Instant::now() + HOST_COOLDOWN);
+                    }
+                    last = Some(TransportError::Connect(m));
+                }
+                other => {
+                    if let Some(i) = index {
+                        self.down_until.lock().expect("hosts lock")[i] = None;
+                    }
+                    return other;
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| TransportError::Connect("no host to send to".into())))
+    }
+
+    /// Host indexes to try: healthy ones first in configured order, then benched ones; `None` for a URL that
+    /// is not on our hosts (sent as is).
+    fn host_order(&self, url: &Url) -> Vec<Option<usize>> {
+        let ours = self.hosts.first().is_some_and(|h| same_origin(h, url));
+        if !ours {
+            return vec![None];
+        }
+        let now = Instant::now();
+        let down = self.down_until.lock().expect("hosts lock");
+        let (healthy, benched): (Vec<usize>, Vec<usize>) = (0..self.hosts.len()).partition(|&i| down[i].is_none_or(|t| t <= now));
+        healthy.into_iter().chain(benched).map(Some).collect()
+    }
+
+    fn on_host(&self, url: &Url, index: Option<usize>) -> Url {
+        let Some(i) = index else { return url.clone() };
+        let host = &self.hosts[i];
+        let mut out = url.clone();
+        // set_scheme/set_host/set_port cannot fail for http(s) URLs built from parsed hosts.
+        let _ = out.set_scheme(host.scheme());
+        let _ = out.set_host(host.host_str());
+        let _ = out.set_port(host.port());
+        out
+    }
+
+    async fn send_to(
         &self,
         verb: HttpVerb,
         url: Url,
@@ -86,6 +152,10 @@ impl Transport {
     }
 }
 
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
 /// The URL (with its access_token) is dropped from every message here.
 fn classify(e: reqwest::Error) -> TransportError {
     if e.is_timeout() {
@@ -110,4 +180,60 @@ fn describe(e: reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(list: &[&str]) -> Vec<Url> {
+        list.iter().map(|u| Url::parse(u).unwrap()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_refused_host_fails_over_to_the_next_and_is_benched() {
+        // Port 9 (discard) refuses on loopback; the second host is a real listener.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            loop {
+                let (mut sock, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut buf = [0u8; 4096];
+                    let _ = sock.read(&mut buf).await;
+                    let body = "{\"errcode\":0}";
+                    let answer = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{}", body.len(), body);
+                    let _ = sock.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        let hosts = urls(&["http://127.0.0.1:9", &format!("http://127.0.0.1:{port}")]);
+        let t = Transport::new(&hosts, 1 << 20).unwrap();
+        let url = Url::parse("http://127.0.0.1:9/cgi-bin/x?access_token=a").unwrap();
+        let answer = t.send(HttpVerb::Get, url.clone(), None, Duration::from_secs(5)).await.unwrap();
+        assert_eq!((answer.status, &answer.body[..]), (200, &b"{\"errcode\":0}"[..]));
+        assert_eq!(t.host_order(&url), vec![Some(1), Some(0)], "the refused host is tried last for a while");
+        let foreign = Url::parse("http://example.invalid/x").unwrap();
+        assert_eq!(t.host_order(&foreign), vec![None]);
+    }
+
+    #[tokio::test]
+    async fn oversized_answers_are_cut_off() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let body = "x".repeat(5000);
+            let answer = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{}", body.len(), body);
+            let _ = sock.write_all(answer.as_bytes()).await;
+        });
+        let hosts = urls(&[&format!("http://127.0.0.1:{port}")]);
+        let t = Transport::new(&hosts, 4096).unwrap();
+        let err = t.send(HttpVerb::Get, hosts[0].clone(), None, Duration::from_secs(5)).await.unwrap_err();
+        assert_eq!(err, TransportError::TooLarge(4096));
+    }
 }

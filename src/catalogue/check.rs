@@ -11,10 +11,15 @@ pub fn check(endpoint: &Endpoint, params: &Value, camel_names: bool) -> Result<(
     if !params.is_object() {
         return Err(format!("params must be an object, got {}", kind_of(params)));
     }
-    for field in &endpoint.request {
+    for field in endpoint.request.iter().filter(|f| !is_placeholder(f)) {
         check_field(field, params, camel_names)?;
     }
     Ok(())
+}
+
+/// A row like `custom.<addOrder body>` describes a shape in words, not a key anyone sends.
+fn is_placeholder(field: &Field) -> bool {
+    field.key().starts_with('<')
 }
 
 /// Walks every place the field may appear (one per element of each enclosing array).
@@ -112,6 +117,15 @@ mod tests {
             Err("notify_users must be a number|string, got boolean".into())
         );
         assert_eq!(check(e, &json!({"appid": null, "notify_users": 1, "show_profile": 0}), false), Err("appid must be a string, got null".into()));
+    }
+
+    #[test]
+    fn placeholder_rows_are_not_keys() {
+        let e = catalogue().get("logistics.previewTemplate").unwrap();
+        let body = json!({"waybill_id": "w", "waybill_template": "PGI+", "waybill_data": "d", "custom": {"order_id": "o"}});
+        assert_eq!(check(e, &body, false), Ok(()));
+        let no_custom = json!({"waybill_id": "w", "waybill_template": "PGI+", "waybill_data": "d"});
+        assert_eq!(check(e, &no_custom, false), Err("custom is required".into()));
     }
 
     #[test]

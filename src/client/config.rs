@@ -7,7 +7,8 @@ use serde::Deserialize;
 use std::time::Duration;
 use url::Url;
 
-pub const DEFAULT_API_BASE: &str = "https://api.weixin.qq.com";
+/// WeChat's main host, then its documented disaster-recovery host.
+pub const DEFAULT_API_BASES: [&str; 2] = ["https://api.weixin.qq.com", "https://api2.weixin.qq.com"];
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +34,10 @@ pub enum TokenOrigin {
 pub struct ClientConfig {
     pub appid: Option<String>,
     pub token: Option<TokenOrigin>,
+    /// The first of `api_bases`: URLs are built with it, and the transport moves them to another host on failover.
     pub api_base: Url,
+    /// Hosts in order of preference.
+    pub api_bases: Vec<Url>,
     /// Deadline of one call, retries included.
     pub timeout: Duration,
     /// Attempts for an idempotent call that meets a transient failure (1 = no retry).
@@ -45,12 +49,20 @@ pub struct ClientConfig {
 }
 
 /// The JSON shape the facade sends (camelCase, as users write it).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ApiBase {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RawConfig {
     appid: Option<String>,
     secret: Option<String>,
-    api_base: Option<String>,
+    /// One URL, or a list tried in order on connection failures.
+    api_base: Option<ApiBase>,
     token_mode: Option<String>,
     access_token: Option<String>,
     /// Set by the facade when `getAccessToken` is a function (the function itself crosses separately).
@@ -94,7 +106,13 @@ impl ClientConfig {
                 None
             }
         };
-        let api_base = parse_api_base(raw.api_base.as_deref().unwrap_or(DEFAULT_API_BASE))?;
+        let api_bases = match raw.api_base {
+            None => DEFAULT_API_BASES.iter().map(|u| parse_api_base(u)).collect::<Result<Vec<_>, _>>()?,
+            Some(ApiBase::One(u)) => vec![parse_api_base(&u)?],
+            Some(ApiBase::Many(list)) if list.is_empty() => return Err("apiBase must not be an empty list".into()),
+            Some(ApiBase::Many(list)) => list.iter().map(|u| parse_api_base(u)).collect::<Result<Vec<_>, _>>()?,
+        };
+        let api_base = api_bases[0].clone();
         let timeout = match raw.timeout {
             None => DEFAULT_TIMEOUT,
             Some(ms) => Duration::from_millis(whole_number("timeout", ms, 1, 600_000)?),
@@ -103,7 +121,7 @@ impl ClientConfig {
         let max_response_bytes =
             raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
         let redis = raw.redis.map(RedisConfig::from_raw).transpose()?;
-        Ok(ClientConfig { appid, token, api_base, timeout, max_attempts, max_response_bytes, redis })
+        Ok(ClientConfig { appid, token, api_base, api_bases, timeout, max_attempts, max_response_bytes, redis })
     }
 }
 
@@ -141,6 +159,9 @@ fn describe_serde_error(e: &serde_json::Error) -> String {
         let what = rest.split(" at line").next().unwrap_or(rest);
         return format!("invalid option type: {what}");
     }
+    if text.contains("untagged enum ApiBase") {
+        return "apiBase must be a URL string or a list of them".into();
+    }
     format!("invalid options: {}", text.split(" at line").next().unwrap_or(&text))
 }
 
@@ -152,6 +173,9 @@ mod tests {
     fn defaults() {
         let c = ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue"}"#).unwrap();
         assert_eq!(c.api_base.as_str(), "https://api.weixin.qq.com/");
+        assert_eq!(c.api_bases.len(), 2);
+        let listed = ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue","apiBase":["http://a:1","http://b:2"]}"#).unwrap();
+        assert_eq!(listed.api_bases.iter().map(Url::as_str).collect::<Vec<_>>(), ["http://a:1/", "http://b:2/"]);
         assert_eq!(c.timeout, DEFAULT_TIMEOUT);
         assert!(matches!(c.token, Some(TokenOrigin::Credentials { mode: TokenMode::Stable, .. })));
         assert!(!format!("{c:?}").contains("s3cr3tvalue"));
@@ -168,6 +192,7 @@ mod tests {
         assert_eq!(err(r#"{"apiBase":"ftp://x"}"#), "apiBase must be an http(s) URL, got \"ftp://x\"");
         assert_eq!(err(r#"{"appid":"wx1","secret":"x","accessToken":"t"}"#), "give only one of secret, accessToken and getAccessToken");
         assert_eq!(err(r#"{"appid":5}"#), "invalid option type: integer `5`, expected a string");
+        assert_eq!(err(r#"{"apiBase":5}"#), "apiBase must be a URL string or a list of them");
         assert_eq!(err(r#"{"redis":{"url":"redis://h/0","lockTTL":5}}"#), "unknown option \"lockTTL\"");
     }
 

@@ -2,10 +2,12 @@
 //! answer → camelCase. Every step lives in its own module; this file only strings them together.
 
 mod answer;
+mod cancel;
 pub mod config;
 mod options;
 mod retry;
 
+pub use cancel::Cancellations;
 pub use options::CallOptions;
 
 use crate::bigint;
@@ -55,7 +57,7 @@ pub struct Client {
 impl Client {
     /// `provider` is the caller's `getAccessToken`, when the config says there is one.
     pub fn new(config: ClientConfig, provider: Option<ProviderFn>) -> Result<Client, String> {
-        let transport = Arc::new(Transport::new(config.max_response_bytes)?);
+        let transport = Arc::new(Transport::new(&config.api_bases, config.max_response_bytes)?);
         let mut known_secrets = Vec::new();
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {

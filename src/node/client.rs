@@ -2,7 +2,7 @@
 
 use super::outcome::NativeOutcome;
 use crate::client::config::ClientConfig;
-use crate::client::{CallOptions, Client};
+use crate::client::{CallOptions, Cancellations, Client};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::token::{FreshToken, ProviderFn};
@@ -25,6 +25,7 @@ type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, fals
 #[napi]
 pub struct NativeClient {
     core: Arc<Client>,
+    cancellations: Arc<Cancellations>,
 }
 
 #[derive(Deserialize)]
@@ -56,29 +57,44 @@ impl NativeClient {
     pub fn new(config_json: String, get_access_token: Option<ProviderTsfn>) -> napi::Result<Self> {
         let config = ClientConfig::from_json(&config_json).map_err(|m| napi::Error::new(InvalidArg, m))?;
         let core = Client::new(config, get_access_token.map(provider_fn)).map_err(|m| napi::Error::new(InvalidArg, m))?;
-        Ok(NativeClient { core: Arc::new(core) })
+        Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default() })
     }
 
     /// `openapi.<api>(params)`; never rejects: failures come back as `outcome.error`.
+    /// `call_id` is given when the caller passed an AbortSignal (see `abort`).
     #[napi]
-    pub async fn call(&self, api: String, params_json: String, options_json: String) -> NativeOutcome {
+    pub async fn call(&self, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
         let core = self.core.clone();
-        let result = match CallOptions::from_json(&options_json) {
-            Ok(options) => core.call(&api, &params_json, options).await,
-            Err(m) => Err(Error::invalid_argument(&api, m)),
+        let call = async {
+            let options = CallOptions::from_json(&options_json).map_err(|m| Error::invalid_argument(&api, m))?;
+            core.call(&api, &params_json, options).await
+        };
+        let result = match call_id {
+            Some(id) => self.cancellations.run(id, &api, call).await,
+            None => call.await,
         };
         NativeOutcome::from(result)
     }
 
     /// `openapi.request({ method, path, data })`.
     #[napi]
-    pub async fn request(&self, method: String, path: String, data_json: String, options_json: String) -> NativeOutcome {
+    pub async fn request(&self, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
         let core = self.core.clone();
-        let result = match CallOptions::from_json(&options_json) {
-            Ok(options) => core.request(&method, &path, &data_json, options).await,
-            Err(m) => Err(Error::invalid_argument("request", m)),
+        let call = async {
+            let options = CallOptions::from_json(&options_json).map_err(|m| Error::invalid_argument("request", m))?;
+            core.request(&method, &path, &data_json, options).await
+        };
+        let result = match call_id {
+            Some(id) => self.cancellations.run(id, "request", call).await,
+            None => call.await,
         };
         NativeOutcome::from(result)
+    }
+
+    /// Stops call `call_id` (its AbortSignal fired).
+    #[napi]
+    pub fn abort(&self, call_id: u32) -> bool {
+        self.cancellations.cancel(call_id)
     }
 }
 

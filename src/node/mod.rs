@@ -1,5 +1,6 @@
 //! N-API only: converts between JS and the core. No decisions are made here.
 
 mod client;
+mod emulator;
 mod outcome;
 mod runtime;

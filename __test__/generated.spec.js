@@ -1,0 +1,86 @@
+'use strict'
+// index.d.ts and the README follow from api/endpoints.json; this fails when either no longer matches the table.
+
+const test = require('ava')
+const fs = require('fs')
+const path = require('path')
+const { runNode } = require('./helpers/run-node.js')
+
+const ROOT = path.join(__dirname, '..')
+const rows = require('../api/endpoints.json')
+const dts = fs.readFileSync(path.join(ROOT, 'index.d.ts'), 'utf8')
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+
+// wx-server-sdk's answer conversion (REFERENCE §1), written apart from the generator's: `_` + a-z folds, nothing else.
+function toCamel(key) {
+  let out = ''
+  for (let i = 0; i < key.length; i++) {
+    const next = key[i + 1]
+    if (key[i] === '_' && next >= 'a' && next <= 'z') {
+      out += next.toUpperCase()
+      i++
+    } else {
+      out += key[i]
+    }
+  }
+  return out
+}
+
+// Its request conversion: every capital becomes `_` + lower case (a capital at index 0 is only lowered).
+function toSnake(key) {
+  return [...key].map((c, i) => (c >= 'A' && c <= 'Z' ? (i ? '_' : '') + c.toLowerCase() : c)).join('')
+}
+
+const pascal = (s) => s[0].toUpperCase() + s.slice(1)
+const typeName = (row, side) => row.name.split('.').map(pascal).join('') + side
+
+/** The body of `export interface <name> { … }`, nested members included. */
+function interfaceBody(name) {
+  const start = dts.indexOf(`export interface ${name} {\n`)
+  if (start < 0) return null
+  return dts.slice(start, dts.indexOf('\n}\n', start))
+}
+
+/** Every key of one side of a row, at any depth, as the table writes it (placeholder rows are words, not keys). */
+function tableKeys(fields) {
+  return Object.keys(fields)
+    .map((p) => p.split('.').pop().replace(/\[\]$/, ''))
+    .filter((k) => !k.startsWith('<'))
+}
+
+test('node scripts/gen.js --check finds nothing stale', async (t) => {
+  const result = await runNode(path.join(ROOT, 'scripts/gen.js'), ['--check'])
+  t.is(result.code, 0, result.stderr)
+})
+
+test('index.d.ts has both interfaces and the method of every endpoint', (t) => {
+  for (const row of rows) {
+    const method = row.name.split('.')[1]
+    t.truthy(interfaceBody(typeName(row, 'Request')), `${row.name} request`)
+    t.truthy(interfaceBody(typeName(row, 'Response')), `${row.name} response`)
+    t.true(dts.includes(`\`${row.http} ${row.path}\``), `${row.name} path`)
+    t.regex(dts, new RegExp(`\\n  ${method}\\(params\\??: ${typeName(row, 'Request')}\\)`), row.name)
+  }
+})
+
+test('the field names in index.d.ts are wx-server-sdk camelCase of the table keys, and convert back to them', (t) => {
+  for (const row of rows) {
+    for (const side of ['Request', 'Response']) {
+      const keys = tableKeys(row[side.toLowerCase()])
+      const declared = [...interfaceBody(typeName(row, side)).matchAll(/^\s+(\w+)\??: /gm)].map((m) => m[1])
+      t.deepEqual(declared.sort(), keys.map(toCamel).sort(), `${row.name} ${side}`)
+      if (side === 'Request') t.deepEqual(declared.map(toSnake).sort(), [...keys].sort(), `${row.name} round trip`)
+    }
+  }
+})
+
+test('the README lists every endpoint with its name, HTTP path and cloud call', (t) => {
+  const namespaces = new Set(rows.map((r) => r.name.split('.')[0]))
+  t.true(readme.includes(`${rows.length} endpoints in ${namespaces.size} namespaces`))
+  for (const row of rows) {
+    const line = readme.split('\n').find((l) => l.startsWith(`| \`${row.name}\` |`))
+    t.truthy(line, row.name)
+    t.true(line.includes(`\`${row.http} ${row.path}\``), `${row.name} path`)
+    t.true(line.includes(`\`cloud.openapi.${row.name}\``), `${row.name} cloud call`)
+  }
+})

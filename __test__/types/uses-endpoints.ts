@@ -1,0 +1,66 @@
+// Compiled (never run) by `npm test`: the public types accept what the SDK accepts and describe what it returns.
+import * as cloud from '../../index.js'
+import { OpenApiError, SDK_CODES } from '../../index.js'
+import type { Config, LogisticsAddOrderRequest, LogisticsGetAllAccountResponse, Result } from '../../index.js'
+
+const config: Config = {
+  appid: 'wxtestapp',
+  getAccessToken: async ({ forceRefresh }) => (forceRefresh ? { accessToken: 't2', expiresIn: 7200 } : 't1'),
+  tokenMode: 'stable',
+  env: cloud.DYNAMIC_CURRENT_ENV,
+}
+
+// Nested objects and arrays, optional fields left out.
+const order: LogisticsAddOrderRequest = {
+  orderId: 'o1',
+  openid: 'user',
+  deliveryId: 'SF',
+  bizId: 'biz1',
+  addSource: 0,
+  sender: { name: 'A', mobile: '1380000' },
+  receiver: { name: 'B', tel: '020-1' },
+  cargo: { count: 1, weight: 1.5, spaceX: 10, spaceY: 10, spaceZ: 10, detailList: [{ name: 'book', count: 2 }] },
+  shop: { goodsName: 'book', goodsCount: 2 },
+  insured: { useInsured: 0, insuredValue: 0 },
+  service: { serviceType: 0, serviceName: 'standard' },
+}
+
+async function main(): Promise<number> {
+  const emu = await cloud.startEmulator({ port: 0, apps: [{ appid: 'wxtestapp', secret: 's' }] })
+  cloud.init({ appid: 'wxtestapp', secret: 's', apiBase: emu.url })
+  await emu.seedAccounts('wxtestapp', [{ bizId: 'biz1', deliveryId: 'SF' }])
+
+  const accounts: LogisticsGetAllAccountResponse & Result = await cloud.openapi.logistics.getAllAccount()
+  const first = accounts.list?.[0]
+  const serviceNames: Array<string | undefined> = first?.serviceType?.map((s) => s.serviceName) ?? []
+  const code: 0 = accounts.errCode
+
+  const added = await cloud.openapi.logistics.addOrder(order)
+  const waybill: string | undefined = added.waybillId
+  await cloud.openapi.logistics.batchGetOrder({ orderList: [{ orderId: 'o1', deliveryId: 'SF', waybillId: waybill }] })
+  await cloud.openapi.officialAccount.linkMiniprogram({ appid: 'wx1', notifyUsers: '1', showProfile: 0 })
+  const bound: boolean | undefined = (await cloud.openapi.openPlatform.getBindOpenAccount()).haveOpen
+
+  // Per-call options; snake_case surface keeps the names, loosens the fields.
+  const other = cloud.createClient(config)
+  await other.openapi({ timeout: 2000, retryUnsafe: true }).logistics.cancelOrder({ orderId: 'o1', deliveryId: 'SF', waybillId: 'w' })
+  const snake = await other.openapi({ convertCase: false }).logistics.getAllAccount({})
+  const snakeCount: unknown = snake.count
+  const raw = await cloud.openapi.request<{ quota: { used: number } }>({ path: '/cgi-bin/openapi/quota/get', data: { cgiPath: '/x' } })
+  const used: number = raw.quota.used
+
+  try {
+    await cloud.openapi.logistics.getPath({ deliveryId: 'SF', waybillId: 'w' })
+  } catch (e) {
+    if (e instanceof OpenApiError) {
+      const retry: boolean = e.retryable && e.category === 'busy'
+      if (e.errCode === SDK_CODES.TIMEOUT || e.category === 'rate-limit') return e.attempts
+      return retry ? e.errCode : (e.httpStatus ?? 0)
+    }
+    throw e
+  }
+  await emu.close()
+  return [serviceNames.length, code, used, bound, snakeCount].length
+}
+
+void main

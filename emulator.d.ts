@@ -1,0 +1,63 @@
+/** Options of `startEmulator` (all optional). */
+export interface EmulatorOptions {
+  /** 0 (default): any free port. The emulator always binds 127.0.0.1. */
+  port?: number
+  /** Accounts that may fetch tokens. Default: the demo app (`DEMO_APP`) with two logistics accounts. */
+  apps?: { appid: string; secret: string; name?: string; subject?: string }[]
+  /** Lifetime of every issued token in seconds (default 7200). */
+  tokenTtl?: number
+  /** Third-party platforms. */
+  components?: { appid: string; secret: string; token: string; encodingAesKey: string }[]
+}
+
+/** A fault for the next calls of an endpoint (`name`, or `*` for any). */
+export interface EmulatorFault {
+  name: string
+  errcode?: number
+  errmsg?: string
+  delayMs?: number
+  /** Run the call (it takes effect and counts as executed), then answer the error. */
+  afterExecute?: boolean
+  times?: number
+}
+
+/** A running fake WeChat server. */
+export declare class Emulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  /** Stops the server; safe to call twice. */
+  close(): Promise<void>
+  /** Runs a control action (`control('actions')` lists them); also `POST ${url}/__emulator/<action>`. */
+  control(action: string, args?: Record<string, unknown>): Promise<any>
+  /** Requests received per endpoint (`namespace.method`), token endpoints included. */
+  requestCounts(): Promise<Record<string, number>>
+  requestCount(name: string): Promise<number>
+  /** Fetches of both token endpoints. */
+  tokenRequests(): Promise<number>
+  resetCounts(): Promise<Record<string, never>>
+  /** How many times each non-idempotent endpoint actually ran. */
+  executions(): Promise<Record<string, number>>
+  seedAccounts(
+    appid: string | undefined,
+    accounts: { bizId: string; deliveryId: string; alias?: string; quotaNum?: number; statusCode?: number; remarkContent?: string }[],
+  ): Promise<{ count: number }>
+  openids(appid?: string): Promise<string[]>
+  addOpenids(appid: string | undefined, openids: string[]): Promise<{ openids: string[] }>
+  /** The account's live tokens now answer 42001. */
+  expireToken(appid?: string): Promise<{ expired: number }>
+  /** The account's tokens now answer 40001; the next fetch gives a fresh one. */
+  revokeToken(appid?: string): Promise<{ revoked: number }>
+  approveLink(miniprogramAppid: string | { miniprogramAppid: string; appid?: string }, appid?: string): Promise<{ appid: string; miniprogramAppid: string; status: number }>
+  rejectLink(miniprogramAppid: string | { miniprogramAppid: string; appid?: string }, appid?: string): Promise<{ appid: string; miniprogramAppid: string; status: number }>
+  authorize(args: { componentAppid: string; authorizerAppid: string; permissionSets: number[] }): Promise<{ authorizationCode: string; expiresIn: number }>
+  setTicket(componentAppid: string, ticket?: string): Promise<{ ticket: string; expiresIn: number }>
+  advanceTime(seconds: number): Promise<{ skewSeconds: number }>
+  injectFault(fault: EmulatorFault): Promise<{ pending: number }>
+  order(orderId: string, appid?: string): Promise<any>
+  state(): Promise<any>
+}
+
+export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>
+
+/** The demo app of an emulator started without `apps`. */
+export declare const DEMO_APP: { readonly appid: 'wxdemoappid0000001'; readonly secret: 'demoappsecret0000000000000000001' }

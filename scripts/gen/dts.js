@@ -1,0 +1,112 @@
+'use strict'
+// The generated half of index.d.ts: per endpoint a request and a response interface, per namespace an interface
+// of methods, and OpenApiNamespaces tying them together (the hand-written facade builds OpenApi on it).
+
+const { camel, fieldTree } = require('./fields.js')
+
+const PRIMITIVE = /^(string|number|boolean)(\[\])?$/
+
+/** PascalCase for type names: `openPlatform` → `OpenPlatform`. */
+function pascal(name) {
+  return name[0].toUpperCase() + name.slice(1)
+}
+
+function comment(lines, pad) {
+  const safe = lines.map((l) => l.replace(/\*\//g, '*\\/'))
+  if (safe.length === 1) return [`${pad}/** ${safe[0]} */`]
+  return [`${pad}/**`, ...safe.map((l) => (l ? `${pad} * ${l}` : `${pad} *`)), `${pad} */`]
+}
+
+function typeOf(n, side, pad) {
+  return n.type
+    .split('|')
+    .map((t) => {
+      if (PRIMITIVE.test(t)) return t
+      if (t === 'object') return objectType(n, side, pad)
+      if (t === 'object[]') return `Array<${objectType(n, side, pad)}>`
+      throw new Error(`unknown field type ${t}`)
+    })
+    .join(' | ')
+}
+
+// Answers are open (WeChat adds fields faster than tables follow, and unknown fields pass through); requests are
+// closed so that a misspelt field fails to compile. An object the table does not describe is open on both sides.
+function members(n, side, pad) {
+  const lines = []
+  for (const [key, child] of n.children) {
+    if (child.doc) lines.push(...comment([child.doc], pad))
+    lines.push(`${pad}${camel(key)}${child.required ? '' : '?'}: ${typeOf(child, side, pad)}`)
+  }
+  if (side === 'response') lines.push(`${pad}[key: string]: unknown`)
+  return lines
+}
+
+function objectType(n, side, pad) {
+  if (n.children.size === 0) return 'Record<string, unknown>'
+  return ['{', ...members(n, side, pad + '  '), `${pad}}`].join('\n')
+}
+
+function typeName(row, side) {
+  const [ns, method] = row.name.split('.')
+  return `${pascal(ns)}${pascal(method)}${side === 'request' ? 'Request' : 'Response'}`
+}
+
+function sideInterface(row, side) {
+  const root = fieldTree(row.name, row[side])
+  const name = typeName(row, side)
+  if (side === 'request' && root.children.size === 0) {
+    // `{}` would accept any object; this takes `{}` or nothing and rejects stray fields.
+    const head = comment([`Parameters of \`${row.name}\`: none. ${row.summary}`], '')
+    return [...head, `export interface ${name} {`, '  [key: string]: never', '}'].join('\n')
+  }
+  const head = comment([`${side === 'request' ? 'Parameters' : 'Answer'} of \`${row.name}\`. ${row.summary}`], '')
+  return [...head, `export interface ${name} {`, ...members(root, side, '  '), '}'].join('\n')
+}
+
+function retryText(row) {
+  return row.idempotent
+    ? 'idempotent: retried automatically after a transient failure'
+    : 'not idempotent: not retried after a transient failure unless `retryUnsafe` is set'
+}
+
+function methodDoc(row) {
+  const lines = [row.summary, '', `\`${row.http} ${row.path}\` (token: ${row.token}); ${retryText(row)}.`]
+  lines.push(`Permission set (third-party platforms): ${row.permissionSet || 'none documented'}.`)
+  if (row.wxServerSdk) lines.push(`wx-server-sdk has it too: \`cloud.openapi.${row.name}\`.`)
+  if (row.notes) lines.push('', `Note: ${row.notes}`)
+  const codes = Object.entries(row.errors)
+  if (codes.length) lines.push('', 'Error codes (`OpenApiError.errCode`):', ...codes.map(([c, m]) => `- \`${c}\` ${m}`))
+  lines.push(`@see ${row.source}`)
+  return lines
+}
+
+function method(row) {
+  const methodName = row.name.split('.')[1]
+  const topRequired = Object.entries(row.request).some(([path, f]) => f.required && !path.includes('.'))
+  const params = `params${topRequired ? '' : '?'}: ${typeName(row, 'request')}`
+  return [
+    ...comment(methodDoc(row), '  '),
+    `  ${methodName}(${params}): Promise<${typeName(row, 'response')} & Result>`,
+  ].join('\n')
+}
+
+function namespaceInterfaces(byNs) {
+  const out = []
+  for (const [ns, rows] of byNs) {
+    out.push(`/** \`cloud.openapi.${ns}\`: ${rows.length} endpoints. */`)
+    out.push(`export interface ${pascal(ns)}Api {`, rows.map(method).join('\n\n'), '}')
+  }
+  const fields = [...byNs.keys()].map((ns) => `  ${ns}: ${pascal(ns)}Api`)
+  out.push('/** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */')
+  out.push('export interface OpenApiNamespaces {', ...fields, '}')
+  return out.join('\n')
+}
+
+/** The generated text from the rows grouped by namespace; `interfaces` counts what it declares. */
+function renderEndpointTypes(byNs) {
+  const perEndpoint = [...byNs.values()].flat().flatMap((row) => [sideInterface(row, 'request'), sideInterface(row, 'response')])
+  const text = [namespaceInterfaces(byNs), ...perEndpoint].join('\n\n') + '\n'
+  return { text, interfaces: perEndpoint.length + byNs.size + 1 }
+}
+
+module.exports = { renderEndpointTypes }

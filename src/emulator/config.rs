@@ -1,0 +1,155 @@
+//! How an emulator is started: `EmulatorConfig`, read from camelCase JSON (the JS wrapper's options).
+
+use serde::Deserialize;
+use std::fmt;
+
+/// The demo mini program every emulator has when no `apps` are given; `npm run demo` uses it.
+pub const DEMO_APPID: &str = "wxdemoappid0000001";
+pub const DEMO_SECRET: &str = "demoappsecret0000000000000000001";
+pub const DEMO_NAME: &str = "Emulator Demo Mini Program";
+
+/// Who stands behind an account unless told otherwise: accounts of one subject may share an open-platform account.
+pub const DEFAULT_SUBJECT: &str = "Emulator Demo Co., Ltd.";
+
+pub const DEFAULT_TOKEN_TTL: u64 = 7200;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// 0 (the default) picks any free port; the emulator always binds 127.0.0.1.
+    #[serde(default)]
+    pub port: u16,
+    /// The accounts that may fetch tokens. When omitted: the demo app, seeded with two logistics accounts.
+    pub apps: Option<Vec<AppConfig>>,
+    /// Lifetime of every token the emulator issues, in seconds (WeChat: 7200).
+    pub token_ttl: Option<u64>,
+    /// Third-party platforms (accepted and kept for the component flows).
+    #[serde(default)]
+    pub components: Vec<ComponentConfig>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppConfig {
+    pub appid: String,
+    pub secret: String,
+    pub name: Option<String>,
+    /// The company behind the account (open-platform binding needs the same subject: 89001).
+    pub subject: Option<String>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComponentConfig {
+    pub appid: String,
+    pub secret: String,
+    /// The message-verification token of the platform (used by encrypted pushes).
+    pub token: String,
+    pub encoding_aes_key: String,
+}
+
+// Written by hand so that printing a config never prints its credentials.
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("appid", &self.appid)
+            .field("secret", &"[redacted]")
+            .field("name", &self.name)
+            .field("subject", &self.subject)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ComponentConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ComponentConfig")
+            .field("appid", &self.appid)
+            .field("secret", &"[redacted]")
+            .field("token", &"[redacted]")
+            .field("encoding_aes_key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl EmulatorConfig {
+    pub fn from_json(json: &str) -> Result<EmulatorConfig, String> {
+        let text = if json.trim().is_empty() { "{}" } else { json };
+        serde_json::from_str(text).map_err(|e| format!("emulator config: {e}"))
+    }
+
+    pub fn token_ttl_seconds(&self) -> u64 {
+        self.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL)
+    }
+
+    /// The configured apps, or the demo app; and whether the demo seed applies.
+    pub fn apps_or_demo(&self) -> (Vec<AppConfig>, bool) {
+        match &self.apps {
+            Some(apps) => (apps.clone(), false),
+            None => {
+                let demo = AppConfig {
+                    appid: DEMO_APPID.into(),
+                    secret: DEMO_SECRET.into(),
+                    name: Some(DEMO_NAME.into()),
+                    subject: None,
+                };
+                (vec![demo], true)
+            }
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.token_ttl == Some(0) {
+            return Err("emulator config: tokenTtl must be at least 1 second".into());
+        }
+        let (apps, _) = self.apps_or_demo();
+        let mut seen = std::collections::HashSet::new();
+        for app in &apps {
+            if app.appid.is_empty() || app.secret.is_empty() {
+                return Err("emulator config: every app needs an appid and a secret".into());
+            }
+            if !seen.insert(app.appid.as_str()) {
+                return Err(format!("emulator config: app {} appears twice", app.appid));
+            }
+        }
+        for c in &self.components {
+            if c.appid.is_empty() || c.secret.is_empty() {
+                return Err("emulator config: every component needs an appid and a secret".into());
+            }
+            if !seen.insert(c.appid.as_str()) {
+                return Err(format!("emulator config: appid {} appears twice", c.appid));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_camel_case_and_defaults_to_the_demo_app() {
+        let c = EmulatorConfig::from_json("").unwrap();
+        assert_eq!(c.port, 0);
+        assert_eq!(c.token_ttl_seconds(), 7200);
+        let (apps, demo) = c.apps_or_demo();
+        assert!(demo);
+        assert_eq!(apps[0].appid, DEMO_APPID);
+        let c = EmulatorConfig::from_json(r#"{"port":0,"tokenTtl":2,"apps":[{"appid":"wx1","secret":"s"}],
+            "components":[{"appid":"wxc","secret":"cs","token":"t","encodingAesKey":"k"}]}"#)
+        .unwrap();
+        assert_eq!(c.token_ttl_seconds(), 2);
+        assert!(!c.apps_or_demo().1);
+        assert_eq!(c.components[0].encoding_aes_key, "k");
+        assert!(c.validate().is_ok());
+        let shown = format!("{c:?}");
+        assert!(shown.contains("wx1") && !shown.contains("\"cs\"") && !shown.contains("\"s\""), "{shown}");
+    }
+
+    #[test]
+    fn rejects_typos_and_duplicates() {
+        assert!(EmulatorConfig::from_json(r#"{"tokenTTL": 5}"#).unwrap_err().contains("unknown field"));
+        let dup = EmulatorConfig::from_json(r#"{"apps":[{"appid":"wx1","secret":"s"},{"appid":"wx1","secret":"t"}]}"#).unwrap();
+        assert!(dup.validate().unwrap_err().contains("twice"));
+    }
+}
