@@ -14,7 +14,8 @@ use crate::redis::token_value::{encode, now_ms, usable};
 use crate::redis::{Lock, Redis, FORGET_TOKEN};
 use crate::secret::Secret;
 use futures::future::{BoxFuture, FutureExt};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How often a waiting process looks for the holder's token: a token request takes tens of milliseconds.
@@ -22,15 +23,21 @@ const POLL: Duration = Duration::from_millis(20);
 
 pub struct SharedTokenSource(Arc<Parts>);
 
+/// How many of this process's rejected tokens are remembered (see `Parts::recently_rejected`).
+const REMEMBERED: usize = 4;
+
 struct Parts {
     inner: Arc<dyn TokenSource>,
     redis: Arc<Redis>,
     keys: TokenKeys,
+    /// Tokens WeChat refused to this process. Until the compare-and-delete reaches Redis, a call that finds the
+    /// local cache empty would read the refused token back from Redis; this stops it.
+    recently_rejected: Mutex<VecDeque<Secret>>,
 }
 
 impl SharedTokenSource {
     pub fn new(inner: Arc<dyn TokenSource>, redis: Arc<Redis>, keys: TokenKeys) -> SharedTokenSource {
-        SharedTokenSource(Arc::new(Parts { inner, redis, keys }))
+        SharedTokenSource(Arc::new(Parts { inner, redis, keys, recently_rejected: Mutex::new(VecDeque::new()) }))
     }
 }
 
@@ -51,6 +58,7 @@ impl TokenSource for SharedTokenSource {
 
     /// Removes the rejected token from Redis, but only if Redis still holds that very token.
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
+        self.0.remember_rejected(token);
         let parts = self.0.clone();
         let token = token.clone();
         async move {
@@ -70,6 +78,21 @@ impl TokenSource for SharedTokenSource {
 }
 
 impl Parts {
+    fn remember_rejected(&self, token: &Secret) {
+        let mut remembered = self.recently_rejected.lock().expect("rejected tokens lock");
+        if remembered.len() == REMEMBERED {
+            remembered.pop_front();
+        }
+        remembered.push_back(token.clone());
+    }
+
+    /// The stored token, if fresh and refused neither to the caller nor recently to this process.
+    fn fresh(&self, stored: Option<&str>, rejected: Option<&Secret>) -> Option<FreshToken> {
+        let token = usable(stored, rejected, now_ms())?;
+        let refused = self.recently_rejected.lock().expect("rejected tokens lock").contains(&token.value);
+        (!refused).then_some(token)
+    }
+
     /// `Ok(decision)` once shared mode decided (a token, or the fetch's own failure); `Err` when Redis failed.
     async fn shared(&self, rejected: Option<&Secret>) -> Result<Result<FreshToken, Error>, Error> {
         let lock_ttl = self.redis.config().lock_ttl;
@@ -79,7 +102,7 @@ impl Parts {
             let mut read = redis::cmd("MGET");
             read.arg(&self.keys.token).arg(&self.keys.lock);
             let (stored, lock): (Option<String>, Option<String>) = self.redis.query("read token", read).await?;
-            if let Some(token) = usable(stored.as_deref(), rejected, now_ms()) {
+            if let Some(token) = self.fresh(stored.as_deref(), rejected) {
                 return Ok(Ok(token));
             }
             if lock.is_none() {
@@ -99,7 +122,7 @@ impl Parts {
         let mut read = redis::cmd("GET");
         read.arg(&self.keys.token);
         let stored: Option<String> = self.redis.query("read token", read).await.unwrap_or(None);
-        let result = match usable(stored.as_deref(), rejected, now_ms()) {
+        let result = match self.fresh(stored.as_deref(), rejected) {
             Some(token) => Ok(token),
             None => {
                 let fetched = self.inner.fetch(rejected.cloned()).await;

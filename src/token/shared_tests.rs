@@ -133,3 +133,18 @@ async fn sharing_resumes_when_redis_is_back() {
         assert!(log[0].contains("is unavailable") && log[1].contains("reachable again"));
     }
 }
+
+#[tokio::test]
+async fn a_token_refused_here_is_not_read_back_before_redis_forgets_it() {
+    let Some(server) = TestRedis::start("a_token_refused_here_is_not_read_back_before_redis_forgets_it") else { return };
+    let wechat = wechat(5);
+    let (redis, _) = redis_at(&server.url(), 300.0);
+    let source = SharedTokenSource::new(wechat.clone(), Arc::new(redis), TokenKeys::access_token("test:", "wx1"));
+    let first = source.fetch(None).await.unwrap();
+    // The cache dropped token-1 and told the source, whose compare-and-delete has not reached Redis yet; a call
+    // that now finds the cache empty asks without naming a rejected token.
+    let forget_later = source.rejected(&first.value);
+    assert_eq!(source.fetch(None).await.unwrap().value.expose(), "token-2");
+    forget_later.await;
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 2);
+}
