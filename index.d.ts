@@ -38,10 +38,24 @@ export interface Config {
   maxAttempts?: number
   /** Larger answers fail with -601001. Default 64 MiB. */
   maxResponseBytes?: number
+  /** Share access tokens with every process using this Redis: `'redis://host:6379/0'` or `{ url, prefix, timeout, lockTtl }`. */
+  store?: string | RedisStoreOptions
   /** wx-server-sdk's options, accepted and ignored so that cloud functions move over unchanged. */
   env?: unknown
   traceUser?: unknown
   throwOnNotFound?: unknown
+}
+
+/** `store` as an object: where Redis is and how shared tokens are kept there. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port/db`; TLS (`rediss://`) is not supported. */
+  url: string
+  /** Put in front of every key. Default `'wechat-openapi:'`. */
+  prefix?: string
+  /** Bound on every Redis operation in milliseconds, connecting included. Default 300. */
+  timeout?: number
+  /** Life of the refresh lock in milliseconds: the longest others wait for a holder that died. Default 10000. */
+  lockTtl?: number
 }
 
 /** wx-server-sdk's per-call options, given as `openapi(options)`. */
