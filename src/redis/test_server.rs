@@ -25,6 +25,8 @@ pub struct TestRedis {
     child: Option<Child>,
     pub port: u16,
     dir: PathBuf,
+    /// Append-only file on: data survives a restart.
+    persist: bool,
 }
 
 pub fn free_port() -> u16 {
@@ -34,6 +36,15 @@ pub fn free_port() -> u16 {
 impl TestRedis {
     /// None (with a message) when `redis-server` is absent outside CI.
     pub fn start(test: &str) -> Option<TestRedis> {
+        TestRedis::launch(test, false)
+    }
+
+    /// With the append-only file on, as a production Redis that must keep refresh tokens.
+    pub fn start_persistent(test: &str) -> Option<TestRedis> {
+        TestRedis::launch(test, true)
+    }
+
+    fn launch(test: &str, persist: bool) -> Option<TestRedis> {
         let found = Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
         if !found {
             assert!(std::env::var_os("CI").is_none(), "redis-server is required in CI (.ci/run installs it)");
@@ -42,7 +53,7 @@ impl TestRedis {
         }
         let dir = std::env::temp_dir().join(format!("wechat-openapi-redis-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut server = TestRedis { child: None, port: free_port(), dir };
+        let mut server = TestRedis { child: None, port: free_port(), dir, persist };
         server.resume();
         Some(server)
     }
@@ -59,10 +70,19 @@ impl TestRedis {
         }
     }
 
+    /// An ordinary restart's first half: SIGTERM, so Redis writes its data before it exits.
+    pub fn shutdown(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = child.wait();
+        }
+    }
+
     /// Starts it again on the same port, and waits until it answers.
     pub fn resume(&mut self) {
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", if self.persist { "yes" } else { "no" }])
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
