@@ -18,6 +18,9 @@ if (!installed) {
   })
 }
 
+/** The store option for a test Redis: a roomy operation timeout, so a loaded CI machine is not mistaken for a Redis outage. */
+const store = (redis, extra = {}) => ({ url: redis.url, timeout: 2000, ...extra })
+
 async function setup(t, redisOptions) {
   const emu = await cloud.startEmulator({ port: 0, apps: [APP] })
   t.teardown(() => emu.close())
@@ -54,7 +57,7 @@ async function until(what, check, ms = 10000) {
 
 redisTest('(a) 4 processes × 250 concurrent calls on a cold cache make exactly 1 token request; cache hits skip Redis', async (t) => {
   const { emu, redis } = await setup(t)
-  const f = await fleet(t, 4, { ...APP, apiBase: emu.url, store: redis.url })
+  const f = await fleet(t, 4, { ...APP, apiBase: emu.url, store: store(redis) })
   allSucceeded(t, await f.runAll(250), 250)
   t.is(await emu.tokenRequests(), 1)
   t.log('4 processes × 250 concurrent calls, cold, shared through Redis: token requests =', await emu.tokenRequests())
@@ -79,7 +82,7 @@ redisTest('the figure: token requests made by N processes, with and without Redi
     for (const shared of [false, true]) {
       const emu = await cloud.startEmulator({ port: 0, apps: [APP] })
       const redis = await startRedis()
-      const f = await startFleet(n, { ...APP, apiBase: emu.url, ...(shared ? { store: redis.url } : {}) })
+      const f = await startFleet(n, { ...APP, apiBase: emu.url, ...(shared ? { store: store(redis) } : {}) })
       try {
         allSucceeded(t, await f.runAll(250), 250)
         const cold = await emu.tokenRequests()
@@ -103,7 +106,7 @@ redisTest('the figure: token requests made by N processes, with and without Redi
 
 redisTest('(b) Redis stopped mid-run: every call succeeds, the outage is logged once, and sharing resumes when Redis is back', async (t) => {
   const { emu, redis } = await setup(t)
-  const f = await fleet(t, 4, { ...APP, apiBase: emu.url, store: redis.url })
+  const f = await fleet(t, 4, { ...APP, apiBase: emu.url, store: store(redis) })
   allSucceeded(t, await f.runAll(50), 50)
   t.is(await emu.tokenRequests(), 1)
 
@@ -134,7 +137,7 @@ redisTest('(b) Redis stopped mid-run: every call succeeds, the outage is logged 
 
 redisTest('(c) a process killed while holding the lock: the others get a token after the lock expires', async (t) => {
   const { emu, redis } = await setup(t)
-  const f = await fleet(t, 3, { ...APP, apiBase: emu.url, store: { url: redis.url, lockTtl: 1500 } })
+  const f = await fleet(t, 3, { ...APP, apiBase: emu.url, store: store(redis, { lockTtl: 1500 }) })
   // The holder's token request hangs for 5 s, and the holder is killed meanwhile.
   await emu.injectFault({ name: 'auth.getStableAccessToken', delayMs: 5000 })
   const holder = f.run(0, 1).catch((e) => e.message)
@@ -155,7 +158,7 @@ redisTest('(c) a process killed while holding the lock: the others get a token a
 
 redisTest('(d) a stale 40001 does not evict a fresher token', async (t) => {
   const { emu, redis } = await setup(t)
-  const f = await fleet(t, 2, { ...APP, apiBase: emu.url, store: redis.url })
+  const f = await fleet(t, 2, { ...APP, apiBase: emu.url, store: store(redis) })
   allSucceeded(t, await f.runAll(10), 10)
   const first = JSON.parse(await redis.command('GET', TOKEN_KEY)).token
   await emu.revokeToken(APP.appid)

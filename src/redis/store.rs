@@ -94,7 +94,7 @@ mod tests {
     const TICKET: &str = "wechat-openapi:{wxc}:component_verify_ticket";
 
     fn store(url: &str, prefix: Option<&str>) -> RedisStore {
-        let (mut redis, _) = redis_at(url, 300.0);
+        let (mut redis, _) = redis_at(url, 2000.0);
         if let Some(p) = prefix {
             redis = Redis::new(crate::redis::RedisConfig { prefix: p.into(), ..redis.config().clone() }).unwrap();
         }
