@@ -56,7 +56,8 @@ impl TokenSource for SharedTokenSource {
         .boxed()
     }
 
-    /// Removes the rejected token from Redis, but only if Redis still holds that very token.
+    /// Removes the rejected token from Redis, but only if Redis still holds that very token. The inner source's own
+    /// hook is not called: the copy every process reads is the one in Redis, and this drops it atomically.
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
         self.0.remember_rejected(token);
         let parts = self.0.clone();
