@@ -223,7 +223,7 @@ test('a third-party platform acts for an authorizer within its permission sets',
 test('options are checked and close is idempotent', async (t) => {
   await t.throwsAsync(startEmulator({ tokenTTL: 5 }), { message: /unknown field `tokenTTL`/ })
   await t.throwsAsync(startEmulator('port'), { instanceOf: TypeError })
-  const emu = await startEmulator({ apps: [{ appid: 'wx1', secret: 's1', name: 'Shop' }], tokenTtl: 1 })
+  const emu = await startEmulator({ apps: [{ appid: 'wx1', secret: 's1', name: 'Shop' }], tokenTtl: 60 })
   const token = await stableToken(emu, { appid: 'wx1', secret: 's1' })
   t.is((await getAllAccount(emu, token)).count, 0, 'configured apps start without accounts')
   await emu.close()
