@@ -40,14 +40,30 @@ export interface Config {
   maxResponseBytes?: number
   /** A third-party platform identity: calls on behalf of merchants with `openapi({ appid })`, pushes, authorization. */
   component?: ComponentConfig
-  /** Where tickets, tokens and refresh tokens live. Default: memory. Keep refresh tokens durable. */
-  store?: Store
+  /**
+   * Where tokens, tickets and refresh tokens live. Default: memory in this process.
+   * - your own `{ get, set, del }` (e.g. your database: keep refresh tokens durable);
+   * - Redis, shared by every process: `'redis://host:6379/0'` or `{ url, prefix, timeout, lockTtl }`.
+   */
+  store?: Store | string | RedisStoreOptions
   /** Told whenever a merchant's refresh token changes (queryAuth, rotation, recovery). */
   onRefreshTokenRotated?: (event: RefreshTokenEvent) => void | Promise<void>
   /** wx-server-sdk's options, accepted and ignored so that cloud functions move over unchanged. */
   env?: unknown
   traceUser?: unknown
   throwOnNotFound?: unknown
+}
+
+/** `store` as an object: where Redis is and how shared tokens are kept there. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port/db`; TLS (`rediss://`) is not supported. */
+  url: string
+  /** Put in front of every key. Default `'wechat-openapi:'`. */
+  prefix?: string
+  /** Bound on every Redis operation in milliseconds, connecting included. Default 300. */
+  timeout?: number
+  /** Life of the refresh lock in milliseconds: the longest others wait for a holder that died. Default 10000. */
+  lockTtl?: number
 }
 
 /** wx-server-sdk's per-call options, given as `openapi(options)`. */

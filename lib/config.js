@@ -10,6 +10,7 @@ const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousE
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
 const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])
+const REDIS_KEYS = ['url', 'prefix', 'timeout', 'lockTtl']
 
 function suggestion(key, known = KNOWN_KEYS) {
   const lower = key.toLowerCase()
@@ -55,12 +56,35 @@ function normalize(where, config, env = process.env) {
     provider = wrapProvider(config.getAccessToken, out.appid)
     out.hasTokenProvider = true
   }
-  const store = config.store === undefined ? undefined : wrapStore(where, config.store)
+  // `store` is either the caller's own { get, set, del } (their database) or a Redis URL / options object.
+  let store
+  if (config.store !== undefined) {
+    if (isRedisStore(config.store)) out.redis = redisOptions(where, config.store)
+    else store = wrapStore(where, config.store)
+  }
   const onRefreshTokenRotated = config.onRefreshTokenRotated
   if (onRefreshTokenRotated !== undefined && typeof onRefreshTokenRotated !== 'function') {
     throw configError(where, 'onRefreshTokenRotated must be a function')
   }
   return { json: JSON.stringify(out), provider, store, onRefreshTokenRotated }
+}
+
+function isRedisStore(store) {
+  return typeof store === 'string' || (store !== null && typeof store === 'object' && typeof store.url === 'string')
+}
+
+/** `store: 'redis://host:6379/0'` or `store: { url, prefix, timeout, lockTtl }`; the core checks the values. */
+function redisOptions(where, store) {
+  if (typeof store === 'string') return { url: store }
+  if (store && typeof store === 'object' && !Array.isArray(store) && typeof store.url === 'string') {
+    for (const key of Object.keys(store)) {
+      if (!REDIS_KEYS.includes(key)) throw configError(where, `unknown option "store.${key}" (Redis options are ${REDIS_KEYS.join(', ')})`)
+    }
+    const out = {}
+    for (const key of REDIS_KEYS) if (store[key] !== undefined) out[key] = store[key]
+    return out
+  }
+  throw configError(where, "store must be a Redis URL ('redis://host:6379/0') or { url, prefix, timeout, lockTtl }")
 }
 
 /** The user's provider may be sync or async and return a string or { accessToken, expiresIn }. */

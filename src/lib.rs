@@ -10,6 +10,7 @@ pub mod component;
 pub mod crypto;
 pub mod emulator;
 pub mod error;
+pub mod redis;
 pub mod secret;
 pub mod store;
 pub mod token;

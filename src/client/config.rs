@@ -2,6 +2,7 @@
 //! synchronous error at `init`/`createClient` and never a surprise on the first call.
 
 use crate::component::config::{ComponentConfig, RawComponent};
+use crate::redis::{RawRedisOptions, RedisConfig};
 use crate::secret::Secret;
 use serde::Deserialize;
 use std::time::Duration;
@@ -46,6 +47,8 @@ pub struct ClientConfig {
     pub max_response_bytes: usize,
     /// The third-party platform identity, when this client acts as one.
     pub component: Option<ComponentConfig>,
+    /// `store: 'redis://…'`: tokens shared with every process using the same Redis.
+    pub redis: Option<RedisConfig>,
 }
 
 /// The JSON shape the facade sends (camelCase, as users write it).
@@ -71,6 +74,8 @@ struct RawConfig {
     max_attempts: Option<f64>,
     max_response_bytes: Option<f64>,
     component: Option<RawComponent>,
+    /// The facade's form of `store: 'redis://…'` / `store: { url, … }`.
+    redis: Option<RawRedisOptions>,
 }
 
 impl ClientConfig {
@@ -120,7 +125,8 @@ impl ClientConfig {
         let max_response_bytes =
             raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
         let component = raw.component.map(ComponentConfig::from_raw).transpose()?;
-        Ok(ClientConfig { appid, token, api_base, api_bases, timeout, max_attempts, max_response_bytes, component })
+        let redis = raw.redis.map(RedisConfig::from_raw).transpose()?;
+        Ok(ClientConfig { appid, token, api_base, api_bases, timeout, max_attempts, max_response_bytes, component, redis })
     }
 }
 
@@ -193,6 +199,7 @@ mod tests {
         assert_eq!(err(r#"{"appid":5}"#), "invalid option type: integer `5`, expected a string");
         assert_eq!(err(r#"{"apiBase":5}"#), "apiBase must be a URL string or a list of them");
         assert_eq!(err(r#"{"component":{"appid":"wxc"}}"#), "component.secret is required");
+        assert_eq!(err(r#"{"redis":{"url":"redis://h/0","lockTTL":5}}"#), "unknown option \"lockTTL\"");
     }
 
     #[test]
@@ -202,5 +209,14 @@ mod tests {
         let c = ClientConfig::from_json(&json).unwrap();
         assert!(c.token.is_none() && c.appid.is_none());
         assert_eq!(c.component.unwrap().appid, "wxc");
+    }
+
+    #[test]
+    fn redis_store() {
+        let c = ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue","redis":{"url":"redis://:pw12345678@h:6379/1"}}"#).unwrap();
+        let redis = c.redis.as_ref().unwrap();
+        assert_eq!((redis.label.as_str(), redis.prefix.as_str()), ("redis://:***@h:6379/1", "wechat-openapi:"));
+        assert!(!format!("{c:?}").contains("pw12345678"));
+        assert!(ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue"}"#).unwrap().redis.is_none());
     }
 }

@@ -16,9 +16,11 @@ use crate::case::{convert_keys, Direction};
 use crate::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
 use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
+use crate::redis::keys::TokenKeys;
+use crate::redis::{Redis, RedisStore};
 use crate::secret::{scrub, Secret};
 use crate::store::{MemoryStore, Store};
-use crate::token::{FixedSource, ProviderFn, ProviderSource, StableOrClassicSource, TokenCache, TokenSource};
+use crate::token::{FixedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
 use crate::transport::{Transport, TransportError};
 use bytes::Bytes;
 use config::{ClientConfig, TokenOrigin};
@@ -78,16 +80,27 @@ impl Client {
         let Bridges { provider, store, on_refresh_token } = bridges;
         let transport = Arc::new(Transport::new(&config.api_bases, config.max_response_bytes)?);
         let mut known_secrets = Vec::new();
+        // One Redis connection per client, shared by the app token and the platform's store.
+        let redis = config.redis.as_ref().map(|r| Redis::new(r.clone()).map(Arc::new)).transpose()?;
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {
                 known_secrets.push(secret.clone());
-                Some(Arc::new(StableOrClassicSource {
+                let appid = config.appid.clone().unwrap_or_default();
+                let wechat: Arc<dyn TokenSource> = Arc::new(StableOrClassicSource {
                     transport: transport.clone(),
                     api_base: config.api_base.clone(),
-                    appid: config.appid.clone().unwrap_or_default(),
+                    appid: appid.clone(),
                     secret: secret.clone(),
                     mode: *mode,
-                }))
+                });
+                Some(match &redis {
+                    // Only tokens fetched here are shared: a fixed token or the caller's own provider is theirs to manage.
+                    Some(redis) => {
+                        let keys = TokenKeys::access_token(&redis.config().prefix, &appid);
+                        Arc::new(SharedTokenSource::new(wechat, redis.clone(), keys))
+                    }
+                    None => wechat,
+                })
             }
             (Some(TokenOrigin::Fixed(token)), _) => {
                 known_secrets.push(token.clone());
@@ -99,7 +112,13 @@ impl Client {
         };
         let component = config.component.as_ref().map(|c| {
             known_secrets.extend(c.credentials.iter().cloned());
-            let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+            // The caller's own store, else Redis when configured (tickets and refresh tokens survive and are shared),
+            // else this process's memory.
+            let store: Arc<dyn Store> = match (store, &redis) {
+                (Some(store), _) => store,
+                (None, Some(redis)) => Arc::new(RedisStore::new(redis.clone())),
+                (None, None) => Arc::new(MemoryStore::new()),
+            };
             Component::new(c, transport.clone(), config.api_base.clone(), store, on_refresh_token)
         });
         Ok(Client { app_tokens: source.map(TokenCache::new), component, config, transport, known_secrets })

@@ -125,12 +125,17 @@ impl TokenCache {
     }
 }
 
+/// How long before expiry a token counts as due: 5 minutes, or half the lifetime when it is short (stable
+/// tokens near renewal report as little as 300 s). Shared tokens use the same rule, so processes agree.
+pub(crate) fn early_margin(life: Duration) -> Duration {
+    EARLY_EXPIRY.min(life / 2)
+}
+
 fn cached_from(token: FreshToken) -> Cached {
     let now = Instant::now();
     match token.expires_in {
         Some(life) => {
-            // Half the lifetime when it is short (stable tokens near renewal report as little as 300 s).
-            let margin = EARLY_EXPIRY.min(life / 2);
+            let margin = early_margin(life);
             Cached { value: token.value, fresh_until: now + (life - margin), expires_at: Some(SystemTime::now() + life) }
         }
         None => Cached { value: token.value, fresh_until: now + Duration::from_secs(365 * 24 * 3600), expires_at: None },

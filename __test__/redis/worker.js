@@ -1,0 +1,17 @@
+'use strict'
+// One process of a fleet (see harness.js): builds a client from argv[2] and runs batches of concurrent calls
+// when the test asks, answering { ok, failed, errors } over IPC. Nothing is shared with other workers but Redis.
+
+const cloud = require('../..')
+
+const client = cloud.createClient(JSON.parse(process.argv[2]))
+
+process.on('message', async (msg) => {
+  if (msg.cmd === 'ready') return process.send({ id: msg.id })
+  const calls = Array.from({ length: msg.calls }, () => client.openapi.logistics.getAllAccount({}))
+  const settled = await Promise.allSettled(calls)
+  const errors = settled.filter((s) => s.status === 'rejected').map((s) => s.reason.message)
+  process.send({ id: msg.id, ok: settled.length - errors.length, failed: errors.length, errors: [...new Set(errors)] })
+})
+// Workers end when the test ends, even if it forgot them.
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,24 @@
+//! Redis for many processes and machines: the connection and its health, the key layout, the refresh lock and
+//! the compare-and-delete scripts, and the store for durable state. `token::SharedTokenSource` puts the token
+//! parts together.
+
+pub mod config;
+mod conn;
+mod health;
+pub mod keys;
+mod lock;
+mod scripts;
+mod store;
+pub mod token_value;
+
+pub use config::{RawRedisOptions, RedisConfig};
+pub use conn::Redis;
+pub use health::{Change, Health};
+pub use lock::Lock;
+pub use scripts::{FORGET_TOKEN, RELEASE_LOCK};
+pub use store::RedisStore;
+
+#[cfg(test)]
+pub mod test_server;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,150 @@
+//! Several "processes" (each its own TokenCache, SharedTokenSource and Redis connection) against one real
+//! redis-server, sharing one counting source that stands in for WeChat.
+
+use super::*;
+use crate::redis::test_server::{free_port, redis_at, TestRedis};
+use crate::token::TokenCache;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// WeChat's token endpoint: counts requests, answers `token-<n>` after `delay`.
+struct Wechat {
+    requests: AtomicUsize,
+    delay: Duration,
+}
+
+impl TokenSource for Wechat {
+    fn fetch(&self, _rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let delay = self.delay;
+        async move {
+            tokio::time::sleep(delay).await;
+            Ok(FreshToken { value: Secret::new(format!("token-{n}")), expires_in: Some(Duration::from_secs(7200)) })
+        }
+        .boxed()
+    }
+}
+
+fn wechat(delay_ms: u64) -> Arc<Wechat> {
+    Arc::new(Wechat { requests: AtomicUsize::new(0), delay: Duration::from_millis(delay_ms) })
+}
+
+struct Process {
+    cache: TokenCache,
+    redis: Arc<Redis>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+fn process(url: &str, wechat: &Arc<Wechat>) -> Process {
+    let (redis, log) = redis_at(url, 2000.0); // roomy: a loaded machine is not a Redis outage
+    let redis = Arc::new(redis);
+    let keys = TokenKeys::access_token("test:", "wx1");
+    let source = SharedTokenSource::new(wechat.clone(), redis.clone(), keys);
+    Process { cache: TokenCache::new(Arc::new(source)), redis, log }
+}
+
+async fn stored(p: &Process) -> Option<String> {
+    let mut get = redis::cmd("GET");
+    get.arg("test:{wx1}:access_token");
+    p.redis.query("get", get).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_on_a_cold_cache_make_one_token_request() {
+    let Some(server) = TestRedis::start("four_processes_on_a_cold_cache_make_one_token_request") else { return };
+    let wechat = wechat(50);
+    let processes: Vec<Process> = (0..4).map(|_| process(&server.url(), &wechat)).collect();
+    let calls = processes.iter().flat_map(|p| (0..250).map(|_| p.cache.get()));
+    let tokens = futures::future::join_all(calls).await;
+    assert!(tokens.iter().all(|t| t.as_ref().unwrap().expose() == "token-1"));
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 1);
+    let value = stored(&processes[0]).await.unwrap();
+    assert!(value.starts_with(r#"{"token":"token-1","expiresAt":"#), "{value}");
+    // Warm: no Redis round trip either (stop the server, the caches still answer).
+    drop(server);
+    assert_eq!(processes[3].cache.get().await.unwrap().expose(), "token-1");
+    assert!(processes[3].log.lock().unwrap().is_empty(), "a cache hit never touched Redis");
+}
+
+#[tokio::test]
+async fn a_stale_rejection_does_not_evict_a_fresher_token() {
+    let Some(server) = TestRedis::start("a_stale_rejection_does_not_evict_a_fresher_token") else { return };
+    let wechat = wechat(5);
+    let (a, b) = (process(&server.url(), &wechat), process(&server.url(), &wechat));
+    let first = a.cache.get().await.unwrap();
+    assert_eq!(b.cache.get().await.unwrap(), first);
+    // B meets 40001 first: token-1 leaves Redis and B stores token-2.
+    assert_eq!(b.cache.replace_rejected(&first).await.unwrap().expose(), "token-2");
+    // A reports token-1 late: Redis keeps token-2, and A takes it without asking WeChat.
+    assert_eq!(a.cache.replace_rejected(&first).await.unwrap().expose(), "token-2");
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 2);
+    assert!(stored(&a).await.unwrap().contains(r#""token":"token-2""#));
+}
+
+#[tokio::test]
+async fn a_dead_holders_lock_expires_and_another_process_refreshes() {
+    let Some(server) = TestRedis::start("a_dead_holders_lock_expires_and_another_process_refreshes") else { return };
+    let wechat = wechat(5);
+    let p = process(&server.url(), &wechat);
+    // A holder that died mid-refresh: its lock stays until its TTL.
+    let mut take = redis::cmd("SET");
+    take.arg("test:{wx1}:access_token:lock").arg("dead-holder").arg("NX").arg("PX").arg(600);
+    p.redis.query::<()>("lock", take).await.unwrap();
+    let started = Instant::now();
+    assert_eq!(p.cache.get().await.unwrap().expose(), "token-1");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(550) && waited < Duration::from_millis(1500), "waited {waited:?}");
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn without_redis_tokens_are_fetched_locally_and_the_outage_is_logged_once() {
+    let wechat = wechat(5);
+    let p = process(&format!("redis://127.0.0.1:{}/0", free_port()), &wechat);
+    let first = p.cache.get().await.unwrap();
+    assert_eq!(first.expose(), "token-1");
+    assert_eq!(p.cache.replace_rejected(&first).await.unwrap().expose(), "token-2");
+    assert_eq!(p.log.lock().unwrap().len(), 1);
+    assert!(p.log.lock().unwrap()[0].contains("is unavailable"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sharing_resumes_when_redis_is_back() {
+    let Some(mut server) = TestRedis::start("sharing_resumes_when_redis_is_back") else { return };
+    let wechat = wechat(20);
+    let (a, b) = (process(&server.url(), &wechat), process(&server.url(), &wechat));
+    let first = a.cache.get().await.unwrap();
+    assert_eq!(b.cache.get().await.unwrap(), first);
+    server.stop();
+    // Redis is down: both refresh on their own, and calls keep working.
+    let (ra, rb) = futures::join!(a.cache.replace_rejected(&first), b.cache.replace_rejected(&first));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 3);
+    server.resume();
+    tokio::time::sleep(Duration::from_millis(600)).await; // past the first backoff
+    // Both reject their token at once: shared again, one request between them.
+    let (na, nb) = futures::join!(a.cache.replace_rejected(&ra), b.cache.replace_rejected(&rb));
+    let (na, nb) = (na.unwrap(), nb.unwrap());
+    assert_eq!(na, nb);
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 4);
+    for p in [&a, &b] {
+        let log = p.log.lock().unwrap();
+        assert_eq!(log.len(), 2, "{log:?}");
+        assert!(log[0].contains("is unavailable") && log[1].contains("reachable again"));
+    }
+}
+
+#[tokio::test]
+async fn a_token_refused_here_is_not_read_back_before_redis_forgets_it() {
+    let Some(server) = TestRedis::start("a_token_refused_here_is_not_read_back_before_redis_forgets_it") else { return };
+    let wechat = wechat(5);
+    let (redis, _) = redis_at(&server.url(), 2000.0);
+    let source = SharedTokenSource::new(wechat.clone(), Arc::new(redis), TokenKeys::access_token("test:", "wx1"));
+    let first = source.fetch(None).await.unwrap();
+    // The cache dropped token-1 and told the source, whose compare-and-delete has not reached Redis yet; a call
+    // that now finds the cache empty asks without naming a rejected token.
+    let forget_later = source.rejected(&first.value);
+    assert_eq!(source.fetch(None).await.unwrap().value.expose(), "token-2");
+    forget_later.await;
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 2);
+}
