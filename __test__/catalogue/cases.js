@@ -576,7 +576,7 @@ module.exports = {
     // 89003: the open-platform account was made on the website, not through the API.
     error: {
       async setup(ctx) {
-        ctx.openAppid = (await ctx.emu.control('seedOpenAccount', { boundAppids: [APP.appid] })).openAppid
+        ctx.openAppid = (await ctx.emu.seedOpenAccount({ boundAppids: [APP.appid] })).openAppid
       },
       params: (ctx) => ({ openAppid: ctx.openAppid }),
       errCode: 89003,
@@ -674,7 +674,7 @@ module.exports = {
 
   'auth.clearQuota': {
     async setup(ctx) {
-      await ctx.emu.control('setDailyLimit', { appid: APP.appid, name: 'logistics.getAllDelivery', limit: 1 })
+      await ctx.emu.setDailyLimit(APP.appid, 'logistics.getAllDelivery', 1)
       await ctx.openapi.logistics.getAllDelivery({})
       const spent = await ctx.t.throwsAsync(ctx.openapi.logistics.getAllDelivery({}))
       ctx.t.is(spent.errCode, 45009)

@@ -157,21 +157,21 @@ test('open platform: create, bind, unbind, get and have answer 89000-89004 where
   t.is((await foreign.openPlatform.getBindOpenAccount({})).haveOpen, false)
 
   // 89001 on unbind: the account changed hands (another subject) since it was bound.
-  await emu.control('setSubject', { appid: SHOP_B.appid, subject: 'Other Co.' })
+  await emu.setSubject(SHOP_B.appid, 'Other Co.')
   t.is(await codeOf(b.openPlatform.unbindOpenAccount({ openAppid })), 89001)
-  await emu.control('setSubject', { appid: SHOP_B.appid, subject: (await emu.state()).apps[APP.appid].subject })
+  await emu.setSubject(SHOP_B.appid, (await emu.state()).apps[APP.appid].subject)
   await b.openPlatform.unbindOpenAccount({ openAppid })
   t.is((await b.openPlatform.getBindOpenAccount({})).haveOpen, false)
   t.is(await codeOf(b.openPlatform.getOpenAccount({})), 89002)
 
   // 89003: unbind from an open-platform account made on the website, not through the API.
-  const website = (await emu.control('seedOpenAccount', { boundAppids: [FOREIGN.appid], subject: 'Other Co.' })).openAppid
+  const website = (await emu.seedOpenAccount({ boundAppids: [FOREIGN.appid], subject: 'Other Co.' })).openAppid
   t.is(await codeOf(foreign.openPlatform.unbindOpenAccount({ openAppid: website })), 89003)
   t.is(await codeOf(b.openPlatform.bindOpenAccount({ openAppid: website })), 89001)
 
   // 89004: bind to an open-platform account that already holds 100 accounts.
   const filler = Array.from({ length: 100 }, (_, i) => `wxfiller${String(i).padStart(10, '0')}`)
-  const full = (await emu.control('seedOpenAccount', { createdByApi: true, boundAppids: filler })).openAppid
+  const full = (await emu.seedOpenAccount({ createdByApi: true, boundAppids: filler })).openAppid
   t.is(await codeOf(b.openPlatform.bindOpenAccount({ openAppid: full })), 89004)
   // unbindOpenAccount also documents 89004 ("number of sub-accounts bound", cut short in the source page);
   // no situation the emulator models answers it there.
@@ -205,7 +205,7 @@ test('getApiQuota counts calls, the daily limit answers 45009, clearQuota resets
   const ctx = await Context.start(t)
   const { openapi, emu } = ctx
   const cgiPath = '/cgi-bin/express/business/account/getall'
-  await emu.control('setDailyLimit', { appid: APP.appid, name: 'logistics.getAllAccount', limit: 3 })
+  await emu.setDailyLimit(APP.appid, 'logistics.getAllAccount', 3)
   for (let i = 0; i < 3; i++) await openapi.logistics.getAllAccount({})
   const spent = await t.throwsAsync(openapi.logistics.getAllAccount({}))
   t.like(spent, { errCode: 45009, category: 'quota', retryable: false, attempts: 1 })
@@ -286,9 +286,13 @@ test('a third-party platform acts for its merchant: ticket, component token, aut
   t.is(list.totalCount, 1)
   t.is(list.list[0].refreshToken, refreshed.authorizerRefreshToken)
 
-  // The authorizer's token stops working once it is revoked; a component token is no account token.
-  await emu.revokeToken(MERCHANT)
-  t.is(await codeOf(ctx.fixedClient(refreshed.authorizerAccessToken).openapi.logistics.getAllAccount({})), 40001)
+  // The merchant withdraws its authorization: the refresh token and the authorizer token stop working.
+  t.deepEqual(await emu.unauthorize({ componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT }), { removed: true })
+  const withdrawn = { componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT, authorizerRefreshToken: refreshed.authorizerRefreshToken }
+  t.is(await codeOf(ctx.componentCall('component.getAuthorizerAccessToken', withdrawn)), 61023)
+  t.is((await ctx.componentCall('component.getAuthorizerList', { componentAppid: COMPONENT.appid, offset: 0, count: 100 })).totalCount, 0)
+  t.is(await codeOf(ctx.fixedClient(refreshed.authorizerAccessToken).openapi.logistics.applyMsgPlugin({})), 40001)
+  // A component token is no account token.
   t.is(await codeOf(ctx.fixedClient(await ctx.componentToken()).openapi.logistics.getAllAccount({})), 40001)
 })
 
@@ -310,7 +314,7 @@ test('§4: batchGetOrder of 100 orders with 64 KB waybills returns every printHt
   const ctx = await Context.start(t)
   const { openapi, emu } = ctx
   const KB = 64
-  t.deepEqual(await emu.control('setPrintHtmlSize', { kb: KB }), { kb: KB })
+  t.deepEqual(await emu.setPrintHtmlSize(KB), { kb: KB })
   const ids = Array.from({ length: 100 }, (_, i) => `big-${i}`)
   const waybills = {}
   for (const id of ids) waybills[id] = (await ctx.placeOrder(id)).waybillId
