@@ -66,6 +66,16 @@ export declare class Emulator {
   setTicket(componentAppid: string, ticket?: string): Promise<{ ticket: string; expiresIn: number }>
   advanceTime(seconds: number): Promise<{ skewSeconds: number }>
   injectFault(fault: EmulatorFault): Promise<{ pending: number }>
+  /** Pads every `printHtml` to at least `kb` KiB of HTML. */
+  setPrintHtmlSize(kb: number): Promise<{ kb: number }>
+  /** An open-platform account made on the website (or, with `createdByApi`, through the API). */
+  seedOpenAccount(args?: { openAppid?: string; subject?: string; createdByApi?: boolean; boundAppids?: string[] }): Promise<{ openAppid: string }>
+  /** Accounts of different subjects answer 89001. */
+  setSubject(appid: string | undefined, subject: string): Promise<{ appid: string; subject: string }>
+  /** Past the limit, calls of `name` (`namespace.method`) answer 45009 until `auth.clearQuota`. */
+  setDailyLimit(appid: string | undefined, name: string, limit: number): Promise<{ appid: string; name: string; limit: number }>
+  clearFaults(): Promise<Record<string, never>>
+  unauthorize(args: { componentAppid: string; authorizerAppid: string }): Promise<{ removed: boolean }>
   order(orderId: string, appid?: string): Promise<any>
   state(): Promise<any>
 }

@@ -138,6 +138,36 @@ class Emulator {
     return this.control('injectFault', fault)
   }
 
+  /** Pads every `printHtml` to at least `kb` KiB of HTML (large-answer tests and benchmarks). */
+  setPrintHtmlSize(kb) {
+    return this.control('setPrintHtmlSize', { kb })
+  }
+
+  /** An open-platform account made on the website: `{ openAppid?, subject?, createdByApi?, boundAppids? }` → `{ openAppid }`. */
+  seedOpenAccount(args = {}) {
+    return this.control('seedOpenAccount', args)
+  }
+
+  /** Sets the company (subject) an account belongs to; accounts of different subjects answer 89001. */
+  setSubject(appid, subject) {
+    return this.control('setSubject', { appid, subject })
+  }
+
+  /** Sets an account's daily limit for one endpoint (`namespace.method`); past it, calls answer 45009. */
+  setDailyLimit(appid, name, limit) {
+    return this.control('setDailyLimit', { appid, name, limit })
+  }
+
+  /** Drops the faults not yet used. */
+  clearFaults() {
+    return this.control('clearFaults')
+  }
+
+  /** The account withdraws its authorization of a platform: `{ componentAppid, authorizerAppid }` → `{ removed }`. */
+  unauthorize(args) {
+    return this.control('unauthorize', args)
+  }
+
   /** A stored order with its courier-side `deliveryToken`. */
   order(orderId, appid) {
     return this.control('order', { orderId, appid })

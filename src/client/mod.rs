@@ -197,10 +197,15 @@ impl Client {
         let max_attempts = options.max_attempts.unwrap_or(self.config.max_attempts);
         let mut attempt = 0;
         let mut rejected: Option<Secret> = None;
+        // WeChat's answer to the token it refused, kept for when no other token can be had.
+        let mut rejection: Option<Error> = None;
         let mut token_renewed = false;
         loop {
             attempt += 1;
             let (error, sent) = match self.token_for(target, options.appid.as_deref(), rejected.take().as_ref()).await {
+                // A token that cannot be renewed (a fixed accessToken): WeChat's own answer is the error, with
+                // its code (42001 stays 42001), errmsg and rid.
+                Err(e) if e.is_token_rejection() && rejection.is_some() => (rejection.take().expect("checked"), true),
                 Err(e) => (e, false),
                 Ok(token) => match self.send_once(target, params, options, token.as_ref(), deadline).await {
                     Ok(outcome) => return Ok(outcome),
@@ -208,6 +213,7 @@ impl Client {
                         // A stale token is our fault, not an attempt at WeChat's patience: renew it once.
                         token_renewed = true;
                         rejected = token;
+                        rejection = Some(e);
                         attempt -= 1;
                         continue;
                     }
