@@ -60,7 +60,8 @@ function normalize(where, config, env = process.env) {
   let store
   if (config.store !== undefined) {
     if (isRedisStore(config.store)) out.redis = redisOptions(where, config.store)
-    else store = wrapStore(where, config.store)
+    else if (config.store !== null && typeof config.store === 'object') store = wrapStore(where, config.store)
+    else throw configError(where, "store must be a Redis URL ('redis://host:6379/0'), Redis options { url, prefix, timeout, lockTtl }, or your own { get, set, del }")
   }
   const onRefreshTokenRotated = config.onRefreshTokenRotated
   if (onRefreshTokenRotated !== undefined && typeof onRefreshTokenRotated !== 'function') {
