@@ -9,6 +9,8 @@ pub mod client;
 pub mod crypto;
 pub mod emulator;
 pub mod error;
+#[cfg(test)]
+mod fuzz_support;
 pub mod secret;
 pub mod token;
 pub mod transport;
