@@ -3,4 +3,5 @@
 mod client;
 mod emulator;
 mod outcome;
+mod panics;
 mod runtime;
