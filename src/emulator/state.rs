@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::component::ComponentState;
 use super::config::{EmulatorConfig, DEFAULT_SUBJECT};
+use super::fault_rates::FaultRates;
 use super::faults::Faults;
 use super::links::MiniprogramLink;
 use super::logistics_accounts::{self, LogisticsAccount};
@@ -32,6 +33,8 @@ pub struct State {
     pub delivery_tokens: HashMap<String, OrderRef>,
     pub counters: Counters,
     pub faults: Faults,
+    /// Random faults at set rates (`setFaultRates`).
+    pub fault_rates: FaultRates,
     /// Size the waybill HTML is padded to (KiB), so benchmarks can fetch sizeable `print_html`.
     pub print_html_kib: usize,
     serial: u64,
@@ -67,6 +70,8 @@ pub struct AppData {
 pub struct Counters {
     pub requests: BTreeMap<String, u64>,
     pub executions: BTreeMap<String, u64>,
+    /// Executions of non-idempotent endpoints per `order_id` they named: more than one is a duplicate order.
+    pub executions_by_order: BTreeMap<String, HashMap<String, u64>>,
 }
 
 /// Test orders each account may place with `TEST`/`test_biz_id` (WeChat's sandbox has a quota too: 930564).
@@ -85,6 +90,7 @@ impl State {
             delivery_tokens: HashMap::new(),
             counters: Counters::default(),
             faults: Faults::default(),
+            fault_rates: FaultRates::default(),
             print_html_kib: 0,
             serial: 0,
         };
