@@ -21,7 +21,7 @@ function createNative(where, userConfig, env) {
   try {
     return new native.NativeClient(json, provider)
   } catch (e) {
-    throw configError(where, e.message)
+    throw configError(where, config.redact(e.message, userConfig))
   }
 }
 
