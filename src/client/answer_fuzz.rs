@@ -83,7 +83,8 @@ fn response_parsing_never_panics() {
             }
             Ok(Outcome::Binary { .. }) => ok += 1,
             Err(e) => {
-                assert!(e.code != 0 && !e.message.is_empty(), "{e:?}");
+                // WeChat's errmsg may be empty; the code never is.
+                assert!(e.code != 0 && e.to_string().contains(" | errMsg: openapi.a.b:fail"), "{e:?}");
                 failed += 1;
             }
         }
