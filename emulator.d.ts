@@ -27,6 +27,28 @@ export interface EmulatorFault {
   times?: number
 }
 
+/** Probabilities (0..1, at most 1 in all) of each fault kind per request. */
+export interface EmulatorFaultRates {
+  /** -1 before the call runs. */
+  busy?: number
+  /** HTTP 500 before the call runs. */
+  http500?: number
+  /** HTTP 502 after the call ran. */
+  http502?: number
+  /** The connection drops after the call ran, before any answer. */
+  reset?: number
+  /** The answer is held `delayMs`. */
+  delay?: number
+  /** The call ran; the answer is broken JSON. */
+  malformedJson?: number
+  /** The call ran; half the promised body arrives. */
+  truncated?: number
+  /** 45011 before the call runs. */
+  rateLimit?: number
+  /** The caller's tokens are revoked first (the call answers 40001). */
+  revokedToken?: number
+}
+
 /** A running fake WeChat server. */
 export declare class Emulator {
   /** `http://127.0.0.1:<port>` */
@@ -75,7 +97,13 @@ export declare class Emulator {
   /** Past the limit, calls of `name` (`namespace.method`) answer 45009 until `auth.clearQuota`. */
   setDailyLimit(appid: string | undefined, name: string, limit: number): Promise<{ appid: string; name: string; limit: number }>
   clearFaults(): Promise<Record<string, never>>
-  unauthorize(args: { componentAppid: string; authorizerAppid: string }): Promise<{ removed: boolean }>
+  /** Random faults at set rates, reproducible from `seed`; an endpoint's own rates replace `'*'`. */
+  setFaultRates(config: { seed?: number; delayMs?: number; rates: Record<string, EmulatorFaultRates> }): Promise<{ seed: number; endpoints: string[] }>
+  /** Faults drawn so far, per kind. */
+  faultStats(): Promise<Record<string, number>>
+  /** Executions of non-idempotent endpoints per `order_id`; above 1 is a duplicate. */
+  executionsByOrder(): Promise<Record<string, Record<string, number>>>
+  executionsByOrder(name: string): Promise<Record<string, number>>
   order(orderId: string, appid?: string): Promise<any>
   state(): Promise<any>
 }

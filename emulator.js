@@ -163,9 +163,23 @@ class Emulator {
     return this.control('clearFaults')
   }
 
-  /** The account withdraws its authorization of a platform: `{ componentAppid, authorizerAppid }` → `{ removed }`. */
-  unauthorize(args) {
-    return this.control('unauthorize', args)
+  /**
+   * Random faults at set rates from a seeded generator: `{ seed, delayMs?, rates: { '*': { busy: 0.02, reset: 0.01 },
+   * 'logistics.addOrder': { http502: 0.1 } } }`. Kinds: busy, http500, http502, reset, delay, malformedJson, truncated,
+   * rateLimit, revokedToken. `clearFaults` (or rates `{}`) turns them off.
+   */
+  setFaultRates(config) {
+    return this.control('setFaultRates', config)
+  }
+
+  /** How many faults of each kind `setFaultRates` has drawn. */
+  faultStats() {
+    return this.control('faultStats')
+  }
+
+  /** Executions of non-idempotent endpoints per `order_id`: `{ 'logistics.addOrder': { o1: 1 } }`; above 1 is a duplicate. */
+  executionsByOrder(name) {
+    return this.control('executionsByOrder', name === undefined ? {} : { name })
   }
 
   /** A stored order with its courier-side `deliveryToken`. */

@@ -48,6 +48,12 @@ export interface Config {
   store?: Store | string | RedisStoreOptions
   /** Told whenever a merchant's refresh token changes (queryAuth, rotation, recovery). */
   onRefreshTokenRotated?: (event: RefreshTokenEvent) => void | Promise<void>
+  /** How long opening a connection (TCP and TLS) may take, in milliseconds; then the next host is tried. Default 5000. */
+  connectTimeout?: number
+  /** Cap on each attempt in milliseconds, so a hung attempt leaves time for a retry. Default: the rest of `timeout`. */
+  attemptTimeout?: number
+  /** Extra trusted root certificates (PEM), e.g. a TLS-inspecting proxy's CA. Certificate checks cannot be turned off. */
+  ca?: string | Buffer
   /** wx-server-sdk's options, accepted and ignored so that cloud functions move over unchanged. */
   env?: unknown
   traceUser?: unknown
@@ -73,9 +79,13 @@ export interface CallOptions {
   /** Call on behalf of another account. */
   appid?: string
   timeout?: number
+  /** Cap on each attempt of this call, in milliseconds. */
+  attemptTimeout?: number
   maxAttempts?: number
   /** Retry calls that are not idempotent too, after a transient failure. */
   retryUnsafe?: boolean
+  /** Stops the call where it stands (-604102); nothing is retried afterwards. */
+  signal?: AbortSignal
 }
 
 /** A call to a path the endpoint table does not have. */

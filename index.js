@@ -24,7 +24,7 @@ function createNative(where, userConfig, component, env) {
   try {
     return new native.NativeClient(json, provider, store, refreshTokenHook(component, onRefreshTokenRotated))
   } catch (e) {
-    throw configError(where, e.message)
+    throw configError(where, config.redact(e.message, userConfig))
   }
 }
 

@@ -5,7 +5,7 @@
 const { configError } = require('./errors.js')
 const { wrapStore } = require('./store.js')
 
-const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'component']
+const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'connectTimeout', 'attemptTimeout', 'ca', 'component']
 const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousEncodingAesKey']
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
@@ -50,6 +50,8 @@ function normalize(where, config, env = process.env) {
     if (env.WECHAT_SECRET) out.secret = env.WECHAT_SECRET
   }
   if (out.apiBase === undefined && env.WECHAT_API_BASE) out.apiBase = env.WECHAT_API_BASE
+  // A CA read with fs.readFileSync arrives as a Buffer; the core takes PEM text.
+  if (Buffer.isBuffer(out.ca)) out.ca = out.ca.toString('utf8')
   let provider
   if (config.getAccessToken !== undefined) {
     if (typeof config.getAccessToken !== 'function') throw configError(where, 'getAccessToken must be a function')
@@ -100,4 +102,14 @@ function wrapProvider(fn, appid) {
   }
 }
 
-module.exports = { normalize }
+/** Config errors may quote what was given (an apiBase with a password in it): credentials are masked. */
+function redact(text, config) {
+  let out = String(text)
+  for (const key of ['secret', 'accessToken', 'apiBase']) {
+    const values = [].concat(config && config[key]).filter((v) => typeof v === 'string' && v.length >= 6)
+    for (const v of values) out = out.split(v).join(key === 'apiBase' ? v.replace(/\/\/[^/@]*@/, '//[redacted]@') : '[redacted]')
+  }
+  return out
+}
+
+module.exports = { normalize, redact }

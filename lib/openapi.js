@@ -6,7 +6,7 @@
 const { OpenApiError, fromNative, sdkError, SDK_CODES } = require('./errors.js')
 const json = require('./json.js')
 
-const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'maxAttempts', 'retryUnsafe', 'signal'])
+const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
 let nextCallId = 1
 // Properties that promise machinery and inspectors probe; answering them keeps `await openapi.logistics` sane.
 const NOT_A_NAMESPACE = new Set(['then', 'catch', 'finally', 'constructor', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof'])

@@ -11,6 +11,8 @@ pub mod crypto;
 pub mod emulator;
 pub mod error;
 pub mod redis;
+#[cfg(test)]
+mod fuzz_support;
 pub mod secret;
 pub mod store;
 pub mod token;

@@ -34,8 +34,9 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Replaces every occurrence of each secret in `text` with `[redacted]`; also masks `access_token=...`-style
-/// query values, whatever their value, since URLs end up in transport errors.
+/// Replaces every occurrence of each secret in `text` with `[redacted]`; also masks the value of every
+/// credential-looking key (`access_token=...`, `"component_appsecret":"..."`), whatever its value, since URLs
+/// and request bodies can come back inside transport errors or an echoing proxy's answer.
 pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> String {
     let mut out = text.to_owned();
     for s in secrets {
@@ -44,27 +45,63 @@ pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> S
             out = out.replace(s.expose(), "[redacted]");
         }
     }
-    mask_token_params(&out)
+    mask_credential_values(&out)
 }
 
-const TOKEN_PARAMS: [&str; 4] = ["access_token=", "component_access_token=", "secret=", "appsecret="];
+/// Key names ending like these hold credentials: tokens, secrets, tickets, AES keys.
+const CREDENTIAL_ENDINGS: [&str; 5] = ["token", "secret", "ticket", "aeskey", "aes_key"];
+const REDACTED: &str = "[redacted]";
 
-fn mask_token_params(text: &str) -> String {
-    let mut out = text.to_owned();
-    for param in TOKEN_PARAMS {
-        let mut from = 0;
-        while let Some(pos) = out[from..].find(param) {
-            let start = from + pos + param.len();
-            let end = out[start..]
-                .find(|c: char| c == '&' || c == ' ' || c == '"' || c == ')' || c == '\'')
-                .map_or(out.len(), |e| start + e);
-            if end > start && &out[start..end] != "[redacted]" {
-                out.replace_range(start..end, "[redacted]");
-            }
-            from = start + "[redacted]".len().min(out.len() - start);
+/// Masks `key=value` (query strings) and `"key":"value"` (JSON) when `key` names a credential.
+fn mask_credential_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((key_end, value_start, quoted)) = next_assignment(rest) {
+        let key = key_before(&rest[..key_end]);
+        out.push_str(&rest[..value_start]);
+        rest = &rest[value_start..];
+        if !is_credential_key(key) {
+            continue;
         }
+        let end = if quoted {
+            rest.find('"').unwrap_or(rest.len())
+        } else {
+            rest.find(|c: char| matches!(c, '&' | ' ' | '"' | ')' | '\'' | ',' | '\n' | '}' | ']')).unwrap_or(rest.len())
+        };
+        if end > 0 {
+            out.push_str(REDACTED);
+        }
+        rest = &rest[end..];
     }
+    out.push_str(rest);
     out
+}
+
+/// The next `=` or `":"` (optionally `": "`): where its key ends, where its value starts, and whether the value is quoted.
+fn next_assignment(text: &str) -> Option<(usize, usize, bool)> {
+    let eq = text.find('=').map(|i| (i, i + 1, false));
+    let colon = text.find("\":").map(|i| {
+        let after = i + 2 + text[i + 2..].len() - text[i + 2..].trim_start().len();
+        if text[after..].starts_with('"') {
+            (i, after + 1, true)
+        } else {
+            (i, after, false)
+        }
+    });
+    match (eq, colon) {
+        (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn key_before(text: &str) -> &str {
+    let start = text.char_indices().rev().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_')).map_or(0, |(i, c)| i + c.len_utf8());
+    &text[start..]
+}
+
+fn is_credential_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    !key.is_empty() && CREDENTIAL_ENDINGS.iter().any(|e| key.ends_with(e))
 }
 
 #[cfg(test)]
@@ -85,5 +122,26 @@ mod tests {
         let clean = scrub(text, [&s]);
         assert_eq!(clean, "failed for https://x/cgi?access_token=[redacted]&a=1 with [redacted]");
         assert_eq!(scrub("secret=xyz", []), "secret=[redacted]");
+        let echoed = r#"bad body {"component_appsecret": "s1", "component_verify_ticket":"t2", "appid":"wx1", "n":5} url /x?authorizer_refresh_token=r3&appid=wx1&encodingAesKey=k4"#;
+        assert_eq!(
+            scrub(echoed, []),
+            r#"bad body {"component_appsecret": "[redacted]", "component_verify_ticket":"[redacted]", "appid":"wx1", "n":5} url /x?authorizer_refresh_token=[redacted]&appid=wx1&encodingAesKey=[redacted]"#
+        );
+        assert_eq!(scrub("access_token is invalid or not latest", []), "access_token is invalid or not latest");
+        assert_eq!(scrub("a=b=c \"x\":", []), "a=b=c \"x\":");
+        assert_eq!(scrub("中=1 中token=2", []), "中=1 中token=[redacted]");
+    }
+
+    /// Property-style: random text built around known secrets never keeps one, and never panics.
+    #[test]
+    fn fuzz_scrub_never_leaks_or_panics() {
+        use rand::{rngs::StdRng, Rng, SeedableRng};
+        let secret = Secret::new("S3cr3tValue-0123456789");
+        let atoms = ["=", "\":", "\": \"", "\"", "token", "secret", "ticket", "access_token=", "中", "&", " ", "a", "[redacted]", secret.expose(), "S3cr3t"];
+        let mut rng = StdRng::seed_from_u64(0x5EED_0009);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.gen_range(0..30)).map(|_| atoms[rng.gen_range(0..atoms.len())]).collect();
+            assert!(!scrub(&text, [&secret]).contains(secret.expose()), "{text}");
+        }
     }
 }

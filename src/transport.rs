@@ -39,10 +39,38 @@ pub enum TransportError {
     TooLarge(usize),
 }
 
+/// Connection settings beyond the hosts and the body cap.
+#[derive(Clone, Debug)]
+pub struct TransportSettings {
+    pub connect_timeout: Duration,
+    /// Extra trusted roots (PEM bundle). Certificate checks are always on; this only adds trust.
+    pub ca_pem: Option<String>,
+}
+
+impl Default for TransportSettings {
+    fn default() -> Self {
+        TransportSettings { connect_timeout: Duration::from_secs(5), ca_pem: None }
+    }
+}
+
 impl Transport {
     pub fn new(hosts: &[Url], max_body: usize) -> Result<Transport, String> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
+        Transport::with_settings(hosts, max_body, &TransportSettings::default())
+    }
+
+    pub fn with_settings(hosts: &[Url], max_body: usize, settings: &TransportSettings) -> Result<Transport, String> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = &settings.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| format!("ca: cannot read the PEM certificates: {}", e.without_url()))?;
+            if certs.is_empty() {
+                return Err("ca must be PEM text holding at least one certificate".into());
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .connect_timeout(settings.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(256)
             .tcp_nodelay(true)
@@ -157,17 +185,15 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 }
 
 /// The URL (with its access_token) is dropped from every message here.
+/// A connect error comes first: a connection that timed out while opening never carried the request.
 fn classify(e: reqwest::Error) -> TransportError {
+    if e.is_connect() {
+        return TransportError::Connect(describe(e));
+    }
     if e.is_timeout() {
         return TransportError::Timeout;
     }
-    let connect = e.is_connect();
-    let text = describe(e);
-    if connect {
-        TransportError::Connect(text)
-    } else {
-        TransportError::Broken(text)
-    }
+    TransportError::Broken(describe(e))
 }
 
 fn describe(e: reqwest::Error) -> String {

@@ -1,6 +1,7 @@
 //! Cancelling calls in flight: the caller's AbortSignal reaches the core as "abort call N", and the call's
 //! future is dropped where it stands (an HTTP request in flight is closed; nothing is retried afterwards).
 
+use super::Progress;
 use crate::error::Error;
 use futures::future::{AbortHandle, Abortable};
 use std::collections::HashMap;
@@ -13,13 +14,13 @@ pub struct Cancellations {
 }
 
 impl Cancellations {
-    /// Runs `call` under id `id`, so that `cancel(id)` can stop it.
-    pub async fn run<T>(&self, id: u32, api: &str, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    /// Runs `call` under id `id`, so that `cancel(id)` can stop it; `progress` is the call's, for the abort error.
+    pub async fn run<T>(&self, id: u32, api: &str, progress: &Progress, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
         let (handle, registration) = AbortHandle::new_pair();
         self.running.lock().expect("cancellations lock").insert(id, handle);
         let result = Abortable::new(call, registration).await;
         self.running.lock().expect("cancellations lock").remove(&id);
-        result.unwrap_or_else(|_| Err(Error::timeout(api, "aborted by the caller's AbortSignal")))
+        result.unwrap_or_else(|_| Err(progress.stamp(Error::timeout(api, "aborted by the caller's AbortSignal"))))
     }
 
     /// Stops call `id` if it is still running; true if it was.
@@ -48,7 +49,7 @@ mod tests {
             Ok::<_, Error>(1)
         };
         let runner = c.clone();
-        let task = tokio::spawn(async move { runner.run(7, "a.b", slow).await });
+        let task = tokio::spawn(async move { runner.run(7, "a.b", &Progress::default(), slow).await });
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(c.cancel(7));
         let err = task.await.unwrap().unwrap_err();

@@ -11,6 +11,7 @@ use url::Url;
 /// WeChat's main host, then its documented disaster-recovery host.
 pub const DEFAULT_API_BASES: [&str; 2] = ["https://api.weixin.qq.com", "https://api2.weixin.qq.com"];
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenMode {
@@ -49,6 +50,12 @@ pub struct ClientConfig {
     pub component: Option<ComponentConfig>,
     /// `store: 'redis://…'`: tokens shared with every process using the same Redis.
     pub redis: Option<RedisConfig>,
+    /// How long opening a connection (TCP and TLS) may take; a host that does not answer in time is failed over.
+    pub connect_timeout: Duration,
+    /// Cap on one attempt, so a hung attempt leaves time for a retry; None: the rest of the deadline.
+    pub attempt_timeout: Option<Duration>,
+    /// Extra trusted root certificates (PEM), e.g. a corporate proxy's CA. Certificate checks stay on.
+    pub ca: Option<String>,
 }
 
 /// The JSON shape the facade sends (camelCase, as users write it).
@@ -76,6 +83,10 @@ struct RawConfig {
     component: Option<RawComponent>,
     /// The facade's form of `store: 'redis://…'` / `store: { url, … }`.
     redis: Option<RawRedisOptions>,
+    connect_timeout: Option<f64>,
+    attempt_timeout: Option<f64>,
+    /// PEM text (the facade turns a Buffer into text).
+    ca: Option<String>,
 }
 
 impl ClientConfig {
@@ -126,7 +137,27 @@ impl ClientConfig {
             raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
         let component = raw.component.map(ComponentConfig::from_raw).transpose()?;
         let redis = raw.redis.map(RedisConfig::from_raw).transpose()?;
-        Ok(ClientConfig { appid, token, api_base, api_bases, timeout, max_attempts, max_response_bytes, component, redis })
+        let millis = |name: &str, v: Option<f64>| v.map(|ms| whole_number(name, ms, 1, 600_000).map(Duration::from_millis)).transpose();
+        let connect_timeout = millis("connectTimeout", raw.connect_timeout)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let attempt_timeout = millis("attemptTimeout", raw.attempt_timeout)?;
+        let ca = match raw.ca {
+            Some(pem) if !pem.contains("-----BEGIN CERTIFICATE-----") => return Err("ca must be PEM text holding at least one certificate".into()),
+            other => other,
+        };
+        Ok(ClientConfig {
+            appid,
+            token,
+            api_base,
+            api_bases,
+            timeout,
+            max_attempts,
+            max_response_bytes,
+            connect_timeout,
+            attempt_timeout,
+            ca,
+            component,
+            redis,
+        })
     }
 }
 
@@ -182,6 +213,9 @@ mod tests {
         let listed = ClientConfig::from_json(r#"{"appid":"wx1","secret":"s3cr3tvalue","apiBase":["http://a:1","http://b:2"]}"#).unwrap();
         assert_eq!(listed.api_bases.iter().map(Url::as_str).collect::<Vec<_>>(), ["http://a:1/", "http://b:2/"]);
         assert_eq!(c.timeout, DEFAULT_TIMEOUT);
+        assert_eq!((c.connect_timeout, c.attempt_timeout), (DEFAULT_CONNECT_TIMEOUT, None));
+        let tuned = ClientConfig::from_json(r#"{"connectTimeout":250,"attemptTimeout":2000}"#).unwrap();
+        assert_eq!((tuned.connect_timeout, tuned.attempt_timeout), (Duration::from_millis(250), Some(Duration::from_millis(2000))));
         assert!(matches!(c.token, Some(TokenOrigin::Credentials { mode: TokenMode::Stable, .. })));
         assert!(!format!("{c:?}").contains("s3cr3tvalue"));
     }
@@ -200,6 +234,11 @@ mod tests {
         assert_eq!(err(r#"{"apiBase":5}"#), "apiBase must be a URL string or a list of them");
         assert_eq!(err(r#"{"component":{"appid":"wxc"}}"#), "component.secret is required");
         assert_eq!(err(r#"{"redis":{"url":"redis://h/0","lockTTL":5}}"#), "unknown option \"lockTTL\"");
+        assert_eq!(err(r#"{"connectTimeout":0}"#), "connectTimeout must be a whole number from 1 to 600000, got 0");
+        assert_eq!(err(r#"{"attemptTimeout":1.5}"#), "attemptTimeout must be a whole number from 1 to 600000, got 1.5");
+        assert_eq!(err(r#"{"ca":"not a certificate"}"#), "ca must be PEM text holding at least one certificate");
+        // There is no switch that turns certificate checks off.
+        assert_eq!(err(r#"{"rejectUnauthorized":false}"#), "unknown option \"rejectUnauthorized\"");
     }
 
     #[test]

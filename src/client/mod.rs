@@ -2,14 +2,18 @@
 //! answer → camelCase. Every step lives in its own module; this file only strings them together.
 
 mod answer;
+#[cfg(test)]
+mod answer_fuzz;
 mod cancel;
 mod component_api;
 pub mod config;
 mod options;
+mod progress;
 mod retry;
 
 pub use cancel::Cancellations;
 pub use options::CallOptions;
+pub use progress::Progress;
 
 use crate::bigint;
 use crate::case::{convert_keys, Direction};
@@ -21,7 +25,7 @@ use crate::redis::{Redis, RedisStore};
 use crate::secret::{scrub, Secret};
 use crate::store::{MemoryStore, Store};
 use crate::token::{FixedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{Transport, TransportError, TransportSettings};
 use bytes::Bytes;
 use config::{ClientConfig, TokenOrigin};
 use retry::Failure;
@@ -78,7 +82,8 @@ impl Client {
 
     pub fn with_bridges(config: ClientConfig, bridges: Bridges) -> Result<Client, String> {
         let Bridges { provider, store, on_refresh_token } = bridges;
-        let transport = Arc::new(Transport::new(&config.api_bases, config.max_response_bytes)?);
+        let settings = TransportSettings { connect_timeout: config.connect_timeout, ca_pem: config.ca.clone() };
+        let transport = Arc::new(Transport::with_settings(&config.api_bases, config.max_response_bytes, &settings)?);
         let mut known_secrets = Vec::new();
         // One Redis connection per client, shared by the app token and the platform's store.
         let redis = config.redis.as_ref().map(|r| Redis::new(r.clone()).map(Arc::new)).transpose()?;
@@ -178,11 +183,13 @@ impl Client {
     async fn run(&self, target: Target, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
         let started = Instant::now();
         let deadline = started + options.timeout.unwrap_or(self.config.timeout);
+        let progress = options.progress.clone();
+        progress.set_repeatable(target.idempotent || options.retry_unsafe);
         let body = prepare_params(&target, params_json, options.convert_case)?;
         let attempt = self.attempts(&target, &body, &options, deadline);
         let result = match tokio::time::timeout_at(deadline.into(), attempt).await {
             Ok(r) => r,
-            Err(_) => Err(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis()))),
+            Err(_) => Err(progress.stamp(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis())))),
         };
         result.map_err(|mut e| {
             e.api = target.api.clone();
@@ -195,36 +202,48 @@ impl Client {
     /// fetch, which means the call itself was never sent) follow the retry policy.
     async fn attempts(&self, target: &Target, params: &Value, options: &CallOptions, deadline: Instant) -> Result<Outcome, Error> {
         let max_attempts = options.max_attempts.unwrap_or(self.config.max_attempts);
-        let mut attempt = 0;
+        let repeatable = target.idempotent || options.retry_unsafe;
+        let progress = &options.progress;
         let mut rejected: Option<Secret> = None;
         // WeChat's answer to the token it refused, kept for when no other token can be had.
         let mut rejection: Option<Error> = None;
         let mut token_renewed = false;
         loop {
-            attempt += 1;
+            let attempt = progress.attempt_started();
             let (error, sent) = match self.token_for(target, options.appid.as_deref(), rejected.take().as_ref()).await {
                 // A token that cannot be renewed (a fixed accessToken): WeChat's own answer is the error, with
                 // its code (42001 stays 42001), errmsg and rid.
                 Err(e) if e.is_token_rejection() && rejection.is_some() => (rejection.take().expect("checked"), true),
                 Err(e) => (e, false),
-                Ok(token) => match self.send_once(target, params, options, token.as_ref(), deadline).await {
-                    Ok(outcome) => return Ok(outcome),
-                    Err((e, _)) if e.is_token_rejection() && token.is_some() && !token_renewed => {
-                        // A stale token is our fault, not an attempt at WeChat's patience: renew it once.
-                        token_renewed = true;
-                        rejected = token;
-                        rejection = Some(e);
-                        attempt -= 1;
-                        continue;
+                Ok(token) => {
+                    progress.sending();
+                    match self.send_once(target, params, options, token.as_ref(), deadline).await {
+                        Ok(outcome) => return Ok(outcome),
+                        Err((e, _)) if e.is_token_rejection() && token.is_some() => {
+                            rejected = token;
+                            if !token_renewed {
+                                // A stale token is our fault, not an attempt at WeChat's patience: renew it once.
+                                token_renewed = true;
+                                rejection = Some(e);
+                                progress.attempt_undone();
+                                continue;
+                            }
+                            if attempt < max_attempts {
+                                // Refused again (a revocation raced this call): WeChat ran nothing, so any call may try again.
+                                rejection = Some(e);
+                                continue;
+                            }
+                            (e, false)
+                        }
+                        Err(failure) => failure,
                     }
-                    Err(failure) => failure,
-                },
+                }
             };
-            let error = Error { attempts: attempt, ..error };
             let failure = if sent { Failure::MaybeSent(&error) } else { Failure::NotSent(&error) };
-            match retry::next_delay(failure, target.idempotent || options.retry_unsafe, attempt, max_attempts) {
+            let retryable = retry::retryable(&failure, repeatable);
+            match retry::next_delay(failure, repeatable, attempt, max_attempts) {
                 Some(delay) if Instant::now() + delay < deadline => tokio::time::sleep(delay).await,
-                _ => return Err(error),
+                _ => return Err(Error { attempts: attempt, retryable, ..error }),
             }
         }
     }
@@ -241,10 +260,17 @@ impl Client {
         let url = self.url_for(target, params, token);
         let body = (target.verb == HttpVerb::Post).then(|| serde_json::to_vec(params).expect("a Value always serializes"));
         let remaining = deadline.saturating_duration_since(Instant::now());
-        match self.transport.send(target.verb, url, body, remaining).await {
+        let cap = options.attempt_timeout.or(self.config.attempt_timeout);
+        let attempt_timeout = cap.map_or(remaining, |cap| cap.min(remaining));
+        let result = match self.transport.send(target.verb, url, body, attempt_timeout).await {
             Ok(answer) => answer::interpret(&target.api, target.endpoint, answer, options.convert_case).map_err(|e| (e, true)),
             Err(e) => Err(transport_error(&target.api, e)),
-        }
+        };
+        // A proxy or gateway may echo the request back: the token in use is scrubbed like the configured secrets.
+        result.map_err(|(mut e, sent)| {
+            e.message = scrub(&e.message, token);
+            (e, sent)
+        })
     }
 
     /// The token a target needs: none, the app's own, the component's, or an authorizer's (when called on
@@ -332,6 +358,10 @@ fn query_value(v: &Value) -> String {
 /// Transport failures as errors, and whether the request may have reached WeChat.
 fn transport_error(api: &str, e: TransportError) -> (Error, bool) {
     match e {
+        // A certificate that fails the checks will fail the same way on the next attempt.
+        TransportError::Connect(m) if m.contains("certificate") => {
+            (Error::network(api, format!("cannot connect to WeChat: {m}")).with_retryable(false), false)
+        }
         TransportError::Connect(m) => (Error::network(api, format!("cannot connect to WeChat: {m}")), false),
         TransportError::Timeout => (Error::timeout(api, "the attempt timed out"), true),
         TransportError::Broken(m) => (Error::network(api, format!("the connection failed: {m}")), true),

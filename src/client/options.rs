@@ -1,6 +1,8 @@
 //! Per-call options: wx-server-sdk's `cloud.openapi({ convertCase, appid })` plus our own deadline and retry knobs.
 
+use super::progress::Progress;
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -9,16 +11,29 @@ pub struct CallOptions {
     /// Call on behalf of this account (a third-party platform's authorizer).
     pub appid: Option<String>,
     pub timeout: Option<Duration>,
+    /// Cap on each attempt of this call (overrides the client's `attemptTimeout`).
+    pub attempt_timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
     /// For `openapi.request`: whether repeating the call is harmless.
     pub idempotent: Option<bool>,
     /// The caller accepts that a retry may execute a non-idempotent call twice.
     pub retry_unsafe: bool,
+    /// Filled in as the call runs; read when it is cut short from outside.
+    pub progress: Arc<Progress>,
 }
 
 impl Default for CallOptions {
     fn default() -> Self {
-        CallOptions { convert_case: true, appid: None, timeout: None, max_attempts: None, idempotent: None, retry_unsafe: false }
+        CallOptions {
+            convert_case: true,
+            appid: None,
+            timeout: None,
+            attempt_timeout: None,
+            max_attempts: None,
+            idempotent: None,
+            retry_unsafe: false,
+            progress: Arc::default(),
+        }
     }
 }
 
@@ -28,6 +43,7 @@ struct RawOptions {
     convert_case: Option<bool>,
     appid: Option<String>,
     timeout: Option<f64>,
+    attempt_timeout: Option<f64>,
     max_attempts: Option<f64>,
     idempotent: Option<bool>,
     retry_unsafe: Option<bool>,
@@ -42,13 +58,8 @@ impl CallOptions {
             let text = e.to_string();
             format!("invalid call options: {}", text.split(" at line").next().unwrap_or(&text))
         })?;
-        let timeout = match raw.timeout {
-            Some(ms) if ms.fract() != 0.0 || !(1.0..=600_000.0).contains(&ms) => {
-                return Err(format!("timeout must be a whole number of milliseconds from 1 to 600000, got {ms}"))
-            }
-            Some(ms) => Some(Duration::from_millis(ms as u64)),
-            None => None,
-        };
+        let timeout = millis("timeout", raw.timeout)?;
+        let attempt_timeout = millis("attemptTimeout", raw.attempt_timeout)?;
         let max_attempts = match raw.max_attempts {
             Some(n) if n.fract() != 0.0 || !(1.0..=10.0).contains(&n) => return Err(format!("maxAttempts must be a whole number from 1 to 10, got {n}")),
             other => other.map(|n| n as u32),
@@ -64,9 +75,20 @@ impl CallOptions {
             convert_case: raw.convert_case.unwrap_or(true),
             appid,
             timeout,
+            attempt_timeout,
             max_attempts,
             idempotent: raw.idempotent,
             retry_unsafe: raw.retry_unsafe.unwrap_or(false),
+            progress: Arc::default(),
         })
+    }
+}
+
+fn millis(name: &str, value: Option<f64>) -> Result<Option<Duration>, String> {
+    match value {
+        Some(ms) if ms.fract() != 0.0 || !(1.0..=600_000.0).contains(&ms) => {
+            Err(format!("{name} must be a whole number of milliseconds from 1 to 600000, got {ms}"))
+        }
+        other => Ok(other.map(|ms| Duration::from_millis(ms as u64))),
     }
 }

@@ -16,21 +16,35 @@ pub enum Failure<'a> {
     MaybeSent(&'a Error),
 }
 
-/// How long to wait before the next attempt, or None to give up now.
-pub fn next_delay(failure: Failure<'_>, idempotent: bool, attempt: u32, max_attempts: u32) -> Option<Duration> {
-    if attempt >= max_attempts {
-        return None;
-    }
+/// Whether repeating the call could succeed without risking a second execution: what `retryable` says on the
+/// error the caller gets, and what decides a retry here. `repeatable`: idempotent, or `retryUnsafe` given.
+pub fn retryable(failure: &Failure<'_>, repeatable: bool) -> bool {
     let (error, sent) = match failure {
         Failure::NotSent(e) => (e, false),
         Failure::MaybeSent(e) => (e, true),
     };
+    if !error.retryable {
+        // Already judged final where it was made (an oversized answer, a certificate WeChat's host failed).
+        return false;
+    }
     match error.category {
         // 45011 is refused before execution: waiting for the next minute is safe for any call.
-        Category::RateLimit => Some(until_next_minute()),
-        Category::Busy | Category::Network | Category::Timeout if idempotent || !sent => Some(full_jitter(attempt)),
-        _ => None,
+        Category::RateLimit => true,
+        Category::Busy | Category::Network | Category::Timeout => repeatable || !sent,
+        _ => false,
     }
+}
+
+/// How long to wait before the next attempt, or None to give up now.
+pub fn next_delay(failure: Failure<'_>, repeatable: bool, attempt: u32, max_attempts: u32) -> Option<Duration> {
+    if attempt >= max_attempts || !retryable(&failure, repeatable) {
+        return None;
+    }
+    let (Failure::NotSent(error) | Failure::MaybeSent(error)) = failure;
+    Some(match error.category {
+        Category::RateLimit => until_next_minute(),
+        _ => full_jitter(attempt),
+    })
 }
 
 /// Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped.
@@ -60,5 +74,13 @@ mod tests {
         assert!(next_delay(Failure::MaybeSent(&busy), true, 3, 3).is_none());
         assert!(next_delay(Failure::MaybeSent(&biz), true, 1, 3).is_none());
         assert!(full_jitter(20) <= BACKOFF_CAP);
+        let too_large = Error::invalid_response("a.b", "too large").with_retryable(false);
+        assert!(next_delay(Failure::MaybeSent(&too_large), true, 1, 3).is_none(), "the same answer would come back");
+        let timeout = Error::timeout("a.b", "attempt");
+        assert!(!retryable(&Failure::MaybeSent(&timeout), false), "a timed-out order may have been placed");
+        assert!(retryable(&Failure::MaybeSent(&timeout), true));
+        assert!(retryable(&Failure::NotSent(&timeout), false));
+        assert!(retryable(&Failure::MaybeSent(&Error::wechat("a.b", 45011, "minute quota", None)), false));
+        assert!(!retryable(&Failure::MaybeSent(&Error::wechat("a.b", 45009, "daily quota", None)), true));
     }
 }

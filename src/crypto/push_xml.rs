@@ -671,17 +671,7 @@ mod tests {
                     .map(|_| atoms[rng.gen_range(0..atoms.len())])
                     .collect(),
                 _ => {
-                    let mut b = TICKET.as_bytes().to_vec();
-                    for _ in 0..rng.gen_range(1..6) {
-                        let at = rng.gen_range(0..b.len());
-                        match rng.gen_range(0..3) {
-                            0 => b[at] = rng.gen(),
-                            1 => {
-                                b.remove(at);
-                            }
-                            _ => b.insert(at, b"<>&;/!["[rng.gen_range(0..7)]),
-                        }
-                    }
+                    let b = crate::fuzz_support::mutate(&mut rng, TICKET.as_bytes(), b"<>&;/![");
                     String::from_utf8_lossy(&b).into_owned()
                 }
             };

@@ -3,6 +3,7 @@
 //! (name, arguments, what it does); `actions` lists them. `appid` may be left out when one app is configured.
 
 use super::component;
+use super::fault_rates::RatesConfig;
 use super::faults::Fault;
 use super::links::{self, LINKED, REFUSED};
 use super::logistics_accounts::{self, SeedAccount};
@@ -29,6 +30,7 @@ pub const ACTIONS: &[Action] = &[
     Action { name: "addOpenids", args: "{appid?, openids: [string]}", doc: "Adds users to the account; calls naming unknown openids answer 40003. Returns {openids}.", run: add_openids },
     Action { name: "requestCounts", args: "{}", doc: "Requests received per endpoint (`namespace.method`), token endpoints included, whatever their outcome.", run: request_counts },
     Action { name: "executions", args: "{}", doc: "How many times each non-idempotent endpoint actually ran (past token, quota and field checks): duplicates show here.", run: executions },
+    Action { name: "executionsByOrder", args: "{name?}", doc: "Executions of non-idempotent endpoints per order_id they named ({name: {orderId: n}}, or one endpoint's map): more than one is a duplicate order.", run: executions_by_order },
     Action { name: "resetCounts", args: "{}", doc: "Sets requestCounts and executions back to zero.", run: reset_counts },
     Action { name: "expireToken", args: "{appid?} or {componentAppid}", doc: "Every live token of the account (classic, stable, authorizer) or platform now answers 42001. Returns {expired}.", run: expire_token },
     Action { name: "revokeToken", args: "{appid?} or {componentAppid}", doc: "Every token of the account or platform now answers 40001; the next fetch issues a fresh one. Returns {revoked}.", run: revoke_token },
@@ -41,7 +43,9 @@ pub const ACTIONS: &[Action] = &[
     Action { name: "setSubject", args: "{appid?, subject}", doc: "Changes the company behind an account (open-platform binding needs the same subject: 89001).", run: set_subject },
     Action { name: "setDailyLimit", args: "{appid?, name, limit}", doc: "The account's daily quota for one endpoint; past it calls answer 45009 until auth.clearQuota.", run: set_daily_limit },
     Action { name: "injectFault", args: "{name, errcode?, errmsg?, delayMs?, afterExecute?: false, times?: 1}", doc: "The next `times` calls of `name` (or `*`) wait delayMs, then answer errcode: before running, or after running when afterExecute. Returns {pending}.", run: inject_fault },
-    Action { name: "clearFaults", args: "{}", doc: "Drops every injected fault still waiting.", run: clear_faults },
+    Action { name: "setFaultRates", args: "{seed?: 0, delayMs?: 100, rates: {\"*\" | name: {busy?, http500?, http502?, reset?, delay?, malformedJson?, truncated?, rateLimit?, revokedToken?}}}", doc: "Random faults at these rates (0..1 each, at most 1 in all) from a seeded generator: busy (-1), rateLimit (45011) and http500 answer before the call runs; revokedToken revokes the caller's tokens (40001); http502, reset (connection dropped), malformedJson and truncated (body cut off) let the call run, then spoil its answer; delay holds it delayMs. An endpoint's own rates replace `*`. Returns {seed, endpoints}.", run: set_fault_rates },
+    Action { name: "faultStats", args: "{}", doc: "How many faults of each kind setFaultRates has drawn.", run: fault_stats },
+    Action { name: "clearFaults", args: "{}", doc: "Drops every injected fault still waiting and the fault rates.", run: clear_faults },
     Action { name: "setTicket", args: "{componentAppid, ticket?}", doc: "Sets the platform's component_verify_ticket as if WeChat pushed it (a fresh one when ticket is omitted). Returns {ticket, expiresIn}.", run: set_ticket },
     Action { name: "authorize", args: "{componentAppid, authorizerAppid, permissionSets: [number]}", doc: "The account authorizes the platform for these permission sets; an `authorized` (or `updateauthorized`) push carries the code to the platform's push URL when one is known. Returns {authorizationCode, expiresIn} for component.queryAuth.", run: authorize },
     Action { name: "unauthorize", args: "{componentAppid, authorizerAppid}", doc: "The account withdraws its authorization: its refresh and authorizer tokens stop working; an `unauthorized` push goes to the platform's push URL when one is known. Returns {removed}.", run: unauthorize },
@@ -136,6 +140,19 @@ fn request_counts(state: &mut State, _: Value) -> Result<Value, String> {
 
 fn executions(state: &mut State, _: Value) -> Result<Value, String> {
     Ok(json!(state.counters.executions))
+}
+
+fn executions_by_order(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        name: Option<String>,
+    }
+    let by_order = &state.counters.executions_by_order;
+    Ok(match parse::<Args>(args)?.name {
+        Some(name) => json!(by_order.get(&name).cloned().unwrap_or_default()),
+        None => json!(by_order),
+    })
 }
 
 fn reset_counts(state: &mut State, _: Value) -> Result<Value, String> {
@@ -289,8 +306,18 @@ fn inject_fault(state: &mut State, args: Value) -> Result<Value, String> {
     Ok(json!({"pending": state.faults.add(fault)}))
 }
 
+fn set_fault_rates(state: &mut State, args: Value) -> Result<Value, String> {
+    let config: RatesConfig = parse(args)?;
+    state.fault_rates.set(config)
+}
+
+fn fault_stats(state: &mut State, _: Value) -> Result<Value, String> {
+    Ok(state.fault_rates.stats())
+}
+
 fn clear_faults(state: &mut State, _: Value) -> Result<Value, String> {
     state.faults.clear();
+    state.fault_rates = Default::default();
     Ok(json!({}))
 }
 

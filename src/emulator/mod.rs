@@ -10,6 +10,8 @@ mod clock;
 mod component;
 mod config;
 mod control;
+mod fault_answers;
+mod fault_rates;
 mod faults;
 mod handlers;
 mod links;

@@ -38,6 +38,10 @@ pub fn handle(state: &mut State, endpoint: &'static Endpoint, route: &Route, req
     }
     if !endpoint.idempotent {
         *state.counters.executions.entry(endpoint.name.clone()).or_default() += 1;
+        if let Some(order_id) = params.get("order_id").and_then(Value::as_str) {
+            let per_order = state.counters.executions_by_order.entry(endpoint.name.clone()).or_default();
+            *per_order.entry(order_id.to_owned()).or_default() += 1;
+        }
     }
     let mut ctx = Ctx { state, endpoint, caller: &caller, params: Params(&params) };
     let reply = (route.run)(&mut ctx);

@@ -3,6 +3,8 @@
 //! `POST /__emulator/<action>`.
 
 use super::control;
+use super::fault_answers;
+use super::fault_rates::Drawn;
 use super::handlers::{route_for, Route};
 use super::pipeline::{self, Incoming};
 use super::state::State;
@@ -58,13 +60,24 @@ async fn serve_endpoint(
     body: Bytes,
 ) -> Response {
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
-    let fault = {
+    let (fault, drawn, rate_delay) = {
         let mut state = lock(&shared);
         *state.counters.requests.entry(endpoint.name.clone()).or_default() += 1;
-        state.faults.take(&endpoint.name)
+        let fault = state.faults.take(&endpoint.name);
+        // A queued fault wins over the dice, so a test's injected fault is exactly what it gets.
+        let drawn = if fault.is_none() { state.fault_rates.draw(&endpoint.name) } else { None };
+        if drawn == Some(Drawn::RevokedToken) {
+            fault_answers::revoke_callers_tokens(&mut state, &query);
+        }
+        (fault, drawn, state.fault_rates.delay_ms())
     };
-    if let Some(delay) = fault.as_ref().map(|f| f.delay_ms).filter(|ms| *ms > 0) {
+    let fault = fault.or_else(|| drawn.and_then(|d| fault_answers::refusal(d, &endpoint.name)));
+    let delay = if drawn == Some(Drawn::Delay) { rate_delay } else { fault.as_ref().map_or(0, |f| f.delay_ms) };
+    if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    if drawn == Some(Drawn::Http500) {
+        return fault_answers::error_page(StatusCode::INTERNAL_SERVER_ERROR);
     }
     let verb = if method == Method::GET || method == Method::HEAD { HttpVerb::Get } else { HttpVerb::Post };
     let request = Incoming { verb, query: &query, body: &body };
@@ -72,7 +85,11 @@ async fn serve_endpoint(
     if let Err(e) = &reply {
         tracing::debug!(api = %endpoint.name, errcode = e.code, "emulator answered a failure");
     }
-    json_response(StatusCode::OK, &answer_body(reply, route.shape))
+    let answer = answer_body(reply, route.shape);
+    match drawn.and_then(|d| fault_answers::spoil(d, answer.to_string())) {
+        Some(spoiled) => spoiled,
+        None => json_response(StatusCode::OK, &answer),
+    }
 }
 
 async fn serve_control(shared: Shared, action: String, body: Bytes) -> Response {

@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::component::ComponentState;
 use super::config::{EmulatorConfig, DEFAULT_SUBJECT};
+use super::fault_rates::FaultRates;
 use super::faults::Faults;
 use super::pushes::PushState;
 use super::links::MiniprogramLink;
@@ -35,6 +36,8 @@ pub struct State {
     pub faults: Faults,
     /// Where encrypted pushes go, per platform (pushes.rs).
     pub pushes: PushState,
+    /// Random faults at set rates (`setFaultRates`).
+    pub fault_rates: FaultRates,
     /// Size the waybill HTML is padded to (KiB), so benchmarks can fetch sizeable `print_html`.
     pub print_html_kib: usize,
     serial: u64,
@@ -70,6 +73,8 @@ pub struct AppData {
 pub struct Counters {
     pub requests: BTreeMap<String, u64>,
     pub executions: BTreeMap<String, u64>,
+    /// Executions of non-idempotent endpoints per `order_id` they named: more than one is a duplicate order.
+    pub executions_by_order: BTreeMap<String, HashMap<String, u64>>,
 }
 
 /// Test orders each account may place with `TEST`/`test_biz_id` (WeChat's sandbox has a quota too: 930564).
@@ -89,6 +94,7 @@ impl State {
             counters: Counters::default(),
             faults: Faults::default(),
             pushes: PushState::default(),
+            fault_rates: FaultRates::default(),
             print_html_kib: 0,
             serial: 0,
         };

@@ -6,5 +6,6 @@ mod crypto;
 mod emulator;
 mod hooks;
 mod outcome;
+mod panics;
 mod runtime;
 mod store;

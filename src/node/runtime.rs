@@ -3,6 +3,7 @@
 
 #[napi_derive::module_init]
 fn init() {
+    super::panics::install_hook();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)

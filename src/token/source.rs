@@ -3,7 +3,7 @@
 use crate::catalogue::HttpVerb;
 use crate::client::config::TokenMode;
 use crate::error::Error;
-use super::wire;
+use super::wire::{self, FETCH_TIMEOUT};
 use crate::secret::Secret;
 use crate::transport::Transport;
 use futures::future::{BoxFuture, FutureExt};
@@ -114,7 +114,11 @@ impl TokenSource for ProviderSource {
     fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
         let call = (self.0)(rejected.is_some());
         async move {
-            let token = call.await.map_err(|m| Error::system("", format!("getAccessToken failed: {m}")).with_category(crate::error::Category::Auth))?;
+            // A provider that never settles would hold every caller of this client behind the shared fetch.
+            let settled = tokio::time::timeout(FETCH_TIMEOUT, call)
+                .await
+                .map_err(|_| Error::timeout("", format!("getAccessToken did not settle within {} s", FETCH_TIMEOUT.as_secs())))?;
+            let token = settled.map_err(|m| Error::system("", format!("getAccessToken failed: {m}")).with_category(crate::error::Category::Auth))?;
             if token.value.is_empty() {
                 return Err(Error::system("", "getAccessToken returned an empty token").with_category(crate::error::Category::Auth));
             }
