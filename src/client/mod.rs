@@ -4,6 +4,9 @@
 mod answer;
 mod cancel;
 pub mod config;
+pub mod events;
+#[cfg(test)]
+mod events_tests;
 mod options;
 mod retry;
 
@@ -19,6 +22,7 @@ use crate::token::{FixedSource, ProviderFn, ProviderSource, StableOrClassicSourc
 use crate::transport::{Transport, TransportError};
 use bytes::Bytes;
 use config::{ClientConfig, TokenOrigin};
+use events::{CallEvent, EventKind, ObservedSource, Observers};
 use retry::Failure;
 use serde_json::Value;
 use std::sync::Arc;
@@ -50,6 +54,24 @@ pub struct Client {
     app_tokens: Option<TokenCache>,
     /// Credentials from the config, scrubbed from every message that leaves.
     known_secrets: Vec<Secret>,
+    /// Who hears about calls and token fetches (metrics, debug logs); usually nobody.
+    observers: Arc<Observers>,
+}
+
+/// What the attempt loop learnt, for the `response` event.
+#[derive(Default)]
+struct Progress {
+    attempts: u32,
+    http_status: Option<u16>,
+}
+
+/// What `tokens()` reports about one cached token: never its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenReport {
+    pub kind: &'static str,
+    pub appid: Option<String>,
+    pub cached: bool,
+    pub expires_at: Option<std::time::SystemTime>,
 }
 
 impl Client {
@@ -76,7 +98,12 @@ impl Client {
             (Some(TokenOrigin::Provider), None) => return Err("getAccessToken must be a function".into()),
             (None, _) => None,
         };
-        Ok(Client { app_tokens: source.map(TokenCache::new), config, transport, known_secrets })
+        let observers = Arc::new(Observers::default());
+        let source = source.map(|inner| {
+            let observed = ObservedSource { inner, observers: observers.clone(), appid: config.appid.clone() };
+            Arc::new(observed) as Arc<dyn TokenSource>
+        });
+        Ok(Client { app_tokens: source.map(TokenCache::new), config, transport, known_secrets, observers })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -85,6 +112,32 @@ impl Client {
 
     pub fn app_tokens(&self) -> Option<&TokenCache> {
         self.app_tokens.as_ref()
+    }
+
+    /// Where `request`/`response`/`retry`/`token` events go; `set(None)` stops them.
+    pub fn observers(&self) -> &Observers {
+        &self.observers
+    }
+
+    /// Which tokens are cached and until when, without their values.
+    pub fn token_reports(&self) -> Vec<TokenReport> {
+        let app = self.app_tokens.iter().map(|cache| {
+            let r = cache.report();
+            TokenReport { kind: "app", appid: self.config.appid.clone(), cached: r.cached, expires_at: r.expires_at }
+        });
+        app.collect()
+    }
+
+    /// Fetches the app's token now (if not cached), so a health check or the CLI learns whether the credentials work.
+    pub async fn warm_app_token(&self) -> Result<(), Error> {
+        let target = Target { api: "auth.getAccessToken".into(), verb: HttpVerb::Post, path: String::new(), token: TokenKind::App, idempotent: true, endpoint: None };
+        let fetched = tokio::time::timeout(self.config.timeout, self.token_for(&target, None)).await;
+        let result = fetched.unwrap_or_else(|_| Err(Error::timeout(&target.api, "no token within the timeout")));
+        result.map(|_| ()).map_err(|mut e| {
+            e.api = target.api.clone();
+            e.message = scrub(&e.message, &self.known_secrets);
+            e
+        })
     }
 
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
@@ -122,22 +175,42 @@ impl Client {
     async fn run(&self, target: Target, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
         let started = Instant::now();
         let deadline = started + options.timeout.unwrap_or(self.config.timeout);
-        let body = prepare_params(&target, params_json, options.convert_case)?;
-        let attempt = self.attempts(&target, &body, &options, deadline);
-        let result = match tokio::time::timeout_at(deadline.into(), attempt).await {
-            Ok(r) => r,
-            Err(_) => Err(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis()))),
+        let mut progress = Progress::default();
+        let result = match prepare_params(&target, params_json, options.convert_case) {
+            Err(e) => Err(e),
+            Ok(body) => {
+                let attempt = self.attempts(&target, &body, &options, deadline, &mut progress);
+                match tokio::time::timeout_at(deadline.into(), attempt).await {
+                    Ok(r) => r,
+                    Err(_) => Err(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis()))),
+                }
+            }
         };
-        result.map_err(|mut e| {
+        let result = result.map_err(|mut e| {
             e.api = target.api.clone();
             e.message = scrub(&e.message, &self.known_secrets);
             e
-        })
+        });
+        self.observers.emit(|| {
+            let event = CallEvent::new(EventKind::Response, &target.api, progress.attempts).with_duration(started);
+            match &result {
+                Ok(_) => CallEvent { err_code: Some(0), http_status: progress.http_status, ..event },
+                Err(e) => CallEvent { http_status: progress.http_status, ..event }.with_error(e),
+            }
+        });
+        result
     }
 
     /// The attempt loop: token rejections get one fresh token; transient failures (including a failed token
     /// fetch, which means the call itself was never sent) follow the retry policy.
-    async fn attempts(&self, target: &Target, params: &Value, options: &CallOptions, deadline: Instant) -> Result<Outcome, Error> {
+    async fn attempts(
+        &self,
+        target: &Target,
+        params: &Value,
+        options: &CallOptions,
+        deadline: Instant,
+        progress: &mut Progress,
+    ) -> Result<Outcome, Error> {
         let max_attempts = options.max_attempts.unwrap_or(self.config.max_attempts);
         let mut attempt = 0;
         let mut rejected: Option<Secret> = None;
@@ -146,10 +219,11 @@ impl Client {
             attempt += 1;
             let (error, sent) = match self.token_for(target, rejected.take().as_ref()).await {
                 Err(e) => (e, false),
-                Ok(token) => match self.send_once(target, params, options, token.as_ref(), deadline).await {
+                Ok(token) => match self.send_once(target, params, options, token.as_ref(), deadline, progress).await {
                     Ok(outcome) => return Ok(outcome),
                     Err((e, _)) if e.is_token_rejection() && token.is_some() && !token_renewed => {
                         // A stale token is our fault, not an attempt at WeChat's patience: renew it once.
+                        self.observers.emit(|| retry_event(target, attempt, &e, 0.0, "token-rejected"));
                         token_renewed = true;
                         rejected = token;
                         attempt -= 1;
@@ -161,7 +235,11 @@ impl Client {
             let error = Error { attempts: attempt, ..error };
             let failure = if sent { Failure::MaybeSent(&error) } else { Failure::NotSent(&error) };
             match retry::next_delay(failure, target.idempotent || options.retry_unsafe, attempt, max_attempts) {
-                Some(delay) if Instant::now() + delay < deadline => tokio::time::sleep(delay).await,
+                Some(delay) if Instant::now() + delay < deadline => {
+                    let reason = if error.category == crate::error::Category::RateLimit { "rate-limit" } else { "transient" };
+                    self.observers.emit(|| retry_event(target, attempt, &error, delay.as_secs_f64() * 1000.0, reason));
+                    tokio::time::sleep(delay).await
+                }
                 _ => return Err(error),
             }
         }
@@ -175,12 +253,19 @@ impl Client {
         options: &CallOptions,
         token: Option<&Secret>,
         deadline: Instant,
+        progress: &mut Progress,
     ) -> Result<Outcome, (Error, bool)> {
         let url = self.url_for(target, params, token);
         let body = (target.verb == HttpVerb::Post).then(|| serde_json::to_vec(params).expect("a Value always serializes"));
         let remaining = deadline.saturating_duration_since(Instant::now());
+        progress.attempts += 1;
+        progress.http_status = None;
+        self.observers.emit(|| CallEvent::new(EventKind::Request, &target.api, progress.attempts));
         match self.transport.send(target.verb, url, body, remaining).await {
-            Ok(answer) => answer::interpret(&target.api, target.endpoint, answer, options.convert_case).map_err(|e| (e, true)),
+            Ok(answer) => {
+                progress.http_status = Some(answer.status);
+                answer::interpret(&target.api, target.endpoint, answer, options.convert_case).map_err(|e| (e, true))
+            }
             Err(e) => Err(transport_error(&target.api, e)),
         }
     }
@@ -257,6 +342,11 @@ fn query_value(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+fn retry_event(target: &Target, attempt: u32, error: &Error, delay_ms: f64, reason: &'static str) -> CallEvent {
+    let event = CallEvent::new(EventKind::Retry, &target.api, attempt).with_error(error);
+    CallEvent { delay_ms: Some(delay_ms), reason: Some(reason), ..event }
 }
 
 /// Transport failures as errors, and whether the request may have reached WeChat.
