@@ -24,7 +24,7 @@ type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, fals
 
 #[napi]
 pub struct NativeClient {
-    core: Arc<Client>,
+    pub(super) core: Arc<Client>,
     cancellations: Arc<Cancellations>,
 }
 

@@ -2,5 +2,7 @@
 
 mod client;
 mod emulator;
+mod observe;
 mod outcome;
+mod push_debug;
 mod runtime;
