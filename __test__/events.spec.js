@@ -106,3 +106,12 @@ test('the default client: cloud.on() listeners survive init(); cloud.tokens()', 
   t.deepEqual(seen, ['logistics.getAllDelivery', 'logistics.getAllAccount'])
   t.like(cloud.tokens()[0], { kind: 'app', appid: APP.appid, cached: true })
 })
+
+test('a dropped client with listeners is garbage-collected', async (t) => {
+  const { execFile } = require('node:child_process')
+  const script = require.resolve('./helpers/gc-client.js')
+  const stdout = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', script], (error, out) => (error ? reject(error) : resolve(out)))
+  })
+  t.deepEqual(JSON.parse(stdout), { collected: true })
+})

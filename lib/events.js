@@ -55,9 +55,12 @@ class CallEvents {
     }
   }
 
-  /** The native client these events come from (a new one after `init`); listeners carry over. */
+  /**
+   * The native client these events come from (a new one after `init`); listeners carry over. Held weakly: the
+   * native side keeps `dispatch` (and so this object) alive, which must not keep the client alive in turn.
+   */
   attach(handle) {
-    this.handle = handle
+    this.handle = new WeakRef(handle)
     this.observing = false
     this.sync()
   }
@@ -76,8 +79,9 @@ class CallEvents {
 
   sync() {
     const wanted = this.log || [...EVENTS].some((e) => this.emitter.listenerCount(e) > 0)
-    if (!this.handle || wanted === this.observing) return
-    this.handle.observe(wanted ? this.dispatch : undefined)
+    const handle = this.handle && this.handle.deref()
+    if (!handle || wanted === this.observing) return
+    handle.observe(wanted ? this.dispatch : undefined)
     this.observing = wanted
   }
 }
