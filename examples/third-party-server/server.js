@@ -51,14 +51,9 @@ async function demo() {
   const server = await listen(0)
   try {
     await emu.pushTicket(`http://127.0.0.1:${server.address().port}/wechat/events`) // what WeChat does every 10 minutes
-    const { authorizationCode } = await emu.authorize({
-      componentAppid: component.appid,
-      authorizerAppid: 'wxmerchant00000001',
-      permissionSets: [45],
-    })
-    // WeChat would push the authorized event; the emulator hands the code back instead.
-    await cloud.component.queryAuth(authorizationCode)
-    await onboard('wxmerchant00000001')
+    // A merchant's administrator authorizes us: the emulator pushes the authorized event to the URL above, and
+    // the listener in listen() onboards the merchant before the push is answered.
+    await emu.authorize({ componentAppid: component.appid, authorizerAppid: 'wxmerchant00000001', permissionSets: [45] })
   } finally {
     server.close()
     await emu.close()
