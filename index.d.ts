@@ -124,12 +124,87 @@ export type SnakeOpenApi = {
   request<T = any>(req: RawRequest): Promise<T & Result>
 }
 
+/** Fields of a `request` event: an attempt is about to be sent. */
+export interface RequestEvent {
+  /** `namespace.method`, or `request` for `openapi.request`. */
+  api: string
+  /** 1 for the first HTTP request of the call. */
+  attempt: number
+}
+
+/** Fields of a `response` event: the call is over (once per call, success or failure). */
+export interface ResponseEvent {
+  api: string
+  /** HTTP requests sent for the call (0 when it failed before any, e.g. a bad argument). */
+  attempts: number
+  /** 0 on success; WeChat's errcode or an SDK code otherwise. */
+  errCode: number
+  /** Set on failure. */
+  category?: ErrorCategory
+  /** Of the last answer, when there was one. */
+  httpStatus?: number
+  /** WeChat's request id, when its errmsg carried one. */
+  rid?: string
+  durationMs: number
+}
+
+/** Fields of a `retry` event: an attempt failed and another follows. */
+export interface RetryEvent {
+  api: string
+  /** The attempt that failed. */
+  attempt: number
+  errCode: number
+  category: ErrorCategory
+  httpStatus?: number
+  rid?: string
+  /** The wait before the next attempt (0 after a rejected token, which is renewed at once). */
+  delayMs: number
+  reason: 'token-rejected' | 'rate-limit' | 'transient'
+}
+
+/** Fields of a `token` event: an access token was fetched (not a cache hit). Never the token. */
+export interface TokenEvent {
+  api: 'auth.getAccessToken'
+  appid?: string
+  /** `refresh`: after WeChat rejected the previous one. */
+  reason: 'fetch' | 'refresh'
+  errCode: number
+  category?: ErrorCategory
+  httpStatus?: number
+  rid?: string
+  durationMs: number
+  /** When the new token expires, if known. */
+  expiresAt: Date | null
+}
+
+export interface CallEvents {
+  request: RequestEvent
+  response: ResponseEvent
+  retry: RetryEvent
+  token: TokenEvent
+}
+
+/** What `tokens()` reports about one cached token: never its value. */
+export interface TokenStatus {
+  kind: 'app'
+  appid: string | null
+  /** Whether a usable token is cached now. */
+  cached: boolean
+  /** When it expires, if its lifetime is known. */
+  expiresAt: Date | null
+}
+
 /** An independent client: its own credentials, token cache and connection pool. */
 export declare class Client {
   constructor(config: Config)
   readonly openapi: OpenApi
   /** The third-party platform side (needs `component` in the config). */
   readonly component: ComponentApi
+  /** Metrics hooks; a client nobody listens to pays nothing for them. */
+  on<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
+  off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
+  /** Which tokens are cached and when they expire. */
+  tokens(): TokenStatus[]
 }
 
 /** Sets the default client, the one behind `cloud.openapi`. A bad option throws an OpenApiError (-601002). */
@@ -137,6 +212,11 @@ export declare function init(config?: Config): void
 export declare function createClient(config?: Config): Client
 /** The default client's openapi; before `init`, built from `WECHAT_APPID` / `WECHAT_SECRET` on first call. */
 export declare const openapi: OpenApi
+/** The default client's events (they survive `init`). */
+export declare function on<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): typeof import('./index.js')
+export declare function off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): typeof import('./index.js')
+/** The default client's cached tokens. */
+export declare function tokens(): TokenStatus[]
 
 export type ErrorCategory =
   | 'auth'

@@ -11,6 +11,7 @@ const config = require('./lib/config.js')
 const { buildOpenapi } = require('./lib/openapi.js')
 const { ComponentApi, refreshTokenHook } = require('./lib/component.js')
 const crypto = require('./lib/crypto.js')
+const { CallEvents, tokens } = require('./lib/events.js')
 
 let endpointNames
 function names() {
@@ -36,6 +37,24 @@ class Client {
     handle = createNative(where, userConfig, this.component)
     this.openapi = buildOpenapi(() => handle, {}, names)
     Object.defineProperty(this, 'native', { value: handle, enumerable: false })
+    Object.defineProperty(this, 'events', { value: new CallEvents(), enumerable: false })
+    this.events.attach(handle)
+  }
+
+  /** Listen to 'request' | 'response' | 'retry' | 'token' events (metrics); no credential is ever in them. */
+  on(event, listener) {
+    this.events.on(event, listener)
+    return this
+  }
+
+  off(event, listener) {
+    this.events.off(event, listener)
+    return this
+  }
+
+  /** Which tokens are cached and when they expire: `[{ kind: 'app', appid, cached, expiresAt }]`, never values. */
+  tokens() {
+    return tokens(this.native)
   }
 }
 
@@ -47,10 +66,13 @@ function createClient(userConfig = {}) {
 // missing config surfaces as a rejected call (as in wx-server-sdk), not as a throw at property access.
 let defaultNative
 const defaultComponent = new ComponentApi(() => defaultHandle())
+// Listeners of the default client live here, so they survive init() replacing its native handle.
+const defaultEvents = new CallEvents()
 function defaultHandle() {
   if (!defaultNative) {
     try {
       defaultNative = createNative('init', {}, defaultComponent)
+      defaultEvents.attach(defaultNative)
     } catch (e) {
       throw configError('init', `${e.errMsg.replace(/^openapi\.init:fail /, '')}; call cloud.init({ appid, secret }) first`)
     }
@@ -61,6 +83,7 @@ const defaultOpenapi = buildOpenapi(defaultHandle, {}, names)
 
 function init(userConfig = {}) {
   defaultNative = createNative('init', userConfig, defaultComponent)
+  defaultEvents.attach(defaultNative)
 }
 
 function startEmulator(options) {
@@ -79,6 +102,19 @@ module.exports = {
   /** WeChat message encryption: `new cloud.crypto.MsgCrypt({ token, encodingAesKey, appid })`, `sign`, `parseXml`. */
   crypto,
   startEmulator,
+  /** `cloud.on('response', fn)`: the default client's events (see Client#on). */
+  on(event, listener) {
+    defaultEvents.on(event, listener)
+    return module.exports
+  },
+  off(event, listener) {
+    defaultEvents.off(event, listener)
+    return module.exports
+  },
+  /** The default client's cached tokens, never their values. */
+  tokens() {
+    return tokens(defaultHandle())
+  },
   OpenApiError,
   SDK_CODES,
   /** wx-server-sdk's constant; accepted (and ignored) by init so cloud functions move over unchanged. */

@@ -4,29 +4,19 @@
 // A standalone emulator for tests written in any language: prints its URL, serves until SIGINT/SIGTERM,
 // and is driven through `POST <url>/__emulator/<action>` (try the action `actions`).
 //   wechat-emulator [--port 8080] [--config emulator.json]
-// The config file holds the same camelCase options as startEmulator (port, apps, tokenTtl, components).
+// The same as `wechat-openapi emulator` (bin/cli/emulator.js), kept as its own command.
 
-const fs = require('node:fs')
-const { parseArgs } = require('node:util')
-const { startEmulator } = require('../emulator.js')
+const { CliError } = require('./cli/args.js')
+const { run } = require('./cli/emulator.js')
 
-async function main() {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, config: { type: 'string' } } })
-  const options = values.config ? JSON.parse(fs.readFileSync(values.config, 'utf8')) : {}
-  if (values.port !== undefined) options.port = Number(values.port)
-  const emulator = await startEmulator(options)
-  console.log(emulator.url)
-  // The native server does not hold Node's event loop open; this does, until a signal stops it.
-  const keepAlive = setInterval(() => {}, 1 << 30)
-  const stop = async () => {
-    clearInterval(keepAlive)
-    await emulator.close()
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-}
+const io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') }
 
-main().catch((err) => {
-  console.error(err.message)
-  process.exitCode = 1
-})
+run(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err) => {
+    console.error(`wechat-emulator: ${err.message}`)
+    process.exitCode = err instanceof CliError ? err.exitCode : 1
+  },
+)

@@ -7,6 +7,9 @@ mod answer_fuzz;
 mod cancel;
 mod component_api;
 pub mod config;
+pub mod events;
+#[cfg(test)]
+mod events_tests;
 mod options;
 mod progress;
 mod retry;
@@ -28,6 +31,7 @@ use crate::token::{FixedSource, ProviderFn, ProviderSource, SharedTokenSource, S
 use crate::transport::{Transport, TransportError, TransportSettings};
 use bytes::Bytes;
 use config::{ClientConfig, TokenOrigin};
+use events::{CallEvent, EventKind, ObservedSource, Observers};
 use retry::Failure;
 use serde_json::Value;
 use std::sync::Arc;
@@ -61,6 +65,17 @@ pub struct Client {
     component: Option<Component>,
     /// Credentials from the config, scrubbed from every message that leaves.
     known_secrets: Vec<Secret>,
+    /// Who hears about calls and token fetches (metrics, debug logs); usually nobody.
+    observers: Arc<Observers>,
+}
+
+/// What `tokens()` reports about one cached token: never its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenReport {
+    pub kind: &'static str,
+    pub appid: Option<String>,
+    pub cached: bool,
+    pub expires_at: Option<std::time::SystemTime>,
 }
 
 /// What the caller's code provides besides the config (JS functions, bridged by the binding).
@@ -126,7 +141,12 @@ impl Client {
             };
             Component::new(c, transport.clone(), config.api_base.clone(), store, on_refresh_token)
         });
-        Ok(Client { app_tokens: source.map(TokenCache::new), component, config, transport, known_secrets })
+        let observers = Arc::new(Observers::default());
+        let source = source.map(|inner| {
+            let observed = ObservedSource { inner, observers: observers.clone(), appid: config.appid.clone() };
+            Arc::new(observed) as Arc<dyn TokenSource>
+        });
+        Ok(Client { app_tokens: source.map(TokenCache::new), component, config, transport, known_secrets, observers })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -146,6 +166,32 @@ impl Client {
     pub fn scrubbed(&self, mut e: Error) -> Error {
         e.message = scrub(&e.message, &self.known_secrets);
         e
+    }
+
+    /// Where `request`/`response`/`retry`/`token` events go; `set(None)` stops them.
+    pub fn observers(&self) -> &Observers {
+        &self.observers
+    }
+
+    /// Which tokens are cached and until when, without their values.
+    pub fn token_reports(&self) -> Vec<TokenReport> {
+        let app = self.app_tokens.iter().map(|cache| {
+            let r = cache.report();
+            TokenReport { kind: "app", appid: self.config.appid.clone(), cached: r.cached, expires_at: r.expires_at }
+        });
+        app.collect()
+    }
+
+    /// Fetches the app's token now (if not cached), so a health check or the CLI learns whether the credentials work.
+    pub async fn warm_app_token(&self) -> Result<(), Error> {
+        let target = Target { api: "auth.getAccessToken".into(), verb: HttpVerb::Post, path: String::new(), token: TokenKind::App, idempotent: true, endpoint: None };
+        let fetched = tokio::time::timeout(self.config.timeout, self.token_for(&target, None, None)).await;
+        let result = fetched.unwrap_or_else(|_| Err(Error::timeout(&target.api, "no token within the timeout")));
+        result.map(|_| ()).map_err(|mut e| {
+            e.api = target.api.clone();
+            e.message = scrub(&e.message, &self.known_secrets);
+            e
+        })
     }
 
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
@@ -185,17 +231,27 @@ impl Client {
         let deadline = started + options.timeout.unwrap_or(self.config.timeout);
         let progress = options.progress.clone();
         progress.set_repeatable(target.idempotent || options.retry_unsafe);
-        let body = prepare_params(&target, params_json, options.convert_case)?;
-        let attempt = self.attempts(&target, &body, &options, deadline);
-        let result = match tokio::time::timeout_at(deadline.into(), attempt).await {
-            Ok(r) => r,
-            Err(_) => Err(progress.stamp(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis())))),
+        let result = match prepare_params(&target, params_json, options.convert_case) {
+            Err(e) => Err(e),
+            Ok(body) => match tokio::time::timeout_at(deadline.into(), self.attempts(&target, &body, &options, deadline)).await {
+                Ok(r) => r,
+                Err(_) => Err(progress.stamp(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis())))),
+            },
         };
-        result.map_err(|mut e| {
+        let result = result.map_err(|mut e| {
             e.api = target.api.clone();
             e.message = scrub(&e.message, &self.known_secrets);
             e
-        })
+        });
+        self.observers.emit(|| {
+            let event = CallEvent::new(EventKind::Response, &target.api, progress.attempts()).with_duration(started);
+            let http_status = progress.http_status();
+            match &result {
+                Ok(_) => CallEvent { err_code: Some(0), http_status, ..event },
+                Err(e) => CallEvent { http_status, ..event }.with_error(e),
+            }
+        });
+        result
     }
 
     /// The attempt loop: token rejections get one fresh token; transient failures (including a failed token
@@ -223,6 +279,7 @@ impl Client {
                             rejected = token;
                             if !token_renewed {
                                 // A stale token is our fault, not an attempt at WeChat's patience: renew it once.
+                                self.observers.emit(|| retry_event(target, attempt, &e, 0.0, "token-rejected"));
                                 token_renewed = true;
                                 rejection = Some(e);
                                 progress.attempt_undone();
@@ -230,6 +287,7 @@ impl Client {
                             }
                             if attempt < max_attempts {
                                 // Refused again (a revocation raced this call): WeChat ran nothing, so any call may try again.
+                                self.observers.emit(|| retry_event(target, attempt, &e, 0.0, "token-rejected"));
                                 rejection = Some(e);
                                 continue;
                             }
@@ -242,7 +300,11 @@ impl Client {
             let failure = if sent { Failure::MaybeSent(&error) } else { Failure::NotSent(&error) };
             let retryable = retry::retryable(&failure, repeatable);
             match retry::next_delay(failure, repeatable, attempt, max_attempts) {
-                Some(delay) if Instant::now() + delay < deadline => tokio::time::sleep(delay).await,
+                Some(delay) if Instant::now() + delay < deadline => {
+                    let reason = if error.category == crate::error::Category::RateLimit { "rate-limit" } else { "transient" };
+                    self.observers.emit(|| retry_event(target, attempt, &error, delay.as_secs_f64() * 1000.0, reason));
+                    tokio::time::sleep(delay).await
+                }
                 _ => return Err(Error { attempts: attempt, retryable, ..error }),
             }
         }
@@ -262,8 +324,14 @@ impl Client {
         let remaining = deadline.saturating_duration_since(Instant::now());
         let cap = options.attempt_timeout.or(self.config.attempt_timeout);
         let attempt_timeout = cap.map_or(remaining, |cap| cap.min(remaining));
+        let progress = &options.progress;
+        progress.set_http_status(None);
+        self.observers.emit(|| CallEvent::new(EventKind::Request, &target.api, progress.attempts()));
         let result = match self.transport.send(target.verb, url, body, attempt_timeout).await {
-            Ok(answer) => answer::interpret(&target.api, target.endpoint, answer, options.convert_case).map_err(|e| (e, true)),
+            Ok(answer) => {
+                progress.set_http_status(Some(answer.status));
+                answer::interpret(&target.api, target.endpoint, answer, options.convert_case).map_err(|e| (e, true))
+            }
             Err(e) => Err(transport_error(&target.api, e)),
         };
         // A proxy or gateway may echo the request back: the token in use is scrubbed like the configured secrets.
@@ -353,6 +421,11 @@ fn query_value(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+fn retry_event(target: &Target, attempt: u32, error: &Error, delay_ms: f64, reason: &'static str) -> CallEvent {
+    let event = CallEvent::new(EventKind::Retry, &target.api, attempt).with_error(error);
+    CallEvent { delay_ms: Some(delay_ms), reason: Some(reason), ..event }
 }
 
 /// Transport failures as errors, and whether the request may have reached WeChat.

@@ -11,6 +11,8 @@ pub struct Progress {
     maybe_sent: AtomicBool,
     /// The call may be repeated: idempotent, or the caller opted in with `retryUnsafe`.
     repeatable: AtomicBool,
+    /// HTTP status of the last answer (0: none yet), for the `response` event.
+    http_status: AtomicU32,
 }
 
 impl Progress {
@@ -25,6 +27,21 @@ impl Progress {
     /// The renewed-token retry is not an attempt of its own.
     pub fn attempt_undone(&self) {
         self.attempts.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn attempts(&self) -> u32 {
+        self.attempts.load(Ordering::Relaxed)
+    }
+
+    pub fn set_http_status(&self, status: Option<u16>) {
+        self.http_status.store(status.map_or(0, u32::from), Ordering::Relaxed);
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        match self.http_status.load(Ordering::Relaxed) {
+            0 => None,
+            s => Some(s as u16),
+        }
     }
 
     pub fn sending(&self) {

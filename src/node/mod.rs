@@ -5,6 +5,7 @@ mod component;
 mod crypto;
 mod emulator;
 mod hooks;
+mod observe;
 mod outcome;
 mod panics;
 mod runtime;

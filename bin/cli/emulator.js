@@ -1,0 +1,69 @@
+'use strict'
+// `wechat-openapi emulator` (and the `wechat-emulator` command): a standalone fake WeChat server for test
+// suites in any language. Prints its URL on stdout, serves until SIGINT/SIGTERM, and is driven through
+// `POST <url>/__emulator/<action>` (the action `actions` lists them).
+
+const fs = require('node:fs')
+const { EXIT, parse, usage, configProblem } = require('./args.js')
+
+const HELP = `Usage: wechat-openapi emulator [--port N] [--config file.json]
+
+Starts a fake WeChat server on 127.0.0.1, prints its URL (one line on stdout) and serves until stopped.
+Point a client at it with apiBase (or WECHAT_API_BASE). Without apps in the config it has the demo app
+wxdemoappid0000001 (secret: DEMO_APP in wechat-openapi/emulator) with two logistics accounts.
+
+  --port <n>              port to listen on (default 0: any free port)
+  --config <file>         JSON with startEmulator's options: { port, apps, tokenTtl, components }
+
+Control API: POST <url>/__emulator/<action> with a JSON body, e.g.
+  curl -XPOST $URL/__emulator/actions -d '{}'
+  curl -XPOST $URL/__emulator/seedAccounts -d '{"accounts":[{"bizId":"b1","deliveryId":"SF"}]}'
+  curl -XPOST $URL/__emulator/injectFault -d '{"name":"logistics.addOrder","errcode":-1}'`
+
+function readConfig(file) {
+  let text
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    throw configProblem(`cannot read --config ${file}: ${e.code || e.message}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw configProblem(`--config ${file} is not JSON: ${e.message}`)
+  }
+}
+
+/** Resolves once the server is up; `stopped` resolves when a signal has closed it. */
+async function run(argv, io) {
+  const { values, positionals } = parse(argv, { strings: ['port', 'config'] })
+  if (values.help) return io.out(HELP), EXIT.OK
+  if (positionals.length) throw usage(`unexpected argument ${JSON.stringify(positionals[0])}`)
+  const options = values.config ? readConfig(values.config) : {}
+  if (values.port !== undefined) {
+    const port = Number(values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port must be a whole number from 0 to 65535')
+    options.port = port
+  }
+  const { startEmulator } = require('../../emulator.js')
+  let emulator
+  try {
+    emulator = await startEmulator(options)
+  } catch (e) {
+    throw configProblem(e.message)
+  }
+  io.out(emulator.url)
+  io.err(`control API: POST ${emulator.url}/__emulator/<action> (try 'actions'); stop with Ctrl-C`)
+  // The native server does not hold Node's event loop open; this does, until a signal stops it.
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  await new Promise((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  clearInterval(keepAlive)
+  await emulator.close()
+  return EXIT.OK
+}
+
+module.exports = { run, HELP }
