@@ -244,7 +244,7 @@ impl Client {
             e
         });
         self.observers.emit(|| {
-            let event = CallEvent::new(EventKind::Response, &target.api, progress.attempts()).with_duration(started);
+            let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
             let http_status = progress.http_status();
             match &result {
                 Ok(_) => CallEvent { err_code: Some(0), http_status, ..event },
@@ -326,7 +326,8 @@ impl Client {
         let attempt_timeout = cap.map_or(remaining, |cap| cap.min(remaining));
         let progress = &options.progress;
         progress.set_http_status(None);
-        self.observers.emit(|| CallEvent::new(EventKind::Request, &target.api, progress.attempts()));
+        let request = progress.request_sent();
+        self.observers.emit(|| CallEvent::new(EventKind::Request, &target.api, request));
         let result = match self.transport.send(target.verb, url, body, attempt_timeout).await {
             Ok(answer) => {
                 progress.set_http_status(Some(answer.status));

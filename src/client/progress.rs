@@ -13,6 +13,8 @@ pub struct Progress {
     repeatable: AtomicBool,
     /// HTTP status of the last answer (0: none yet), for the `response` event.
     http_status: AtomicU32,
+    /// HTTP requests sent, counting the one a renewed token repeats (what the events report).
+    requests: AtomicU32,
 }
 
 impl Progress {
@@ -31,6 +33,15 @@ impl Progress {
 
     pub fn attempts(&self) -> u32 {
         self.attempts.load(Ordering::Relaxed)
+    }
+
+    /// One more HTTP request is going out; returns its number.
+    pub fn request_sent(&self) -> u32 {
+        self.requests.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn requests(&self) -> u32 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     pub fn set_http_status(&self, status: Option<u16>) {
