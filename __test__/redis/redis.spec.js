@@ -142,6 +142,8 @@ redisTest('(c) a process killed while holding the lock: the others get a token a
   await emu.injectFault({ name: 'auth.getStableAccessToken', delayMs: 5000 })
   const holder = f.run(0, 1).catch((e) => e.message)
   await until('the lock', async () => (await redis.command('EXISTS', LOCK_KEY)) === 1)
+  // Kill it only once its token request is at the emulator (and has taken the delay), not merely after the lock.
+  await until('the token request', async () => (await emu.requestCount('auth.getStableAccessToken')) === 1)
   f.kill(0)
   t.is(await holder, 'worker exited (SIGKILL)')
   const lockLeft = await redis.command('PTTL', LOCK_KEY)
