@@ -3,7 +3,34 @@
 
 const cloud = require('..')
 
+const http = require('node:http')
+
 const APP = { appid: 'wxdemo0000000001', secret: 'demo-app-secret-0001' }
+const PLATFORM = {
+  appid: 'wxdemoplatform0001',
+  secret: 'demo-platform-secret-000000000001',
+  token: 'demo-push-token',
+  encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA',
+}
+const MERCHANT = 'wxdemomerchant0001'
+
+/** The same seed API, as a third-party platform acting for a merchant: the ticket push, authorization, the call. */
+async function onBehalfOfAMerchant(emu) {
+  const platform = cloud.createClient({ component: PLATFORM, apiBase: emu.url })
+  const server = http.createServer(platform.component.pushHandler())
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const authorized = new Promise((resolve) =>
+      platform.component.on('authorized', async (e) => resolve(await platform.component.queryAuth(e.authorizationCode))),
+    )
+    await emu.pushTicket(`http://127.0.0.1:${server.address().port}/`)
+    await emu.authorize({ componentAppid: PLATFORM.appid, authorizerAppid: MERCHANT, permissionSets: [45] })
+    const auth = await authorized
+    return { queryAuth: auth, applyMsgPlugin: await platform.openapi({ appid: MERCHANT }).logistics.applyMsgPlugin({}) }
+  } finally {
+    server.close()
+  }
+}
 
 // The seed's cloud function, unchanged but for require/init.
 exports.main = async () => cloud.openapi.logistics.getAllAccount({})
@@ -14,7 +41,7 @@ function show(title, value) {
 }
 
 async function run() {
-  const emu = await cloud.startEmulator({ port: 0, apps: [APP] })
+  const emu = await cloud.startEmulator({ port: 0, apps: [APP], components: [PLATFORM] })
   try {
     show('emulator', `a fake WeChat server is listening on ${emu.url}`)
     await emu.seedAccounts(APP.appid, [
@@ -37,7 +64,8 @@ async function run() {
         name, instanceOfOpenApiError: err instanceof cloud.OpenApiError, errCode, errMsg, rid, category, retryable, attempts, meaning,
       })
     }
-    show('token requests the emulator saw for all of the above', String(await emu.tokenRequests()))
+    show(`the same API as a third-party platform, on behalf of merchant ${MERCHANT} (encrypted ticket push, authorization, its token)`, await onBehalfOfAMerchant(emu))
+    show('app token requests the emulator saw for all of the above', String(await emu.tokenRequests()))
   } finally {
     await emu.close()
   }
