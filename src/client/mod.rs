@@ -6,6 +6,7 @@ mod cancel;
 pub mod config;
 mod options;
 mod retry;
+mod transcode;
 
 pub use cancel::Cancellations;
 pub use options::CallOptions;
