@@ -50,8 +50,9 @@ function settingsFrom(argv) {
 
 function worker(spec) {
   const file = path.join(__dirname, 'worker.js')
+  const flags = spec.mode === 'soak' ? ['--expose-gc'] : []
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [file, JSON.stringify(spec)], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...flags, file, JSON.stringify(spec)], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`worker ${spec.mode} ${spec.kind || ''} failed: ${stderr || err.message}`))
       resolve(JSON.parse(stdout.trim().split('\n').pop()))
     }),

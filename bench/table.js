@@ -30,7 +30,7 @@ function extrasTable(extras) {
   const soak = extras.soak
   if (soak) {
     const [first, last] = soak.checkpoints
-    rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 256) | ${f(soak.rss[first])} | |`)
+    rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 256, after a full GC) | ${f(soak.rss[first])} | |`)
     rows.push(`| RSS MB after ${last.toLocaleString('en')} calls | ${f(soak.rss[last])} (${f(soak.seconds, 0)} s) | |`)
   }
   if (extras.requireMs !== undefined) rows.push(`| \`require()\` ms (fresh process, median of 5) | ${f(extras.requireMs, 2)} | |`)
@@ -71,7 +71,7 @@ function render(run) {
   const m = run.machine
   return [
     `Run ${m.date} on ${m.nproc} × ${m.cpu}, ${m.memGb} GB, Node ${m.node}, ${m.rust}; load average before ${m.loadBefore}, after ${m.loadAfter}.`,
-    `Each cell: ${run.settings.seconds} s measured after ${run.settings.warmSeconds} s warm-up, ${run.settings.rounds} round(s) alternating ours and baseline, best round kept; large answer = batchGetOrder of 100 orders with ${run.settings.htmlKb} KiB waybill HTML (${f(run.settings.largeKb, 0)} KiB of JSON).`,
+    `Each cell: ${run.settings.calls ? `${run.settings.calls} calls` : `${run.settings.seconds} s`} measured after ${run.settings.warmSeconds} s warm-up, ${run.settings.rounds} round(s) alternating ours and baseline, best round kept; main-thread CPU is the event-loop thread's own time (/proc schedstat), process CPU includes tokio's and libuv's threads; large answer = batchGetOrder of 100 orders with ${run.settings.htmlKb} KiB waybill HTML (${f(run.settings.largeKb, 0)} KiB of JSON).`,
     '',
     loadTable(run.cells),
     '',
