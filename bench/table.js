@@ -30,8 +30,9 @@ function extrasTable(extras) {
   const soak = extras.soak
   if (soak) {
     const [first, last] = soak.checkpoints
-    rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 256, after a full GC) | ${f(soak.rss[first])} | |`)
-    rows.push(`| RSS MB after ${last.toLocaleString('en')} calls | ${f(soak.rss[last])} (${f(soak.seconds, 0)} s) | |`)
+    const heap = (at) => (soak.heap ? ` (V8 heap ${f(soak.heap[at])})` : '')
+    rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 256, after a full GC) | ${f(soak.rss[first])}${heap(first)} | |`)
+    rows.push(`| RSS MB after ${last.toLocaleString('en')} calls | ${f(soak.rss[last])}${heap(last)}, ${f(soak.seconds, 0)} s | |`)
   }
   if (extras.requireMs !== undefined) rows.push(`| \`require()\` ms (fresh process, median of 5) | ${f(extras.requireMs, 2)} | |`)
   if (extras.nodeMb !== undefined) rows.push(`| release \`.node\` MB | ${f(extras.nodeMb, 2)} | |`)

@@ -72,6 +72,7 @@ async function burst({ kind, target, endpoint, params, size }) {
 async function soak({ kind, target, endpoint, params, concurrency, checkpoints }) {
   const call = make(kind, target)
   const rss = {}
+  const heap = {}
   let done = 0
   let errors = 0
   const started = Date.now()
@@ -80,8 +81,9 @@ async function soak({ kind, target, endpoint, params, concurrency, checkpoints }
     // Garbage not yet collected is not a leak: collect it first when the parent allowed (--expose-gc).
     if (global.gc) global.gc()
     rss[at] = probe.rssMb()
+    heap[at] = process.memoryUsage().heapUsed / 1048576
   }
-  return { rss, errors, seconds: (Date.now() - started) / 1000 }
+  return { rss, heap, errors, seconds: (Date.now() - started) / 1000 }
 }
 
 function requireTime() {
