@@ -11,7 +11,7 @@ use std::str::FromStr;
 pub const MARK: &str = "\u{0}wxbig:";
 
 /// Whether a JSON number's text is an integer of more than 15 digits (json-bigint's rule in wx-server-sdk).
-fn is_long_integer(text: &str) -> bool {
+pub(crate) fn is_long_integer(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     digits.len() > 15 && digits.bytes().all(|b| b.is_ascii_digit())
 }

@@ -94,6 +94,8 @@ impl Transport {
         attempt_timeout: Duration,
     ) -> Result<HttpAnswer, TransportError> {
         let order = self.host_order(&url);
+        // Shared, not copied, when a refused host sends the request on to the next one.
+        let body = body.map(Bytes::from);
         let mut last = None;
         for index in order {
             let target = self.on_host(&url, index);
@@ -143,7 +145,7 @@ impl Transport {
         &self,
         verb: HttpVerb,
         url: Url,
-        body: Option<Vec<u8>>,
+        body: Option<Bytes>,
         attempt_timeout: Duration,
     ) -> Result<HttpAnswer, TransportError> {
         let mut request = match verb {

@@ -1,7 +1,7 @@
 //! Turning WeChat's HTTP answer into a result: JSON with errcode 0 → converted data, errcode ≠ 0 → Error,
 //! anything not JSON (images) → bytes, as wx-server-sdk does.
 
-use super::Outcome;
+use super::{transcode, Outcome};
 use crate::bigint;
 use crate::case::{convert_keys, Direction};
 use crate::catalogue::Endpoint;
@@ -21,28 +21,40 @@ pub fn interpret(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, con
         let content_type = answer.content_type.unwrap_or_else(|| "application/octet-stream".into());
         return Ok(Outcome::Binary { content_type, bytes: answer.body });
     }
-    let value: Value = match serde_json::from_slice(&answer.body) {
-        Ok(v) => v,
-        Err(_) if status >= 500 => {
-            return Err(Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status))
+    if !transcode::is_valid_json(&answer.body) {
+        // The full parse only to word the error exactly as serde_json does.
+        let e = serde_json::from_slice::<Value>(&answer.body).expect_err("the checks agree");
+        if status >= 500 {
+            return Err(Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status));
         }
-        Err(e) => {
-            return Err(Error::invalid_response(api, format!("WeChat's answer is not valid JSON ({} bytes): {e}", answer.body.len()))
-                .with_http_status(status))
-        }
-    };
-    let Value::Object(mut map) = value else {
+        return Err(Error::invalid_response(api, format!("WeChat's answer is not valid JSON ({} bytes): {e}", answer.body.len()))
+            .with_http_status(status));
+    }
+    if answer.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(Error::invalid_response(api, "WeChat's answer is not a JSON object").with_http_status(status));
-    };
-    let code = map.get("errcode").and_then(errcode_of).unwrap_or(0);
+    }
+    // Straight from bytes to the text JS parses; a tree, conversion and re-serialization cost far more.
+    let out = transcode::transcode(&answer.body, convert_case);
+    let code = out.errcode.as_ref().and_then(errcode_of).unwrap_or(0);
     if code != 0 {
-        let errmsg = map.get("errmsg").and_then(Value::as_str).unwrap_or("");
+        let errmsg = out.errmsg.as_ref().and_then(Value::as_str).unwrap_or("");
         let meaning = endpoint.and_then(|e| e.error_meaning(code));
         return Err(Error::wechat(api, code, errmsg, meaning).with_http_status(status));
     }
     if status >= 500 {
         return Err(Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status));
     }
+    if out.repeated_key {
+        let (text, big_ints) = through_tree(api, &answer.body, convert_case);
+        return Ok(Outcome::Json { text, big_ints });
+    }
+    Ok(Outcome::Json { text: transcode::finish(out.text, api), big_ints: out.big_ints })
+}
+
+/// The tree path: parse, drop the error fields, convert, mark, append, serialize. Only for answers that
+/// repeat a key, where the ordered map settles the repeat before keys are converted.
+pub(super) fn through_tree(api: &str, body: &[u8], convert_case: bool) -> (String, usize) {
+    let Ok(Value::Object(mut map)) = serde_json::from_slice(body) else { unreachable!("a validated JSON object") };
     map.shift_remove("errcode");
     map.shift_remove("errmsg");
     let mut data = Value::Object(map);
@@ -53,8 +65,7 @@ pub fn interpret(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, con
     let Value::Object(map) = &mut data else { unreachable!("still an object") };
     map.insert("errMsg".into(), Value::String(format!("openapi.{api}:ok")));
     map.insert("errCode".into(), Value::from(0));
-    let text = serde_json::to_string(&data).expect("a Value always serializes");
-    Ok(Outcome::Json { text, big_ints })
+    (serde_json::to_string(&data).expect("a Value always serializes"), big_ints)
 }
 
 /// WeChat labels JSON as text/plain on some endpoints, so the body decides, not only the header.

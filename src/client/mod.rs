@@ -13,6 +13,7 @@ mod events_tests;
 mod options;
 mod progress;
 mod retry;
+mod transcode;
 
 pub use cancel::Cancellations;
 pub use options::CallOptions;

@@ -3,12 +3,14 @@
 
 use crate::client::Outcome;
 use crate::error::Error;
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::{Buffer, Either, Latin1String};
 use napi_derive::napi;
 
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativeOutcome {
-    pub json: Option<String>,
+    /// ASCII text (what the transcoder writes) crosses as Latin-1, which V8 copies without decoding UTF-8.
+    #[napi(ts_type = "string")]
+    pub json: Option<Either<Latin1String, String>>,
     /// How many long integers `json` carries as marked strings (0: plain `JSON.parse` is enough).
     pub big_ints: u32,
     pub content_type: Option<String>,
@@ -34,7 +36,10 @@ impl From<Result<Outcome, Error>> for NativeOutcome {
     fn from(result: Result<Outcome, Error>) -> Self {
         let empty = NativeOutcome { json: None, big_ints: 0, content_type: None, buffer: None, error: None };
         match result {
-            Ok(Outcome::Json { text, big_ints }) => NativeOutcome { json: Some(text), big_ints: big_ints as u32, ..empty },
+            Ok(Outcome::Json { text, big_ints }) => {
+                let json = if text.is_ascii() { Either::A(Latin1String::from(text)) } else { Either::B(text) };
+                NativeOutcome { json: Some(json), big_ints: big_ints as u32, ..empty }
+            }
             Ok(Outcome::Binary { content_type, bytes }) => {
                 NativeOutcome { content_type: Some(content_type), buffer: Some(bytes.to_vec().into()), ..empty }
             }
