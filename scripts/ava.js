@@ -26,9 +26,15 @@ function count(pattern) {
   return m ? Number(m[1]) : 0
 }
 
+/** Lines of ava's default reporter that start with `mark` (✔ passed, ✘ failed). */
+function lines(mark) {
+  return output.split('\n').filter((l) => l.trimStart().startsWith(mark)).length
+}
+
 ava.on('close', (code, signal) => {
-  const passed = count(/(\d+) tests? passed/)
-  const failed = count(/(\d+) tests? failed/) + count(/(\d+) uncaught exceptions?/) + count(/(\d+) unhandled rejections?/)
+  // With failures, ava's summary names only those; the ✔ lines still count the passes.
+  const passed = Math.max(count(/(\d+) tests? passed/), lines('✔'))
+  const failed = Math.max(count(/(\d+) tests? failed/), lines('✘')) + count(/(\d+) uncaught exceptions?/) + count(/(\d+) unhandled rejections?/)
   const skipped = count(/(\d+) tests? skipped/)
   process.stdout.write(`\nava: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
   process.exitCode = code === null ? 1 : code

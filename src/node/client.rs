@@ -47,7 +47,7 @@ fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
         let tsfn = tsfn.clone();
         async move {
             let promise = tsfn.call_async_catch(force).await.map_err(|e| e.reason.clone())?;
-            let json = promise.await.map_err(|e| e.reason.clone())?;
+            let json = super::settle::settled(promise).await.map_err(|e| e.reason.clone())?;
             let token: ProvidedToken = serde_json::from_str(&json).map_err(|e| e.to_string())?;
             // A bare string carries no lifetime: reuse it for a while, then ask again.
             let expires_in = token

@@ -9,4 +9,5 @@ mod observe;
 mod outcome;
 mod panics;
 mod runtime;
+mod settle;
 mod store;

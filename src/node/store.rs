@@ -40,7 +40,7 @@ impl JsStore {
         let call = StoreOp { op: op.to_owned(), key: key.clone(), value: value.map(str::to_owned), ttl_seconds };
         async move {
             let promise = tsfn.call_async_catch(call).await.map_err(|e| store_error(op, &key, &e.reason))?;
-            promise.await.map_err(|e| store_error(op, &key, &e.reason))
+            super::settle::settled(promise).await.map_err(|e| store_error(op, &key, &e.reason))
         }
         .boxed()
     }
