@@ -188,11 +188,7 @@ impl Client {
         let target = Target { api: "auth.getAccessToken".into(), verb: HttpVerb::Post, path: String::new(), token: TokenKind::App, idempotent: true, endpoint: None };
         let fetched = tokio::time::timeout(self.config.timeout, self.token_for(&target, None, None)).await;
         let result = fetched.unwrap_or_else(|_| Err(Error::timeout(&target.api, "no token within the timeout")));
-        result.map(|_| ()).map_err(|mut e| {
-            e.api = target.api.clone();
-            e.message = scrub(&e.message, &self.known_secrets);
-            e
-        })
+        result.map(|_| ()).map_err(|e| self.scrubbed(Error { api: target.api.clone(), ..e }))
     }
 
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
@@ -239,11 +235,7 @@ impl Client {
                 Err(_) => Err(progress.stamp(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis())))),
             },
         };
-        let result = result.map_err(|mut e| {
-            e.api = target.api.clone();
-            e.message = scrub(&e.message, &self.known_secrets);
-            e
-        });
+        let result = result.map_err(|e| self.scrubbed(Error { api: target.api.clone(), ..e }));
         self.observers.emit(|| {
             let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
             let http_status = progress.http_status();
