@@ -9,7 +9,7 @@ const path = require('node:path')
 const { cli, emulatorProcess } = require('./helpers/cli.js')
 const { startEmulator, DEMO_APP } = require('../emulator.js')
 
-const fixtures = require('../src/crypto/fixtures/wechatpy.json').cases
+const fixtures = require('../crates/protocol/src/crypto/fixtures/wechatpy.json').cases
 const ticketPush = fixtures.find((c) => c.name === 'component_verify_ticket')
 
 test.serial('--help on the command and on each subcommand exits 0', async (t) => {

@@ -5,7 +5,7 @@
 
 const test = require('ava')
 const { cloud, COMPONENT, recordingStore, serve, expressLike, koaLike, post, pushXml } = require('./component-helpers.js')
-const fixtures = require('../src/crypto/fixtures/wechatpy.json')
+const fixtures = require('../crates/protocol/src/crypto/fixtures/wechatpy.json')
 
 const TICKET_KEY = `wechat-openapi:{${COMPONENT.appid}}:component_verify_ticket`
 

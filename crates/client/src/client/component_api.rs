@@ -1,0 +1,48 @@
+//! The third-party platform flows as the client offers them: each names its API (for errMsg) and leaves
+//! with this client's credentials scrubbed, like every `openapi` call.
+
+use super::Client;
+use crate::component::auth_url::{authorization_url, AuthUrlOptions};
+use crate::component::PushReport;
+use wechat_protocol::crypto::PushQuery;
+use crate::error::Error;
+use serde_json::Value;
+use std::future::Future;
+
+impl Client {
+    async fn flow<T>(&self, api: &str, work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        work.await.map_err(|e| self.scrubbed(Error { api: api.to_owned(), ..e }))
+    }
+
+    /// Verifies, decrypts and acts on a push to the authorization-event URL.
+    pub async fn handle_push(&self, query: &PushQuery, body: &str) -> Result<PushReport, Error> {
+        let api = "component.handlePush";
+        self.flow(api, async { self.component(api)?.handle_push(query, body).await }).await
+    }
+
+    pub async fn start_push_ticket(&self) -> Result<(), Error> {
+        let api = "component.startPushTicket";
+        self.flow(api, async { self.component(api)?.start_push_ticket().await }).await
+    }
+
+    pub async fn pre_auth_code(&self) -> Result<Value, Error> {
+        let api = "component.getPreAuthCode";
+        self.flow(api, async { self.component(api)?.pre_auth_code().await }).await
+    }
+
+    pub async fn query_auth(&self, authorization_code: &str) -> Result<Value, Error> {
+        let api = "component.queryAuth";
+        self.flow(api, async { self.component(api)?.query_auth(authorization_code).await }).await
+    }
+
+    /// The authorization page URL for this platform; `options_json` is `{ preAuthCode, redirectUri, authType?, bizAppid?, mobile? }`.
+    pub fn authorization_url(&self, options_json: &str) -> Result<String, Error> {
+        let api = "component.authorizationUrl";
+        let component = self.component(api)?;
+        let options: AuthUrlOptions = serde_json::from_str(options_json).map_err(|e| {
+            let text = e.to_string();
+            Error::invalid_argument(api, format!("invalid options: {}", text.split(" at line").next().unwrap_or(&text)))
+        })?;
+        authorization_url(component.appid(), &options).map_err(|m| Error::invalid_argument(api, m))
+    }
+}

@@ -1,0 +1,85 @@
+//! The component_access_token source: the last component_verify_ticket (pushed by WeChat every 10 minutes,
+//! kept in the store) plus the platform's secret → a token, itself kept in the store for other processes.
+
+use super::{stored, Core};
+use wechat_protocol::catalogue::HttpVerb;
+use crate::error::Error;
+use wechat_protocol::secret::Secret;
+use crate::store::keys;
+use crate::token::{wire, FreshToken, TokenSource};
+use futures::future::{BoxFuture, FutureExt};
+use serde_json::json;
+use std::sync::Arc;
+
+pub struct ComponentSource {
+    pub core: Arc<Core>,
+}
+
+const HINT: &str = "WeChat pushes a ticket every 10 minutes to your authorization-event URL (serve it with \
+cloud.component.pushHandler()); call cloud.component.startPushTicket() to ask for one now";
+
+/// No usable ticket: reported like WeChat's own 61005 so callers handle both the same way.
+fn no_ticket() -> Error {
+    Error::wechat("", 61005, &format!("no component_verify_ticket has been received in the last 12 hours: {HINT}"), None)
+}
+
+/// WeChat refused the ticket (61005 expired / 61006 invalid): say what to do about it.
+fn with_hint(e: Error) -> Error {
+    if matches!(e.code, 61005 | 61006) {
+        return Error { message: format!("{}; {HINT}", e.message), ..e };
+    }
+    e
+}
+
+async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, Error> {
+    let key = keys::component_token(&core.appid);
+    if let Some(token) = stored::load(core.store.as_ref(), &key, rejected.as_ref()).await? {
+        return Ok(token);
+    }
+    let ticket = core.store.get(&keys::ticket(&core.appid)).await?.ok_or_else(no_ticket)?;
+    let body = json!({
+        "component_appid": core.appid,
+        "component_appsecret": core.secret.expose(),
+        "component_verify_ticket": ticket,
+    });
+    let what = "component_access_token request";
+    let mut secrets = core.credentials.clone();
+    secrets.push(Secret::new(ticket));
+    let url = core.url("/cgi-bin/component/api_component_token");
+    let answer = wire::exchange(&core.transport, HttpVerb::Post, url, Some(&body), what, Some("component.getComponentAccessToken"), &secrets)
+        .await
+        .map_err(with_hint)?;
+    let token = FreshToken {
+        value: Secret::new(wire::string_field(&answer, "component_access_token", what)?),
+        expires_in: Some(wire::expires_in(&answer)),
+    };
+    stored::save(core.store.as_ref(), &key, &token).await?;
+    Ok(token)
+}
+
+impl TokenSource for ComponentSource {
+    fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+        fetch(self.core.clone(), rejected).boxed()
+    }
+
+    fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
+        let (core, token) = (self.core.clone(), token.clone());
+        async move { stored::forget(core.store.as_ref(), &keys::component_token(&core.appid), &token).await }.boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Category;
+
+    #[test]
+    fn ticket_errors_name_start_push_ticket() {
+        let e = no_ticket();
+        assert_eq!((e.code, e.category), (61005, Category::Auth));
+        assert!(e.message.contains("startPushTicket"));
+        let e = with_hint(Error::wechat("", 61006, "component ticket is invalid", None));
+        assert!(e.message.starts_with("component ticket is invalid; ") && e.message.contains("startPushTicket()"));
+        assert_eq!(with_hint(Error::wechat("", 40125, "invalid appsecret", None)).message, "invalid appsecret");
+    }
+}

@@ -1,0 +1,139 @@
+//! Third-party platform mode: the component identity of a client, its tokens, its authorizers' tokens, the
+//! push intake and the authorization flow. One concern per file:
+//! - `config`: the `component: {...}` option.
+//! - `stored`: access tokens in the store (JSON with their expiry), shared by both token sources.
+//! - `component_token`: the component_access_token source (ticket → token).
+//! - `authorizer_token`: authorizer access tokens from refresh tokens, rotation, 61023 recovery.
+//! - `calls`: calls to `component.*` endpoints with the component token; pre-auth code, queryAuth, start ticket.
+//! - `push`: verifying, decrypting and acting on pushes to the authorization-event URL.
+//! - `auth_url`: the authorization page URL (a pure function).
+
+pub mod auth_url;
+mod authorizer_token;
+mod calls;
+mod component_token;
+pub mod config;
+mod push;
+mod stored;
+
+pub use push::PushReport;
+
+use wechat_protocol::crypto::MsgCrypt;
+use crate::error::Error;
+use wechat_protocol::secret::Secret;
+use crate::store::Store;
+use crate::token::TokenCache;
+use crate::transport::Transport;
+use authorizer_token::AuthorizerSource;
+use component_token::ComponentSource;
+use config::ComponentConfig;
+use futures::future::BoxFuture;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use url::Url;
+
+/// What the refresh-token hook is told: the user's own store may want the value (it is theirs to keep).
+#[derive(Clone, Debug)]
+pub struct RotatedRefreshToken {
+    pub component_appid: String,
+    pub authorizer_appid: String,
+    pub refresh_token: Secret,
+}
+
+/// Called whenever an authorizer's stored refresh token changes (queryAuth, rotation, recovery).
+pub type RefreshTokenHook = Arc<dyn Fn(RotatedRefreshToken) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// What the token sources and flows share.
+pub(crate) struct Core {
+    pub appid: String,
+    pub secret: Secret,
+    pub transport: Arc<Transport>,
+    pub api_base: Url,
+    pub store: Arc<dyn Store>,
+    pub on_refresh_token: Option<RefreshTokenHook>,
+    /// Scrubbed from every message that leaves.
+    pub credentials: Vec<Secret>,
+}
+
+impl Core {
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.api_base.clone();
+        url.set_path(path);
+        url
+    }
+}
+
+pub struct Component {
+    core: Arc<Core>,
+    crypt: MsgCrypt,
+    tokens: TokenCache,
+    /// One cache per authorizer, made on first use; single-flight and invalidate-if-same like app tokens.
+    authorizers: Mutex<HashMap<String, TokenCache>>,
+}
+
+impl Component {
+    pub fn new(
+        config: &ComponentConfig,
+        transport: Arc<Transport>,
+        api_base: Url,
+        store: Arc<dyn Store>,
+        on_refresh_token: Option<RefreshTokenHook>,
+    ) -> Component {
+        let core = Arc::new(Core {
+            appid: config.appid.clone(),
+            secret: config.secret.clone(),
+            transport,
+            api_base,
+            store,
+            on_refresh_token,
+            credentials: config.credentials.clone(),
+        });
+        let tokens = TokenCache::new(Arc::new(ComponentSource { core: core.clone() }));
+        Component { core, crypt: config.crypt.clone(), tokens, authorizers: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn appid(&self) -> &str {
+        &self.core.appid
+    }
+
+    /// The component_access_token cache.
+    pub fn tokens(&self) -> &TokenCache {
+        &self.tokens
+    }
+
+    /// The access-token cache of one authorizer, created on demand.
+    pub fn authorizer_tokens(&self, authorizer_appid: &str) -> TokenCache {
+        let mut caches = self.authorizers.lock().expect("authorizer caches lock");
+        caches
+            .entry(authorizer_appid.to_owned())
+            .or_insert_with(|| {
+                TokenCache::new(Arc::new(AuthorizerSource {
+                    core: self.core.clone(),
+                    component_tokens: self.tokens.clone(),
+                    authorizer_appid: authorizer_appid.to_owned(),
+                }))
+            })
+            .clone()
+    }
+
+    /// Forgets the in-process token of an authorizer, so the next call reads the store again.
+    fn forget_authorizer(&self, authorizer_appid: &str) {
+        self.authorizers.lock().expect("authorizer caches lock").remove(authorizer_appid);
+    }
+
+    /// Secrets of this identity, for scrubbing messages.
+    pub fn credentials(&self) -> &[Secret] {
+        &self.core.credentials
+    }
+}
+
+/// The error every flow gives when the client has no component config.
+pub fn not_configured(api: &str) -> Error {
+    Error::invalid_argument(api, "this client has no third-party platform identity: give component: { appid, secret, token, encodingAesKey } to init or createClient")
+        .with_category(crate::error::Category::Auth)
+}
+
+#[cfg(test)]
+mod fake_wechat;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,190 @@
+//! One walk through every row of the endpoint table against a single emulator: each call must succeed and
+//! answer every response field its row lists, with the listed type. A row added to the table without a step
+//! here fails the walk, so the emulator cannot silently fall behind the table.
+
+use super::test_support::{code, TestEmulator, APP, SECRET};
+use wechat_protocol::catalogue::{catalogue, Endpoint, FieldType, Segment};
+use base64::Engine;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+const SHOP_B: &str = "wxshopbbbbbbbbbbb2";
+const COMPONENT: &str = "wxcomponent0000001";
+const COMPONENT_SECRET: &str = "componentsecret00000000000000001";
+const MERCHANT: &str = "wxmerchant00000001";
+const MINIPROGRAM: &str = "wxminiprogram00001";
+
+/// Asserts that `answer` has every response field of `endpoint`, typed as the table says, in every array element.
+fn assert_response_fields(endpoint: &Endpoint, answer: &Value) {
+    for field in &endpoint.response {
+        // `openid[]: string[]` names the array itself (getPrinter's rows are written that way).
+        let names_array = matches!(field.ty, FieldType::StringArray | FieldType::NumberArray | FieldType::ObjectArray);
+        let segments = match field.segments.split_last() {
+            Some((Segment::Each, rest)) if names_array => rest,
+            _ => &field.segments[..],
+        };
+        let mut holders = vec![answer];
+        for (i, segment) in segments.iter().enumerate() {
+            let last = i + 1 == segments.len();
+            let mut next = Vec::new();
+            for holder in holders {
+                match segment {
+                    Segment::Key(key) => {
+                        let value = holder.get(key).unwrap_or_else(|| panic!("{}: {} missing in {holder}", endpoint.name, field.path));
+                        if last {
+                            assert!(field.ty.accepts(value), "{}: {} should be {}: {value}", endpoint.name, field.path, field.ty.describe());
+                        }
+                        next.push(value);
+                    }
+                    Segment::Each => {
+                        let items = holder.as_array().unwrap_or_else(|| panic!("{}: {} is no array", endpoint.name, field.path));
+                        assert!(!items.is_empty(), "{}: the walk must fill {} to check its fields", endpoint.name, field.path);
+                        next.extend(items);
+                    }
+                }
+            }
+            holders = next;
+        }
+    }
+}
+
+struct Walk {
+    emu: TestEmulator,
+    called: BTreeSet<String>,
+}
+
+impl Walk {
+    /// Calls a row, asserts success and its response fields, and returns the answer.
+    async fn call(&mut self, name: &str, token: &str, body: Value) -> Value {
+        let answer = self.emu.call(name, token, body).await;
+        self.check(name, answer)
+    }
+
+    fn check(&mut self, name: &str, answer: Value) -> Value {
+        let endpoint = catalogue().get(name).unwrap();
+        if answer.get("errcode").is_some() {
+            assert_eq!(code(&answer), 0, "{name}: {answer}");
+        }
+        assert_response_fields(endpoint, &answer);
+        self.called.insert(name.to_owned());
+        answer
+    }
+}
+
+#[tokio::test]
+async fn every_row_answers_its_table_fields() {
+    let emu = TestEmulator::start(json!({
+        "apps": [{"appid": APP, "secret": SECRET}, {"appid": SHOP_B, "secret": "secret-b"}],
+        "components": [{"appid": COMPONENT, "secret": COMPONENT_SECRET, "token": "t", "encodingAesKey": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}]
+    }))
+    .await;
+    let mut w = Walk { emu, called: BTreeSet::new() };
+    let users = w.emu.openids(APP).await;
+    let user = users[0].as_str();
+    let seeded = json!({"appid": APP, "accounts": [{"bizId": "demo_sf", "deliveryId": "SF"}]});
+    w.emu.control("seedAccounts", seeded).await;
+
+    // Tokens.
+    let classic = w.emu.raw_get(&format!("/cgi-bin/token?grant_type=client_credential&appid={APP}&secret={SECRET}")).await;
+    w.check("auth.getAccessToken", classic);
+    let stable = json!({"grant_type": "client_credential", "appid": APP, "secret": SECRET});
+    let t = w.check("auth.getStableAccessToken", w.emu.raw_post("/cgi-bin/stable_token", stable).await)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Accounts and quota.
+    w.call("logistics.getAllDelivery", &t, json!({})).await;
+    w.call("logistics.getAllAccount", &t, json!({})).await;
+    w.call("logistics.bindAccount", &t, json!({"type": "bind", "biz_id": "ems_1", "delivery_id": "EMS"})).await;
+    let review = json!({"shop_app_id": APP, "biz_id": "ems_1", "result_code": 0});
+    w.call("logistics.updateBusiness", &t, review).await;
+    w.call("logistics.getQuota", &t, json!({"delivery_id": "SF", "biz_id": "demo_sf"})).await;
+
+    // Orders.
+    let order = super::logistics_orders::tests::order_body(user, "walk-1", "TEST", "test_biz_id");
+    let waybill = w.call("logistics.addOrder", &t, order).await["waybill_id"].as_str().unwrap().to_owned();
+    let event = json!({"biz_id": "test_biz_id", "order_id": "walk-1", "delivery_id": "TEST", "waybill_id": waybill,
+        "action_time": 1_700_000_000, "action_type": 100001, "action_msg": "揽件成功"});
+    w.call("logistics.testUpdateOrder", &t, event).await;
+    w.call("logistics.getOrder", &t, json!({"order_id": "walk-1", "delivery_id": "TEST", "print_type": 1})).await;
+    w.call("logistics.batchGetOrder", &t, json!({"order_list": [{"order_id": "walk-1", "delivery_id": "TEST"}]})).await;
+    w.call("logistics.getPath", &t, json!({"delivery_id": "TEST", "waybill_id": waybill})).await;
+    let second = super::logistics_orders::tests::order_body(user, "walk-2", "TEST", "test_biz_id");
+    let second_waybill = w.call("logistics.addOrder", &t, second).await["waybill_id"].clone();
+    let cancel = json!({"order_id": "walk-2", "delivery_id": "TEST", "waybill_id": second_waybill});
+    w.call("logistics.cancelOrder", &t, cancel).await;
+
+    // Printers.
+    w.call("logistics.updatePrinter", &t, json!({"openid": user, "update_type": "bind", "tagid_list": "7,8"})).await;
+    w.call("logistics.getPrinter", &t, json!({})).await;
+
+    // The courier's side, through the order's token.
+    let courier_token = w.emu.control("order", json!({"appid": APP, "orderId": "walk-1"})).await["deliveryToken"].clone();
+    let path = json!({"token": courier_token, "waybill_id": waybill, "action_time": 1_700_000_100, "action_type": 200001, "action_msg": "运输中"});
+    w.call("logistics.updatePath", &t, path).await;
+    w.call("logistics.getContact", &t, json!({"token": courier_token, "waybill_id": waybill})).await;
+    let template = base64::engine::general_purpose::STANDARD.encode("<p>{{waybill_id}}</p>");
+    let preview = json!({"waybill_id": waybill, "waybill_template": template, "waybill_data": "x", "custom": {}});
+    w.call("logistics.previewTemplate", &t, preview).await;
+    let fee = json!({"token": courier_token, "waybill_id": waybill, "need_pay": 1, "fee": 1000, "original_fee": 1000, "base_fee": 1000, "remark": 1});
+    w.call("logistics.scatterUpdateOrderFee", &t, fee).await;
+    w.call("logistics.scatterDeliveryRefund", &t, json!({"token": courier_token, "fee": 100})).await;
+    w.call("logistics.scatterGetBill", &t, json!({"date": "20240101", "type": "ALL"})).await;
+    let complaint = json!({"token": courier_token, "waybill_id": waybill, "result": "ok", "desc": "done"});
+    w.call("logistics.scatterUpdateComplainResult", &t, complaint).await;
+    let status = json!({"token": courier_token, "action_time": 1, "action_type": 300003, "action_msg": "签收",
+        "pickup_courier_name": "a", "pickup_courier_phone": "1", "delivery_courier_name": "b", "delivery_courier_phone": "2"});
+    w.call("logistics.scatterUpdateOrderStatus", &t, status).await;
+    w.call("logistics.scatterDeliveryCancel", &t, json!({"token": courier_token, "reason": "test"})).await;
+
+    // Logistics components.
+    let goods = json!({"detail_list": [{"goods_name": "书", "goods_img_url": "https://i/1.png"}]});
+    let register = json!({"openid": user, "receiver_phone": "1", "waybill_id": waybill, "goods_info": goods, "trans_id": "420", "order_detail_path": "/p"});
+    let trace = w.call("logistics.traceWaybill", &t, register.clone()).await["waybill_token"].clone();
+    w.call("logistics.queryTrace", &t, json!({"waybill_token": trace})).await;
+    w.call("logistics.updateWaybillGoods", &t, json!({"waybill_token": trace, "goods_info": goods})).await;
+    let follow = w.call("logistics.followWaybill", &t, register).await["waybill_token"].clone();
+    w.call("logistics.queryFollowTrace", &t, json!({"waybill_token": follow})).await;
+    w.call("logistics.updateFollowWaybillGoods", &t, json!({"waybill_token": follow, "goods_info": goods})).await;
+    w.call("logistics.getDeliveryList", &t, json!({})).await;
+
+    // Open platform.
+    let open = w.call("openPlatform.createOpenAccount", &t, json!({"appid": APP})).await["open_appid"].clone();
+    w.call("openPlatform.getOpenAccount", &t, json!({})).await;
+    w.call("openPlatform.getBindOpenAccount", &t, json!({})).await;
+    let tb = w.emu.stable_token(SHOP_B, false).await;
+    w.call("openPlatform.bindOpenAccount", &tb, json!({"open_appid": open})).await;
+    w.call("openPlatform.unbindOpenAccount", &tb, json!({"open_appid": open})).await;
+
+    // Links.
+    w.call("officialAccount.linkMiniprogram", &t, json!({"appid": MINIPROGRAM, "notify_users": 1, "show_profile": 1})).await;
+    w.call("officialAccount.getLinkMiniprogram", &t, json!({})).await;
+    w.call("officialAccount.unlinkMiniprogram", &t, json!({"appid": MINIPROGRAM})).await;
+
+    // Third-party platform.
+    let push = json!({"component_appid": COMPONENT, "component_secret": COMPONENT_SECRET});
+    w.check("component.startPushTicket", w.emu.raw_post("/cgi-bin/component/api_start_push_ticket", push).await);
+    let ticket = w.emu.control("setTicket", json!({"componentAppid": COMPONENT})).await["ticket"].clone();
+    let asked = json!({"component_appid": COMPONENT, "component_appsecret": COMPONENT_SECRET, "component_verify_ticket": ticket});
+    let answer = w.emu.raw_post("/cgi-bin/component/api_component_token", asked).await;
+    let ct = w.check("component.getComponentAccessToken", answer)["component_access_token"].as_str().unwrap().to_owned();
+    w.call("component.getPreAuthCode", &ct, json!({"component_appid": COMPONENT})).await;
+    let grant = json!({"componentAppid": COMPONENT, "authorizerAppid": MERCHANT, "permissionSets": [45, 24]});
+    let auth_code = w.emu.control("authorize", grant).await["authorizationCode"].clone();
+    let info = w.call("component.queryAuth", &ct, json!({"component_appid": COMPONENT, "authorization_code": auth_code})).await;
+    let refresh = info["authorization_info"]["authorizer_refresh_token"].clone();
+    let refresh_body = json!({"component_appid": COMPONENT, "authorizer_appid": MERCHANT, "authorizer_refresh_token": refresh});
+    let refreshed = w.call("component.getAuthorizerAccessToken", &ct, refresh_body).await;
+    w.call("component.getAuthorizerList", &ct, json!({"component_appid": COMPONENT, "offset": 0, "count": 100})).await;
+    let authorizer_token = refreshed["authorizer_access_token"].as_str().unwrap().to_owned();
+    w.call("logistics.applyMsgPlugin", &authorizer_token, json!({})).await;
+
+    // Quota.
+    w.call("auth.getApiQuota", &t, json!({"cgi_path": "/cgi-bin/express/business/order/add"})).await;
+    w.call("auth.clearQuota", &t, json!({"appid": APP})).await;
+
+    let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();
+    let missed: Vec<&String> = every_row.difference(&w.called).collect();
+    assert!(missed.is_empty(), "the walk does not cover {missed:?}");
+}

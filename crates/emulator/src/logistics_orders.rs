@@ -1,0 +1,512 @@
+//! Orders and waybills: `addOrder` places an order (checking openid, company, service type, shop block and
+//! the account's quota) and gets a waybill; the read calls see it; `cancelOrder` cancels it while no courier
+//! has touched it; `testUpdateOrder` (sandbox orders only) appends tracking events.
+
+use super::carriers::{carrier, Carrier};
+use super::handlers::{fail, Ctx, Params, Route};
+use super::logistics_accounts::{is_sandbox, STATUS_BOUND};
+use super::logistics_delivery::CourierRecord;
+use super::print_html::print_html;
+use super::state::{AppData, OrderRef};
+use super::tokens::random_token;
+use super::wire::{fields, Reply, WxError};
+use serde_json::{json, Map, Value};
+
+pub(super) const ROUTES: &[Route] = &[
+    Route::new("logistics.addOrder", add_order),
+    Route::new("logistics.getOrder", get_order),
+    Route::new("logistics.batchGetOrder", batch_get_order),
+    Route::new("logistics.cancelOrder", cancel_order),
+    Route::new("logistics.getPath", get_path),
+    Route::new("logistics.testUpdateOrder", test_update_order),
+];
+
+/// Tracking event types WeChat documents (`action_type`).
+pub const PICKED_UP: i64 = 100001;
+pub const IN_TRANSIT: i64 = 200001;
+pub const OUT_FOR_DELIVERY: i64 = 300002;
+pub const SIGNED: i64 = 300003;
+pub const SIGN_FAILED: i64 = 300004;
+pub const CANCELLED: i64 = 400001;
+pub const HELD: i64 = 400002;
+
+const BATCH_LIMIT: usize = 100;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathEvent {
+    pub action_time: i64,
+    pub action_type: i64,
+    pub action_msg: String,
+}
+
+impl PathEvent {
+    fn to_wire(&self) -> Value {
+        json!({"action_time": self.action_time, "action_type": self.action_type, "action_msg": self.action_msg})
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Order {
+    pub order_id: String,
+    pub openid: String,
+    pub delivery_id: String,
+    pub biz_id: String,
+    pub waybill_id: String,
+    pub cancelled: bool,
+    /// The `addOrder` body as sent: sender, receiver, cargo, shop, service …
+    pub request: Value,
+    pub waybill_data: Vec<(String, String)>,
+    pub path: Vec<PathEvent>,
+    /// The courier-side `Token` of this order (its placement event), for the delivery-company calls.
+    pub delivery_token: String,
+    pub create_time: i64,
+    pub courier: CourierRecord,
+}
+
+impl Order {
+    fn waybill_data_wire(&self) -> Value {
+        Value::Array(self.waybill_data.iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
+    }
+
+    /// The fields `getOrder` and each `batchGetOrder` entry answer with.
+    fn to_wire(&self, one_part: bool, pad_kib: usize) -> Map<String, Value> {
+        fields! {
+            "print_html" => print_html(self, one_part, pad_kib),
+            "waybill_data" => self.waybill_data_wire(),
+            "order_id" => self.order_id.as_str(),
+            "delivery_id" => self.delivery_id.as_str(),
+            "waybill_id" => self.waybill_id.as_str(),
+            "order_status" => i64::from(self.cancelled),
+        }
+    }
+
+    pub fn append(&mut self, action_time: i64, action_type: i64, action_msg: &str) {
+        self.path.push(PathEvent { action_time, action_type, action_msg: action_msg.to_owned() });
+    }
+
+    /// A snapshot for the control API (`order`): the courier-side token included, since tests need it.
+    pub fn describe(&self) -> Value {
+        json!({
+            "orderId": self.order_id, "openid": self.openid, "deliveryId": self.delivery_id, "bizId": self.biz_id,
+            "waybillId": self.waybill_id, "orderStatus": i64::from(self.cancelled), "deliveryToken": self.delivery_token,
+            "createTime": self.create_time,
+            "path": self.path.iter().map(PathEvent::to_wire).collect::<Vec<_>>(),
+            "fee": self.courier.fee, "refunded": self.courier.refunded, "complaint": self.courier.complaint,
+            "couriers": self.courier.couriers,
+        })
+    }
+}
+
+/// How an order is paid for: a bound account's quota, WeChat's sandbox, or a scatter (cash) order.
+enum Billing {
+    Account,
+    Sandbox,
+    Cash,
+}
+
+fn billing_of(company: &Carrier, biz_id: &str) -> Billing {
+    if is_sandbox(company.id, biz_id) {
+        Billing::Sandbox
+    } else if company.cash_biz_id == Some(biz_id) {
+        Billing::Cash
+    } else {
+        Billing::Account
+    }
+}
+
+/// `addOrder`: checks in WeChat's order, then charges the account and writes the waybill.
+fn add_order(ctx: &mut Ctx<'_>) -> Reply {
+    let (p, endpoint) = (ctx.params, ctx.endpoint);
+    let (order_id, delivery_id, biz_id) = (p.str("order_id"), p.str("delivery_id"), p.str("biz_id"));
+    if order_id.len() > 512 || p.str("custom_remark").len() > 1024 {
+        return Err(fail(endpoint, 9300526));
+    }
+    match p.int("add_source") {
+        Some(0) => ctx.require_openid(p.str("openid"))?,
+        Some(2) if p.str("wx_appid").is_empty() => return Err(fail(endpoint, 9300536)),
+        Some(2) => {}
+        _ => return Err(fail(endpoint, 930561)),
+    }
+    let company = carrier(delivery_id).ok_or_else(|| fail(endpoint, 9300503))?;
+    let service = p.child("service");
+    if service.int("service_type").and_then(|t| company.service_name(t)).is_none() {
+        return Err(fail(endpoint, 9300510));
+    }
+    check_shop(p.child("shop")).map_err(|()| fail(endpoint, 9300535))?;
+    let serial = ctx.state.next_serial();
+    let now = ctx.unix_now();
+    let app = ctx.app();
+    if app.orders.get(order_id).is_some_and(|o| !o.cancelled) {
+        return Err(fail(endpoint, 9300501).with("delivery_resultcode", 10002).with("delivery_resultmsg", "order_id already used"));
+    }
+    charge(app, billing_of(company, biz_id), delivery_id, biz_id, now, endpoint)?;
+    let order = Order {
+        order_id: order_id.to_owned(),
+        openid: p.str("openid").to_owned(),
+        delivery_id: delivery_id.to_owned(),
+        biz_id: biz_id.to_owned(),
+        waybill_id: format!("{}{}", company.waybill_prefix, 4_200_000_000u64 + serial),
+        cancelled: false,
+        waybill_data: waybill_marks(company, &p.0["receiver"], serial),
+        request: p.0.clone(),
+        path: Vec::new(),
+        delivery_token: random_token(48),
+        create_time: now,
+        courier: CourierRecord::default(),
+    };
+    let answer = fields! {
+        "order_id" => order_id,
+        "waybill_id" => order.waybill_id.as_str(),
+        "waybill_data" => order.waybill_data_wire(),
+        "delivery_resultcode" => 0,
+        "delivery_resultmsg" => "",
+    };
+    let token = order.delivery_token.clone();
+    let replaced = app.orders.insert(order_id.to_owned(), order);
+    let appid = ctx.appid();
+    if let Some(cancelled) = replaced {
+        ctx.state.delivery_tokens.remove(&cancelled.delivery_token);
+    }
+    ctx.state.delivery_tokens.insert(token, OrderRef { appid, order_id: order_id.to_owned() });
+    Ok(answer)
+}
+
+/// Without `shop.detail_list`, the thumbnail, name and a positive count must be given (9300535).
+fn check_shop(shop: Params<'_>) -> Result<(), ()> {
+    let has_list = shop.get("detail_list").and_then(Value::as_array).is_some_and(|l| !l.is_empty());
+    let has_single = !shop.str("img_url").is_empty() && !shop.str("goods_name").is_empty() && shop.int("goods_count").unwrap_or(0) > 0;
+    if has_list || has_single {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+/// Takes one waybill from the account's quota (or the sandbox's; scatter orders are paid by the user).
+fn charge(app: &mut AppData, billing: Billing, delivery_id: &str, biz_id: &str, now: i64, endpoint: &'static wechat_protocol::catalogue::Endpoint) -> Result<(), WxError> {
+    match billing {
+        Billing::Cash => Ok(()),
+        Billing::Sandbox if app.sandbox_orders_left == 0 => Err(fail(endpoint, 930564)),
+        Billing::Sandbox => {
+            app.sandbox_orders_left -= 1;
+            Ok(())
+        }
+        Billing::Account => {
+            let account = app
+                .logistics_accounts
+                .iter_mut()
+                .find(|a| a.biz_id == biz_id && a.delivery_id == delivery_id && a.status_code == STATUS_BOUND)
+                .ok_or_else(|| fail(endpoint, 9300525))?;
+            if account.quota_num <= 0 {
+                return Err(fail(endpoint, 9300501).with("delivery_resultcode", 10001).with("delivery_resultmsg", "waybill quota used up"));
+            }
+            account.quota_num -= 1;
+            account.quota_update_time = now;
+            Ok(())
+        }
+    }
+}
+
+/// Gives a waybill back to the account when its order is cancelled before pickup.
+fn refund(app: &mut AppData, order: &Order) {
+    let Some(company) = carrier(&order.delivery_id) else { return };
+    match billing_of(company, &order.biz_id) {
+        Billing::Sandbox => app.sandbox_orders_left += 1,
+        Billing::Account => {
+            let account = app.logistics_accounts.iter_mut().find(|a| a.biz_id == order.biz_id && a.delivery_id == order.delivery_id);
+            if let Some(a) = account {
+                a.quota_num += 1;
+            }
+        }
+        Billing::Cash => {}
+    }
+}
+
+/// The sorting marks printed on a waybill, keyed by company as WeChat's are (`SF_bagAddr`, …).
+fn waybill_marks(company: &Carrier, receiver: &Value, serial: u64) -> Vec<(String, String)> {
+    let city = receiver.get("city").and_then(Value::as_str).filter(|c| !c.is_empty()).unwrap_or("未知");
+    vec![
+        (format!("{}_bagAddr", company.id), city.to_owned()),
+        (format!("{}_mark", company.id), format!("{:03}-{:02}-{:03}", serial % 1000, serial % 97, serial % 997)),
+    ]
+}
+
+/// The order `order_id` of the calling account, if it was placed with `delivery_id`.
+fn find<'a>(app: &'a mut AppData, order_id: &str, delivery_id: &str) -> Option<&'a mut Order> {
+    app.orders.get_mut(order_id).filter(|o| o.delivery_id == delivery_id)
+}
+
+/// Checks the optional `waybill_id` and `openid` a read names against the order.
+fn check_order_matches(ctx: &mut Ctx<'_>, order_waybill: &str, order_openid: &str) -> Result<(), WxError> {
+    let p = ctx.params;
+    if p.opt_str("waybill_id").is_some_and(|w| !w.is_empty() && w != order_waybill) {
+        return Err(ctx.fail(40199));
+    }
+    if let Some(openid) = p.opt_str("openid").filter(|o| !o.is_empty()) {
+        ctx.require_openid(openid)?;
+        if openid != order_openid {
+            return Err(ctx.fail(9300534));
+        }
+    }
+    Ok(())
+}
+
+fn get_order(ctx: &mut Ctx<'_>) -> Reply {
+    let (p, endpoint) = (ctx.params, ctx.endpoint);
+    let pad = ctx.state.print_html_kib;
+    let order = find(ctx.app(), p.str("order_id"), p.str("delivery_id")).ok_or_else(|| fail(endpoint, 930563))?.clone();
+    check_order_matches(ctx, &order.waybill_id, &order.openid)?;
+    Ok(order.to_wire(p.int("print_type") == Some(1), pad))
+}
+
+fn batch_get_order(ctx: &mut Ctx<'_>) -> Reply {
+    let wanted = ctx.params.get("order_list").and_then(Value::as_array).cloned().unwrap_or_default();
+    if wanted.len() > BATCH_LIMIT {
+        return Err(WxError::data_format(format!("order_list holds at most {BATCH_LIMIT} orders")));
+    }
+    let pad = ctx.state.print_html_kib;
+    let not_found = ctx.fail(930563);
+    let app = ctx.app();
+    let list: Vec<Value> = wanted
+        .iter()
+        .map(|w| {
+            let item = Params(w);
+            let found = find(app, item.str("order_id"), item.str("delivery_id"))
+                .filter(|o| item.opt_str("waybill_id").is_none_or(|id| id.is_empty() || id == o.waybill_id));
+            let mut entry = match found {
+                Some(order) => {
+                    let mut entry = fields! { "errcode" => 0, "errmsg" => "ok" };
+                    entry.extend(order.to_wire(false, pad));
+                    entry
+                }
+                None => fields! {
+                    "errcode" => not_found.code, "errmsg" => not_found.message.as_str(),
+                    "order_id" => item.str("order_id"), "delivery_id" => item.str("delivery_id"),
+                },
+            };
+            if let Some(w) = item.opt_str("waybill_id") {
+                entry.entry("waybill_id").or_insert_with(|| w.into());
+            }
+            Value::Object(entry)
+        })
+        .collect();
+    Ok(fields! { "order_list" => list })
+}
+
+/// `cancelOrder`: 930563 unknown, 40199 wrong waybill, 9300524 already cancelled, 9300506 a courier already
+/// recorded a trace.
+fn cancel_order(ctx: &mut Ctx<'_>) -> Reply {
+    let (p, endpoint) = (ctx.params, ctx.endpoint);
+    let now = ctx.unix_now();
+    let order = find(ctx.app(), p.str("order_id"), p.str("delivery_id")).ok_or_else(|| fail(endpoint, 930563))?.clone();
+    check_order_matches(ctx, &order.waybill_id, &order.openid)?;
+    if p.str("waybill_id") != order.waybill_id {
+        return Err(fail(endpoint, 40199));
+    }
+    if order.cancelled {
+        return Err(fail(endpoint, 9300524));
+    }
+    if !order.path.is_empty() {
+        return Err(fail(endpoint, 9300506));
+    }
+    let app = ctx.app();
+    refund(app, &order);
+    let stored = app.orders.get_mut(&order.order_id).expect("found above");
+    stored.cancelled = true;
+    stored.append(now, CANCELLED, "订单已取消");
+    Ok(fields! { "delivery_resultcode" => 0, "delivery_resultmsg" => "" })
+}
+
+fn get_path(ctx: &mut Ctx<'_>) -> Reply {
+    let (p, endpoint) = (ctx.params, ctx.endpoint);
+    let (delivery_id, waybill_id) = (p.str("delivery_id"), p.str("waybill_id"));
+    let order = ctx
+        .app()
+        .orders
+        .values()
+        .find(|o| o.waybill_id == waybill_id && o.delivery_id == delivery_id)
+        .cloned()
+        .ok_or_else(|| fail(endpoint, 40199))?;
+    check_order_matches(ctx, &order.waybill_id, &order.openid)?;
+    let items: Vec<Value> = order.path.iter().map(PathEvent::to_wire).collect();
+    Ok(fields! {
+        "openid" => order.openid.as_str(),
+        "delivery_id" => delivery_id,
+        "waybill_id" => waybill_id,
+        "path_item_num" => items.len(),
+        "path_item_list" => items,
+    })
+}
+
+/// Sandbox only (`TEST` / `test_biz_id`): appends a tracking event as a courier would.
+fn test_update_order(ctx: &mut Ctx<'_>) -> Reply {
+    let (p, endpoint) = (ctx.params, ctx.endpoint);
+    if !is_sandbox(p.str("delivery_id"), p.str("biz_id")) {
+        return Err(fail(endpoint, 930561));
+    }
+    let order = find(ctx.app(), p.str("order_id"), p.str("delivery_id")).ok_or_else(|| fail(endpoint, 930563))?;
+    if order.waybill_id != p.str("waybill_id") {
+        return Err(fail(endpoint, 40199));
+    }
+    order.append(p.int("action_time").unwrap_or_default(), p.int("action_type").unwrap_or_default(), p.str("action_msg"));
+    Ok(fields! {})
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::test_support::{code, TestEmulator, APP};
+    use base64::Engine;
+
+    /// An `addOrder` body for the demo app's first user.
+    pub(crate) fn order_body(openid: &str, order_id: &str, delivery_id: &str, biz_id: &str) -> Value {
+        json!({
+            "order_id": order_id, "openid": openid, "delivery_id": delivery_id, "biz_id": biz_id, "add_source": 0,
+            "sender": {"name": "张三", "mobile": "13800000000", "province": "广东省", "city": "广州市", "area": "天河区", "address": "1号"},
+            "receiver": {"name": "李四", "mobile": "13900000000", "province": "北京市", "city": "北京市", "area": "朝阳区", "address": "2号"},
+            "cargo": {"count": 1, "weight": 1.2, "space_x": 10, "space_y": 10, "space_z": 10, "detail_list": [{"name": "书", "count": 1}]},
+            "shop": {"wxa_path": "/pages/order", "img_url": "https://img/x.png", "goods_name": "书", "goods_count": 1},
+            "insured": {"use_insured": 0, "insured_value": 0},
+            "service": {"service_type": 1, "service_name": "test service type 1"}
+        })
+    }
+
+    #[tokio::test]
+    async fn an_order_is_seen_by_every_read_and_cancelled_once() {
+        let emu = TestEmulator::start(json!({})).await;
+        let user = &emu.openids(APP).await[0];
+        let mut body = order_body(user, "o-1", "SF", "demo_sf_monthly");
+        body["service"] = json!({"service_type": 0, "service_name": "标准快递"});
+        let added = emu.app_call("logistics.addOrder", body).await;
+        assert_eq!(code(&added), 0, "{added}");
+        let waybill = added["waybill_id"].as_str().unwrap().to_owned();
+        assert!(waybill.starts_with("SF"));
+        assert_eq!(added["waybill_data"][0], json!({"key": "SF_bagAddr", "value": "北京市"}));
+        let got = emu.app_call("logistics.getOrder", json!({"order_id": "o-1", "delivery_id": "SF"})).await;
+        assert_eq!((got["waybill_id"].as_str(), got["order_status"].as_i64()), (Some(waybill.as_str()), Some(0)));
+        let html = base64::engine::general_purpose::STANDARD.decode(got["print_html"].as_str().unwrap()).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert!(html.contains(&waybill) && html.contains("李四") && html.contains("顺丰速运"));
+        let quota = emu.app_call("logistics.getQuota", json!({"delivery_id": "SF", "biz_id": "demo_sf_monthly"})).await;
+        assert_eq!(quota["quota_num"], 499, "the demo account started with 500");
+        let batch = emu
+            .app_call("logistics.batchGetOrder", json!({"order_list": [{"order_id": "o-1", "delivery_id": "SF"}, {"order_id": "nope", "delivery_id": "SF"}]}))
+            .await;
+        assert_eq!(batch["order_list"][0]["waybill_id"], waybill.as_str());
+        assert_eq!(batch["order_list"][0]["errcode"], 0);
+        assert_eq!(batch["order_list"][1]["errcode"], 930563);
+        let path = emu.app_call("logistics.getPath", json!({"delivery_id": "SF", "waybill_id": waybill})).await;
+        assert_eq!((path["path_item_num"].as_i64(), path["openid"].as_str()), (Some(0), Some(user.as_str())));
+        let cancel = json!({"order_id": "o-1", "delivery_id": "SF", "waybill_id": waybill});
+        assert_eq!(code(&emu.app_call("logistics.cancelOrder", cancel.clone()).await), 0);
+        assert_eq!(emu.app_call("logistics.getOrder", json!({"order_id": "o-1", "delivery_id": "SF"})).await["order_status"], 1);
+        assert_eq!(code(&emu.app_call("logistics.cancelOrder", cancel).await), 9300524);
+        let quota = emu.app_call("logistics.getQuota", json!({"delivery_id": "SF", "biz_id": "demo_sf_monthly"})).await;
+        assert_eq!(quota["quota_num"], 500, "the unused waybill went back");
+        assert_eq!(code(&emu.app_call("logistics.getOrder", json!({"order_id": "o-2", "delivery_id": "SF"})).await), 930563);
+    }
+
+    #[tokio::test]
+    async fn sandbox_orders_take_test_events_and_then_cannot_be_cancelled() {
+        let emu = TestEmulator::start(json!({})).await;
+        let user = &emu.openids(APP).await[1];
+        let added = emu.app_call("logistics.addOrder", order_body(user, "t-1", "TEST", "test_biz_id")).await;
+        let waybill = added["waybill_id"].as_str().unwrap().to_owned();
+        let quota = emu.app_call("logistics.getQuota", json!({"delivery_id": "TEST", "biz_id": "test_biz_id"})).await;
+        assert_eq!(quota["quota_num"], 999);
+        for (t, kind, msg) in [(1_700_000_000, PICKED_UP, "揽件成功"), (1_700_000_100, IN_TRANSIT, "运输中")] {
+            let event = json!({"biz_id": "test_biz_id", "order_id": "t-1", "delivery_id": "TEST", "waybill_id": waybill,
+                "action_time": t, "action_type": kind, "action_msg": msg});
+            assert_eq!(code(&emu.app_call("logistics.testUpdateOrder", event).await), 0);
+        }
+        let path = emu.app_call("logistics.getPath", json!({"delivery_id": "TEST", "waybill_id": waybill, "openid": user})).await;
+        assert_eq!(path["path_item_num"], 2);
+        assert_eq!(path["path_item_list"][1], json!({"action_time": 1_700_000_100, "action_type": 200001, "action_msg": "运输中"}));
+        let cancel = json!({"order_id": "t-1", "delivery_id": "TEST", "waybill_id": waybill});
+        assert_eq!(code(&emu.app_call("logistics.cancelOrder", cancel).await), 9300506);
+        let not_sandbox = json!({"biz_id": "demo_sf_monthly", "order_id": "t-1", "delivery_id": "SF", "waybill_id": waybill,
+            "action_time": 1, "action_type": 1, "action_msg": "x"});
+        assert_eq!(code(&emu.app_call("logistics.testUpdateOrder", not_sandbox).await), 930561);
+    }
+
+    #[tokio::test]
+    async fn add_order_rejects_what_wechat_rejects() {
+        let emu = TestEmulator::start(json!({})).await;
+        let user = emu.openids(APP).await[0].clone();
+        let try_order = |body: Value| emu.app_call("logistics.addOrder", body);
+        assert_eq!(code(&try_order(order_body("ounknown", "x1", "TEST", "test_biz_id")).await), 40003);
+        assert_eq!(code(&try_order(order_body(&user, "x1", "NOPE", "test_biz_id")).await), 9300503);
+        let mut unbound = order_body(&user, "x1", "ZTO", "unbound");
+        unbound["service"]["service_type"] = json!(0);
+        assert_eq!(code(&try_order(unbound).await), 9300525);
+        let mut bad_service = order_body(&user, "x1", "TEST", "test_biz_id");
+        bad_service["service"]["service_type"] = json!(99);
+        assert_eq!(code(&try_order(bad_service).await), 9300510);
+        let mut bad_shop = order_body(&user, "x1", "TEST", "test_biz_id");
+        bad_shop["shop"] = json!({"wxa_path": "/p"});
+        assert_eq!(code(&try_order(bad_shop).await), 9300535);
+        let mut app_order = order_body("", "x1", "TEST", "test_biz_id");
+        app_order["add_source"] = json!(2);
+        assert_eq!(code(&try_order(app_order.clone()).await), 9300536);
+        app_order["wx_appid"] = json!("wxapp");
+        assert_eq!(code(&try_order(app_order).await), 0);
+        let again = try_order(order_body(&user, "x1", "TEST", "test_biz_id")).await;
+        assert_eq!((code(&again), again["delivery_resultcode"].as_i64()), (9300501, Some(10002)));
+        let mut wrong_type = order_body(&user, "x2", "TEST", "test_biz_id");
+        wrong_type["cargo"]["count"] = json!("1");
+        let answer = try_order(wrong_type).await;
+        assert_eq!(code(&answer), 47001);
+        assert!(answer["errmsg"].as_str().unwrap().starts_with("data format error hint: [cargo.count must be a number, got string] rid: "));
+        emu.control("seedAccounts", json!({"appid": APP, "accounts": [{"bizId": "empty", "deliveryId": "YTO", "quotaNum": 0}]})).await;
+        let mut no_quota = order_body(&user, "x3", "YTO", "empty");
+        no_quota["service"]["service_type"] = json!(0);
+        assert_eq!(code(&try_order(no_quota).await), 9300501);
+        let cash = {
+            let mut b = order_body(&user, "x4", "SF", "SF_CASH");
+            b["service"]["service_type"] = json!(0);
+            b
+        };
+        assert_eq!(code(&try_order(cash).await), 0, "scatter orders need no account");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_orders_each_run_once_with_their_own_waybill() {
+        let emu = std::sync::Arc::new(TestEmulator::start(json!({})).await);
+        let user = emu.openids(APP).await[0].clone();
+        let token = emu.stable_token(APP, false).await;
+        let calls = (0..40).map(|n| {
+            let (emu, token, body) = (emu.clone(), token.clone(), order_body(&user, &format!("c-{n}"), "TEST", "test_biz_id"));
+            tokio::spawn(async move { emu.call("logistics.addOrder", &token, body).await })
+        });
+        let mut waybills = std::collections::BTreeSet::new();
+        for call in calls {
+            let answer = call.await.unwrap();
+            assert_eq!(code(&answer), 0);
+            waybills.insert(answer["waybill_id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(waybills.len(), 40);
+        assert_eq!(emu.control("executions", json!({})).await["logistics.addOrder"], 40);
+    }
+
+    #[tokio::test]
+    async fn batches_of_a_hundred_with_padded_waybills() {
+        let emu = TestEmulator::start(json!({})).await;
+        let user = emu.openids(APP).await[0].clone();
+        emu.control("setPrintHtmlSize", json!({"kb": 8})).await;
+        let token = emu.stable_token(APP, false).await;
+        let mut list = Vec::new();
+        for n in 0..100 {
+            let id = format!("b-{n}");
+            assert_eq!(code(&emu.call("logistics.addOrder", &token, order_body(&user, &id, "TEST", "test_biz_id")).await), 0);
+            list.push(json!({"order_id": id, "delivery_id": "TEST"}));
+        }
+        let batch = emu.call("logistics.batchGetOrder", &token, json!({"order_list": list.clone()})).await;
+        let orders = batch["order_list"].as_array().unwrap();
+        assert_eq!(orders.len(), 100);
+        let html = base64::engine::general_purpose::STANDARD.decode(orders[99]["print_html"].as_str().unwrap()).unwrap();
+        assert_eq!(html.len(), 8 * 1024);
+        assert!(String::from_utf8(html).unwrap().ends_with("</body></html>"));
+        list.push(json!({"order_id": "b-0", "delivery_id": "TEST"}));
+        assert_eq!(code(&emu.call("logistics.batchGetOrder", &token, json!({"order_list": list})).await), 47001);
+    }
+}

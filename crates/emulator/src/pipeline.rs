@@ -1,0 +1,153 @@
+//! One request, in WeChat's order: verb, token (kind and permission set), body, daily quota, field checks,
+//! then the endpoint's handler. HTTP is the server's business; this file only decides the answer.
+
+use super::faults::Fault;
+use super::handlers::{fail, Caller, Ctx, Params, Route};
+use super::quota;
+use super::state::State;
+use super::tokens::Grant;
+use super::wire::{Reply, WxError};
+use wechat_protocol::catalogue::check::check;
+use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, TokenKind};
+use serde_json::{Map, Value};
+
+/// A request as the pipeline sees it.
+pub struct Incoming<'a> {
+    pub verb: HttpVerb,
+    pub query: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+pub fn handle(state: &mut State, endpoint: &'static Endpoint, route: &Route, req: &Incoming, fault: Option<&Fault>) -> Reply {
+    if req.verb != endpoint.http {
+        return Err(WxError::common(if endpoint.http == HttpVerb::Get { 43001 } else { 43002 }));
+    }
+    let caller = authenticate(state, endpoint, req.query)?;
+    let params = read_params(endpoint, req)?;
+    if let Caller::Account { appid, .. } = &caller {
+        quota::charge(state.app_mut(appid), endpoint)?;
+    }
+    if route.table_check {
+        check(endpoint, &params, false).map_err(WxError::data_format)?;
+    }
+    let injected = fault.and_then(injected_error);
+    if let (Some(err), Some(f)) = (&injected, fault) {
+        if !f.after_execute {
+            return Err(err.clone());
+        }
+    }
+    if !endpoint.idempotent {
+        *state.counters.executions.entry(endpoint.name.clone()).or_default() += 1;
+        if let Some(order_id) = params.get("order_id").and_then(Value::as_str) {
+            let per_order = state.counters.executions_by_order.entry(endpoint.name.clone()).or_default();
+            *per_order.entry(order_id.to_owned()).or_default() += 1;
+        }
+    }
+    let mut ctx = Ctx { state, endpoint, caller: &caller, params: Params(&params) };
+    let reply = (route.run)(&mut ctx);
+    match injected {
+        Some(err) => Err(err),
+        None => reply,
+    }
+}
+
+fn injected_error(fault: &Fault) -> Option<WxError> {
+    let code = fault.errcode?;
+    let message = fault.errmsg.clone().or_else(|| super::wire::common_errmsg(code).map(str::to_owned));
+    Some(WxError::new(code, message.unwrap_or_else(|| "injected fault".into())))
+}
+
+pub fn query_value<'q>(query: &'q [(String, String)], key: &str) -> Option<&'q str> {
+    query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+}
+
+fn authenticate(state: &State, endpoint: &Endpoint, query: &[(String, String)]) -> Result<Caller, WxError> {
+    let now = state.clock.now();
+    let token = match endpoint.token {
+        TokenKind::None => return Ok(Caller::Anonymous),
+        // WeChat's pages name it either way for component calls.
+        TokenKind::Component => query_value(query, "component_access_token").or_else(|| query_value(query, "access_token")),
+        TokenKind::App | TokenKind::Authorizer => query_value(query, "access_token"),
+    };
+    let token = token.ok_or_else(|| WxError::common(41001))?;
+    let grant = state.tokens.resolve(token, now).map_err(|r| WxError::common(r.errcode()))?;
+    match (endpoint.token, grant) {
+        (TokenKind::Component, Grant::Component { component_appid }) => Ok(Caller::Component { appid: component_appid.clone() }),
+        (TokenKind::Component, _) | (_, Grant::Component { .. }) => Err(WxError::common(40001)),
+        (TokenKind::Authorizer, Grant::Classic { .. } | Grant::Stable { .. }) => Err(fail(endpoint, 933004)),
+        (_, Grant::Classic { appid } | Grant::Stable { appid }) => Ok(Caller::Account { appid: appid.clone(), via_component: None }),
+        (_, Grant::Authorizer { appid, component_appid, permission_sets }) => {
+            let needed = permission_sets_of(endpoint);
+            if !needed.is_empty() && !needed.iter().any(|id| permission_sets.contains(id)) {
+                return Err(WxError::common(61007));
+            }
+            Ok(Caller::Account { appid: appid.clone(), via_component: Some(component_appid.clone()) })
+        }
+    }
+}
+
+/// The permission sets that allow an endpoint: "45,71" is 45 or 71, "120-121" a range, "24-25 (CN page); 24,25,60
+/// (EN page)" the union of both pages; notes in parentheses and anything unreadable are ignored.
+pub fn permission_sets_of(endpoint: &Endpoint) -> Vec<u32> {
+    let Some(text) = &endpoint.permission_set else { return Vec::new() };
+    let mut ids = Vec::new();
+    for page in text.split(';') {
+        let bare = page.split('(').next().unwrap_or_default();
+        for item in bare.split(',').map(str::trim) {
+            let range = match item.split_once('-') {
+                Some((a, b)) => a.trim().parse::<u32>().ok().zip(b.trim().parse::<u32>().ok()),
+                None => item.parse::<u32>().ok().map(|n| (n, n)),
+            };
+            if let Some((from, to)) = range.filter(|(a, b)| a <= b && b - a < 100) {
+                ids.extend(from..=to);
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The fields of the call: the JSON body of a POST, the query string of a GET (numbers read as numbers
+/// where the table says so).
+fn read_params(endpoint: &Endpoint, req: &Incoming) -> Result<Value, WxError> {
+    if endpoint.http == HttpVerb::Get {
+        let mut map = Map::new();
+        for (key, value) in req.query {
+            if key == "access_token" || key == "component_access_token" {
+                continue;
+            }
+            let numeric = endpoint.request.iter().any(|f| f.path == *key && f.ty == FieldType::Number);
+            let parsed = numeric.then(|| value.parse::<i64>().ok()).flatten();
+            map.insert(key.clone(), parsed.map_or_else(|| Value::from(value.as_str()), Value::from));
+        }
+        return Ok(Value::Object(map));
+    }
+    if req.body.is_empty() {
+        return Err(WxError::common(44002));
+    }
+    let value: Value = serde_json::from_slice(req.body).map_err(|e| WxError::data_format(format!("invalid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(WxError::data_format("the body must be a JSON object"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wechat_protocol::catalogue::catalogue;
+
+    fn sets(name: &str) -> Vec<u32> {
+        permission_sets_of(catalogue().get(name).unwrap())
+    }
+
+    #[test]
+    fn permission_sets_read_lists_ranges_and_both_pages() {
+        assert_eq!(sets("logistics.getAllAccount"), [45, 71]);
+        assert_eq!(sets("logistics.getDeliveryList"), [45, 120, 121, 142]);
+        assert_eq!(sets("openPlatform.createOpenAccount"), [24, 25, 60]);
+        assert_eq!(sets("openPlatform.getBindOpenAccount"), [3, 30]);
+        assert!(sets("logistics.testUpdateOrder").is_empty());
+    }
+}

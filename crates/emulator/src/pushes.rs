@@ -1,0 +1,308 @@
+//! What WeChat POSTs to a third-party platform's authorization-event URL, for real: encrypted
+//! `component_verify_ticket` pushes and authorization events, sealed with the platform's message token and
+//! EncodingAESKey (`MsgCrypt::encrypt_push`) and delivered over HTTP.
+//!
+//! - `pushTicket {url, componentAppid?}` remembers `url` as the platform's push URL, mints a ticket that becomes
+//!   the only one `api_component_token` accepts, and delivers it.
+//! - Once a URL is known, `authorize` also delivers `authorized` (`updateauthorized` for an account that had
+//!   already authorized), `unauthorize` delivers `unauthorized`, and `api_start_push_ticket` delivers its ticket.
+//!
+//! Deliveries await HTTP, so these actions run outside the state lock: the lock is held only to prepare a push.
+
+use super::component;
+use super::control;
+use super::server::{lock, Shared};
+use super::state::State;
+use super::Emulator;
+use wechat_protocol::crypto::{build_flat, MsgCrypt};
+use futures::future::{BoxFuture, FutureExt};
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use url::Url;
+
+/// How long a push receiver may take to answer (WeChat waits 5 s; tests may be slower).
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The authorization-event URL of each platform, once `pushTicket` named it.
+#[derive(Debug, Default)]
+pub struct PushState {
+    urls: BTreeMap<String, String>,
+}
+
+/// A sealed push, ready to send without the lock.
+pub struct Prepared {
+    url: Url,
+    body: String,
+}
+
+/// The platform named, or the only configured one.
+fn component_of(state: &State, named: Option<String>) -> Result<String, String> {
+    match named {
+        Some(appid) if state.components.contains_key(&appid) => Ok(appid),
+        Some(appid) => Err(format!("unknown componentAppid {appid}")),
+        None if state.components.len() == 1 => Ok(state.components.keys().next().cloned().unwrap_or_default()),
+        None => Err("componentAppid is required unless exactly one component is configured".into()),
+    }
+}
+
+/// Encrypts `fields` for the platform and addresses it the way WeChat does (timestamp, nonce, encrypt_type,
+/// msg_signature and the plain signature in the query).
+fn seal(state: &State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
+    let platform = state.components.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
+    let crypt = MsgCrypt::new(platform.token.expose(), platform.encoding_aes_key.expose(), component_appid)
+        .map_err(|e| format!("component {component_appid}: {e}"))?;
+    let timestamp = state.clock.unix().to_string();
+    let nonce = rand::thread_rng().gen_range(100_000_000u64..10_000_000_000).to_string();
+    let (body, msg_signature) = crypt.encrypt_push(&build_flat(fields), &timestamp, &nonce);
+    let mut url = Url::parse(url).map_err(|_| format!("url must be an http(s) URL, got {url:?}"))?;
+    url.query_pairs_mut()
+        .append_pair("signature", &crypt.signature(&timestamp, &nonce, None))
+        .append_pair("timestamp", &timestamp)
+        .append_pair("nonce", &nonce)
+        .append_pair("encrypt_type", "aes")
+        .append_pair("msg_signature", &msg_signature);
+    Ok(Prepared { url, body })
+}
+
+/// POSTs a push; the receiver's answer comes back as `{status, answer}` (WeChat expects 200 `success`).
+async fn deliver(push: Prepared) -> Result<Value, String> {
+    let shown = format!("{}{}", push.url.origin().ascii_serialization(), push.url.path());
+    let response = reqwest::Client::new()
+        .post(push.url)
+        .header("content-type", "text/xml")
+        .body(push.body)
+        .timeout(DELIVERY_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| format!("cannot deliver the push to {shown}: {}", e.without_url()))?;
+    let status = response.status().as_u16();
+    let answer = response.text().await.unwrap_or_default();
+    Ok(json!({"status": status, "answer": answer}))
+}
+
+/// Mints the platform's only valid ticket and seals it for `url`.
+fn ticket_push(state: &mut State, component_appid: &str, url: &str) -> Result<(Value, Prepared), String> {
+    let minted = component::set_ticket(state, component_appid, None)?;
+    let ticket = minted["ticket"].as_str().unwrap_or_default().to_owned();
+    let now = state.clock.unix().to_string();
+    let fields = [("AppId", component_appid), ("CreateTime", now.as_str()), ("InfoType", "component_verify_ticket"), ("ComponentVerifyTicket", ticket.as_str())];
+    let push = seal(state, component_appid, url, &fields)?;
+    Ok((minted, push))
+}
+
+fn prepare_ticket(state: &mut State, args: Value) -> Result<(Value, Prepared), String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        url: String,
+        component_appid: Option<String>,
+    }
+    let args: Args = serde_json::from_value(args).map_err(|e| e.to_string())?;
+    let appid = component_of(state, args.component_appid)?;
+    if !matches!(Url::parse(&args.url).map(|u| u.scheme().to_owned()).as_deref(), Ok("http" | "https")) {
+        return Err(format!("url must be an http(s) URL, got {:?}", args.url));
+    }
+    state.pushes.urls.insert(appid.clone(), args.url.clone());
+    ticket_push(state, &appid, &args.url)
+}
+
+/// Runs `authorize` or `unauthorize`, and seals the matching event when the platform has a push URL.
+fn authorization_event(state: &mut State, action: &str, args: Value) -> Result<(Value, Option<Prepared>), String> {
+    let component_appid = args.get("componentAppid").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let authorizer = args.get("authorizerAppid").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let was_authorized = state.components.get(&component_appid).is_some_and(|c| {
+        let known = c.describe(state.clock.now());
+        known["authorizers"].as_array().into_iter().flatten().any(|a| a["authorizerAppid"] == authorizer.as_str())
+    });
+    let result = control::run(state, action, args)?;
+    let Some(url) = state.pushes.urls.get(&component_appid).cloned() else { return Ok((result, None)) };
+    let now = state.clock.unix();
+    let created = now.to_string();
+    let push = if action == "unauthorize" {
+        seal(state, &component_appid, &url, &[("AppId", &component_appid), ("CreateTime", &created), ("InfoType", "unauthorized"), ("AuthorizerAppid", &authorizer)])?
+    } else {
+        let info_type = if was_authorized { "updateauthorized" } else { "authorized" };
+        let code = result["authorizationCode"].as_str().unwrap_or_default();
+        let expires = (now + result["expiresIn"].as_i64().unwrap_or(3600)).to_string();
+        let fields = [("AppId", component_appid.as_str()), ("CreateTime", &created), ("InfoType", info_type), ("AuthorizerAppid", &authorizer),
+            ("AuthorizationCode", code), ("AuthorizationCodeExpiredTime", &expires)];
+        seal(state, &component_appid, &url, &fields)?
+    };
+    Ok((result, Some(push)))
+}
+
+/// The actions that deliver pushes, or None for every other action (run by `control::run` as before).
+pub fn run_async(shared: &Shared, action: &str, args: Value) -> Option<BoxFuture<'static, Result<Value, String>>> {
+    let shared = shared.clone();
+    let (action, label) = (action.to_owned(), action.to_owned());
+    let work = match action.as_str() {
+        "pushTicket" => async move {
+            let (mut result, push) = prepare_ticket(&mut lock(&shared), args)?;
+            result["delivery"] = deliver(push).await?;
+            Ok(result)
+        }
+        .boxed(),
+        "authorize" | "unauthorize" => async move {
+            let (mut result, push) = authorization_event(&mut lock(&shared), &action, args)?;
+            if let Some(push) = push {
+                result["delivery"] = deliver(push).await?;
+            }
+            Ok(result)
+        }
+        .boxed(),
+        _ => return None,
+    };
+    // control::run already names the action in its errors; the push steps do not.
+    Some(work.map(move |r: Result<Value, String>| r.map_err(|e| if e.starts_with(&format!("{label}: ")) { e } else { format!("{label}: {e}") })).boxed())
+}
+
+/// `api_start_push_ticket`: WeChat resumes pushes, so a fresh ticket goes to the known URL (in the background:
+/// the API call answers at once, the push follows). Without a URL the ticket is only minted.
+pub fn start_push_ticket(state: &mut State, component_appid: &str) -> Result<(), String> {
+    let Some(url) = state.pushes.urls.get(component_appid).cloned() else {
+        return component::set_ticket(state, component_appid, None).map(|_| ());
+    };
+    let (_, push) = ticket_push(state, component_appid, &url)?;
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            if let Err(e) = deliver(push).await {
+                tracing::debug!("emulator: ticket push after api_start_push_ticket failed: {e}");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Sync callers (`Emulator::control`, the `actions` list) learn that these need the async surface.
+pub fn needs_async(_: &mut State, _: Value) -> Result<Value, String> {
+    Err("this action delivers an HTTP push: run it through the JS emulator, POST /__emulator/<action> or Emulator::control_async".into())
+}
+
+impl Emulator {
+    /// `control`, plus the actions that deliver pushes (they await HTTP, outside the state lock).
+    pub async fn control_async(&self, action: &str, args: Value) -> Result<Value, String> {
+        match run_async(&self.state, action, args.clone()) {
+            Some(work) => work.await,
+            None => self.control(action, args),
+        }
+    }
+
+    /// `control_async` with JSON text in and out, for the Node binding.
+    pub async fn control_json_async(&self, action: &str, args_json: &str) -> Result<String, String> {
+        let args = if args_json.trim().is_empty() {
+            Value::Object(Default::default())
+        } else {
+            serde_json::from_str(args_json).map_err(|e| format!("{action}: arguments are not JSON: {e}"))?
+        };
+        self.control_async(action, args).await.map(|v| v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wechat_protocol::crypto::{MsgCrypt, PushEvent, PushQuery};
+    use crate::test_support::{code, TestEmulator};
+    use axum::extract::{RawQuery, State};
+    use serde_json::{json, Value};
+    use std::sync::{Arc, Mutex};
+
+    const COMPONENT: &str = "wxcomponent0000001";
+    const SECRET: &str = "componentsecret00000000000000001";
+    const TOKEN: &str = "push-token";
+    const KEY: &str = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA";
+    const MERCHANT: &str = "wxmerchant00000001";
+
+    type Received = Arc<Mutex<Vec<PushEvent>>>;
+
+    /// A platform's push URL: verifies and decrypts every push with the platform's own crypt, answers success.
+    async fn receiver() -> (Received, String) {
+        let received: Received = Arc::default();
+        async fn take(State(received): State<Received>, RawQuery(query): RawQuery, body: String) -> &'static str {
+            let raw = query.unwrap_or_default();
+            let query = PushQuery::from_pairs(url::form_urlencoded::parse(raw.as_bytes()).into_owned());
+            let crypt = MsgCrypt::new(TOKEN, KEY, COMPONENT).unwrap();
+            assert!(crypt.verify_signature(query.signature.as_deref().unwrap(), &query.timestamp, &query.nonce));
+            let inner = crypt.decrypt_push(&query, &body).expect("a valid push");
+            received.lock().unwrap().push(PushEvent::parse(&inner).unwrap());
+            "success"
+        }
+        let app = axum::Router::new().fallback(take).with_state(received.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/events", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (received, url)
+    }
+
+    async fn emulator() -> TestEmulator {
+        TestEmulator::start(json!({"components": [{"appid": COMPONENT, "secret": SECRET, "token": TOKEN, "encodingAesKey": KEY}]})).await
+    }
+
+    async fn component_token(emu: &TestEmulator, ticket: &str) -> Value {
+        let body = json!({"component_appid": COMPONENT, "component_appsecret": SECRET, "component_verify_ticket": ticket});
+        emu.raw_post("/cgi-bin/component/api_component_token", body).await
+    }
+
+    #[tokio::test]
+    async fn a_pushed_ticket_is_the_only_one_accepted() {
+        let emu = emulator().await;
+        let (received, url) = receiver().await;
+        let pushed = emu.control("pushTicket", json!({"url": url})).await;
+        assert_eq!(pushed["delivery"], json!({"status": 200, "answer": "success"}));
+        let ticket = received.lock().unwrap()[0].component_verify_ticket.clone().unwrap();
+        assert_eq!(pushed["ticket"], ticket.as_str());
+        assert!(component_token(&emu, &ticket).await["component_access_token"].is_string());
+        assert_eq!(code(&component_token(&emu, "ticket@@@guessed").await), 61006);
+        // api_start_push_ticket: a new ticket follows at the known URL, and the old one is done.
+        let start = json!({"component_appid": COMPONENT, "component_secret": SECRET});
+        assert_eq!(code(&emu.raw_post("/cgi-bin/component/api_start_push_ticket", start).await), 0);
+        for _ in 0..100 {
+            if received.lock().unwrap().len() == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let second = received.lock().unwrap()[1].component_verify_ticket.clone().unwrap();
+        assert_ne!(second, ticket);
+        assert_eq!(code(&component_token(&emu, &ticket).await), 61006);
+    }
+
+    #[tokio::test]
+    async fn authorization_events_follow_the_control_actions() {
+        let emu = emulator().await;
+        let (received, url) = receiver().await;
+        emu.control("pushTicket", json!({"url": url})).await;
+        let args = json!({"componentAppid": COMPONENT, "authorizerAppid": MERCHANT, "permissionSets": [45]});
+        let first = emu.control("authorize", args.clone()).await;
+        assert_eq!(first["delivery"]["status"], 200);
+        let again = emu.control("authorize", args).await;
+        emu.control("unauthorize", json!({"componentAppid": COMPONENT, "authorizerAppid": MERCHANT})).await;
+        let events = received.lock().unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.info_type.as_str()).collect();
+        assert_eq!(kinds, ["component_verify_ticket", "authorized", "authorized", "unauthorized"], "not yet exchanged: still authorized");
+        assert_eq!(events[1].authorization_code.as_deref(), first["authorizationCode"].as_str());
+        assert_eq!(events[2].authorization_code.as_deref(), again["authorizationCode"].as_str());
+        assert_eq!(events[3].authorizer_appid.as_deref(), Some(MERCHANT));
+        assert!(events[1].authorization_code_expired_time.unwrap() > events[1].create_time);
+    }
+
+    #[tokio::test]
+    async fn a_refresh_token_rotated_behind_the_platforms_back_answers_61023() {
+        let emu = emulator().await;
+        let ticket = emu.control("setTicket", json!({"componentAppid": COMPONENT})).await["ticket"].as_str().unwrap().to_owned();
+        let ctoken = component_token(&emu, &ticket).await["component_access_token"].as_str().unwrap().to_owned();
+        let code_args = json!({"componentAppid": COMPONENT, "authorizerAppid": MERCHANT, "permissionSets": [45]});
+        let auth_code = emu.control("authorize", code_args).await["authorizationCode"].clone();
+        let info = emu.call("component.queryAuth", &ctoken, json!({"component_appid": COMPONENT, "authorization_code": auth_code})).await;
+        let refresh = info["authorization_info"]["authorizer_refresh_token"].as_str().unwrap().to_owned();
+        emu.control("rotateRefreshToken", json!({"componentAppid": COMPONENT, "authorizerAppid": MERCHANT})).await;
+        let body = json!({"component_appid": COMPONENT, "authorizer_appid": MERCHANT, "authorizer_refresh_token": refresh});
+        assert_eq!(code(&emu.call("component.getAuthorizerAccessToken", &ctoken, body).await), 61023);
+        let list = emu.call("component.getAuthorizerList", &ctoken, json!({"component_appid": COMPONENT, "offset": 0, "count": 10})).await;
+        assert_ne!(list["list"][0]["refresh_token"], refresh.as_str());
+        let sync = emu.emu.control("pushTicket", json!({"url": "http://127.0.0.1:9/"}));
+        assert!(sync.unwrap_err().contains("JS emulator"), "the sync surface says where pushes work");
+    }
+}

@@ -1,0 +1,151 @@
+//! `NativeClient`: the core `Client` behind a JS handle. The facade (index.js) owns the public shape.
+
+use super::hooks::{refresh_token_hook, HookTsfn};
+use super::outcome::NativeOutcome;
+use super::store::{JsStore, StoreTsfn};
+use wechat_client::client::config::ClientConfig;
+use wechat_client::client::{Bridges, CallOptions, Cancellations, Client, Progress};
+use wechat_client::error::Error;
+use wechat_protocol::secret::Secret;
+use wechat_client::token::{FreshToken, ProviderFn};
+use futures::FutureExt;
+use napi::bindgen_prelude::Promise;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::{Status, Status::InvalidArg};
+use napi_derive::napi;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The facade's wrapper around the user's `getAccessToken`: `(forceRefresh) => Promise<JSON string>`.
+/// Weak, so a client kept in a global does not keep Node alive; not callee-handled, so a throw becomes an Err.
+/// How long a token from `getAccessToken` without `expiresIn` is trusted (half of it, with the early-expiry rule).
+const PLAIN_TOKEN_LIFE: Duration = Duration::from_secs(300);
+/// A provider's `expiresIn` beyond this is taken as this (a bigger number would overflow the clock).
+const LONGEST_TOKEN_LIFE: Duration = Duration::from_secs(366 * 24 * 3600);
+/// A hidden API name that panics inside the core, so tests can prove a panic never reaches Node.
+const PANIC_PROBE: &str = "__probe.panic";
+
+type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, false, true>;
+
+#[napi]
+pub struct NativeClient {
+    pub(super) core: Arc<Client>,
+    cancellations: Arc<Cancellations>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProvidedToken {
+    access_token: String,
+    expires_in: Option<f64>,
+}
+
+fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
+    let tsfn = Arc::new(tsfn);
+    Arc::new(move |force: bool| {
+        let tsfn = tsfn.clone();
+        async move {
+            let promise = tsfn.call_async_catch(force).await.map_err(|e| e.reason.clone())?;
+            let json = super::settle::settled(promise).await.map_err(|e| e.reason.clone())?;
+            let token: ProvidedToken = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+            // A bare string carries no lifetime: reuse it for a while, then ask again.
+            let expires_in = token
+                .expires_in
+                .filter(|s| *s > 0.0)
+                .map_or(PLAIN_TOKEN_LIFE, |s| Duration::try_from_secs_f64(s).map_or(LONGEST_TOKEN_LIFE, |d| d.min(LONGEST_TOKEN_LIFE)));
+            Ok(FreshToken { value: Secret::new(token.access_token), expires_in: Some(expires_in) })
+        }
+        .boxed()
+    })
+}
+
+#[napi]
+impl NativeClient {
+    /// `store` and `on_refresh_token` are the facade's wrappers (lib/store.js, lib/component.js).
+    #[napi(constructor)]
+    pub fn new(
+        config_json: String,
+        get_access_token: Option<ProviderTsfn>,
+        store: Option<StoreTsfn>,
+        on_refresh_token: Option<HookTsfn>,
+    ) -> napi::Result<Self> {
+        let config = ClientConfig::from_json(&config_json).map_err(|m| napi::Error::new(InvalidArg, m))?;
+        let bridges = Bridges {
+            provider: get_access_token.map(provider_fn),
+            store: store.map(|s| Arc::new(JsStore::new(s)) as Arc<dyn wechat_client::store::Store>),
+            on_refresh_token: on_refresh_token.map(refresh_token_hook),
+        };
+        let core = Client::with_bridges(config, bridges).map_err(|m| napi::Error::new(InvalidArg, m))?;
+        Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default() })
+    }
+
+    /// `openapi.<api>(params)`; never rejects: failures come back as `outcome.error`.
+    /// `call_id` is given when the caller passed an AbortSignal (see `abort`).
+    #[napi]
+    pub async fn call(&self, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
+        let core = self.core.clone();
+        let options = CallOptions::from_json(&options_json);
+        let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+        let call = async {
+            let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
+            if api == PANIC_PROBE {
+                panic!("internal fault probe: a deliberate panic inside the core");
+            }
+            core.call(&api, &params_json, options).await
+        };
+        NativeOutcome::from(guarded(&api, self.cancellable(call_id, &api, &progress, call)).await)
+    }
+
+    /// `openapi.request({ method, path, data })`.
+    #[napi]
+    pub async fn request(&self, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
+        let core = self.core.clone();
+        let options = CallOptions::from_json(&options_json);
+        let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+        let call = async {
+            let options = options.map_err(|m| Error::invalid_argument("request", m))?;
+            core.request(&method, &path, &data_json, options).await
+        };
+        NativeOutcome::from(guarded("request", self.cancellable(call_id, "request", &progress, call)).await)
+    }
+
+    async fn cancellable<T>(
+        &self,
+        call_id: Option<u32>,
+        api: &str,
+        progress: &Progress,
+        call: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        match call_id {
+            Some(id) => self.cancellations.run(id, api, progress, call).await,
+            None => call.await,
+        }
+    }
+
+    /// Stops call `call_id` (its AbortSignal fired).
+    #[napi]
+    pub fn abort(&self, call_id: u32) -> bool {
+        self.cancellations.cancel(call_id)
+    }
+}
+
+/// Runs a call so that a panic inside the core becomes a typed error (-604103) instead of crossing into Node.
+async fn guarded<T>(api: &str, call: impl std::future::Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    match std::panic::AssertUnwindSafe(call).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            let what = wechat_protocol::secret::scrub(&what.unwrap_or_else(|| "unknown panic".into()), []);
+            // A bug, not a mood of WeChat's: the same call would fail the same way.
+            Err(Error::system(api, format!("internal error in wechat-openapi: {what}")).with_retryable(false))
+        }
+    }
+}
+
+/// The names in the endpoint table, for `Object.keys(openapi.logistics)` and friends.
+// Registered with Node by the napi macro; a `cargo test` build has no Node to register it with.
+#[napi]
+pub fn endpoint_names() -> Vec<String> {
+    wechat_protocol::catalogue::catalogue().all().iter().map(|e| e.name.clone()).collect()
+}

@@ -1,0 +1,105 @@
+//! `cloud.crypto`: WXBizMsgCrypt for the user's own message handlers, a thin handle over `wechat_protocol::crypto`.
+//! Failures throw with the crypto error's text (which never holds key material); the facade turns them
+//! into `OpenApiError`s.
+
+use wechat_protocol::crypto::{parse_flat, MsgCrypt, PushQuery, MAX_PUSH_XML_BYTES};
+use napi::bindgen_prelude::Buffer;
+use napi::Status::InvalidArg;
+use napi_derive::napi;
+use std::collections::HashMap;
+
+fn invalid(e: impl ToString) -> napi::Error {
+    napi::Error::new(InvalidArg, e.to_string())
+}
+
+#[napi]
+pub struct NativeMsgCrypt {
+    inner: MsgCrypt,
+}
+
+#[napi(object)]
+pub struct EncryptedPush {
+    pub body: String,
+    pub msg_signature: String,
+}
+
+#[napi]
+impl NativeMsgCrypt {
+    #[napi(constructor)]
+    pub fn new(token: String, encoding_aes_key: String, appid: String, previous_encoding_aes_key: Option<String>) -> napi::Result<Self> {
+        let mut inner = MsgCrypt::new(&token, &encoding_aes_key, &appid).map_err(invalid)?;
+        if let Some(previous) = previous_encoding_aes_key {
+            inner = inner.with_previous_key(&previous).map_err(invalid)?;
+        }
+        Ok(NativeMsgCrypt { inner })
+    }
+
+    #[napi]
+    pub fn signature(&self, timestamp: String, nonce: String, encrypt: Option<String>) -> String {
+        self.inner.signature(&timestamp, &nonce, encrypt.as_deref())
+    }
+
+    /// Constant-time check of msg_signature (with `encrypt`) or the plain signature (without).
+    #[napi]
+    pub fn verify(&self, signature: String, timestamp: String, nonce: String, encrypt: Option<String>) -> bool {
+        match encrypt {
+            Some(e) => self.inner.verify_msg_signature(&signature, &timestamp, &nonce, &e),
+            None => self.inner.verify_signature(&signature, &timestamp, &nonce),
+        }
+    }
+
+    /// `random`: a 16-byte prefix for reproducible output (tests); random when absent.
+    #[napi]
+    pub fn encrypt(&self, plaintext: String, random: Option<Buffer>) -> napi::Result<String> {
+        match random {
+            None => Ok(self.inner.encrypt(&plaintext)),
+            Some(r) => {
+                let r: [u8; 16] = r.to_vec().try_into().map_err(|_| invalid("random must be 16 bytes"))?;
+                Ok(self.inner.encrypt_with_random(&r, &plaintext))
+            }
+        }
+    }
+
+    /// Decrypts an already-authenticated `Encrypt` value (current key, then the previous one).
+    #[napi]
+    pub fn decrypt(&self, encrypt: String) -> napi::Result<String> {
+        self.inner.decrypt(&encrypt).map_err(invalid)
+    }
+
+    /// Verifies msg_signature and decrypts a pushed body; returns the inner XML.
+    #[napi]
+    pub fn decrypt_push(&self, query: HashMap<String, String>, body: String) -> napi::Result<String> {
+        self.inner.decrypt_push(&PushQuery::from_pairs(query), &body).map_err(invalid)
+    }
+
+    #[napi]
+    pub fn encrypt_reply(&self, reply_xml: String, timestamp: String, nonce: String) -> String {
+        self.inner.encrypt_reply(&reply_xml, &timestamp, &nonce)
+    }
+
+    /// A push as WeChat would send it to this configuration (for testing your own handler).
+    #[napi]
+    pub fn encrypt_push(&self, inner_xml: String, timestamp: String, nonce: String) -> EncryptedPush {
+        let (body, msg_signature) = self.inner.encrypt_push(&inner_xml, &timestamp, &nonce);
+        EncryptedPush { body, msg_signature }
+    }
+
+    /// URL verification: the echostr to answer (decrypted in safe mode).
+    #[napi]
+    pub fn verify_url(&self, query: HashMap<String, String>) -> napi::Result<String> {
+        self.inner.verify_url(&PushQuery::from_pairs(query)).map_err(invalid)
+    }
+}
+
+/// hex(sha1(sorted parts joined)).
+#[napi]
+pub fn crypto_sign(parts: Vec<String>) -> String {
+    MsgCrypt::sign(&parts.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// A flat `<xml>` document as `[name, value]` pairs (DTD-free, size-capped).
+#[napi]
+pub fn crypto_parse_xml(xml: String) -> napi::Result<Vec<Vec<String>>> {
+    let fields = parse_flat(&xml, MAX_PUSH_XML_BYTES).map_err(invalid)?;
+    Ok(fields.into_iter().map(|(k, v)| vec![k, v]).collect())
+}

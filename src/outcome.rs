@@ -1,0 +1,66 @@
+//! What a call returns to the facade: data as JSON text (parsed in JS, cheaper than N-API objects), bytes,
+//! or the error's fields, which the facade turns into an `OpenApiError`.
+
+use wechat_client::client::Outcome;
+use wechat_client::error::Error;
+use napi::bindgen_prelude::{Buffer, Either, Latin1String};
+use napi_derive::napi;
+
+#[napi(object, object_from_js = false)]
+pub struct NativeOutcome {
+    /// ASCII text (what the transcoder writes) crosses as Latin-1, which V8 copies without decoding UTF-8.
+    #[napi(ts_type = "string")]
+    pub json: Option<Either<Latin1String, String>>,
+    /// How many long integers `json` carries as marked strings (0: plain `JSON.parse` is enough).
+    pub big_ints: u32,
+    pub content_type: Option<String>,
+    pub buffer: Option<Buffer>,
+    pub error: Option<NativeError>,
+}
+
+#[napi(object)]
+pub struct NativeError {
+    pub err_code: i64,
+    pub err_msg: String,
+    pub message: String,
+    pub api: String,
+    pub rid: Option<String>,
+    pub category: String,
+    pub retryable: bool,
+    pub attempts: u32,
+    pub http_status: Option<u32>,
+    pub meaning: Option<String>,
+}
+
+impl From<Result<Outcome, Error>> for NativeOutcome {
+    fn from(result: Result<Outcome, Error>) -> Self {
+        let empty = NativeOutcome { json: None, big_ints: 0, content_type: None, buffer: None, error: None };
+        match result {
+            Ok(Outcome::Json { text, big_ints }) => {
+                let json = if text.is_ascii() { Either::A(Latin1String::from(text)) } else { Either::B(text) };
+                NativeOutcome { json: Some(json), big_ints: big_ints as u32, ..empty }
+            }
+            Ok(Outcome::Binary { content_type, bytes }) => {
+                NativeOutcome { content_type: Some(content_type), buffer: Some(bytes.to_vec().into()), ..empty }
+            }
+            Err(e) => NativeOutcome { error: Some(NativeError::from(&e)), ..empty },
+        }
+    }
+}
+
+impl From<&Error> for NativeError {
+    fn from(e: &Error) -> Self {
+        NativeError {
+            err_code: e.code,
+            err_msg: e.err_msg(),
+            message: e.to_string(),
+            api: e.api.clone(),
+            rid: e.rid.clone(),
+            category: e.category.as_str().to_owned(),
+            retryable: e.retryable,
+            attempts: e.attempts,
+            http_status: e.http_status.map(u32::from),
+            meaning: e.meaning.clone(),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The user's `store: { get, set, del }`, bridged as one weak, not-callee-handled TSFN: the facade (lib/store.js)
+//! wraps the three methods into `(op) => Promise<string | null>`, so a sync value, a promise or a throw all
+//! arrive here as a settled result. No decisions here: the core's `Store` trait is implemented by conversion.
+
+use wechat_client::error::Error;
+use wechat_client::store::{store_error, Store};
+use futures::future::{BoxFuture, FutureExt};
+use napi::bindgen_prelude::Promise;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
+use napi_derive::napi;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One store operation as the facade receives it.
+#[napi(object)]
+pub struct StoreOp {
+    /// `get`, `set` or `del`.
+    pub op: String,
+    pub key: String,
+    pub value: Option<String>,
+    /// Seconds; absent means no expiry.
+    pub ttl_seconds: Option<u32>,
+}
+
+pub type StoreTsfn = ThreadsafeFunction<StoreOp, Promise<Option<String>>, StoreOp, Status, false, true>;
+
+pub struct JsStore(Arc<StoreTsfn>);
+
+impl JsStore {
+    pub fn new(tsfn: StoreTsfn) -> JsStore {
+        JsStore(Arc::new(tsfn))
+    }
+
+    fn run(&self, op: &'static str, key: &str, value: Option<&str>, ttl: Option<Duration>) -> BoxFuture<'static, Result<Option<String>, Error>> {
+        let tsfn = self.0.clone();
+        let key = key.to_owned();
+        // Whole seconds, at least 1: a sub-second TTL must not become "no expiry".
+        let ttl_seconds = ttl.map(|t| t.as_secs().max(1).min(u32::MAX as u64) as u32);
+        let call = StoreOp { op: op.to_owned(), key: key.clone(), value: value.map(str::to_owned), ttl_seconds };
+        async move {
+            let promise = tsfn.call_async_catch(call).await.map_err(|e| store_error(op, &key, &e.reason))?;
+            super::settle::settled(promise).await.map_err(|e| store_error(op, &key, &e.reason))
+        }
+        .boxed()
+    }
+}
+
+impl Store for JsStore {
+    fn get(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, Error>> {
+        self.run("get", key, None, None)
+    }
+
+    fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>> {
+        self.run("set", key, Some(value), ttl).map(|r| r.map(|_| ())).boxed()
+    }
+
+    fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
+        self.run("del", key, None, None).map(|r| r.map(|_| ())).boxed()
+    }
+}
