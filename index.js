@@ -6,7 +6,7 @@
 //   const res = await cloud.openapi.logistics.getAllAccount({})
 
 const native = require('./binding.js')
-const { OpenApiError, SDK_CODES, configError } = require('./lib/errors.js')
+const { OpenApiError, SDK_CODES, callNative } = require('./lib/errors.js')
 const config = require('./lib/config.js')
 const { buildOpenapi } = require('./lib/openapi.js')
 const { ComponentApi, refreshTokenHook } = require('./lib/component.js')
@@ -19,14 +19,14 @@ function names() {
   return endpointNames
 }
 
-/** `component` receives the client's refresh-token events (its listeners outlive a re-init). */
-function createNative(where, userConfig, component, env) {
-  const { json, provider, store, onRefreshTokenRotated } = config.normalize(where, userConfig, env)
-  try {
-    return new native.NativeClient(json, provider, store, refreshTokenHook(component, onRefreshTokenRotated))
-  } catch (e) {
-    throw configError(where, config.redact(e.message, userConfig))
-  }
+/**
+ * `component` receives the client's refresh-token events (its listeners outlive a re-init); `hint` is added to
+ * the error of a config the core refuses (which names `where` and never quotes a credential).
+ */
+function createNative(where, userConfig, component, hint) {
+  const { json, provider, store, onRefreshTokenRotated } = config.normalize(where, userConfig)
+  const hook = refreshTokenHook(component, onRefreshTokenRotated)
+  return callNative(where, () => new native.NativeClient(where, hint, json, provider, store, hook))
 }
 
 /** An independent client: its own credentials, token cache, store and connection pool. */
@@ -70,12 +70,8 @@ const defaultComponent = new ComponentApi(() => defaultHandle())
 const defaultEvents = new CallEvents()
 function defaultHandle() {
   if (!defaultNative) {
-    try {
-      defaultNative = createNative('init', {}, defaultComponent)
-      defaultEvents.attach(defaultNative)
-    } catch (e) {
-      throw configError('init', `${e.errMsg.replace(/^openapi\.init:fail /, '')}; call cloud.init({ appid, secret }) first`)
-    }
+    defaultNative = createNative('init', {}, defaultComponent, 'call cloud.init({ appid, secret }) first')
+    defaultEvents.attach(defaultNative)
   }
   return defaultNative
 }

@@ -4,7 +4,7 @@
 // the Rust core; this file converts, emits events and awaits async listeners.
 
 const { EventEmitter } = require('node:events')
-const { fromNative, sdkError, SDK_CODES } = require('./errors.js')
+const { fromNative, makeError } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
 const { native } = require('./openapi.js')
@@ -47,7 +47,7 @@ class ComponentApi {
   async handlePush({ query, body } = {}) {
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
     if (typeof text !== 'string') {
-      throw sdkError('component.handlePush', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
+      throw makeError('component.handlePush', 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
     }
     const report = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
     if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
@@ -78,7 +78,7 @@ class ComponentApi {
    */
   authorizationUrl(options) {
     if (options === null || typeof options !== 'object') {
-      throw sdkError('component.authorizationUrl', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'options must be { preAuthCode, redirectUri }')
+      throw makeError('component.authorizationUrl', 'invalid-argument', 'options must be { preAuthCode, redirectUri }')
     }
     return settle(this.native.componentAuthorizationUrl(JSON.stringify(options)))
   }
@@ -89,7 +89,7 @@ class ComponentApi {
    */
   async queryAuth(authorizationCode) {
     if (typeof authorizationCode !== 'string' || authorizationCode === '') {
-      throw sdkError('component.queryAuth', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'authorizationCode must be a non-empty string')
+      throw makeError('component.queryAuth', 'invalid-argument', 'authorizationCode must be a non-empty string')
     }
     return settle(await native('component.queryAuth', () => this.native.componentQueryAuth(authorizationCode)))
   }
@@ -117,7 +117,7 @@ function refreshTokenHook(component, onRefreshTokenRotated) {
 
 function checkEvent(event) {
   if (!EVENTS.includes(event)) {
-    throw sdkError('component.on', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `unknown event ${JSON.stringify(event)}; events: ${EVENTS.join(', ')}`)
+    throw makeError('component.on', 'invalid-argument', `unknown event ${JSON.stringify(event)}; events: ${EVENTS.join(', ')}`)
   }
   return event
 }

@@ -2,7 +2,7 @@
 // Turns the user's init/createClient config into the JSON the native core reads, after the checks that only
 // JS can make (is getAccessToken a function?) and the environment fallbacks wx-server-sdk users expect.
 
-const { configError } = require('./errors.js')
+const { makeError } = require('./errors.js')
 const { wrapStore } = require('./store.js')
 
 const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'connectTimeout', 'attemptTimeout', 'ca', 'component']
@@ -11,6 +11,11 @@ const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousE
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
 const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])
 const REDIS_KEYS = ['url', 'prefix', 'timeout', 'lockTtl']
+
+/** A config the facade refuses before the core sees it; made by the core, like the core's own refusals. */
+function invalid(where, text) {
+  return makeError(where, 'invalid-argument', text)
+}
 
 function suggestion(key, known = KNOWN_KEYS) {
   const lower = key.toLowerCase()
@@ -21,11 +26,11 @@ function suggestion(key, known = KNOWN_KEYS) {
 /** The component identity's shape; the values themselves are checked by the core (naming the field). */
 function checkComponent(where, component) {
   if (component === null || typeof component !== 'object' || Array.isArray(component)) {
-    throw configError(where, 'component must be an object: { appid, secret, token, encodingAesKey, previousEncodingAesKey? }')
+    throw invalid(where, 'component must be an object: { appid, secret, token, encodingAesKey, previousEncodingAesKey? }')
   }
   for (const key of Object.keys(component)) {
     if (!COMPONENT_KEYS.includes(key)) {
-      throw configError(where, `unknown option "component.${key}"${suggestion(key, COMPONENT_KEYS).replace('"', '"component.')}`)
+      throw invalid(where, `unknown option "component.${key}"${suggestion(key, COMPONENT_KEYS).replace('"', '"component.')}`)
     }
   }
 }
@@ -36,10 +41,10 @@ function checkComponent(where, component) {
  */
 function normalize(where, config, env = process.env) {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw configError(where, 'config must be an object')
+    throw invalid(where, 'config must be an object')
   }
   for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) throw configError(where, `unknown option ${JSON.stringify(key)}${suggestion(key)}`)
+    if (!KNOWN_KEYS.has(key)) throw invalid(where, `unknown option ${JSON.stringify(key)}${suggestion(key)}`)
   }
   const out = {}
   for (const key of NATIVE_KEYS) if (config[key] !== undefined) out[key] = config[key]
@@ -54,7 +59,7 @@ function normalize(where, config, env = process.env) {
   if (Buffer.isBuffer(out.ca)) out.ca = out.ca.toString('utf8')
   let provider
   if (config.getAccessToken !== undefined) {
-    if (typeof config.getAccessToken !== 'function') throw configError(where, 'getAccessToken must be a function')
+    if (typeof config.getAccessToken !== 'function') throw invalid(where, 'getAccessToken must be a function')
     provider = wrapProvider(config.getAccessToken, out.appid)
     out.hasTokenProvider = true
   }
@@ -63,11 +68,11 @@ function normalize(where, config, env = process.env) {
   if (config.store !== undefined) {
     if (isRedisStore(config.store)) out.redis = redisOptions(where, config.store)
     else if (config.store !== null && typeof config.store === 'object') store = wrapStore(where, config.store)
-    else throw configError(where, "store must be a Redis URL ('redis://host:6379/0'), Redis options { url, prefix, timeout, lockTtl }, or your own { get, set, del }")
+    else throw invalid(where, "store must be a Redis URL ('redis://host:6379/0'), Redis options { url, prefix, timeout, lockTtl }, or your own { get, set, del }")
   }
   const onRefreshTokenRotated = config.onRefreshTokenRotated
   if (onRefreshTokenRotated !== undefined && typeof onRefreshTokenRotated !== 'function') {
-    throw configError(where, 'onRefreshTokenRotated must be a function')
+    throw invalid(where, 'onRefreshTokenRotated must be a function')
   }
   return { json: JSON.stringify(out), provider, store, onRefreshTokenRotated }
 }
@@ -81,13 +86,13 @@ function redisOptions(where, store) {
   if (typeof store === 'string') return { url: store }
   if (store && typeof store === 'object' && !Array.isArray(store) && typeof store.url === 'string') {
     for (const key of Object.keys(store)) {
-      if (!REDIS_KEYS.includes(key)) throw configError(where, `unknown option "store.${key}" (Redis options are ${REDIS_KEYS.join(', ')})`)
+      if (!REDIS_KEYS.includes(key)) throw invalid(where, `unknown option "store.${key}" (Redis options are ${REDIS_KEYS.join(', ')})`)
     }
     const out = {}
     for (const key of REDIS_KEYS) if (store[key] !== undefined) out[key] = store[key]
     return out
   }
-  throw configError(where, "store must be a Redis URL ('redis://host:6379/0') or { url, prefix, timeout, lockTtl }")
+  throw invalid(where, "store must be a Redis URL ('redis://host:6379/0') or { url, prefix, timeout, lockTtl }")
 }
 
 /** The user's provider may be sync or async and return a string or { accessToken, expiresIn }. */
@@ -102,14 +107,4 @@ function wrapProvider(fn, appid) {
   }
 }
 
-/** Config errors may quote what was given (an apiBase with a password in it): credentials are masked. */
-function redact(text, config) {
-  let out = String(text)
-  for (const key of ['secret', 'accessToken', 'apiBase']) {
-    const values = [].concat(config && config[key]).filter((v) => typeof v === 'string' && v.length >= 6)
-    for (const v of values) out = out.split(v).join(key === 'apiBase' ? v.replace(/\/\/[^/@]*@/, '//[redacted]@') : '[redacted]')
-  }
-  return out
-}
-
-module.exports = { normalize, redact }
+module.exports = { normalize }

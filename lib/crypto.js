@@ -6,20 +6,16 @@
 //   const xml = mc.decryptPush({ query: req.query, body })      // verifies msg_signature first
 
 const native = require('../binding.js')
-const { sdkError, SDK_CODES } = require('./errors.js')
+const { makeError, callNative } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 
 function fail(api, text) {
-  return sdkError(`crypto.${api}`, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', text)
+  return makeError(`crypto.${api}`, 'invalid-argument', text)
 }
 
-/** Runs a native call, turning its throw into an OpenApiError named after the method. */
+/** Runs a native call; what it throws (already named `crypto.<method>` by the core) becomes an OpenApiError. */
 function guard(api, fn) {
-  try {
-    return fn()
-  } catch (e) {
-    throw fail(api, e.message)
-  }
+  return callNative(`crypto.${api}`, fn)
 }
 
 function str(api, name, value, optional = false) {

@@ -1,17 +1,14 @@
 'use strict'
 // The one error class of the SDK. Every failure (WeChat's errcode, bad arguments, network, timeout, config)
 // is an OpenApiError with wx-server-sdk's errCode/errMsg/message shape plus what a caller needs to react.
+// The native core fills every field and the message (it owns the code table, api/error-codes.json, the
+// message format and secret scrubbing); this file only wraps what it is given. Misuse found here in JS is
+// made into an error by the core too (`makeError`), so it reads exactly like a native one.
 
-/** wx-server-sdk's SDK-side codes. */
-const SDK_CODES = Object.freeze({
-  INVALID_RESPONSE: -601001,
-  BAD_ARGUMENTS: -601002,
-  NETWORK: -601003,
-  UNKNOWN_API: -604100,
-  NO_PERMISSION: -604101,
-  TIMEOUT: -604102,
-  SYSTEM: -604103,
-})
+const native = require('../binding.js')
+
+/** wx-server-sdk's SDK-side codes, from the code table: `{ BAD_ARGUMENTS: -601002, … }`. */
+const SDK_CODES = Object.freeze(Object.fromEntries(native.sdkCodes().map(({ name, code }) => [name, code])))
 
 class OpenApiError extends Error {
   constructor(fields) {
@@ -29,27 +26,37 @@ class OpenApiError extends Error {
   }
 }
 
+/** A NativeError (returned by a call, or thrown by a synchronous native function) as an OpenApiError. */
 function fromNative(e) {
   return new OpenApiError(e)
 }
 
-/** An error found in JS before anything reaches the native core (bad config, bad arguments). */
-function sdkError(api, code, category, text) {
-  const errMsg = `openapi.${api}:fail ${text}`
-  const meaning = code === SDK_CODES.BAD_ARGUMENTS ? 'invalid arguments' : code === SDK_CODES.UNKNOWN_API ? 'API not found' : ''
-  return new OpenApiError({
-    errCode: code,
-    errMsg,
-    message: `errCode: ${code} ${meaning} | errMsg: ${errMsg}`,
-    api,
-    category,
-    retryable: false,
-    meaning: meaning || undefined,
-  })
+/**
+ * Misuse found in JS before calling the core, made into an error by the core.
+ * @param {string} api what was called (`logistics.getAllAccount`, `createClient`, `crypto.decrypt`)
+ * @param {'invalid-argument' | 'aborted' | 'internal'} kind `aborted`: `text` is the AbortSignal's reason
+ */
+function makeError(api, kind, text) {
+  return fromNative(native.makeError(api, kind, String(text ?? '')))
 }
 
-function configError(where, text) {
-  return sdkError(where, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', text)
+/** What a synchronous native function throws on failure: a NativeError's fields, not an Error. */
+function isNativeError(e) {
+  return e !== null && typeof e === 'object' && !(e instanceof Error) && typeof e.errCode === 'number' && typeof e.errMsg === 'string'
 }
 
-module.exports = { OpenApiError, SDK_CODES, fromNative, sdkError, configError }
+/**
+ * Runs a synchronous native function. A NativeError it throws becomes an OpenApiError; any other throw (an
+ * argument napi could not convert) is made into an invalid-argument error named after `api`.
+ */
+function callNative(api, fn) {
+  try {
+    return fn()
+  } catch (e) {
+    if (isNativeError(e)) throw fromNative(e)
+    if (e instanceof OpenApiError) throw e
+    throw makeError(api, 'invalid-argument', e && e.message)
+  }
+}
+
+module.exports = { OpenApiError, SDK_CODES, fromNative, makeError, callNative }

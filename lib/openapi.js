@@ -3,7 +3,7 @@
 // `openapi(options)` returns the same surface with per-call options. Names are resolved by the native core
 // against the endpoint table, so an unknown one rejects with -604100 naming the API.
 
-const { OpenApiError, fromNative, sdkError, SDK_CODES } = require('./errors.js')
+const { OpenApiError, fromNative, makeError } = require('./errors.js')
 const json = require('./json.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
@@ -17,7 +17,7 @@ async function native(api, invoke) {
     return await invoke()
   } catch (e) {
     if (e instanceof OpenApiError) throw e
-    throw sdkError(api, SDK_CODES.SYSTEM, 'busy', `internal error: ${e && e.message}`)
+    throw makeError(api, 'internal', e && e.message)
   }
 }
 
@@ -29,18 +29,17 @@ function settle(api, outcome) {
 
 function encodeOptions(api, options) {
   for (const key of Object.keys(options)) {
-    if (!CALL_OPTION_KEYS.has(key)) throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
+    if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
   }
   const { signal, ...rest } = options
   if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
-    throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'signal must be an AbortSignal')
+    throw makeError(api, 'invalid-argument', 'signal must be an AbortSignal')
   }
   return JSON.stringify(rest)
 }
 
 function abortedError(api, signal) {
-  const reason = signal.reason && signal.reason.message ? `: ${signal.reason.message}` : ''
-  return sdkError(api, SDK_CODES.TIMEOUT, 'timeout', `aborted by the caller's AbortSignal${reason}`)
+  return makeError(api, 'aborted', signal.reason && signal.reason.message)
 }
 
 /** Runs `invoke(callId)` so that the signal, when it fires, stops the native call where it stands. */
@@ -59,7 +58,7 @@ async function withSignal(api, signal, handle, invoke) {
 
 function encodeParams(api, params) {
   const text = json.encode(params)
-  if (text === undefined) throw sdkError(api, SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `params must be an object, got ${typeof params}`)
+  if (text === undefined) throw makeError(api, 'invalid-argument', `params must be an object, got ${typeof params}`)
   return text
 }
 
@@ -84,10 +83,10 @@ function buildOpenapi(getNative, options, names) {
 
   async function request(req) {
     if (req === null || typeof req !== 'object') {
-      throw sdkError('request', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'request needs { method, path, data }')
+      throw makeError('request', 'invalid-argument', 'request needs { method, path, data }')
     }
     const { method = 'POST', path, data, idempotent } = req
-    if (typeof path !== 'string') throw sdkError('request', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'path must be a string')
+    if (typeof path !== 'string') throw makeError('request', 'invalid-argument', 'path must be a string')
     const extra = idempotent === undefined ? {} : { idempotent: Boolean(idempotent) }
     const optsJson = JSON.stringify({ ...JSON.parse(encodeOptions('request', options)), ...extra })
     const outcome = await native('request', () => {
@@ -129,7 +128,7 @@ function buildOpenapi(getNative, options, names) {
   const root = function openapi(more) {
     if (more === undefined) return proxy
     if (more === null || typeof more !== 'object') {
-      throw sdkError('openapi', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'openapi(options) takes an object')
+      throw makeError('openapi', 'invalid-argument', 'openapi(options) takes an object')
     }
     const merged = { ...options, ...more }
     encodeOptions('openapi', merged)

@@ -4,14 +4,14 @@
 // answers 200 'success', 400 with a short reason for a rejected push, or 500 when we failed (a store or a
 // listener), so WeChat pushes again.
 
-const { sdkError, SDK_CODES } = require('./errors.js')
+const { makeError, SDK_CODES } = require('./errors.js')
 const { parseQueryString, queryOf } = require('./query.js')
 
 const DEFAULT_MAX_BYTES = 64 * 1024
 const HARD_MAX_BYTES = 1024 * 1024
 
 function rejection(text) {
-  return sdkError('component.handlePush', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `push rejected: ${text}`)
+  return makeError('component.handlePush', 'invalid-argument', `push rejected: ${text}`)
 }
 
 /** Koa calls middleware as (ctx, next); ctx carries req, res and request. */
@@ -81,13 +81,13 @@ function reasonOf(error) {
  * @param {{ maxBytes?: number, onError?: (error: Error) => void }} options
  */
 function pushHandler(component, options = {}) {
-  if (options === null || typeof options !== 'object') throw sdkError('component.pushHandler', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'options must be an object')
+  if (options === null || typeof options !== 'object') throw makeError('component.pushHandler', 'invalid-argument', 'options must be an object')
   const maxBytes = options.maxBytes === undefined ? DEFAULT_MAX_BYTES : options.maxBytes
   if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > HARD_MAX_BYTES) {
-    throw sdkError('component.pushHandler', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', `maxBytes must be a whole number from 1 to ${HARD_MAX_BYTES}`)
+    throw makeError('component.pushHandler', 'invalid-argument', `maxBytes must be a whole number from 1 to ${HARD_MAX_BYTES}`)
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw sdkError('component.pushHandler', SDK_CODES.BAD_ARGUMENTS, 'invalid-argument', 'onError must be a function')
+    throw makeError('component.pushHandler', 'invalid-argument', 'onError must be a function')
   }
 
   return function wechatPushHandler(a, b) {

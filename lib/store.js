@@ -3,12 +3,12 @@
 // function the native core calls: `(op) => Promise<string | null>`. Values are strings; a missing
 // ttlSeconds means "keep until deleted" (refresh tokens are stored that way).
 
-const { configError } = require('./errors.js')
+const { makeError } = require('./errors.js')
 
 function wrapStore(where, store) {
-  if (store === null || typeof store !== 'object') throw configError(where, 'store must be an object with get, set and del')
+  if (store === null || typeof store !== 'object') throw makeError(where, 'invalid-argument', 'store must be an object with get, set and del')
   for (const name of ['get', 'set', 'del']) {
-    if (typeof store[name] !== 'function') throw configError(where, `store.${name} must be a function`)
+    if (typeof store[name] !== 'function') throw makeError(where, 'invalid-argument', `store.${name} must be a function`)
   }
   return async (op) => {
     switch (op.op) {

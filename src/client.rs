@@ -1,7 +1,7 @@
 //! `NativeClient`: the core `Client` behind a JS handle. The facade (index.js) owns the public shape.
 
 use super::hooks::{refresh_token_hook, HookTsfn};
-use super::outcome::NativeOutcome;
+use super::outcome::{thrown, NativeOutcome};
 use super::store::{JsStore, StoreTsfn};
 use wechat_client::client::config::ClientConfig;
 use wechat_client::client::{Bridges, CallOptions, Cancellations, Client, Progress};
@@ -11,7 +11,7 @@ use wechat_client::token::{FreshToken, ProviderFn};
 use futures::FutureExt;
 use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
-use napi::{Status, Status::InvalidArg};
+use napi::{Env, Status};
 use napi_derive::napi;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -62,21 +62,27 @@ fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
 
 #[napi]
 impl NativeClient {
-    /// `store` and `on_refresh_token` are the facade's wrappers (lib/store.js, lib/component.js).
+    /// `api`: where the config was given (`init`, `createClient`), for the error; `hint`: what to do about a
+    /// refused config, added to its error. `store` and `on_refresh_token` are the facade's wrappers
+    /// (lib/store.js, lib/component.js). A refused config throws a `NativeError`.
     #[napi(constructor)]
     pub fn new(
+        env: Env,
+        api: String,
+        hint: Option<String>,
         config_json: String,
         get_access_token: Option<ProviderTsfn>,
         store: Option<StoreTsfn>,
         on_refresh_token: Option<HookTsfn>,
     ) -> napi::Result<Self> {
-        let config = ClientConfig::from_json(&config_json).map_err(|m| napi::Error::new(InvalidArg, m))?;
+        let refused = |m: String| thrown(&env, &Error::config(&api, &m, &config_json, hint.as_deref()));
+        let config = ClientConfig::from_json(&config_json).map_err(refused)?;
         let bridges = Bridges {
             provider: get_access_token.map(provider_fn),
             store: store.map(|s| Arc::new(JsStore::new(s)) as Arc<dyn wechat_client::store::Store>),
             on_refresh_token: on_refresh_token.map(refresh_token_hook),
         };
-        let core = Client::with_bridges(config, bridges).map_err(|m| napi::Error::new(InvalidArg, m))?;
+        let core = Client::with_bridges(config, bridges).map_err(refused)?;
         Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default() })
     }
 
@@ -136,9 +142,7 @@ async fn guarded<T>(api: &str, call: impl std::future::Future<Output = Result<T,
         Ok(result) => result,
         Err(panic) => {
             let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
-            let what = wechat_protocol::secret::scrub(&what.unwrap_or_else(|| "unknown panic".into()), []);
-            // A bug, not a mood of WeChat's: the same call would fail the same way.
-            Err(Error::system(api, format!("internal error in wechat-openapi: {what}")).with_retryable(false))
+            Err(Error::internal(api, &what.unwrap_or_else(|| "unknown panic".into())))
         }
     }
 }

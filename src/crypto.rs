@@ -1,15 +1,18 @@
 //! `cloud.crypto`: WXBizMsgCrypt for the user's own message handlers, a thin handle over `wechat_protocol::crypto`.
-//! Failures throw with the crypto error's text (which never holds key material); the facade turns them
-//! into `OpenApiError`s.
+//! Failures throw a `NativeError` (-601002, named `crypto.<method>`) whose text is the crypto error's (which
+//! never holds key material); the facade wraps it in an `OpenApiError`.
 
+use super::outcome::thrown;
+use wechat_client::error::Error;
 use wechat_protocol::crypto::{parse_flat, MsgCrypt, PushQuery, MAX_PUSH_XML_BYTES};
 use napi::bindgen_prelude::Buffer;
-use napi::Status::InvalidArg;
+use napi::Env;
 use napi_derive::napi;
 use std::collections::HashMap;
 
-fn invalid(e: impl ToString) -> napi::Error {
-    napi::Error::new(InvalidArg, e.to_string())
+/// How a failure of `crypto.<method>` reaches JS.
+fn invalid(env: &Env, method: &str, e: impl ToString) -> napi::Error {
+    thrown(env, &Error::invalid_argument(&format!("crypto.{method}"), e.to_string()))
 }
 
 #[napi]
@@ -26,10 +29,10 @@ pub struct EncryptedPush {
 #[napi]
 impl NativeMsgCrypt {
     #[napi(constructor)]
-    pub fn new(token: String, encoding_aes_key: String, appid: String, previous_encoding_aes_key: Option<String>) -> napi::Result<Self> {
-        let mut inner = MsgCrypt::new(&token, &encoding_aes_key, &appid).map_err(invalid)?;
+    pub fn new(env: Env, token: String, encoding_aes_key: String, appid: String, previous_encoding_aes_key: Option<String>) -> napi::Result<Self> {
+        let mut inner = MsgCrypt::new(&token, &encoding_aes_key, &appid).map_err(|e| invalid(&env, "MsgCrypt", e))?;
         if let Some(previous) = previous_encoding_aes_key {
-            inner = inner.with_previous_key(&previous).map_err(invalid)?;
+            inner = inner.with_previous_key(&previous).map_err(|e| invalid(&env, "MsgCrypt", e))?;
         }
         Ok(NativeMsgCrypt { inner })
     }
@@ -50,11 +53,11 @@ impl NativeMsgCrypt {
 
     /// `random`: a 16-byte prefix for reproducible output (tests); random when absent.
     #[napi]
-    pub fn encrypt(&self, plaintext: String, random: Option<Buffer>) -> napi::Result<String> {
+    pub fn encrypt(&self, env: Env, plaintext: String, random: Option<Buffer>) -> napi::Result<String> {
         match random {
             None => Ok(self.inner.encrypt(&plaintext)),
             Some(r) => {
-                let r: [u8; 16] = r.to_vec().try_into().map_err(|_| invalid("random must be 16 bytes"))?;
+                let r: [u8; 16] = r.to_vec().try_into().map_err(|_| invalid(&env, "encrypt", "random must be 16 bytes"))?;
                 Ok(self.inner.encrypt_with_random(&r, &plaintext))
             }
         }
@@ -62,14 +65,14 @@ impl NativeMsgCrypt {
 
     /// Decrypts an already-authenticated `Encrypt` value (current key, then the previous one).
     #[napi]
-    pub fn decrypt(&self, encrypt: String) -> napi::Result<String> {
-        self.inner.decrypt(&encrypt).map_err(invalid)
+    pub fn decrypt(&self, env: Env, encrypt: String) -> napi::Result<String> {
+        self.inner.decrypt(&encrypt).map_err(|e| invalid(&env, "decrypt", e))
     }
 
     /// Verifies msg_signature and decrypts a pushed body; returns the inner XML.
     #[napi]
-    pub fn decrypt_push(&self, query: HashMap<String, String>, body: String) -> napi::Result<String> {
-        self.inner.decrypt_push(&PushQuery::from_pairs(query), &body).map_err(invalid)
+    pub fn decrypt_push(&self, env: Env, query: HashMap<String, String>, body: String) -> napi::Result<String> {
+        self.inner.decrypt_push(&PushQuery::from_pairs(query), &body).map_err(|e| invalid(&env, "decryptPush", e))
     }
 
     #[napi]
@@ -86,8 +89,8 @@ impl NativeMsgCrypt {
 
     /// URL verification: the echostr to answer (decrypted in safe mode).
     #[napi]
-    pub fn verify_url(&self, query: HashMap<String, String>) -> napi::Result<String> {
-        self.inner.verify_url(&PushQuery::from_pairs(query)).map_err(invalid)
+    pub fn verify_url(&self, env: Env, query: HashMap<String, String>) -> napi::Result<String> {
+        self.inner.verify_url(&PushQuery::from_pairs(query)).map_err(|e| invalid(&env, "verifyUrl", e))
     }
 }
 
@@ -99,7 +102,7 @@ pub fn crypto_sign(parts: Vec<String>) -> String {
 
 /// A flat `<xml>` document as `[name, value]` pairs (DTD-free, size-capped).
 #[napi]
-pub fn crypto_parse_xml(xml: String) -> napi::Result<Vec<Vec<String>>> {
-    let fields = parse_flat(&xml, MAX_PUSH_XML_BYTES).map_err(invalid)?;
+pub fn crypto_parse_xml(env: Env, xml: String) -> napi::Result<Vec<Vec<String>>> {
+    let fields = parse_flat(&xml, MAX_PUSH_XML_BYTES).map_err(|e| invalid(&env, "parseXml", e))?;
     Ok(fields.into_iter().map(|(k, v)| vec![k, v]).collect())
 }

@@ -1,9 +1,12 @@
 //! What a call returns to the facade: data as JSON text (parsed in JS, cheaper than N-API objects), bytes,
-//! or the error's fields, which the facade turns into an `OpenApiError`.
+//! or the error's fields, which the facade wraps in an `OpenApiError` as they are. Every error the facade
+//! shows is a `NativeError`: returned by calls, thrown (as the object itself) by synchronous functions, or
+//! made by `makeError` for misuse the facade finds before calling in.
 
 use wechat_client::client::Outcome;
 use wechat_client::error::Error;
 use napi::bindgen_prelude::{Buffer, Either, Latin1String};
+use napi::{Env, Status};
 use napi_derive::napi;
 
 #[napi(object, object_from_js = false)]
@@ -63,4 +66,34 @@ impl From<&Error> for NativeError {
             meaning: e.meaning.clone(),
         }
     }
+}
+
+/// A synchronous function's failure: the `NativeError` object is thrown as it is, so the facade wraps its
+/// fields instead of reading a text.
+pub fn thrown(env: &Env, e: &Error) -> napi::Error {
+    match env.throw(NativeError::from(e)) {
+        Ok(()) => napi::Error::new(Status::PendingException, e.to_string()),
+        Err(failed) => failed,
+    }
+}
+
+/// An error for misuse the facade found itself (`kind`: `invalid-argument`, `aborted` or `internal`), with
+/// the fields and message a native call's error would have.
+#[napi]
+pub fn make_error(api: String, kind: String, text: String) -> NativeError {
+    NativeError::from(&Error::facade(&api, &kind, &text))
+}
+
+/// One of wx-server-sdk's SDK codes, from the code table.
+#[napi(object)]
+pub struct NativeSdkCode {
+    pub name: String,
+    pub code: i64,
+}
+
+/// The table's SDK codes, for the facade's `SDK_CODES`.
+#[napi]
+pub fn sdk_codes() -> Vec<NativeSdkCode> {
+    let rows = wechat_protocol::codes::table().sdk().iter();
+    rows.map(|r| NativeSdkCode { name: r.name.clone().unwrap_or_default(), code: r.code }).collect()
 }

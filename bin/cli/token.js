@@ -31,8 +31,8 @@ async function run(argv, io) {
     if (!values.noFetch) {
       const failure = await client.native.warmToken()
       if (failure) {
-        const { OpenApiError } = require('../../lib/errors.js')
-        return io.err(errorJson(new OpenApiError(failure))), EXIT.FAILED
+        const { fromNative } = require('../../lib/errors.js')
+        return io.err(errorJson(fromNative(failure))), EXIT.FAILED
       }
     }
     io.out(toJson(client.tokens()))

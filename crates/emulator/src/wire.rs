@@ -40,26 +40,7 @@ pub type Reply = Result<Map<String, Value>, WxError>;
 
 /// WeChat's errmsg for the codes every endpoint can answer (the emulator's pipeline answers these itself).
 pub fn common_errmsg(code: i64) -> Option<&'static str> {
-    Some(match code {
-        -1 => "system error",
-        40001 => "invalid credential, access_token is invalid or not latest",
-        40002 => "invalid grant_type",
-        40003 => "invalid openid",
-        40013 => "invalid appid",
-        40125 => "invalid appsecret",
-        41001 => "access_token missing",
-        41002 => "appid missing",
-        41004 => "appsecret missing",
-        42001 => "access_token expired",
-        43001 => "require GET method",
-        43002 => "require POST method",
-        44002 => "empty post data",
-        45009 => "reach max api daily quota limit",
-        47001 => "data format error",
-        48001 => "api unauthorized",
-        61007 => "api is unauthorized to component",
-        _ => return None,
-    })
+    wechat_protocol::codes::errmsg(code)
 }
 
 /// A request id like WeChat's: the unix time in hex, then two random hex words.

@@ -35,8 +35,10 @@ impl fmt::Display for Secret {
 }
 
 /// Replaces every occurrence of each secret in `text` with `[redacted]`; also masks the value of every
-/// credential-looking key (`access_token=...`, `"component_appsecret":"..."`), whatever its value, since URLs
-/// and request bodies can come back inside transport errors or an echoing proxy's answer.
+/// credential-looking key (`access_token=...`, `"component_appsecret":"..."`), whatever its value, and the
+/// user and password of a URL (`redis://:pw@host`), since URLs and request bodies can come back inside
+/// transport errors, an echoing proxy's answer or a config error quoting what was given.
+/// The SDK's only scrubber: the facade has none of its own.
 pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> String {
     let mut out = text.to_owned();
     for s in secrets {
@@ -45,7 +47,44 @@ pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> S
             out = out.replace(s.expose(), "[redacted]");
         }
     }
-    mask_credential_values(&out)
+    mask_credential_values(&mask_url_userinfo(&out))
+}
+
+/// Every string a credential-looking key holds anywhere in `value` (`secret`, `accessToken`,
+/// `component.encodingAesKey`…): what a text about that value (a config error) must not quote.
+pub fn credentials_in(value: &serde_json::Value) -> Vec<Secret> {
+    fn walk(value: &serde_json::Value, under_credential: bool, out: &mut Vec<Secret>) {
+        match value {
+            serde_json::Value::String(s) if under_credential => out.push(Secret::new(s.as_str())),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, under_credential, out)),
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, is_credential_key(k), out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, false, &mut out);
+    out
+}
+
+/// `scheme://user:password@host` → `scheme://[redacted]@host`.
+fn mask_url_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        out.push_str(&rest[..at + 3]);
+        rest = &rest[at + 3..];
+        let authority_end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | ',' | '<' | '>'))
+            .unwrap_or(rest.len());
+        // Already masked (`:***@`, `[redacted]@`): left as it is.
+        let masked = |user: &str| user.chars().all(|c| matches!(c, ':' | '*')) || user.ends_with(REDACTED);
+        if let Some(user_end) = rest[..authority_end].rfind('@').filter(|i| *i > 0 && !masked(&rest[..*i])) {
+            out.push_str(REDACTED);
+            rest = &rest[user_end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Key names ending like these hold credentials: tokens, secrets, tickets, AES keys.
@@ -130,6 +169,28 @@ mod tests {
         assert_eq!(scrub("access_token is invalid or not latest", []), "access_token is invalid or not latest");
         assert_eq!(scrub("a=b=c \"x\":", []), "a=b=c \"x\":");
         assert_eq!(scrub("中=1 中token=2", []), "中=1 中token=[redacted]");
+    }
+
+    #[test]
+    fn scrubs_url_credentials() {
+        assert_eq!(scrub("cannot reach redis://:pw123@cache:6379/0 now", []), "cannot reach redis://[redacted]@cache:6379/0 now");
+        assert_eq!(scrub(r#"apiBase "http://user:p@ss@h/x""#, []), r#"apiBase "http://[redacted]@h/x""#);
+        assert_eq!(scrub("https://api.weixin.qq.com/cgi-bin/token and a@b", []), "https://api.weixin.qq.com/cgi-bin/token and a@b");
+        assert_eq!(scrub("x://@h ://", []), "x://@h ://");
+        assert_eq!(scrub("rediss://:***@h:6380/0 redis://[redacted]@h", []), "rediss://:***@h:6380/0 redis://[redacted]@h");
+    }
+
+    #[test]
+    fn finds_credentials_in_a_config() {
+        let config = serde_json::json!({
+            "appid": "wxappid000001", "secret": "s3cret-value", "accessToken": "tok-value-1",
+            "component": { "appid": "wxc", "token": "msgtoken", "encodingAesKey": "k".repeat(43) },
+            "apiBase": ["http://a", "http://b"], "timeout": 5
+        });
+        let found: Vec<String> = credentials_in(&config).iter().map(|s| s.expose().to_owned()).collect();
+        assert_eq!(found, ["s3cret-value", "tok-value-1", "msgtoken", &"k".repeat(43)]);
+        let text = "secret s3cret-value and tok-value-1 for wxappid000001";
+        assert_eq!(scrub(text, &credentials_in(&config)), "secret [redacted] and [redacted] for wxappid000001");
     }
 
     /// Property-style: random text built around known secrets never keeps one, and never panics.

@@ -1,13 +1,17 @@
-//! The one error type of the core: what JS receives as an `OpenApiError`.
-//! Messages are built from already-scrubbed text; nothing here ever holds a credential.
-
-
+//! The one error type of the core: what JS receives as an `OpenApiError`, every field and the message filled
+//! here (the facade only wraps them), including for the misuse the facade finds itself (`Error::facade`).
+//! Codes, categories and meanings come from the code table (`api/error-codes.json`, `wechat_protocol::codes`).
+//! Messages are built from already-scrubbed text (or scrubbed here); nothing here ever holds a credential.
 
 pub use wechat_protocol::codes::{category_of, common_meaning, is_token_rejection, Category};
 
 use std::fmt;
+use wechat_protocol::secret::{credentials_in, scrub};
 
-/// wx-server-sdk's SDK-side codes (REFERENCE §1).
+#[cfg(test)]
+mod table_tests;
+
+/// wx-server-sdk's SDK-side codes (REFERENCE §1), named as in the code table (a test holds them equal).
 pub mod sdk_code {
     pub const INVALID_RESPONSE: i64 = -601001;
     pub const BAD_ARGUMENTS: i64 = -601002;
@@ -83,6 +87,41 @@ impl Error {
     /// A failure inside the SDK that is not the caller's or WeChat's (a bug, a provider that threw).
     pub fn system(api: &str, message: impl Into<String>) -> Error {
         Error::build(api, sdk_code::SYSTEM, message.into())
+    }
+
+    /// A bug in wechat-openapi itself (a panic, a native call that failed unexpectedly): the same call would
+    /// fail the same way, so it is not retryable.
+    pub fn internal(api: &str, what: &str) -> Error {
+        Error::system(api, format!("internal error in wechat-openapi: {}", scrub(what, []))).with_retryable(false)
+    }
+
+    /// The call was stopped by the caller's AbortSignal before it reached the core (nothing was sent).
+    pub fn aborted(api: &str, reason: Option<&str>) -> Error {
+        let reason = reason.filter(|r| !r.is_empty()).map(|r| format!(": {}", scrub(r, []))).unwrap_or_default();
+        Error::timeout(api, format!("aborted by the caller's AbortSignal{reason}"))
+    }
+
+    /// Misuse the facade found before calling the core (an unknown option, a wrong argument type, a signal that
+    /// had already fired), so that it has a native error's fields and message. `kind`: `invalid-argument`,
+    /// `aborted` (`text`: the signal's reason, may be empty) or `internal`; the text is scrubbed.
+    pub fn facade(api: &str, kind: &str, text: &str) -> Error {
+        match kind {
+            "invalid-argument" => Error::invalid_argument(api, scrub(text, [])),
+            "aborted" => Error::aborted(api, Some(text)),
+            "internal" => Error::internal(api, text),
+            other => Error::internal(api, &format!("unknown error kind {other:?} for: {text}")),
+        }
+    }
+
+    /// A client configuration the core refused (`text`: why), scrubbed of every credential the configuration
+    /// (JSON) holds and of URL passwords; `hint` (what to do about it) follows the reason.
+    pub fn config(api: &str, text: &str, config_json: &str, hint: Option<&str>) -> Error {
+        let secrets = serde_json::from_str(config_json).map(|v| credentials_in(&v)).unwrap_or_default();
+        let text = scrub(text, &secrets);
+        Error::invalid_argument(api, match hint {
+            Some(hint) => format!("{text}; {hint}"),
+            None => text,
+        })
     }
 
     pub fn with_http_status(mut self, status: u16) -> Error {
@@ -163,5 +202,54 @@ mod tests {
         assert!(!Error::invalid_argument("a.b", "x").retryable);
         assert_eq!(Error::wechat("a.b", -1, "system error", None).category, Category::Busy);
         assert_eq!(parse_rid("no request id here"), None);
+    }
+
+    /// Every error made for the facade has the fields and message format of one made by a call.
+    #[test]
+    fn facade_errors_are_native_errors() {
+        let bad = Error::facade("crypto.decrypt", "invalid-argument", "encrypt must be a non-empty string");
+        assert_eq!((bad.code, bad.category, bad.retryable, bad.attempts), (-601002, Category::InvalidArgument, false, 0));
+        assert_eq!(bad.to_string(), "errCode: -601002 invalid arguments | errMsg: openapi.crypto.decrypt:fail encrypt must be a non-empty string");
+        assert_eq!(bad.to_string(), Error::invalid_argument("crypto.decrypt", "encrypt must be a non-empty string").to_string());
+        let aborted = Error::facade("a.b", "aborted", "");
+        assert_eq!((aborted.code, aborted.category, aborted.attempts), (-604102, Category::Timeout, 0));
+        assert_eq!(aborted.err_msg(), "openapi.a.b:fail aborted by the caller's AbortSignal");
+        assert_eq!(Error::facade("a.b", "aborted", "user left").err_msg(), "openapi.a.b:fail aborted by the caller's AbortSignal: user left");
+        let internal = Error::facade("a.b", "internal", "boom access_token=abc");
+        assert_eq!((internal.code, internal.category, internal.retryable), (-604103, Category::Busy, false));
+        assert_eq!(internal.message, "internal error in wechat-openapi: boom access_token=[redacted]");
+        assert!(Error::facade("a.b", "nope", "x").message.contains("unknown error kind \"nope\""));
+        for e in [bad, aborted, internal] {
+            assert_eq!(e.meaning.as_deref(), common_meaning(e.code), "{e}");
+            assert!(e.meaning.is_some(), "{e}");
+        }
+    }
+
+    #[test]
+    fn config_errors_never_quote_a_credential() {
+        let json = r#"{"appid":"wx1","secret":"topsecret-123","apiBase":"http://u:pw@h"}"#;
+        let e = Error::config("init", "secret topsecret-123 refused for http://u:pw@h", json, Some("call cloud.init({ appid, secret }) first"));
+        assert_eq!(e.err_msg(), "openapi.init:fail secret [redacted] refused for http://[redacted]@h; call cloud.init({ appid, secret }) first");
+        assert_eq!((e.code, e.attempts), (-601002, 0));
+        assert_eq!(Error::config("createClient", "bad", "not json", None).message, "bad");
+    }
+
+    /// The constants above are the table's SDK rows, by name.
+    #[test]
+    fn sdk_code_constants_are_the_tables() {
+        let consts = [
+            ("INVALID_RESPONSE", sdk_code::INVALID_RESPONSE),
+            ("BAD_ARGUMENTS", sdk_code::BAD_ARGUMENTS),
+            ("NETWORK", sdk_code::NETWORK),
+            ("UNKNOWN_API", sdk_code::UNKNOWN_API),
+            ("NO_PERMISSION", sdk_code::NO_PERMISSION),
+            ("TIMEOUT", sdk_code::TIMEOUT),
+            ("SYSTEM", sdk_code::SYSTEM),
+        ];
+        let table = wechat_protocol::codes::table().sdk();
+        assert_eq!(table.len(), consts.len());
+        for (name, code) in consts {
+            assert_eq!(wechat_protocol::codes::sdk_code(name), Some(code), "{name}");
+        }
     }
 }
