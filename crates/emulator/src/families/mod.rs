@@ -1,7 +1,6 @@
 //! The one list of families. A family owns its rows, its control actions and its records; the server, the
 //! pipeline and the control surface find them here and nowhere else.
 
-pub mod auth;
 pub mod component;
 pub mod counters;
 pub mod faults;
@@ -10,6 +9,7 @@ pub mod logistics;
 pub mod open_platform;
 pub mod quota;
 pub mod token_store;
+pub mod tokens;
 pub mod users;
 
 use crate::config::EmulatorConfig;
@@ -23,7 +23,7 @@ pub const FAMILIES: &[&Family] = &[
     &logistics::accounts::FAMILY,
     &users::FAMILY,
     &counters::FAMILY,
-    &auth::FAMILY,
+    &tokens::FAMILY,
     &links::FAMILY,
     &logistics::orders::FAMILY,
     &open_platform::FAMILY,

@@ -2,7 +2,8 @@
 //! the account's quota) and gets a waybill; the read calls see it; `cancelOrder` cancels it while no courier
 //! has touched it; `testUpdateOrder` (sandbox orders only) appends tracking events.
 
-use super::accounts::{is_sandbox, CourierAccounts, STATUS_BOUND};
+use super::accounts::is_sandbox;
+use super::billing::{billing_of, charge, refund};
 use super::carriers::{carrier, Carrier};
 use super::order_record::{CourierRecord, DeliveryTokens, Order, OrderRef, Orders, PathEvent, CANCELLED};
 use super::print_html::print_html;
@@ -51,23 +52,6 @@ fn order_wire(order: &Order, one_part: bool, pad_kib: usize) -> Map<String, Valu
         "delivery_id" => order.delivery_id.as_str(),
         "waybill_id" => order.waybill_id.as_str(),
         "order_status" => i64::from(order.cancelled),
-    }
-}
-
-/// How an order is paid for: a bound account's quota, WeChat's sandbox, or a scatter (cash) order.
-enum Billing {
-    Account,
-    Sandbox,
-    Cash,
-}
-
-fn billing_of(company: &Carrier, biz_id: &str) -> Billing {
-    if is_sandbox(company.id, biz_id) {
-        Billing::Sandbox
-    } else if company.cash_biz_id == Some(biz_id) {
-        Billing::Cash
-    } else {
-        Billing::Account
     }
 }
 
@@ -137,47 +121,6 @@ fn check_shop(shop: Params<'_>) -> Result<(), ()> {
         Ok(())
     } else {
         Err(())
-    }
-}
-
-/// Takes one waybill from the account's quota (or the sandbox's; scatter orders are paid by the user).
-fn charge(app: &mut AppData, billing: Billing, delivery_id: &str, biz_id: &str, now: i64, endpoint: &'static wechat_protocol::catalogue::Endpoint) -> Result<(), WxError> {
-    match billing {
-        Billing::Cash => Ok(()),
-        Billing::Sandbox if app.record::<CourierAccounts>().sandbox_orders_left == 0 => Err(fail(endpoint, 930564)),
-        Billing::Sandbox => {
-            app.record::<CourierAccounts>().sandbox_orders_left -= 1;
-            Ok(())
-        }
-        Billing::Account => {
-            let account = app
-                .record::<CourierAccounts>()
-                .list
-                .iter_mut()
-                .find(|a| a.biz_id == biz_id && a.delivery_id == delivery_id && a.status_code == STATUS_BOUND)
-                .ok_or_else(|| fail(endpoint, 9300525))?;
-            if account.quota_num <= 0 {
-                return Err(fail(endpoint, 9300501).with("delivery_resultcode", 10001).with("delivery_resultmsg", "waybill quota used up"));
-            }
-            account.quota_num -= 1;
-            account.quota_update_time = now;
-            Ok(())
-        }
-    }
-}
-
-/// Gives a waybill back to the account when its order is cancelled before pickup.
-fn refund(app: &mut AppData, order: &Order) {
-    let Some(company) = carrier(&order.delivery_id) else { return };
-    match billing_of(company, &order.biz_id) {
-        Billing::Sandbox => app.record::<CourierAccounts>().sandbox_orders_left += 1,
-        Billing::Account => {
-            let account = app.record::<CourierAccounts>().list.iter_mut().find(|a| a.biz_id == order.biz_id && a.delivery_id == order.delivery_id);
-            if let Some(a) = account {
-                a.quota_num += 1;
-            }
-        }
-        Billing::Cash => {}
     }
 }
 
