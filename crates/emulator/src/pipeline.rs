@@ -7,7 +7,7 @@ use crate::families::token_store::{Grant, TokenStore};
 use crate::kit::context::{Caller, Ctx};
 use crate::kit::failure::fail;
 use crate::kit::params::{query_value, Params};
-use crate::kit::permissions::permission_sets_of;
+use crate::kit::permissions::allowed_sets;
 use crate::kit::route::Route;
 use crate::kit::state::State;
 use crate::wire::{common_errmsg, Reply, WxError};
@@ -16,16 +16,16 @@ use wechat_protocol::catalogue::check::check;
 use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, TokenKind};
 
 /// A row as the server serves it: the table's endpoint, the family's route and the permission sets that allow
-/// it, read once when the routes are built.
+/// it (read once for the whole table).
 pub struct Row {
     pub endpoint: &'static Endpoint,
     pub route: &'static Route,
-    pub permission_sets: Vec<u32>,
+    pub permission_sets: &'static [u32],
 }
 
 impl Row {
     pub fn new(endpoint: &'static Endpoint, route: &'static Route) -> Row {
-        Row { endpoint, route, permission_sets: permission_sets_of(endpoint) }
+        Row { endpoint, route, permission_sets: allowed_sets(endpoint) }
     }
 }
 
@@ -92,7 +92,7 @@ fn authenticate(state: &mut State, row: &Row, query: &[(String, String)]) -> Res
         (TokenKind::Authorizer, Grant::Classic { .. } | Grant::Stable { .. }) => Err(fail(endpoint, 933004)),
         (_, Grant::Classic { appid } | Grant::Stable { appid }) => Ok(Caller::Account { appid: appid.clone(), via_component: None }),
         (_, Grant::Authorizer { appid, component_appid, permission_sets }) => {
-            let needed = &row.permission_sets;
+            let needed = row.permission_sets;
             if !needed.is_empty() && !needed.iter().any(|id| permission_sets.contains(id)) {
                 return Err(WxError::common(61007));
             }

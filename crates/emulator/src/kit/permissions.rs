@@ -1,10 +1,20 @@
-//! The permission sets a row's `permission_set` text allows, read once per row when the routes are built.
+//! The permission sets a row's `permission_set` text allows, read for every row once, when the table is first
+//! served, and never per request.
 
-use wechat_protocol::catalogue::Endpoint;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use wechat_protocol::catalogue::{catalogue, Endpoint};
 
-/// "45,71" is 45 or 71, "120-121" a range, "24-25 (CN page); 24,25,60 (EN page)" the union of both pages; notes in
+/// The sets that allow `endpoint` (empty: any authorizer token will do).
+pub fn allowed_sets(endpoint: &Endpoint) -> &'static [u32] {
+    static SETS: OnceLock<HashMap<&'static str, Vec<u32>>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| catalogue().all().iter().map(|e| (e.name.as_str(), permission_sets_of(e))).collect());
+    sets.get(endpoint.name.as_str()).map_or(&[], Vec::as_slice)
+}
+
+/// Reads the text: "45,71" is 45 or 71, "120-121" a range, "24-25 (CN page); 24,25,60 (EN page)" the union of both pages; notes in
 /// parentheses and anything unreadable are ignored.
-pub fn permission_sets_of(endpoint: &Endpoint) -> Vec<u32> {
+fn permission_sets_of(endpoint: &Endpoint) -> Vec<u32> {
     let Some(text) = &endpoint.permission_set else { return Vec::new() };
     let mut ids = Vec::new();
     for page in text.split(';') {
@@ -40,5 +50,8 @@ mod tests {
         assert_eq!(sets("openPlatform.createOpenAccount"), [24, 25, 60]);
         assert_eq!(sets("openPlatform.getBindOpenAccount"), [3, 30]);
         assert!(sets("logistics.testUpdateOrder").is_empty());
+        let row = catalogue().get("logistics.getAllAccount").unwrap();
+        assert_eq!(allowed_sets(row), [45, 71]);
+        assert!(std::ptr::eq(allowed_sets(row), allowed_sets(row)), "read once, then shared");
     }
 }
