@@ -32,7 +32,25 @@ enum Command {
     Actions,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
+/// Exit codes as `wechat-openapi emulator` uses them: 2 a wrong command line, 3 a config that cannot be used.
+enum Problem {
+    Usage(String),
+    Config(String),
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Problem {
+        Problem::Usage(message)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(message: &str) -> Problem {
+        Problem::Usage(message.to_owned())
+    }
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, Problem> {
     let (mut config_file, mut port, mut host, mut ttl) = (None, None, None, None);
     while let Some(arg) = args.next() {
         // `--port=8080` and `--port 8080` alike.
@@ -40,7 +58,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
             _ => (arg.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| Problem::from(format!("{flag} needs a value")));
         match flag.as_str() {
             "--help" | "-h" => return Ok(Command::Help),
             "--actions" => return Ok(Command::Actions),
@@ -48,13 +66,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             "--host" => host = Some(value()?),
             "--config" => config_file = Some(value()?),
             "--token-ttl" => ttl = Some(value()?.parse::<u64>().map_err(|_| "--token-ttl must be a whole number of seconds")?),
-            _ => return Err(format!("unexpected argument {arg:?} (try --help)")),
+            _ => return Err(format!("unexpected argument {arg:?} (try --help)").into()),
         }
     }
     let mut config = match config_file {
         Some(file) => {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read --config {file}: {e}"))?;
-            EmulatorConfig::from_json(&text)?
+            let text = std::fs::read_to_string(&file).map_err(|e| Problem::Config(format!("cannot read --config {file}: {e}")))?;
+            EmulatorConfig::from_json(&text).map_err(Problem::Config)?
         }
         None => EmulatorConfig::default(),
     };
@@ -76,9 +94,13 @@ async fn main() -> ExitCode {
             println!("{}", wechat_emulator::actions_json());
             return ExitCode::SUCCESS;
         }
-        Err(e) => {
+        Err(Problem::Usage(e)) => {
             eprintln!("wechat-emulator: {e}");
             return ExitCode::from(2);
+        }
+        Err(Problem::Config(e)) => {
+            eprintln!("wechat-emulator: {e}");
+            return ExitCode::from(3);
         }
     };
     let demo = options.config.apps.is_none();
@@ -86,7 +108,7 @@ async fn main() -> ExitCode {
         Ok(emulator) => emulator,
         Err(e) => {
             eprintln!("wechat-emulator: {e}");
-            return ExitCode::from(1);
+            return ExitCode::from(3);
         }
     };
     // Listen for signals before telling anyone the URL: a supervisor may stop us right after reading it.

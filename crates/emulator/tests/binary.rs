@@ -77,4 +77,7 @@ fn help_actions_and_bad_arguments() {
     let bad = Command::new(BIN).args(["--port", "nope"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--port must be"));
+    let missing = Command::new(BIN).args(["--config", "/nonexistent/emulator.json"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(3), "a config that cannot be used");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read --config"));
 }
