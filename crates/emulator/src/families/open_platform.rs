@@ -17,13 +17,10 @@ use std::collections::BTreeMap;
 
 pub const FAMILY: Family = Family::new("openPlatform").routes(ROUTES).actions(ACTIONS).describe_app(describe_app).describe(describe);
 
-const ACTIONS: &[Action] = &[Action::new(
-    "seedOpenAccount",
-    "{openAppid?, subject?, createdByApi?: false, boundAppids?: [appid]}",
-    "Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}.",
-    seed_open_account,
-)
-.js("args?: { openAppid?: string; subject?: string; createdByApi?: boolean; boundAppids?: string[] }", "{ openAppid: string }")];
+const ACTIONS: &[Action] = &[
+    Action::new("seedOpenAccount", "{openAppid?, subject?, createdByApi?: false, boundAppids?: [appid]}", "Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}.", seed_open_account)
+        .js("args?: { openAppid?: string; subject?: string; createdByApi?: boolean; boundAppids?: string[] }", "{ openAppid: string }"),
+];
 
 const ROUTES: &[Route] = &[
     Route::new("openPlatform.createOpenAccount", create_open_account),

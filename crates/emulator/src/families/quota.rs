@@ -19,13 +19,10 @@ const ROUTES: &[Route] = &[
     Route::new("auth.getApiQuota", get_api_quota),
 ];
 
-const ACTIONS: &[Action] = &[Action::new(
-    "setDailyLimit",
-    "{appid?, name, limit}",
-    "The account's daily quota for one endpoint; past it calls answer 45009 until auth.clearQuota.",
-    set_daily_limit,
-)
-.js("appid: string | undefined, name: string, limit: number", "{ appid: string; name: string; limit: number }")];
+const ACTIONS: &[Action] = &[
+    Action::new("setDailyLimit", "{appid?, name, limit}", "The account's daily quota for one endpoint; past it calls answer 45009 until auth.clearQuota.", set_daily_limit)
+        .js("appid: string | undefined, name: string, limit: number", "{ appid: string; name: string; limit: number }"),
+];
 
 /// Clears allowed per account (WeChat: 10 a month; the emulator never starts a new month).
 const CLEARS_ALLOWED: u32 = 10;

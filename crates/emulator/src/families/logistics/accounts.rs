@@ -14,13 +14,10 @@ use serde_json::{json, Map, Value};
 
 pub const FAMILY: Family = Family::new("logistics.accounts").routes(ROUTES).actions(ACTIONS).seed(seed_demo).describe_app(describe_app);
 
-const ACTIONS: &[Action] = &[Action::new(
-    "seedAccounts",
-    "{appid?, accounts: [{bizId, deliveryId, alias?, quotaNum?, statusCode?, remarkContent?, remarkWrongMsg?}]}",
-    "Adds bound logistics accounts (snake_case keys work too); replaces one with the same bizId and deliveryId. Returns {count}.",
-    seed_accounts,
-)
-.js("appid: string | undefined, accounts: EmulatorSeedAccount[]", "{ count: number }")];
+const ACTIONS: &[Action] = &[
+    Action::new("seedAccounts", "{appid?, accounts: [{bizId, deliveryId, alias?, quotaNum?, statusCode?, remarkContent?, remarkWrongMsg?}]}", "Adds bound logistics accounts (snake_case keys work too); replaces one with the same bizId and deliveryId. Returns {count}.", seed_accounts)
+        .js("appid: string | undefined, accounts: EmulatorSeedAccount[]", "{ count: number }"),
+];
 
 /// Test orders each account may place with `TEST`/`test_biz_id` (WeChat's sandbox has a quota too: 930564).
 const SANDBOX_ORDERS: u64 = 1000;
