@@ -277,41 +277,10 @@ export declare const SDK_CODES: {
 /** wx-server-sdk's constant; accepted (and ignored) by `init`. */
 export declare const DYNAMIC_CURRENT_ENV: unique symbol
 
-// The emulator's options and controls are emulator.js's; loose where its shape is still settling.
-export interface EmulatorOptions {
-  /** 0 (default): any free port on 127.0.0.1. */
-  port?: number
-  /** Accounts that may fetch tokens. Default: a demo app with two logistics accounts. */
-  apps?: Array<{ appid: string; secret: string; name?: string; subject?: string }>
-  /** Lifetime of every token it issues, in seconds. Default 7200. */
-  tokenTtl?: number
-  [option: string]: unknown
-}
-
-/** A fake WeChat server on loopback. Every control is also `POST <url>/__emulator/<action>`. */
-export interface Emulator {
-  /** `http://127.0.0.1:<port>`: give it to `apiBase`. */
-  readonly url: string
-  close(): Promise<void>
-  control(action: string, args?: object): Promise<any>
-  /** Requests received by one endpoint (`namespace.method`). */
-  requestCount(name: string): Promise<number>
-  requestCounts(): Promise<Record<string, number>>
-  tokenRequests(): Promise<any>
-  resetCounts(): Promise<any>
-  seedAccounts(appid: string, accounts: object[]): Promise<any>
-  expireToken(appid: string): Promise<any>
-  revokeToken(appid: string): Promise<any>
-  approveLink(args: object): Promise<any>
-  /** `{ componentAppid, authorizerAppid, permissionSets }`; after `pushTicket`, an `authorized` push carries the code. */
-  authorize(args: { componentAppid: string; authorizerAppid: string; permissionSets: number[] }): Promise<{ authorizationCode: string; expiresIn: number; delivery?: { status: number; answer: string } }>
-  unauthorize(args: { componentAppid: string; authorizerAppid: string }): Promise<{ removed: boolean; delivery?: { status: number; answer: string } }>
-  /** POSTs an encrypted component_verify_ticket push to `url` (now the push URL); that ticket is the only one accepted. */
-  pushTicket(url: string, componentAppid?: string): Promise<{ ticket: string; expiresIn: number; delivery: { status: number; answer: string } }>
-  /** Replaces the merchant's refresh token behind the platform's back: the stored one answers 61023. */
-  rotateRefreshToken(args: { componentAppid: string; authorizerAppid: string }): Promise<{ rotated: true }>
-  executions(): Promise<any>
-}
+// The emulator is emulator.d.ts's (generated from its action list): `startEmulator` here and
+// `require('wechat-openapi/emulator')` return the one `Emulator` type.
+import type { Emulator, EmulatorOptions } from './emulator'
+export type { Emulator, EmulatorOptions, EmulatorFault, EmulatorFaultRates, EmulatorSeedAccount, PushDelivery } from './emulator'
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>
 

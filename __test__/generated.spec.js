@@ -1,5 +1,6 @@
 'use strict'
-// index.d.ts and the README follow from api/endpoints.json; this fails when either no longer matches the table.
+// index.d.ts and the README follow from api/endpoints.json, emulator.js and emulator.d.ts from the emulator's
+// control actions; this fails when any of them no longer matches its source.
 
 const test = require('ava')
 const fs = require('fs')
@@ -83,4 +84,18 @@ test('the README lists every endpoint with its name, HTTP path and cloud call', 
     t.true(line.includes(`\`${row.http} ${row.path}\``), `${row.name} path`)
     t.true(line.includes(`\`cloud.openapi.${row.name}\``), `${row.name} cloud call`)
   }
+})
+
+test('emulator.js and emulator.d.ts have a method for every control action, and index.d.ts the same Emulator', (t) => {
+  const actions = JSON.parse(require('../binding.js').emulatorActions())
+  const { Emulator } = require('../emulator.js')
+  const emulatorDts = fs.readFileSync(path.join(ROOT, 'emulator.d.ts'), 'utf8')
+  t.true(actions.length >= 28)
+  for (const action of actions) {
+    t.is(typeof Emulator.prototype[action.name], 'function', action.name)
+    t.true(emulatorDts.includes(`\n  ${action.name}(`), `${action.name} in emulator.d.ts`)
+    t.true(emulatorDts.includes(action.doc.slice(0, 40)), `${action.name}'s doc in emulator.d.ts`)
+  }
+  t.regex(dts, /export type \{ Emulator, EmulatorOptions[^}]*\} from '\.\/emulator'/)
+  t.false(dts.includes('export interface Emulator '), 'no second, cut-down Emulator')
 })

@@ -19,6 +19,13 @@ pub async fn start_emulator(config_json: String) -> Result<NativeEmulator> {
     Ok(NativeEmulator { inner: Arc::new(started) })
 }
 
+/// The control actions as JSON: name, family, arguments, doc and JS signature of each. `scripts/gen.js` writes
+/// `emulator.js` and `emulator.d.ts` from it.
+#[napi]
+pub fn emulator_actions() -> String {
+    emulator::actions_json()
+}
+
 #[napi]
 impl NativeEmulator {
     /// `http://127.0.0.1:<port>`

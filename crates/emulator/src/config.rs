@@ -16,7 +16,7 @@ pub const DEFAULT_TOKEN_TTL: u64 = 7200;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EmulatorConfig {
-    /// 0 (the default) picks any free port; the emulator always binds 127.0.0.1.
+    /// 0 (the default) picks any free port. `start` binds 127.0.0.1; `start_at` (the binary's `--host`) another interface.
     #[serde(default)]
     pub port: u16,
     /// The accounts that may fetch tokens. When omitted: the demo app, seeded with two logistics accounts.

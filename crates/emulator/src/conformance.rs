@@ -2,7 +2,7 @@
 //! answer every response field its row lists, with the listed type. A row added to the table without a step
 //! here fails the walk, so the emulator cannot silently fall behind the table.
 
-use super::test_support::{code, TestEmulator, APP, SECRET};
+use crate::test_support::{code, TestEmulator, APP, SECRET};
 use wechat_protocol::catalogue::{catalogue, Endpoint, FieldType, Segment};
 use base64::Engine;
 use serde_json::{json, Value};
@@ -102,7 +102,7 @@ async fn every_row_answers_its_table_fields() {
     w.call("logistics.getQuota", &t, json!({"delivery_id": "SF", "biz_id": "demo_sf"})).await;
 
     // Orders.
-    let order = super::logistics_orders::tests::order_body(user, "walk-1", "TEST", "test_biz_id");
+    let order = crate::families::logistics::orders::tests::order_body(user, "walk-1", "TEST", "test_biz_id");
     let waybill = w.call("logistics.addOrder", &t, order).await["waybill_id"].as_str().unwrap().to_owned();
     let event = json!({"biz_id": "test_biz_id", "order_id": "walk-1", "delivery_id": "TEST", "waybill_id": waybill,
         "action_time": 1_700_000_000, "action_type": 100001, "action_msg": "揽件成功"});
@@ -110,7 +110,7 @@ async fn every_row_answers_its_table_fields() {
     w.call("logistics.getOrder", &t, json!({"order_id": "walk-1", "delivery_id": "TEST", "print_type": 1})).await;
     w.call("logistics.batchGetOrder", &t, json!({"order_list": [{"order_id": "walk-1", "delivery_id": "TEST"}]})).await;
     w.call("logistics.getPath", &t, json!({"delivery_id": "TEST", "waybill_id": waybill})).await;
-    let second = super::logistics_orders::tests::order_body(user, "walk-2", "TEST", "test_biz_id");
+    let second = crate::families::logistics::orders::tests::order_body(user, "walk-2", "TEST", "test_biz_id");
     let second_waybill = w.call("logistics.addOrder", &t, second).await["waybill_id"].clone();
     let cancel = json!({"order_id": "walk-2", "delivery_id": "TEST", "waybill_id": second_waybill});
     w.call("logistics.cancelOrder", &t, cancel).await;

@@ -3,31 +3,17 @@
 //! through one control surface (`Emulator::control`, also `POST {url}/__emulator/<action>`).
 //!
 //! It shares only the catalogue (routes, field checks) with the client, never the client's code.
+//!
+//! Layers, each using only those below it: `wire`/`config` → `kit` (state, context, params, route, failure,
+//! actions) → `families` (one file or folder per family, and the one list of them) → `pipeline`/`control` →
+//! `server` → this file.
 
-mod auth;
-mod carriers;
-mod clock;
-mod component;
 mod config;
 mod control;
-mod fault_answers;
-mod fault_rates;
-mod faults;
-mod handlers;
-mod links;
-mod logistics_accounts;
-mod logistics_delivery;
-mod logistics_msg;
-mod logistics_orders;
-mod logistics_printers;
-mod open_platform;
+mod families;
+mod kit;
 mod pipeline;
-mod pushes;
-mod print_html;
-mod quota;
 mod server;
-mod state;
-mod tokens;
 mod wire;
 
 #[cfg(test)]
@@ -36,10 +22,9 @@ mod conformance;
 mod test_support;
 
 pub use config::{AppConfig, ComponentConfig, EmulatorConfig, DEMO_APPID, DEMO_SECRET};
-pub use control::ACTIONS;
 
+use kit::state::{lock, Shared};
 use serde_json::Value;
-use server::Shared;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -54,12 +39,17 @@ pub struct Emulator {
 
 /// Starts an emulator on `127.0.0.1:<port>` (port 0: any free port). Must run inside a tokio runtime.
 pub async fn start(config: EmulatorConfig) -> Result<Emulator, String> {
+    start_at(config, "127.0.0.1").await
+}
+
+/// `start` on another interface (the standalone binary's `--host`; e.g. `0.0.0.0` inside a container).
+pub async fn start_at(config: EmulatorConfig, host: &str) -> Result<Emulator, String> {
     config.validate()?;
-    let state: Shared = Arc::new(Mutex::new(state::State::new(&config)));
+    let state: Shared = Arc::new(Mutex::new(families::new_state(&config)));
     let router = server::router(state.clone())?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+    let listener = tokio::net::TcpListener::bind((host, config.port))
         .await
-        .map_err(|e| format!("emulator: cannot listen on 127.0.0.1:{}: {e}", config.port))?;
+        .map_err(|e| format!("emulator: cannot listen on {host}:{}: {e}", config.port))?;
     let address = listener.local_addr().map_err(|e| format!("emulator: {e}"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -76,6 +66,12 @@ pub async fn start(config: EmulatorConfig) -> Result<Emulator, String> {
         shutdown: Mutex::new(Some(shutdown)),
         server: tokio::sync::Mutex::new(Some(server)),
     })
+}
+
+/// The control actions as JSON (`[{name, args, doc, …}]`): what `actions` answers, and what the JS surface is
+/// generated from.
+pub fn actions_json() -> String {
+    control::list().to_string()
 }
 
 /// `start` from the JSON the JS wrapper sends (camelCase options).
@@ -102,20 +98,34 @@ impl Emulator {
         }
     }
 
-    /// Runs a control action (see `control.rs` for the list) with JSON arguments.
+    /// Runs a control action (`actions` lists them) with JSON arguments. Actions that deliver HTTP pushes
+    /// need `control_async`.
     pub fn control(&self, action: &str, args: Value) -> Result<Value, String> {
-        control::run(&mut server::lock(&self.state), action, args)
+        control::run(&mut lock(&self.state), action, args)
     }
 
-    /// `control` with JSON text in and out, for the Node binding.
-    pub fn control_json(&self, action: &str, args_json: &str) -> Result<String, String> {
-        let args = if args_json.trim().is_empty() {
-            Value::Object(Default::default())
-        } else {
-            serde_json::from_str(args_json).map_err(|e| format!("{action}: arguments are not JSON: {e}"))?
-        };
-        self.control(action, args).map(|v| v.to_string())
+    /// `control`, plus the actions that deliver pushes (they await HTTP, outside the state lock).
+    pub async fn control_async(&self, action: &str, args: Value) -> Result<Value, String> {
+        control::run_async(&self.state, action, args).await
     }
+
+    /// `control` with JSON text in and out.
+    pub fn control_json(&self, action: &str, args_json: &str) -> Result<String, String> {
+        self.control(action, json_args(action, args_json)?).map(|v| v.to_string())
+    }
+
+    /// `control_async` with JSON text in and out, for the Node binding.
+    pub async fn control_json_async(&self, action: &str, args_json: &str) -> Result<String, String> {
+        self.control_async(action, json_args(action, args_json)?).await.map(|v| v.to_string())
+    }
+}
+
+/// Arguments given as JSON text; blank means none.
+fn json_args(action: &str, args_json: &str) -> Result<Value, String> {
+    if args_json.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_str(args_json).map_err(|e| format!("{action}: arguments are not JSON: {e}"))
 }
 
 impl Drop for Emulator {

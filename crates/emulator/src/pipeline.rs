@@ -1,15 +1,33 @@
 //! One request, in WeChat's order: verb, token (kind and permission set), body, daily quota, field checks,
 //! then the endpoint's handler. HTTP is the server's business; this file only decides the answer.
 
-use super::faults::Fault;
-use super::handlers::{fail, Caller, Ctx, Params, Route};
-use super::quota;
-use super::state::State;
-use super::tokens::Grant;
-use super::wire::{Reply, WxError};
+use crate::families::faults::queue::Fault;
+use crate::families::quota;
+use crate::families::token_store::{Grant, TokenStore};
+use crate::kit::context::{Caller, Ctx};
+use crate::kit::failure::fail;
+use crate::kit::params::{query_value, Params};
+use crate::kit::permissions::allowed_sets;
+use crate::kit::route::Route;
+use crate::kit::state::State;
+use crate::wire::{common_errmsg, Reply, WxError};
+use serde_json::{Map, Value};
 use wechat_protocol::catalogue::check::check;
 use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, TokenKind};
-use serde_json::{Map, Value};
+
+/// A row as the server serves it: the table's endpoint, the family's route and the permission sets that allow
+/// it (read once for the whole table).
+pub struct Row {
+    pub endpoint: &'static Endpoint,
+    pub route: &'static Route,
+    pub permission_sets: &'static [u32],
+}
+
+impl Row {
+    pub fn new(endpoint: &'static Endpoint, route: &'static Route) -> Row {
+        Row { endpoint, route, permission_sets: allowed_sets(endpoint) }
+    }
+}
 
 /// A request as the pipeline sees it.
 pub struct Incoming<'a> {
@@ -18,11 +36,12 @@ pub struct Incoming<'a> {
     pub body: &'a [u8],
 }
 
-pub fn handle(state: &mut State, endpoint: &'static Endpoint, route: &Route, req: &Incoming, fault: Option<&Fault>) -> Reply {
+pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>) -> Reply {
+    let (endpoint, route) = (row.endpoint, row.route);
     if req.verb != endpoint.http {
         return Err(WxError::common(if endpoint.http == HttpVerb::Get { 43001 } else { 43002 }));
     }
-    let caller = authenticate(state, endpoint, req.query)?;
+    let caller = authenticate(state, row, req.query)?;
     let params = read_params(endpoint, req)?;
     if let Caller::Account { appid, .. } = &caller {
         quota::charge(state.app_mut(appid), endpoint)?;
@@ -53,16 +72,12 @@ pub fn handle(state: &mut State, endpoint: &'static Endpoint, route: &Route, req
 
 fn injected_error(fault: &Fault) -> Option<WxError> {
     let code = fault.errcode?;
-    let message = fault.errmsg.clone().or_else(|| super::wire::common_errmsg(code).map(str::to_owned));
+    let message = fault.errmsg.clone().or_else(|| common_errmsg(code).map(str::to_owned));
     Some(WxError::new(code, message.unwrap_or_else(|| "injected fault".into())))
 }
 
-pub fn query_value<'q>(query: &'q [(String, String)], key: &str) -> Option<&'q str> {
-    query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
-}
-
-fn authenticate(state: &State, endpoint: &Endpoint, query: &[(String, String)]) -> Result<Caller, WxError> {
-    let now = state.clock.now();
+fn authenticate(state: &mut State, row: &Row, query: &[(String, String)]) -> Result<Caller, WxError> {
+    let (endpoint, now) = (row.endpoint, state.clock.now());
     let token = match endpoint.token {
         TokenKind::None => return Ok(Caller::Anonymous),
         // WeChat's pages name it either way for component calls.
@@ -70,42 +85,20 @@ fn authenticate(state: &State, endpoint: &Endpoint, query: &[(String, String)]) 
         TokenKind::App | TokenKind::Authorizer => query_value(query, "access_token"),
     };
     let token = token.ok_or_else(|| WxError::common(41001))?;
-    let grant = state.tokens.resolve(token, now).map_err(|r| WxError::common(r.errcode()))?;
+    let grant = state.record::<TokenStore>().resolve(token, now).map_err(|r| WxError::common(r.errcode()))?;
     match (endpoint.token, grant) {
         (TokenKind::Component, Grant::Component { component_appid }) => Ok(Caller::Component { appid: component_appid.clone() }),
         (TokenKind::Component, _) | (_, Grant::Component { .. }) => Err(WxError::common(40001)),
         (TokenKind::Authorizer, Grant::Classic { .. } | Grant::Stable { .. }) => Err(fail(endpoint, 933004)),
         (_, Grant::Classic { appid } | Grant::Stable { appid }) => Ok(Caller::Account { appid: appid.clone(), via_component: None }),
         (_, Grant::Authorizer { appid, component_appid, permission_sets }) => {
-            let needed = permission_sets_of(endpoint);
+            let needed = row.permission_sets;
             if !needed.is_empty() && !needed.iter().any(|id| permission_sets.contains(id)) {
                 return Err(WxError::common(61007));
             }
             Ok(Caller::Account { appid: appid.clone(), via_component: Some(component_appid.clone()) })
         }
     }
-}
-
-/// The permission sets that allow an endpoint: "45,71" is 45 or 71, "120-121" a range, "24-25 (CN page); 24,25,60
-/// (EN page)" the union of both pages; notes in parentheses and anything unreadable are ignored.
-pub fn permission_sets_of(endpoint: &Endpoint) -> Vec<u32> {
-    let Some(text) = &endpoint.permission_set else { return Vec::new() };
-    let mut ids = Vec::new();
-    for page in text.split(';') {
-        let bare = page.split('(').next().unwrap_or_default();
-        for item in bare.split(',').map(str::trim) {
-            let range = match item.split_once('-') {
-                Some((a, b)) => a.trim().parse::<u32>().ok().zip(b.trim().parse::<u32>().ok()),
-                None => item.parse::<u32>().ok().map(|n| (n, n)),
-            };
-            if let Some((from, to)) = range.filter(|(a, b)| a <= b && b - a < 100) {
-                ids.extend(from..=to);
-            }
-        }
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 /// The fields of the call: the JSON body of a POST, the query string of a GET (numbers read as numbers
@@ -131,23 +124,4 @@ fn read_params(endpoint: &Endpoint, req: &Incoming) -> Result<Value, WxError> {
         return Err(WxError::data_format("the body must be a JSON object"));
     }
     Ok(value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wechat_protocol::catalogue::catalogue;
-
-    fn sets(name: &str) -> Vec<u32> {
-        permission_sets_of(catalogue().get(name).unwrap())
-    }
-
-    #[test]
-    fn permission_sets_read_lists_ranges_and_both_pages() {
-        assert_eq!(sets("logistics.getAllAccount"), [45, 71]);
-        assert_eq!(sets("logistics.getDeliveryList"), [45, 120, 121, 142]);
-        assert_eq!(sets("openPlatform.createOpenAccount"), [24, 25, 60]);
-        assert_eq!(sets("openPlatform.getBindOpenAccount"), [3, 30]);
-        assert!(sets("logistics.testUpdateOrder").is_empty());
-    }
 }

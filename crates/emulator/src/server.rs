@@ -2,14 +2,14 @@
 //! pipeline so a wrong one answers WeChat's 43001/43002 instead of a bare 405), plus the control API at
 //! `POST /__emulator/<action>`.
 
-use super::control;
-use super::fault_answers;
-use super::fault_rates::Drawn;
-use super::handlers::{route_for, Route};
-use super::pipeline::{self, Incoming};
-use super::state::State;
-use super::wire::{answer_body, WxError};
-use wechat_protocol::catalogue::{catalogue, Endpoint, HttpVerb};
+use crate::control;
+use crate::families::faults::answers as fault_answers;
+use crate::families::faults::queue::Faults;
+use crate::families::faults::rates::{Drawn, FaultRates};
+use crate::families::route_for;
+use crate::kit::state::{lock, Shared};
+use crate::pipeline::{self, Incoming, Row};
+use crate::wire::{answer_body, SuccessShape, WxError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
 use axum::http::{header, Method, StatusCode};
@@ -17,30 +17,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 use axum::Router;
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
-
-pub type Shared = Arc<Mutex<State>>;
+use wechat_protocol::catalogue::{catalogue, HttpVerb};
 
 /// Request bodies up to 16 MiB (axum's default of 2 MiB would refuse big waybill templates with a bare 413).
 const MAX_BODY: usize = 16 << 20;
-
-/// The state, even if a handler panicked while holding it (the request failed; the emulator goes on).
-pub fn lock(shared: &Shared) -> MutexGuard<'_, State> {
-    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// The router, built from the catalogue: a row without a handler is an error, not a silent 404.
 pub fn router(shared: Shared) -> Result<Router, String> {
     let mut router = Router::new();
     for endpoint in catalogue().all() {
         let route = route_for(&endpoint.name).ok_or_else(|| format!("emulator: no handler for {}", endpoint.name))?;
-        let shared = shared.clone();
+        let (shared, row) = (shared.clone(), Arc::new(Row::new(endpoint, route)));
         router = router.route(
             &endpoint.path,
-            any(move |method: Method, RawQuery(query): RawQuery, body: Bytes| {
-                serve_endpoint(shared.clone(), endpoint, route, method, query, body)
-            }),
+            any(move |method: Method, RawQuery(query): RawQuery, body: Bytes| serve_endpoint(shared.clone(), row.clone(), method, query, body)),
         );
     }
     let control_state = shared.clone();
@@ -51,25 +43,19 @@ pub fn router(shared: Shared) -> Result<Router, String> {
     Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
 }
 
-async fn serve_endpoint(
-    shared: Shared,
-    endpoint: &'static Endpoint,
-    route: &'static Route,
-    method: Method,
-    query: Option<String>,
-    body: Bytes,
-) -> Response {
+async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, body: Bytes) -> Response {
+    let endpoint = row.endpoint;
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let (fault, drawn, rate_delay) = {
         let mut state = lock(&shared);
         *state.counters.requests.entry(endpoint.name.clone()).or_default() += 1;
-        let fault = state.faults.take(&endpoint.name);
+        let fault = state.record::<Faults>().take(&endpoint.name);
         // A queued fault wins over the dice, so a test's injected fault is exactly what it gets.
-        let drawn = if fault.is_none() { state.fault_rates.draw(&endpoint.name) } else { None };
+        let drawn = if fault.is_none() { state.record::<FaultRates>().draw(&endpoint.name) } else { None };
         if drawn == Some(Drawn::RevokedToken) {
             fault_answers::revoke_callers_tokens(&mut state, &query);
         }
-        (fault, drawn, state.fault_rates.delay_ms())
+        (fault, drawn, state.record::<FaultRates>().delay_ms())
     };
     let fault = fault.or_else(|| drawn.and_then(|d| fault_answers::refusal(d, &endpoint.name)));
     let delay = if drawn == Some(Drawn::Delay) { rate_delay } else { fault.as_ref().map_or(0, |f| f.delay_ms) };
@@ -81,11 +67,11 @@ async fn serve_endpoint(
     }
     let verb = if method == Method::GET || method == Method::HEAD { HttpVerb::Get } else { HttpVerb::Post };
     let request = Incoming { verb, query: &query, body: &body };
-    let reply = pipeline::handle(&mut lock(&shared), endpoint, route, &request, fault.as_ref());
+    let reply = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
     if let Err(e) = &reply {
         tracing::debug!(api = %endpoint.name, errcode = e.code, "emulator answered a failure");
     }
-    let answer = answer_body(reply, route.shape);
+    let answer = answer_body(reply, row.route.shape);
     match drawn.and_then(|d| fault_answers::spoil(d, answer.to_string())) {
         Some(spoiled) => spoiled,
         None => json_response(StatusCode::OK, &answer),
@@ -99,11 +85,7 @@ async fn serve_control(shared: Shared, action: String, body: Bytes) -> Response 
         serde_json::from_slice::<Value>(&body).map_err(|e| format!("{action}: the body is not JSON: {e}"))
     };
     let outcome = match args {
-        // Actions that deliver pushes await HTTP without holding the lock.
-        Ok(args) => match super::pushes::run_async(&shared, &action, args.clone()) {
-            Some(work) => work.await,
-            None => control::run(&mut lock(&shared), &action, args),
-        },
+        Ok(args) => control::run_async(&shared, &action, args).await,
         Err(e) => Err(e),
     };
     match outcome {
@@ -114,7 +96,7 @@ async fn serve_control(shared: Shared, action: String, body: Bytes) -> Response 
 
 /// WeChat answers paths it does not serve with a JSON error too.
 async fn unknown_path() -> Response {
-    let body = answer_body(Err(WxError::new(-1, "invalid url, no such api")), super::wire::SuccessShape::WithErrcode);
+    let body = answer_body(Err(WxError::new(-1, "invalid url, no such api")), SuccessShape::WithErrcode);
     json_response(StatusCode::NOT_FOUND, &body)
 }
 

@@ -26,7 +26,7 @@ impl WxError {
 
     /// 47001 with a hint naming the field, the way WeChat hints at what it could not read.
     pub fn data_format(hint: impl std::fmt::Display) -> WxError {
-        WxError::new(47001, format!("data format error hint: [{hint}]"))
+        WxError::new(47001, format!("{} hint: [{hint}]", common_errmsg(47001).unwrap_or("data format error")))
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> WxError {
@@ -38,7 +38,9 @@ impl WxError {
 /// What a handler answers: the data fields of a success, or a failure.
 pub type Reply = Result<Map<String, Value>, WxError>;
 
-/// WeChat's errmsg for the codes every endpoint can answer (the emulator's pipeline answers these itself).
+/// WeChat's errmsg for the codes every endpoint can answer (the emulator's pipeline answers these itself), and
+/// for the few logistics codes WeChat's pages list apart from any endpoint. Every errmsg the emulator writes
+/// for such a code comes from here.
 pub fn common_errmsg(code: i64) -> Option<&'static str> {
     wechat_protocol::codes::errmsg(code)
 }

@@ -3,12 +3,26 @@
 //! `getLinkMiniprogram` has shown it at 12), until a test approves (1) or refuses (3) it through the control API
 //! (`approveLink` / `rejectLink`). `unlinkMiniprogram` removes a link or a pending invitation.
 
-use super::handlers::{Ctx, Route};
-use super::state::{pseudo_id, State};
-use super::wire::{fields, Reply, WxError};
-use serde_json::{json, Value};
+use crate::kit::action::{parse, Action};
+use crate::kit::context::Ctx;
+use crate::kit::family::Family;
+use crate::kit::ids::pseudo_id;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply, WxError};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("links").routes(ROUTES).actions(ACTIONS).describe_app(describe_app);
+
+const ACTIONS: &[Action] = &[
+    Action::new("approveLink", "{appid?, miniprogramAppid}", "The mini program's administrator accepts the pending link: status 1. Returns {appid, miniprogramAppid, status}.", approve_link)
+        .js("miniprogramAppid: string, appid?: string", "{ appid: string; miniprogramAppid: string; status: number }"),
+    Action::new("rejectLink", "{appid?, miniprogramAppid}", "The administrator refuses the pending link: status 3.", reject_link)
+        .js("miniprogramAppid: string, appid?: string", "{ appid: string; miniprogramAppid: string; status: number }"),
+];
+
+const ROUTES: &[Route] = &[
     Route::new("officialAccount.linkMiniprogram", link_miniprogram),
     Route::new("officialAccount.getLinkMiniprogram", get_link_miniprogram),
     Route::new("officialAccount.unlinkMiniprogram", unlink_miniprogram),
@@ -18,6 +32,10 @@ pub const LINKED: i64 = 1;
 pub const AWAITING_MINIPROGRAM_ADMIN: i64 = 2;
 pub const REFUSED: i64 = 3;
 pub const AWAITING_ACCOUNT_ADMIN: i64 = 12;
+
+/// An official account's links and invitations.
+#[derive(Default)]
+pub struct Links(Vec<MiniprogramLink>);
 
 #[derive(Clone, Debug)]
 pub struct MiniprogramLink {
@@ -40,7 +58,7 @@ fn link_miniprogram(ctx: &mut Ctx<'_>) -> Reply {
     let (notify_users, show_profile) = (flag(ctx, "notify_users")?, flag(ctx, "show_profile")?);
     let miniprogram = ctx.params.str("appid");
     let already = ctx.fail(89010);
-    let links = &mut ctx.app().links;
+    let links = &mut ctx.app_record::<Links>().0;
     if links.iter().any(|l| l.appid == miniprogram && l.status != REFUSED) {
         return Err(already);
     }
@@ -50,10 +68,10 @@ fn link_miniprogram(ctx: &mut Ctx<'_>) -> Reply {
 }
 
 fn get_link_miniprogram(ctx: &mut Ctx<'_>) -> Reply {
-    let links = ctx.app().links.clone();
+    let links = ctx.app_record::<Links>().0.clone();
     let items: Vec<Value> = links.iter().map(|l| item(ctx.state, l)).collect();
     // The account's administrator confirms once the invitation has been seen: next time it waits for the mini program's.
-    for link in ctx.app().links.iter_mut().filter(|l| l.status == AWAITING_ACCOUNT_ADMIN) {
+    for link in ctx.app_record::<Links>().0.iter_mut().filter(|l| l.status == AWAITING_ACCOUNT_ADMIN) {
         link.status = AWAITING_MINIPROGRAM_ADMIN;
     }
     Ok(fields! { "wxopens" => json!({"items": items}) })
@@ -85,7 +103,7 @@ fn tail(appid: &str) -> &str {
 fn unlink_miniprogram(ctx: &mut Ctx<'_>) -> Reply {
     let miniprogram = ctx.params.str("appid");
     let unknown = ctx.fail(40013);
-    let links = &mut ctx.app().links;
+    let links = &mut ctx.app_record::<Links>().0;
     let at = links.iter().position(|l| l.appid == miniprogram).ok_or(unknown)?;
     links.remove(at);
     Ok(fields! {})
@@ -93,16 +111,41 @@ fn unlink_miniprogram(ctx: &mut Ctx<'_>) -> Reply {
 
 /// Control API: settles a pending invitation to `miniprogram` as `status` (approved or refused). Without
 /// `appid`, the one official account that has such an invitation.
-pub fn settle(state: &mut State, appid: Option<&str>, miniprogram: &str, status: i64) -> Result<Value, String> {
+fn settle(state: &mut State, appid: Option<&str>, miniprogram: &str, status: i64) -> Result<Value, String> {
     let pending = |l: &MiniprogramLink| l.appid == miniprogram && matches!(l.status, AWAITING_ACCOUNT_ADMIN | AWAITING_MINIPROGRAM_ADMIN);
-    let mut holders = state.apps.iter_mut().filter(|(id, app)| appid.is_none_or(|a| a == *id) && app.links.iter().any(pending));
+    let has_pending = |app: &AppData| app.records.peek::<Links>().is_some_and(|links| links.0.iter().any(pending));
+    let mut holders = state.apps.iter_mut().filter(|(id, app)| appid.is_none_or(|a| a == *id) && has_pending(app));
     let (account, app) = holders.next().ok_or_else(|| format!("no pending link to {miniprogram}"))?;
     if holders.next().is_some() {
         return Err(format!("several accounts invited {miniprogram}: name the appid"));
     }
-    let link = app.links.iter_mut().find(|l| pending(l)).expect("filtered above");
+    let link = app.record::<Links>().0.iter_mut().find(|l| pending(l)).expect("filtered above");
     link.status = status;
     Ok(json!({"appid": account, "miniprogramAppid": miniprogram, "status": status}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LinkArgs {
+    appid: Option<String>,
+    miniprogram_appid: String,
+}
+
+fn approve_link(state: &mut State, args: Value) -> Result<Value, String> {
+    let args: LinkArgs = parse(args)?;
+    settle(state, args.appid.as_deref(), &args.miniprogram_appid, LINKED)
+}
+
+fn reject_link(state: &mut State, args: Value) -> Result<Value, String> {
+    let args: LinkArgs = parse(args)?;
+    settle(state, args.appid.as_deref(), &args.miniprogram_appid, REFUSED)
+}
+
+fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
+    let links: Vec<Value> = app.records.peek::<Links>().map_or_else(Vec::new, |links| {
+        links.0.iter().map(|l| json!({"appid": l.appid, "status": l.status, "notifyUsers": l.notify_users, "showProfile": l.show_profile})).collect()
+    });
+    out.insert("links".into(), links.into());
 }
 
 #[cfg(test)]

@@ -3,12 +3,26 @@
 //! website rather than through the API cannot be bound to (89036) or unbound from (89003) by API; an open
 //! account holds at most 100 accounts (89004). Website-made ones are seeded with `seedOpenAccount`.
 
-use super::handlers::{Ctx, Route};
-use super::state::State;
-use super::wire::{fields, Reply};
-use serde_json::{json, Value};
+use crate::config::DEFAULT_SUBJECT;
+use crate::kit::action::{parse, Action};
+use crate::kit::context::Ctx;
+use crate::kit::failure::fail;
+use crate::kit::family::Family;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("openPlatform").routes(ROUTES).actions(ACTIONS).describe_app(describe_app).describe(describe);
+
+const ACTIONS: &[Action] = &[
+    Action::new("seedOpenAccount", "{openAppid?, subject?, createdByApi?: false, boundAppids?: [appid]}", "Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}.", seed_open_account)
+        .js("args?: { openAppid?: string; subject?: string; createdByApi?: boolean; boundAppids?: string[] }", "{ openAppid: string }"),
+];
+
+const ROUTES: &[Route] = &[
     Route::new("openPlatform.createOpenAccount", create_open_account),
     Route::new("openPlatform.bindOpenAccount", bind_open_account),
     Route::new("openPlatform.unbindOpenAccount", unbind_open_account),
@@ -17,6 +31,10 @@ pub(super) const ROUTES: &[Route] = &[
 ];
 
 pub const BIND_LIMIT: usize = 100;
+
+/// Every open-platform account, by open appid.
+#[derive(Default)]
+pub struct OpenAccounts(BTreeMap<String, OpenAccount>);
 
 #[derive(Clone, Debug)]
 pub struct OpenAccount {
@@ -34,14 +52,14 @@ impl OpenAccount {
 
 /// The open account `appid` is bound to.
 pub fn open_appid_of(state: &State, appid: &str) -> Option<String> {
-    state.open_accounts.values().find(|o| o.bound.iter().any(|a| a == appid)).map(|o| o.open_appid.clone())
+    state.records.peek::<OpenAccounts>()?.0.values().find(|o| o.bound.iter().any(|a| a == appid)).map(|o| o.open_appid.clone())
 }
 
 /// A fresh open appid, shaped like an appid (`wx` and 16 hex digits).
 pub fn new_open_appid(state: &State) -> String {
     loop {
         let candidate = format!("wx{:016x}", rand::random::<u64>());
-        if !state.open_accounts.contains_key(&candidate) {
+        if !state.records.peek::<OpenAccounts>().is_some_and(|o| o.0.contains_key(&candidate)) {
             return candidate;
         }
     }
@@ -56,7 +74,7 @@ fn create_open_account(ctx: &mut Ctx<'_>) -> Reply {
     let open_appid = new_open_appid(ctx.state);
     let subject = ctx.app().subject.clone();
     let account = OpenAccount { open_appid: open_appid.clone(), subject, created_by_api: true, bound: vec![appid] };
-    ctx.state.open_accounts.insert(open_appid.clone(), account);
+    ctx.state.record::<OpenAccounts>().0.insert(open_appid.clone(), account);
     Ok(fields! { "open_appid" => open_appid })
 }
 
@@ -68,8 +86,8 @@ fn bind_open_account(ctx: &mut Ctx<'_>) -> Reply {
     }
     let subject = ctx.app().subject.clone();
     let (p, endpoint) = (ctx.params, ctx.endpoint);
-    let fail = |code| super::handlers::fail(endpoint, code);
-    let open = ctx.state.open_accounts.get_mut(p.str("open_appid")).ok_or_else(|| fail(40013))?;
+    let fail = |code| fail(endpoint, code);
+    let open = ctx.state.record::<OpenAccounts>().0.get_mut(p.str("open_appid")).ok_or_else(|| fail(40013))?;
     if open.subject != subject {
         return Err(fail(89001));
     }
@@ -88,8 +106,8 @@ fn unbind_open_account(ctx: &mut Ctx<'_>) -> Reply {
     let appid = ctx.require_own_appid("appid")?;
     let subject = ctx.app().subject.clone();
     let (p, endpoint) = (ctx.params, ctx.endpoint);
-    let fail = |code| super::handlers::fail(endpoint, code);
-    let open = ctx.state.open_accounts.get_mut(p.str("open_appid")).ok_or_else(|| fail(40013))?;
+    let fail = |code| fail(endpoint, code);
+    let open = ctx.state.record::<OpenAccounts>().0.get_mut(p.str("open_appid")).ok_or_else(|| fail(40013))?;
     let at = open.bound.iter().position(|a| *a == appid).ok_or_else(|| fail(40013))?;
     if open.subject != subject {
         return Err(fail(89001));
@@ -111,6 +129,40 @@ fn get_open_account(ctx: &mut Ctx<'_>) -> Reply {
 fn get_bind_open_account(ctx: &mut Ctx<'_>) -> Reply {
     let have = open_appid_of(ctx.state, &ctx.appid()).is_some();
     Ok(fields! { "have_open" => have })
+}
+
+fn seed_open_account(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        open_appid: Option<String>,
+        subject: Option<String>,
+        #[serde(default)]
+        created_by_api: bool,
+        #[serde(default)]
+        bound_appids: Vec<String>,
+    }
+    let args: Args = parse(args)?;
+    let open_appid = args.open_appid.unwrap_or_else(|| new_open_appid(state));
+    if state.record::<OpenAccounts>().0.contains_key(&open_appid) {
+        return Err(format!("open account {open_appid} exists"));
+    }
+    if let Some(taken) = args.bound_appids.iter().find(|a| open_appid_of(state, a).is_some()) {
+        return Err(format!("{taken} is already bound to an open account"));
+    }
+    let subject = args.subject.unwrap_or_else(|| DEFAULT_SUBJECT.to_owned());
+    let account = OpenAccount { open_appid: open_appid.clone(), subject, created_by_api: args.created_by_api, bound: args.bound_appids };
+    state.record::<OpenAccounts>().0.insert(open_appid.clone(), account);
+    Ok(json!({"openAppid": open_appid}))
+}
+
+fn describe_app(state: &State, appid: &str, _: &AppData, out: &mut Map<String, Value>) {
+    out.insert("openAppid".into(), open_appid_of(state, appid).into());
+}
+
+fn describe(state: &State, out: &mut Map<String, Value>) {
+    let accounts: Vec<Value> = state.records.peek::<OpenAccounts>().map(|o| o.0.values().map(OpenAccount::describe).collect()).unwrap_or_default();
+    out.insert("openAccounts".into(), accounts.into());
 }
 
 #[cfg(test)]

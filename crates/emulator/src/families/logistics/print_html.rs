@@ -2,7 +2,7 @@
 //! to a given size so benchmarks can fetch many orders with sizeable waybills.
 
 use super::carriers::carrier;
-use super::logistics_orders::Order;
+use super::order_record::Order;
 use base64::Engine;
 use serde_json::Value;
 

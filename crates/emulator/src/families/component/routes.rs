@@ -1,19 +1,19 @@
-//! Third-party platforms, compactly: the verify ticket (set through the control API until encrypted pushes
-//! exist), the component token, pre-auth codes, authorizations (made by the control action `authorize`, turned
-//! into tokens by `queryAuth`), authorizer tokens with refresh tokens that rotate on every use, and the list
-//! of authorizers.
+//! Third-party platform rows: the component token (with the current verify ticket), pre-auth codes,
+//! authorizations turned into tokens by `queryAuth`, authorizer tokens with refresh tokens that rotate on every
+//! use, the list of authorizers, and `api_start_push_ticket`.
 
-use super::config::ComponentConfig;
-use super::handlers::{Ctx, Route};
-use super::state::State;
-use super::tokens::{random_token, Grant};
-use super::wire::{fields, Reply, WxError};
-use wechat_protocol::secret::Secret;
+use super::pushes;
+use super::records::{Authorization, ComponentState, Platforms, LIST_PAGE_MAX, PRE_AUTH_CODE_LIFETIME, TICKET_LIFETIME};
+use crate::families::token_store::{Grant, TokenStore};
+use crate::kit::context::Ctx;
+use crate::kit::failure::fail;
+use crate::kit::ids::random_token;
+use crate::kit::route::Route;
+use crate::wire::{fields, Reply, WxError};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use wechat_protocol::secret::Secret;
 
-pub(super) const ROUTES: &[Route] = &[
+pub const ROUTES: &[Route] = &[
     Route::new("component.getComponentAccessToken", get_component_access_token).bare(),
     Route::new("component.getPreAuthCode", get_pre_auth_code).bare(),
     Route::new("component.queryAuth", query_auth).bare(),
@@ -22,63 +22,6 @@ pub(super) const ROUTES: &[Route] = &[
     Route::new("component.startPushTicket", start_push_ticket),
 ];
 
-/// A pushed ticket is good for 12 hours.
-const TICKET_LIFETIME: Duration = Duration::from_secs(12 * 3600);
-const PRE_AUTH_CODE_LIFETIME: Duration = Duration::from_secs(1800);
-const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(3600);
-const LIST_PAGE_MAX: i64 = 500;
-
-pub struct ComponentState {
-    secret: Secret,
-    /// Message token and key, kept for the encrypted pushes a later change adds.
-    #[allow(dead_code)]
-    pub token: Secret,
-    #[allow(dead_code)]
-    pub encoding_aes_key: Secret,
-    ticket: Option<(Secret, Instant)>,
-    pre_auth_codes: HashMap<String, Instant>,
-    /// Authorization codes not yet exchanged: code → (authorizer appid, permission sets, expiry).
-    codes: HashMap<String, (String, Vec<u32>, Instant)>,
-    authorizations: BTreeMap<String, Authorization>,
-    push_requests: u32,
-}
-
-struct Authorization {
-    refresh_token: Secret,
-    permission_sets: Vec<u32>,
-    auth_time: i64,
-}
-
-impl ComponentState {
-    pub fn new(config: &ComponentConfig) -> ComponentState {
-        ComponentState {
-            secret: Secret::new(config.secret.as_str()),
-            token: Secret::new(config.token.as_str()),
-            encoding_aes_key: Secret::new(config.encoding_aes_key.as_str()),
-            ticket: None,
-            pre_auth_codes: HashMap::new(),
-            codes: HashMap::new(),
-            authorizations: BTreeMap::new(),
-            push_requests: 0,
-        }
-    }
-
-    /// For the `state` dump: what exists, never a credential.
-    pub fn describe(&self, now: Instant) -> Value {
-        let authorizers: Vec<Value> = self
-            .authorizations
-            .iter()
-            .map(|(appid, a)| json!({"authorizerAppid": appid, "permissionSets": a.permission_sets, "authTime": a.auth_time}))
-            .collect();
-        json!({
-            "ticketValid": self.ticket.as_ref().is_some_and(|(_, at)| *at + TICKET_LIFETIME > now),
-            "pendingAuthorizationCodes": self.codes.len(),
-            "authorizers": authorizers,
-            "pushRequests": self.push_requests,
-        })
-    }
-}
-
 /// The component named by `component_appid`, which must be the caller's own (40013 otherwise).
 fn own_component<'c>(ctx: &'c mut Ctx<'_>) -> Result<&'c mut ComponentState, WxError> {
     let named = ctx.params.str("component_appid");
@@ -86,7 +29,7 @@ fn own_component<'c>(ctx: &'c mut Ctx<'_>) -> Result<&'c mut ComponentState, WxE
         return Err(ctx.fail(40013));
     }
     let missing = ctx.fail(40013);
-    ctx.state.components.get_mut(named).ok_or(missing)
+    ctx.state.record::<Platforms>().0.get_mut(named).ok_or(missing)
 }
 
 /// `{component_appid, component_appsecret, component_verify_ticket}`: 61011 unknown platform, 40125 wrong secret,
@@ -95,19 +38,21 @@ fn get_component_access_token(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
     let appid = p.str("component_appid");
     let now = ctx.state.clock.now();
-    let component = ctx.state.components.get(appid).ok_or_else(|| ctx.fail(61011))?;
+    let endpoint = ctx.endpoint;
+    let fail = |code| fail(endpoint, code);
+    let component = ctx.state.record::<Platforms>().0.get(appid).ok_or_else(|| fail(61011))?;
     if component.secret.expose() != p.str("component_appsecret") {
-        return Err(ctx.fail(40125));
+        return Err(fail(40125));
     }
-    let (ticket, set_at) = component.ticket.as_ref().ok_or_else(|| ctx.fail(61006))?;
+    let (ticket, set_at) = component.ticket.as_ref().ok_or_else(|| fail(61006))?;
     if ticket.expose() != p.str("component_verify_ticket") {
-        return Err(ctx.fail(61006));
+        return Err(fail(61006));
     }
     if *set_at + TICKET_LIFETIME <= now {
-        return Err(ctx.fail(61005));
+        return Err(fail(61005));
     }
     let ttl = ctx.state.token_ttl;
-    let issued = ctx.state.tokens.issue_replacing(Grant::Component { component_appid: appid.to_owned() }, now, ttl);
+    let issued = ctx.state.record::<TokenStore>().issue_replacing(Grant::Component { component_appid: appid.to_owned() }, now, ttl);
     Ok(fields! { "component_access_token" => issued.token, "expires_in" => issued.expires_in })
 }
 
@@ -138,7 +83,7 @@ fn query_auth(ctx: &mut Ctx<'_>) -> Reply {
     component.authorizations.insert(authorizer.clone(), authorization);
     ctx.state.app_mut(&authorizer);
     let grant = Grant::Authorizer { appid: authorizer.clone(), component_appid, permission_sets: sets.clone() };
-    let issued = ctx.state.tokens.issue_replacing(grant, now, ttl);
+    let issued = ctx.state.record::<TokenStore>().issue_replacing(grant, now, ttl);
     let func_info: Vec<Value> = sets.iter().map(|id| json!({"funcscope_category": {"id": id}})).collect();
     Ok(fields! { "authorization_info" => json!({
         "authorizer_appid": authorizer,
@@ -166,7 +111,7 @@ fn get_authorizer_access_token(ctx: &mut Ctx<'_>) -> Reply {
     authorization.refresh_token = Secret::new(refresh.as_str());
     let sets = authorization.permission_sets.clone();
     let grant = Grant::Authorizer { appid: authorizer.to_owned(), component_appid, permission_sets: sets };
-    let issued = ctx.state.tokens.issue_replacing(grant, now, ttl);
+    let issued = ctx.state.record::<TokenStore>().issue_replacing(grant, now, ttl);
     Ok(fields! {
         "authorizer_access_token" => issued.token,
         "expires_in" => issued.expires_in,
@@ -197,55 +142,14 @@ fn get_authorizer_list(ctx: &mut Ctx<'_>) -> Reply {
 fn start_push_ticket(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
     let unknown = ctx.fail(40013);
-    let component = ctx.state.components.get_mut(p.str("component_appid")).ok_or(unknown)?;
+    let component = ctx.state.record::<Platforms>().0.get_mut(p.str("component_appid")).ok_or(unknown)?;
     if component.secret.expose() != p.str("component_secret") {
         return Err(WxError::common(40125));
     }
     component.push_requests += 1;
-    // A fresh ticket, pushed to the platform's URL when pushes.rs knows one.
-    super::pushes::start_push_ticket(ctx.state, p.str("component_appid")).map_err(|e| WxError::new(-1, e))?;
+    // A fresh ticket, pushed to the platform's URL when one is known.
+    pushes::start_push_ticket(ctx.state, p.str("component_appid")).map_err(|e| WxError::new(-1, e))?;
     Ok(fields! {})
-}
-
-fn new_ticket() -> String {
-    format!("ticket@@@{}", random_token(64))
-}
-
-/// Control API: sets (or mints, when `ticket` is `None`) the platform's current verify ticket.
-pub fn set_ticket(state: &mut State, component_appid: &str, ticket: Option<String>) -> Result<Value, String> {
-    let now = state.clock.now();
-    let component = state.components.get_mut(component_appid).ok_or_else(|| format!("unknown component {component_appid}"))?;
-    let ticket = ticket.unwrap_or_else(new_ticket);
-    component.ticket = Some((Secret::new(ticket.as_str()), now));
-    Ok(json!({"ticket": ticket, "expiresIn": TICKET_LIFETIME.as_secs()}))
-}
-
-/// Control API: the account `authorizer_appid` authorizes the platform for `permission_sets`; returns the
-/// authorization code the platform's callback would receive.
-pub fn authorize(state: &mut State, component_appid: &str, authorizer_appid: &str, permission_sets: Vec<u32>) -> Result<Value, String> {
-    let now = state.clock.now();
-    let component = state.components.get_mut(component_appid).ok_or_else(|| format!("unknown component {component_appid}"))?;
-    let code = format!("queryauthcode@@@{}", random_token(48));
-    component.codes.insert(code.clone(), (authorizer_appid.to_owned(), permission_sets, now + AUTH_CODE_LIFETIME));
-    state.app_mut(authorizer_appid);
-    Ok(json!({"authorizationCode": code, "expiresIn": AUTH_CODE_LIFETIME.as_secs()}))
-}
-
-/// Control API: WeChat replaces the authorizer's refresh token without telling the platform (another instance
-/// refreshed it, or a write was lost): the old one answers 61023; the authorizer list has the new one.
-pub fn rotate_refresh_token(state: &mut State, component_appid: &str, authorizer_appid: &str) -> Result<Value, String> {
-    let component = state.components.get_mut(component_appid).ok_or_else(|| format!("unknown component {component_appid}"))?;
-    let authorization = component.authorizations.get_mut(authorizer_appid).ok_or_else(|| format!("{authorizer_appid} has not authorized {component_appid}"))?;
-    authorization.refresh_token = Secret::new(format!("refreshtoken@@@{}", random_token(43)));
-    Ok(json!({"rotated": true}))
-}
-
-/// Control API: the account withdraws its authorization: its refresh token and authorizer tokens stop working.
-pub fn unauthorize(state: &mut State, component_appid: &str, authorizer_appid: &str) -> Result<Value, String> {
-    let component = state.components.get_mut(component_appid).ok_or_else(|| format!("unknown component {component_appid}"))?;
-    let removed = component.authorizations.remove(authorizer_appid).is_some();
-    state.tokens.revoke_authorizer(component_appid, authorizer_appid);
-    Ok(json!({"removed": removed}))
 }
 
 #[cfg(test)]

@@ -2,17 +2,37 @@
 //! the account's quota) and gets a waybill; the read calls see it; `cancelOrder` cancels it while no courier
 //! has touched it; `testUpdateOrder` (sandbox orders only) appends tracking events.
 
+use super::accounts::is_sandbox;
+use super::billing::{billing_of, charge, refund};
 use super::carriers::{carrier, Carrier};
-use super::handlers::{fail, Ctx, Params, Route};
-use super::logistics_accounts::{is_sandbox, STATUS_BOUND};
-use super::logistics_delivery::CourierRecord;
+use super::order_record::{CourierRecord, DeliveryTokens, Order, OrderRef, Orders, PathEvent, CANCELLED};
 use super::print_html::print_html;
-use super::state::{AppData, OrderRef};
-use super::tokens::random_token;
-use super::wire::{fields, Reply, WxError};
+use crate::kit::action::{account, parse, Action};
+use crate::kit::context::Ctx;
+use crate::kit::failure::fail;
+use crate::kit::family::Family;
+use crate::kit::ids::random_token;
+use crate::kit::params::Params;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply, WxError};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("logistics.orders").routes(ROUTES).actions(ACTIONS).describe_app(describe_app).describe(describe);
+
+const ACTIONS: &[Action] = &[
+    Action::new("setPrintHtmlSize", "{kb}", "Pads every waybill's HTML to at least kb KiB before base64 (0: natural size). Returns {kb}.", set_print_html_size)
+        .js("kb: number", "{ kb: number }"),
+    Action::new("order", "{appid?, orderId}", "An order as stored, with its courier-side deliveryToken (for updatePath, getContact and scatter calls), path, fees and complaint.", order)
+        .js("orderId: string, appid?: string", "any"),
+];
+
+/// Size the waybill HTML is padded to (KiB), so benchmarks can fetch sizeable `print_html`.
+#[derive(Default)]
+struct PrintHtmlSize(usize);
+
+const ROUTES: &[Route] = &[
     Route::new("logistics.addOrder", add_order),
     Route::new("logistics.getOrder", get_order),
     Route::new("logistics.batchGetOrder", batch_get_order),
@@ -21,96 +41,17 @@ pub(super) const ROUTES: &[Route] = &[
     Route::new("logistics.testUpdateOrder", test_update_order),
 ];
 
-/// Tracking event types WeChat documents (`action_type`).
-pub const PICKED_UP: i64 = 100001;
-pub const IN_TRANSIT: i64 = 200001;
-pub const OUT_FOR_DELIVERY: i64 = 300002;
-pub const SIGNED: i64 = 300003;
-pub const SIGN_FAILED: i64 = 300004;
-pub const CANCELLED: i64 = 400001;
-pub const HELD: i64 = 400002;
-
 const BATCH_LIMIT: usize = 100;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct PathEvent {
-    pub action_time: i64,
-    pub action_type: i64,
-    pub action_msg: String,
-}
-
-impl PathEvent {
-    fn to_wire(&self) -> Value {
-        json!({"action_time": self.action_time, "action_type": self.action_type, "action_msg": self.action_msg})
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Order {
-    pub order_id: String,
-    pub openid: String,
-    pub delivery_id: String,
-    pub biz_id: String,
-    pub waybill_id: String,
-    pub cancelled: bool,
-    /// The `addOrder` body as sent: sender, receiver, cargo, shop, service …
-    pub request: Value,
-    pub waybill_data: Vec<(String, String)>,
-    pub path: Vec<PathEvent>,
-    /// The courier-side `Token` of this order (its placement event), for the delivery-company calls.
-    pub delivery_token: String,
-    pub create_time: i64,
-    pub courier: CourierRecord,
-}
-
-impl Order {
-    fn waybill_data_wire(&self) -> Value {
-        Value::Array(self.waybill_data.iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
-    }
-
-    /// The fields `getOrder` and each `batchGetOrder` entry answer with.
-    fn to_wire(&self, one_part: bool, pad_kib: usize) -> Map<String, Value> {
-        fields! {
-            "print_html" => print_html(self, one_part, pad_kib),
-            "waybill_data" => self.waybill_data_wire(),
-            "order_id" => self.order_id.as_str(),
-            "delivery_id" => self.delivery_id.as_str(),
-            "waybill_id" => self.waybill_id.as_str(),
-            "order_status" => i64::from(self.cancelled),
-        }
-    }
-
-    pub fn append(&mut self, action_time: i64, action_type: i64, action_msg: &str) {
-        self.path.push(PathEvent { action_time, action_type, action_msg: action_msg.to_owned() });
-    }
-
-    /// A snapshot for the control API (`order`): the courier-side token included, since tests need it.
-    pub fn describe(&self) -> Value {
-        json!({
-            "orderId": self.order_id, "openid": self.openid, "deliveryId": self.delivery_id, "bizId": self.biz_id,
-            "waybillId": self.waybill_id, "orderStatus": i64::from(self.cancelled), "deliveryToken": self.delivery_token,
-            "createTime": self.create_time,
-            "path": self.path.iter().map(PathEvent::to_wire).collect::<Vec<_>>(),
-            "fee": self.courier.fee, "refunded": self.courier.refunded, "complaint": self.courier.complaint,
-            "couriers": self.courier.couriers,
-        })
-    }
-}
-
-/// How an order is paid for: a bound account's quota, WeChat's sandbox, or a scatter (cash) order.
-enum Billing {
-    Account,
-    Sandbox,
-    Cash,
-}
-
-fn billing_of(company: &Carrier, biz_id: &str) -> Billing {
-    if is_sandbox(company.id, biz_id) {
-        Billing::Sandbox
-    } else if company.cash_biz_id == Some(biz_id) {
-        Billing::Cash
-    } else {
-        Billing::Account
+/// The fields `getOrder` and each `batchGetOrder` entry answer with.
+fn order_wire(order: &Order, one_part: bool, pad_kib: usize) -> Map<String, Value> {
+    fields! {
+        "print_html" => print_html(order, one_part, pad_kib),
+        "waybill_data" => order.waybill_data_wire(),
+        "order_id" => order.order_id.as_str(),
+        "delivery_id" => order.delivery_id.as_str(),
+        "waybill_id" => order.waybill_id.as_str(),
+        "order_status" => i64::from(order.cancelled),
     }
 }
 
@@ -136,7 +77,7 @@ fn add_order(ctx: &mut Ctx<'_>) -> Reply {
     let serial = ctx.state.next_serial();
     let now = ctx.unix_now();
     let app = ctx.app();
-    if app.orders.get(order_id).is_some_and(|o| !o.cancelled) {
+    if app.record::<Orders>().0.get(order_id).is_some_and(|o| !o.cancelled) {
         return Err(fail(endpoint, 9300501).with("delivery_resultcode", 10002).with("delivery_resultmsg", "order_id already used"));
     }
     charge(app, billing_of(company, biz_id), delivery_id, biz_id, now, endpoint)?;
@@ -162,12 +103,13 @@ fn add_order(ctx: &mut Ctx<'_>) -> Reply {
         "delivery_resultmsg" => "",
     };
     let token = order.delivery_token.clone();
-    let replaced = app.orders.insert(order_id.to_owned(), order);
+    let replaced = app.record::<Orders>().0.insert(order_id.to_owned(), order);
     let appid = ctx.appid();
+    let tokens = &mut ctx.state.record::<DeliveryTokens>().0;
     if let Some(cancelled) = replaced {
-        ctx.state.delivery_tokens.remove(&cancelled.delivery_token);
+        tokens.remove(&cancelled.delivery_token);
     }
-    ctx.state.delivery_tokens.insert(token, OrderRef { appid, order_id: order_id.to_owned() });
+    tokens.insert(token, OrderRef { appid, order_id: order_id.to_owned() });
     Ok(answer)
 }
 
@@ -182,46 +124,6 @@ fn check_shop(shop: Params<'_>) -> Result<(), ()> {
     }
 }
 
-/// Takes one waybill from the account's quota (or the sandbox's; scatter orders are paid by the user).
-fn charge(app: &mut AppData, billing: Billing, delivery_id: &str, biz_id: &str, now: i64, endpoint: &'static wechat_protocol::catalogue::Endpoint) -> Result<(), WxError> {
-    match billing {
-        Billing::Cash => Ok(()),
-        Billing::Sandbox if app.sandbox_orders_left == 0 => Err(fail(endpoint, 930564)),
-        Billing::Sandbox => {
-            app.sandbox_orders_left -= 1;
-            Ok(())
-        }
-        Billing::Account => {
-            let account = app
-                .logistics_accounts
-                .iter_mut()
-                .find(|a| a.biz_id == biz_id && a.delivery_id == delivery_id && a.status_code == STATUS_BOUND)
-                .ok_or_else(|| fail(endpoint, 9300525))?;
-            if account.quota_num <= 0 {
-                return Err(fail(endpoint, 9300501).with("delivery_resultcode", 10001).with("delivery_resultmsg", "waybill quota used up"));
-            }
-            account.quota_num -= 1;
-            account.quota_update_time = now;
-            Ok(())
-        }
-    }
-}
-
-/// Gives a waybill back to the account when its order is cancelled before pickup.
-fn refund(app: &mut AppData, order: &Order) {
-    let Some(company) = carrier(&order.delivery_id) else { return };
-    match billing_of(company, &order.biz_id) {
-        Billing::Sandbox => app.sandbox_orders_left += 1,
-        Billing::Account => {
-            let account = app.logistics_accounts.iter_mut().find(|a| a.biz_id == order.biz_id && a.delivery_id == order.delivery_id);
-            if let Some(a) = account {
-                a.quota_num += 1;
-            }
-        }
-        Billing::Cash => {}
-    }
-}
-
 /// The sorting marks printed on a waybill, keyed by company as WeChat's are (`SF_bagAddr`, …).
 fn waybill_marks(company: &Carrier, receiver: &Value, serial: u64) -> Vec<(String, String)> {
     let city = receiver.get("city").and_then(Value::as_str).filter(|c| !c.is_empty()).unwrap_or("未知");
@@ -233,7 +135,7 @@ fn waybill_marks(company: &Carrier, receiver: &Value, serial: u64) -> Vec<(Strin
 
 /// The order `order_id` of the calling account, if it was placed with `delivery_id`.
 fn find<'a>(app: &'a mut AppData, order_id: &str, delivery_id: &str) -> Option<&'a mut Order> {
-    app.orders.get_mut(order_id).filter(|o| o.delivery_id == delivery_id)
+    app.record::<Orders>().0.get_mut(order_id).filter(|o| o.delivery_id == delivery_id)
 }
 
 /// Checks the optional `waybill_id` and `openid` a read names against the order.
@@ -253,10 +155,10 @@ fn check_order_matches(ctx: &mut Ctx<'_>, order_waybill: &str, order_openid: &st
 
 fn get_order(ctx: &mut Ctx<'_>) -> Reply {
     let (p, endpoint) = (ctx.params, ctx.endpoint);
-    let pad = ctx.state.print_html_kib;
+    let pad = ctx.state.record::<PrintHtmlSize>().0;
     let order = find(ctx.app(), p.str("order_id"), p.str("delivery_id")).ok_or_else(|| fail(endpoint, 930563))?.clone();
     check_order_matches(ctx, &order.waybill_id, &order.openid)?;
-    Ok(order.to_wire(p.int("print_type") == Some(1), pad))
+    Ok(order_wire(&order, p.int("print_type") == Some(1), pad))
 }
 
 fn batch_get_order(ctx: &mut Ctx<'_>) -> Reply {
@@ -264,7 +166,7 @@ fn batch_get_order(ctx: &mut Ctx<'_>) -> Reply {
     if wanted.len() > BATCH_LIMIT {
         return Err(WxError::data_format(format!("order_list holds at most {BATCH_LIMIT} orders")));
     }
-    let pad = ctx.state.print_html_kib;
+    let pad = ctx.state.record::<PrintHtmlSize>().0;
     let not_found = ctx.fail(930563);
     let app = ctx.app();
     let list: Vec<Value> = wanted
@@ -276,7 +178,7 @@ fn batch_get_order(ctx: &mut Ctx<'_>) -> Reply {
             let mut entry = match found {
                 Some(order) => {
                     let mut entry = fields! { "errcode" => 0, "errmsg" => "ok" };
-                    entry.extend(order.to_wire(false, pad));
+                    entry.extend(order_wire(order, false, pad));
                     entry
                 }
                 None => fields! {
@@ -311,7 +213,7 @@ fn cancel_order(ctx: &mut Ctx<'_>) -> Reply {
     }
     let app = ctx.app();
     refund(app, &order);
-    let stored = app.orders.get_mut(&order.order_id).expect("found above");
+    let stored = app.record::<Orders>().0.get_mut(&order.order_id).expect("found above");
     stored.cancelled = true;
     stored.append(now, CANCELLED, "订单已取消");
     Ok(fields! { "delivery_resultcode" => 0, "delivery_resultmsg" => "" })
@@ -321,8 +223,8 @@ fn get_path(ctx: &mut Ctx<'_>) -> Reply {
     let (p, endpoint) = (ctx.params, ctx.endpoint);
     let (delivery_id, waybill_id) = (p.str("delivery_id"), p.str("waybill_id"));
     let order = ctx
-        .app()
-        .orders
+        .app_record::<Orders>()
+        .0
         .values()
         .find(|o| o.waybill_id == waybill_id && o.delivery_id == delivery_id)
         .cloned()
@@ -352,9 +254,52 @@ fn test_update_order(ctx: &mut Ctx<'_>) -> Reply {
     Ok(fields! {})
 }
 
+fn set_print_html_size(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        kb: usize,
+    }
+    let kb = parse::<Args>(args)?.kb;
+    if kb > 10 * 1024 {
+        return Err("kb must be at most 10240 (10 MiB a waybill)".into());
+    }
+    state.record::<PrintHtmlSize>().0 = kb;
+    Ok(json!({"kb": kb}))
+}
+
+fn order(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        appid: Option<String>,
+        order_id: String,
+    }
+    let args: Args = parse(args)?;
+    let appid = account(state, args.appid)?;
+    let orders = &state.app_mut(&appid).record::<Orders>().0;
+    let order = orders.get(&args.order_id).ok_or_else(|| format!("no order {}", args.order_id))?;
+    Ok(order.describe())
+}
+
+fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
+    let orders: Vec<Value> = app.records.peek::<Orders>().map_or_else(Vec::new, |orders| {
+        orders.0.values()
+            .map(|o| json!({"orderId": o.order_id, "waybillId": o.waybill_id, "deliveryId": o.delivery_id,
+                "orderStatus": i64::from(o.cancelled), "pathItems": o.path.len()}))
+            .collect()
+    });
+    out.insert("orders".into(), orders.into());
+}
+
+fn describe(state: &State, out: &mut Map<String, Value>) {
+    out.insert("printHtmlKb".into(), state.records.peek::<PrintHtmlSize>().map_or(0, |s| s.0).into());
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::families::logistics::order_record::{IN_TRANSIT, PICKED_UP};
     use crate::test_support::{code, TestEmulator, APP};
     use base64::Engine;
 

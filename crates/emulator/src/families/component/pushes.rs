@@ -7,30 +7,23 @@
 //! - Once a URL is known, `authorize` also delivers `authorized` (`updateauthorized` for an account that had
 //!   already authorized), `unauthorize` delivers `unauthorized`, and `api_start_push_ticket` delivers its ticket.
 //!
-//! Deliveries await HTTP, so these actions run outside the state lock: the lock is held only to prepare a push.
+//! Deliveries await HTTP, so the lock is held only to prepare a push (`seal`), never while it travels.
 
-use super::component;
-use super::control;
-use super::server::{lock, Shared};
-use super::state::State;
-use super::Emulator;
-use wechat_protocol::crypto::{build_flat, MsgCrypt};
-use futures::future::{BoxFuture, FutureExt};
+use super::records::{self, Platforms};
+use crate::kit::state::State;
 use rand::Rng;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use url::Url;
+use wechat_protocol::crypto::{build_flat, MsgCrypt};
 
 /// How long a push receiver may take to answer (WeChat waits 5 s; tests may be slower).
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The authorization-event URL of each platform, once `pushTicket` named it.
 #[derive(Debug, Default)]
-pub struct PushState {
-    urls: BTreeMap<String, String>,
-}
+pub struct PushUrls(BTreeMap<String, String>);
 
 /// A sealed push, ready to send without the lock.
 pub struct Prepared {
@@ -39,22 +32,23 @@ pub struct Prepared {
 }
 
 /// The platform named, or the only configured one.
-fn component_of(state: &State, named: Option<String>) -> Result<String, String> {
+pub fn component_of(state: &mut State, named: Option<String>) -> Result<String, String> {
+    let platforms = &state.record::<Platforms>().0;
     match named {
-        Some(appid) if state.components.contains_key(&appid) => Ok(appid),
+        Some(appid) if platforms.contains_key(&appid) => Ok(appid),
         Some(appid) => Err(format!("unknown componentAppid {appid}")),
-        None if state.components.len() == 1 => Ok(state.components.keys().next().cloned().unwrap_or_default()),
+        None if platforms.len() == 1 => Ok(platforms.keys().next().cloned().unwrap_or_default()),
         None => Err("componentAppid is required unless exactly one component is configured".into()),
     }
 }
 
 /// Encrypts `fields` for the platform and addresses it the way WeChat does (timestamp, nonce, encrypt_type,
 /// msg_signature and the plain signature in the query).
-fn seal(state: &State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
-    let platform = state.components.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
+fn seal(state: &mut State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
+    let timestamp = state.clock.unix().to_string();
+    let platform = state.record::<Platforms>().0.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
     let crypt = MsgCrypt::new(platform.token.expose(), platform.encoding_aes_key.expose(), component_appid)
         .map_err(|e| format!("component {component_appid}: {e}"))?;
-    let timestamp = state.clock.unix().to_string();
     let nonce = rand::thread_rng().gen_range(100_000_000u64..10_000_000_000).to_string();
     let (body, msg_signature) = crypt.encrypt_push(&build_flat(fields), &timestamp, &nonce);
     let mut url = Url::parse(url).map_err(|_| format!("url must be an http(s) URL, got {url:?}"))?;
@@ -68,7 +62,7 @@ fn seal(state: &State, component_appid: &str, url: &str, fields: &[(&str, &str)]
 }
 
 /// POSTs a push; the receiver's answer comes back as `{status, answer}` (WeChat expects 200 `success`).
-async fn deliver(push: Prepared) -> Result<Value, String> {
+pub async fn deliver(push: Prepared) -> Result<Value, String> {
     let shown = format!("{}{}", push.url.origin().ascii_serialization(), push.url.path());
     let response = reqwest::Client::new()
         .post(push.url)
@@ -85,7 +79,7 @@ async fn deliver(push: Prepared) -> Result<Value, String> {
 
 /// Mints the platform's only valid ticket and seals it for `url`.
 fn ticket_push(state: &mut State, component_appid: &str, url: &str) -> Result<(Value, Prepared), String> {
-    let minted = component::set_ticket(state, component_appid, None)?;
+    let minted = records::set_ticket(state, component_appid, None)?;
     let ticket = minted["ticket"].as_str().unwrap_or_default().to_owned();
     let now = state.clock.unix().to_string();
     let fields = [("AppId", component_appid), ("CreateTime", now.as_str()), ("InfoType", "component_verify_ticket"), ("ComponentVerifyTicket", ticket.as_str())];
@@ -93,77 +87,41 @@ fn ticket_push(state: &mut State, component_appid: &str, url: &str) -> Result<(V
     Ok((minted, push))
 }
 
-fn prepare_ticket(state: &mut State, args: Value) -> Result<(Value, Prepared), String> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        url: String,
-        component_appid: Option<String>,
+/// `pushTicket`: `url` becomes the platform's push URL; a fresh ticket is minted and sealed for it.
+pub fn prepare_ticket(state: &mut State, component_appid: &str, url: &str) -> Result<(Value, Prepared), String> {
+    if !matches!(Url::parse(url).map(|u| u.scheme().to_owned()).as_deref(), Ok("http" | "https")) {
+        return Err(format!("url must be an http(s) URL, got {url:?}"));
     }
-    let args: Args = serde_json::from_value(args).map_err(|e| e.to_string())?;
-    let appid = component_of(state, args.component_appid)?;
-    if !matches!(Url::parse(&args.url).map(|u| u.scheme().to_owned()).as_deref(), Ok("http" | "https")) {
-        return Err(format!("url must be an http(s) URL, got {:?}", args.url));
-    }
-    state.pushes.urls.insert(appid.clone(), args.url.clone());
-    ticket_push(state, &appid, &args.url)
+    state.record::<PushUrls>().0.insert(component_appid.to_owned(), url.to_owned());
+    ticket_push(state, component_appid, url)
 }
 
-/// Runs `authorize` or `unauthorize`, and seals the matching event when the platform has a push URL.
-fn authorization_event(state: &mut State, action: &str, args: Value) -> Result<(Value, Option<Prepared>), String> {
-    let component_appid = args.get("componentAppid").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let authorizer = args.get("authorizerAppid").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let was_authorized = state.components.get(&component_appid).is_some_and(|c| {
-        let known = c.describe(state.clock.now());
-        known["authorizers"].as_array().into_iter().flatten().any(|a| a["authorizerAppid"] == authorizer.as_str())
-    });
-    let result = control::run(state, action, args)?;
-    let Some(url) = state.pushes.urls.get(&component_appid).cloned() else { return Ok((result, None)) };
+/// The `authorized` (or `updateauthorized`) event carrying `granted`'s code, when the platform has a push URL.
+pub fn authorized_event(state: &mut State, component_appid: &str, authorizer: &str, update: bool, granted: &Value) -> Result<Option<Prepared>, String> {
+    let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
     let now = state.clock.unix();
     let created = now.to_string();
-    let push = if action == "unauthorize" {
-        seal(state, &component_appid, &url, &[("AppId", &component_appid), ("CreateTime", &created), ("InfoType", "unauthorized"), ("AuthorizerAppid", &authorizer)])?
-    } else {
-        let info_type = if was_authorized { "updateauthorized" } else { "authorized" };
-        let code = result["authorizationCode"].as_str().unwrap_or_default();
-        let expires = (now + result["expiresIn"].as_i64().unwrap_or(3600)).to_string();
-        let fields = [("AppId", component_appid.as_str()), ("CreateTime", &created), ("InfoType", info_type), ("AuthorizerAppid", &authorizer),
-            ("AuthorizationCode", code), ("AuthorizationCodeExpiredTime", &expires)];
-        seal(state, &component_appid, &url, &fields)?
-    };
-    Ok((result, Some(push)))
+    let info_type = if update { "updateauthorized" } else { "authorized" };
+    let code = granted["authorizationCode"].as_str().unwrap_or_default();
+    let expires = (now + granted["expiresIn"].as_i64().unwrap_or(3600)).to_string();
+    let fields = [("AppId", component_appid), ("CreateTime", &created), ("InfoType", info_type), ("AuthorizerAppid", authorizer),
+        ("AuthorizationCode", code), ("AuthorizationCodeExpiredTime", &expires)];
+    seal(state, component_appid, &url, &fields).map(Some)
 }
 
-/// The actions that deliver pushes, or None for every other action (run by `control::run` as before).
-pub fn run_async(shared: &Shared, action: &str, args: Value) -> Option<BoxFuture<'static, Result<Value, String>>> {
-    let shared = shared.clone();
-    let (action, label) = (action.to_owned(), action.to_owned());
-    let work = match action.as_str() {
-        "pushTicket" => async move {
-            let (mut result, push) = prepare_ticket(&mut lock(&shared), args)?;
-            result["delivery"] = deliver(push).await?;
-            Ok(result)
-        }
-        .boxed(),
-        "authorize" | "unauthorize" => async move {
-            let (mut result, push) = authorization_event(&mut lock(&shared), &action, args)?;
-            if let Some(push) = push {
-                result["delivery"] = deliver(push).await?;
-            }
-            Ok(result)
-        }
-        .boxed(),
-        _ => return None,
-    };
-    // control::run already names the action in its errors; the push steps do not.
-    Some(work.map(move |r: Result<Value, String>| r.map_err(|e| if e.starts_with(&format!("{label}: ")) { e } else { format!("{label}: {e}") })).boxed())
+/// The `unauthorized` event, when the platform has a push URL.
+pub fn unauthorized_event(state: &mut State, component_appid: &str, authorizer: &str) -> Result<Option<Prepared>, String> {
+    let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
+    let created = state.clock.unix().to_string();
+    let fields = [("AppId", component_appid), ("CreateTime", &created), ("InfoType", "unauthorized"), ("AuthorizerAppid", authorizer)];
+    seal(state, component_appid, &url, &fields).map(Some)
 }
 
 /// `api_start_push_ticket`: WeChat resumes pushes, so a fresh ticket goes to the known URL (in the background:
 /// the API call answers at once, the push follows). Without a URL the ticket is only minted.
 pub fn start_push_ticket(state: &mut State, component_appid: &str) -> Result<(), String> {
-    let Some(url) = state.pushes.urls.get(component_appid).cloned() else {
-        return component::set_ticket(state, component_appid, None).map(|_| ());
+    let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else {
+        return records::set_ticket(state, component_appid, None).map(|_| ());
     };
     let (_, push) = ticket_push(state, component_appid, &url)?;
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -174,31 +132,6 @@ pub fn start_push_ticket(state: &mut State, component_appid: &str) -> Result<(),
         });
     }
     Ok(())
-}
-
-/// Sync callers (`Emulator::control`, the `actions` list) learn that these need the async surface.
-pub fn needs_async(_: &mut State, _: Value) -> Result<Value, String> {
-    Err("this action delivers an HTTP push: run it through the JS emulator, POST /__emulator/<action> or Emulator::control_async".into())
-}
-
-impl Emulator {
-    /// `control`, plus the actions that deliver pushes (they await HTTP, outside the state lock).
-    pub async fn control_async(&self, action: &str, args: Value) -> Result<Value, String> {
-        match run_async(&self.state, action, args.clone()) {
-            Some(work) => work.await,
-            None => self.control(action, args),
-        }
-    }
-
-    /// `control_async` with JSON text in and out, for the Node binding.
-    pub async fn control_json_async(&self, action: &str, args_json: &str) -> Result<String, String> {
-        let args = if args_json.trim().is_empty() {
-            Value::Object(Default::default())
-        } else {
-            serde_json::from_str(args_json).map_err(|e| format!("{action}: arguments are not JSON: {e}"))?
-        };
-        self.control_async(action, args).await.map(|v| v.to_string())
-    }
 }
 
 #[cfg(test)]

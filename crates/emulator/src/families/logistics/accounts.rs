@@ -2,14 +2,39 @@
 //! (an EMS binding waits for the company's review, reported through `updateBusiness`), and waybill quota.
 
 use super::carriers::{carrier, CARRIERS, TEST_BIZ_ID, TEST_DELIVERY_ID};
-use super::config::DEMO_APPID;
-use super::handlers::{Ctx, Route};
-use super::state::State;
-use super::wire::{fields, Reply, WxError};
+use crate::config::{EmulatorConfig, DEMO_APPID};
+use crate::kit::action::{account, parse, Action};
+use crate::kit::context::Ctx;
+use crate::kit::family::Family;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply, WxError};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("logistics.accounts").routes(ROUTES).actions(ACTIONS).seed(seed_demo).describe_app(describe_app);
+
+const ACTIONS: &[Action] = &[
+    Action::new("seedAccounts", "{appid?, accounts: [{bizId, deliveryId, alias?, quotaNum?, statusCode?, remarkContent?, remarkWrongMsg?}]}", "Adds bound logistics accounts (snake_case keys work too); replaces one with the same bizId and deliveryId. Returns {count}.", seed_accounts)
+        .js("appid: string | undefined, accounts: EmulatorSeedAccount[]", "{ count: number }"),
+];
+
+/// Test orders each account may place with `TEST`/`test_biz_id` (WeChat's sandbox has a quota too: 930564).
+const SANDBOX_ORDERS: u64 = 1000;
+
+/// An account's bound courier accounts, and what is left of its sandbox quota.
+pub struct CourierAccounts {
+    pub list: Vec<LogisticsAccount>,
+    pub sandbox_orders_left: u64,
+}
+
+impl Default for CourierAccounts {
+    fn default() -> CourierAccounts {
+        CourierAccounts { list: Vec::new(), sandbox_orders_left: SANDBOX_ORDERS }
+    }
+}
+
+const ROUTES: &[Route] = &[
     Route::new("logistics.getAllDelivery", get_all_delivery),
     Route::new("logistics.getAllAccount", get_all_account),
     Route::new("logistics.bindAccount", bind_account),
@@ -84,7 +109,7 @@ fn get_all_delivery(_ctx: &mut Ctx<'_>) -> Reply {
 }
 
 fn get_all_account(ctx: &mut Ctx<'_>) -> Reply {
-    let list: Vec<Value> = ctx.app().logistics_accounts.iter().map(LogisticsAccount::to_wire).collect();
+    let list: Vec<Value> = ctx.app_record::<CourierAccounts>().list.iter().map(LogisticsAccount::to_wire).collect();
     Ok(fields! { "count" => list.len(), "list" => list })
 }
 
@@ -95,7 +120,7 @@ fn bind_account(ctx: &mut Ctx<'_>) -> Reply {
     let company = carrier(delivery_id).ok_or_else(|| ctx.fail(9300503))?;
     let now = ctx.unix_now();
     let not_bound = ctx.fail(9300525);
-    let accounts = &mut ctx.app().logistics_accounts;
+    let accounts = &mut ctx.app_record::<CourierAccounts>().list;
     let existing = accounts.iter().position(|a| a.biz_id == biz_id && a.delivery_id == delivery_id);
     match p.str("type") {
         "bind" => {
@@ -129,11 +154,11 @@ fn get_quota(ctx: &mut Ctx<'_>) -> Reply {
     let (biz_id, delivery_id) = (p.str("biz_id"), p.str("delivery_id"));
     carrier(delivery_id).ok_or_else(|| ctx.fail(9300503))?;
     let not_bound = ctx.fail(9300525);
-    let app = ctx.app();
+    let accounts = ctx.app_record::<CourierAccounts>();
     let quota = if is_sandbox(delivery_id, biz_id) {
-        app.sandbox_orders_left as i64
+        accounts.sandbox_orders_left as i64
     } else {
-        let account = app.logistics_accounts.iter().find(|a| a.biz_id == biz_id && a.delivery_id == delivery_id);
+        let account = accounts.list.iter().find(|a| a.biz_id == biz_id && a.delivery_id == delivery_id);
         account.ok_or(not_bound)?.quota_num
     };
     Ok(fields! { "quota_num" => quota })
@@ -148,7 +173,7 @@ fn update_business(ctx: &mut Ctx<'_>) -> Reply {
     }
     let not_bound = ctx.fail(9300525);
     let now = ctx.unix_now();
-    let accounts = &mut ctx.state.app_mut(shop).logistics_accounts;
+    let accounts = &mut ctx.state.app_mut(shop).record::<CourierAccounts>().list;
     let account = accounts.iter_mut().find(|a| a.biz_id == p.str("biz_id")).ok_or(not_bound)?;
     if p.int("result_code") == Some(0) {
         account.status_code = STATUS_BOUND;
@@ -164,7 +189,7 @@ fn update_business(ctx: &mut Ctx<'_>) -> Reply {
 /// One account for `seedAccounts` (camelCase or snake_case keys).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SeedAccount {
+struct SeedAccount {
     #[serde(alias = "biz_id")]
     pub biz_id: String,
     #[serde(alias = "delivery_id")]
@@ -181,9 +206,9 @@ pub struct SeedAccount {
 }
 
 /// Adds (or replaces, by biz_id and company) bound accounts of `appid`; returns how many it has.
-pub fn seed(state: &mut State, appid: &str, seeds: Vec<SeedAccount>) -> Result<usize, String> {
+fn seed(state: &mut State, appid: &str, seeds: Vec<SeedAccount>) -> Result<usize, String> {
     let now = state.clock.unix();
-    let accounts = &mut state.app_mut(appid).logistics_accounts;
+    let accounts = &mut state.app_mut(appid).record::<CourierAccounts>().list;
     for s in seeds {
         if carrier(&s.delivery_id).is_none() {
             return Err(format!("unknown deliveryId {:?} (see logistics.getAllDelivery)", s.delivery_id));
@@ -200,8 +225,11 @@ pub fn seed(state: &mut State, appid: &str, seeds: Vec<SeedAccount>) -> Result<u
     Ok(accounts.len())
 }
 
-/// The demo app's two accounts, so `npm run demo` has something to list.
-pub fn seed_demo(state: &mut State) {
+/// The demo app's two accounts (when no apps are configured), so `npm run demo` has something to list.
+fn seed_demo(state: &mut State, config: &EmulatorConfig) {
+    if config.apps.is_some() {
+        return;
+    }
     let demo = |biz_id: &str, delivery_id: &str, alias: &str, quota: i64| SeedAccount {
         biz_id: biz_id.into(),
         delivery_id: delivery_id.into(),
@@ -213,6 +241,26 @@ pub fn seed_demo(state: &mut State) {
     };
     let seeds = vec![demo("demo_sf_monthly", "SF", "顺丰月结 (demo)", 500), demo("demo_zto_shop", "ZTO", "中通网点 (demo)", 200)];
     seed(state, DEMO_APPID, seeds).expect("demo carriers exist");
+}
+
+fn seed_accounts(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        appid: Option<String>,
+        accounts: Vec<SeedAccount>,
+    }
+    let args: Args = parse(args)?;
+    let appid = account(state, args.appid)?;
+    let count = seed(state, &appid, args.accounts)?;
+    Ok(json!({"count": count}))
+}
+
+fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
+    let accounts = app.records.peek::<CourierAccounts>();
+    let list: Vec<Value> = accounts.map_or_else(Vec::new, |a| a.list.iter().map(LogisticsAccount::to_wire).collect());
+    out.insert("logisticsAccounts".into(), list.into());
+    out.insert("sandboxOrdersLeft".into(), accounts.map_or(SANDBOX_ORDERS, |a| a.sandbox_orders_left).into());
 }
 
 #[cfg(test)]

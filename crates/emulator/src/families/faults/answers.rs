@@ -1,31 +1,35 @@
-//! What a drawn fault (`fault_rates`) does to one request: an error before the call runs, a revoked token,
+//! What a drawn fault (`rates`) does to one request: an error before the call runs, a revoked token,
 //! or the call's answer replaced by a 5xx page, broken JSON, a cut-off body or a dropped connection.
 
-use super::fault_rates::Drawn;
-use super::faults::Fault;
-use super::pipeline::query_value;
-use super::state::State;
+use super::queue::Fault;
+use super::rates::Drawn;
+use crate::families::token_store::TokenStore;
+use crate::kit::params::query_value;
+use crate::kit::state::State;
+use crate::wire::common_errmsg;
 use axum::body::{Body, Bytes};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// The WeChat error a drawn fault answers before the call runs, as an injected fault.
 pub fn refusal(drawn: Drawn, name: &str) -> Option<Fault> {
-    let (errcode, errmsg) = match drawn {
-        Drawn::Busy => (-1, "system error"),
-        Drawn::RateLimit => (45011, "api minute-quota reach limit  mustslower  retry next minute"),
+    let errcode = match drawn {
+        Drawn::Busy => -1,
+        Drawn::RateLimit => 45011,
         _ => return None,
     };
-    Some(Fault { name: name.to_owned(), errcode: Some(errcode), errmsg: Some(errmsg.into()), delay_ms: 0, after_execute: false, times: 1 })
+    let errmsg = common_errmsg(errcode).map(str::to_owned);
+    Some(Fault { name: name.to_owned(), errcode: Some(errcode), errmsg, delay_ms: 0, after_execute: false, times: 1 })
 }
 
 /// Revokes every token of the account whose token this request carries, as if it were refreshed elsewhere.
 pub fn revoke_callers_tokens(state: &mut State, query: &[(String, String)]) {
     let now = state.clock.now();
     let token = query_value(query, "access_token").or_else(|| query_value(query, "component_access_token"));
-    let holder = token.and_then(|t| state.tokens.resolve(t, now).ok()).map(|g| g.subject_appid().to_owned());
+    let tokens = state.record::<TokenStore>();
+    let holder = token.and_then(|t| tokens.resolve(t, now).ok()).map(|g| g.subject_appid().to_owned());
     if let Some(appid) = holder {
-        state.tokens.revoke_for(&appid, now);
+        tokens.revoke_for(&appid, now);
     }
 }
 

@@ -3,9 +3,8 @@
 //! of a third-party platform, limited to the permission sets it granted) and a platform's component token.
 //! Tokens are only ever compared, never printed: the `state` dump shows kinds and lifetimes, not values.
 
-use super::clock::seconds_until;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
+use crate::kit::clock::seconds_until;
+use crate::kit::ids::random_token;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -113,11 +112,6 @@ pub struct TokenStore {
     latest: HashMap<Slot, String>,
     /// The token the newest one replaced, still inside its overlap.
     previous: HashMap<Slot, String>,
-}
-
-/// A random token like WeChat's: long (>= 100 characters) and URL-safe.
-pub fn random_token(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
 }
 
 const TOKEN_LEN: usize = 136;

@@ -1,15 +1,27 @@
 //! Daily API quotas: every authenticated call is charged to its account; past the limit WeChat answers 45009
 //! until `auth.clearQuota` (at most 10 times a month) resets the count. `auth.getApiQuota` reads it.
 
-use super::handlers::{Ctx, Route};
-use super::state::AppData;
-use super::wire::{fields, Reply, WxError};
-use wechat_protocol::catalogue::{catalogue, Endpoint};
+use crate::kit::action::{account, parse, Action};
+use crate::kit::context::Ctx;
+use crate::kit::family::Family;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply, WxError};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use wechat_protocol::catalogue::{catalogue, Endpoint};
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("quota").routes(ROUTES).actions(ACTIONS).describe_app(describe_app);
+
+const ROUTES: &[Route] = &[
     Route::new("auth.clearQuota", clear_quota),
     Route::new("auth.getApiQuota", get_api_quota),
+];
+
+const ACTIONS: &[Action] = &[
+    Action::new("setDailyLimit", "{appid?, name, limit}", "The account's daily quota for one endpoint; past it calls answer 45009 until auth.clearQuota.", set_daily_limit)
+        .js("appid: string | undefined, name: string, limit: number", "{ appid: string; name: string; limit: number }"),
 ];
 
 /// Clears allowed per account (WeChat: 10 a month; the emulator never starts a new month).
@@ -40,16 +52,13 @@ impl Usage {
         self.limits.insert(name.to_owned(), limit);
     }
 
-    /// Calls used today, per endpoint, for the `state` dump.
-    pub fn describe(&self) -> serde_json::Value {
-        serde_json::json!(self.used)
-    }
 }
 
 /// Charges one call; 45009 once the day's calls are used up.
 pub fn charge(app: &mut AppData, endpoint: &Endpoint) -> Result<(), WxError> {
-    let limit = app.usage.daily_limit(&endpoint.name);
-    let used = app.usage.used.entry(endpoint.name.clone()).or_default();
+    let usage = app.record::<Usage>();
+    let limit = usage.daily_limit(&endpoint.name);
+    let used = usage.used.entry(endpoint.name.clone()).or_default();
     if *used >= limit {
         return Err(WxError::common(45009));
     }
@@ -60,7 +69,7 @@ pub fn charge(app: &mut AppData, endpoint: &Endpoint) -> Result<(), WxError> {
 /// `{appid}`: resets the calling account's counts (40013 for another account, 48006 past the monthly allowance).
 fn clear_quota(ctx: &mut Ctx<'_>) -> Reply {
     ctx.require_own_appid("appid")?;
-    let usage = &mut ctx.app().usage;
+    let usage = ctx.app_record::<Usage>();
     if usage.clears >= CLEARS_ALLOWED {
         return Err(WxError::new(48006, "forbid to clear quota because of reaching the limit"));
     }
@@ -74,13 +83,35 @@ fn get_api_quota(ctx: &mut Ctx<'_>) -> Reply {
     let path = ctx.params.str("cgi_path");
     let path = path.split('?').next().unwrap_or_default();
     let endpoint = catalogue().by_path(path).ok_or_else(|| WxError::new(76021, "cgi_path not found, or not in the scope of api quota"))?;
-    let usage = &ctx.app().usage;
+    let usage = ctx.app_record::<Usage>();
     let (limit, used) = (usage.daily_limit(&endpoint.name), usage.used(&endpoint.name));
     Ok(fields! {
         "quota" => serde_json::json!({"daily_limit": limit, "used": used, "remain": limit.saturating_sub(used)}),
         "rate_limit" => serde_json::json!({"call_count": 5000, "refresh_second": 60}),
         "component_rate_limit" => serde_json::json!({"call_count": 5000, "refresh_second": 60}),
     })
+}
+
+fn set_daily_limit(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        appid: Option<String>,
+        name: String,
+        limit: u64,
+    }
+    let args: Args = parse(args)?;
+    if catalogue().get(&args.name).is_none() {
+        return Err(format!("unknown endpoint {}", args.name));
+    }
+    let appid = account(state, args.appid)?;
+    state.app_mut(&appid).record::<Usage>().set_limit(&args.name, args.limit);
+    Ok(json!({"appid": appid, "name": args.name, "limit": args.limit}))
+}
+
+/// Calls used today, per endpoint.
+fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
+    out.insert("usage".into(), app.records.peek::<Usage>().map_or_else(|| json!({}), |u| json!(u.used)));
 }
 
 #[cfg(test)]

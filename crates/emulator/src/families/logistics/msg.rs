@@ -3,15 +3,28 @@
 //! the matching query accepts and the `update*Goods` calls modify. When the waybill is one of the merchant's
 //! own orders, its status follows that order's tracking events.
 
-use super::carriers::{carrier, carrier_of_waybill, CARRIERS};
-use super::handlers::{fail, Ctx, Route};
-use super::logistics_orders::{PathEvent, CANCELLED, HELD, IN_TRANSIT, OUT_FOR_DELIVERY, PICKED_UP, SIGNED, SIGN_FAILED};
-use super::state::AppData;
-use super::tokens::random_token;
-use super::wire::{fields, Reply};
-use serde_json::{json, Value};
+use super::carriers::{carrier, carrier_of_waybill, CARRIERS, TEST_DELIVERY_ID};
+use super::order_record::{Orders, PathEvent, CANCELLED, HELD, IN_TRANSIT, OUT_FOR_DELIVERY, PICKED_UP, SIGNED, SIGN_FAILED};
+use crate::kit::context::Ctx;
+use crate::kit::failure::fail;
+use crate::kit::family::Family;
+use crate::kit::ids::random_token;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("logistics.msg").routes(ROUTES).describe_app(describe_app);
+
+/// An account's message plugin and the waybills its users track, by waybill token.
+#[derive(Default)]
+struct Tracking {
+    plugin_open: bool,
+    waybills: HashMap<String, TrackedWaybill>,
+}
+
+const ROUTES: &[Route] = &[
     Route::new("logistics.applyMsgPlugin", apply_msg_plugin),
     Route::new("logistics.traceWaybill", trace_waybill),
     Route::new("logistics.queryTrace", query_trace),
@@ -45,11 +58,11 @@ pub struct TrackedWaybill {
 
 fn apply_msg_plugin(ctx: &mut Ctx<'_>) -> Reply {
     let already = ctx.fail(933003);
-    let app = ctx.app();
-    if app.msg_plugin_open {
+    let tracking = ctx.app_record::<Tracking>();
+    if tracking.plugin_open {
         return Err(already);
     }
-    app.msg_plugin_open = true;
+    tracking.plugin_open = true;
     Ok(fields! {})
 }
 
@@ -67,7 +80,7 @@ fn register(ctx: &mut Ctx<'_>, component: Component) -> Reply {
     ctx.require_openid(p.str("openid"))?;
     let waybill_id = p.str("waybill_id");
     let app = ctx.app();
-    let own_order = app.orders.values().find(|o| o.waybill_id == waybill_id).map(|o| o.delivery_id.clone());
+    let own_order = app.record::<Orders>().0.values().find(|o| o.waybill_id == waybill_id).map(|o| o.delivery_id.clone());
     let named = p.opt_str("delivery_id").filter(|d| carrier(d).is_some()).map(str::to_owned);
     let guessed = carrier_of_waybill(waybill_id).map(|c| c.id.to_owned());
     let delivery_id = own_order.or(named).or(guessed).ok_or_else(|| fail(endpoint, 9300559))?;
@@ -80,7 +93,7 @@ fn register(ctx: &mut Ctx<'_>, component: Component) -> Reply {
         detail_list: p.0["goods_info"]["detail_list"].clone(),
         goods_updates: 0,
     };
-    app.waybills.insert(token.clone(), tracked);
+    app.record::<Tracking>().waybills.insert(token.clone(), tracked);
     Ok(fields! { "waybill_token" => token })
 }
 
@@ -98,10 +111,11 @@ fn query(ctx: &mut Ctx<'_>, component: Component) -> Reply {
     if let Some(openid) = p.opt_str("openid").filter(|o| !o.is_empty()) {
         ctx.require_openid(openid)?;
     }
-    let app = ctx.app();
+    let app: &AppData = ctx.app();
     let tracked = app
-        .waybills
-        .get(p.str("waybill_token"))
+        .records
+        .peek::<Tracking>()
+        .and_then(|t| t.waybills.get(p.str("waybill_token")))
         .filter(|w| w.component == component)
         .ok_or_else(|| fail(endpoint, 9300507))?;
     if p.opt_str("openid").is_some_and(|o| !o.is_empty() && o != tracked.openid) {
@@ -117,7 +131,8 @@ fn query(ctx: &mut Ctx<'_>, component: Component) -> Reply {
 
 /// Component status (0 none … 6 signed by proxy) from the last tracking event of the merchant's order.
 fn status_of(app: &AppData, waybill_id: &str) -> i64 {
-    let last = app.orders.values().find(|o| o.waybill_id == waybill_id).and_then(|o| o.path.last());
+    let orders = app.records.peek::<Orders>().map(|o| &o.0);
+    let last = orders.and_then(|o| o.values().find(|o| o.waybill_id == waybill_id).and_then(|o| o.path.last()));
     match last.map(|e: &PathEvent| e.action_type) {
         None => 0,
         Some(PICKED_UP) => 1,
@@ -132,7 +147,7 @@ fn status_of(app: &AppData, waybill_id: &str) -> i64 {
 /// Either component's token: replaces the goods shown (9300507 unknown token, 9300560 past the update limit).
 fn update_goods(ctx: &mut Ctx<'_>) -> Reply {
     let (p, endpoint) = (ctx.params, ctx.endpoint);
-    let tracked = ctx.app().waybills.get_mut(p.str("waybill_token")).ok_or_else(|| fail(endpoint, 9300507))?;
+    let tracked = ctx.app_record::<Tracking>().waybills.get_mut(p.str("waybill_token")).ok_or_else(|| fail(endpoint, 9300507))?;
     if tracked.goods_updates >= MAX_GOODS_UPDATES {
         return Err(fail(endpoint, 9300560));
     }
@@ -144,15 +159,21 @@ fn update_goods(ctx: &mut Ctx<'_>) -> Reply {
 fn get_delivery_list(_ctx: &mut Ctx<'_>) -> Reply {
     let list: Vec<Value> = CARRIERS
         .iter()
-        .filter(|c| c.id != super::carriers::TEST_DELIVERY_ID)
+        .filter(|c| c.id != TEST_DELIVERY_ID)
         .map(|c| json!({"delivery_id": c.id, "delivery_name": c.name}))
         .collect();
     Ok(fields! { "count" => list.len(), "delivery_list" => list })
 }
 
+fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
+    let tracking = app.records.peek::<Tracking>();
+    out.insert("trackedWaybills".into(), tracking.map_or(0, |t| t.waybills.len()).into());
+    out.insert("msgPluginOpen".into(), tracking.is_some_and(|t| t.plugin_open).into());
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::logistics_orders::tests::order_body;
+    use crate::families::logistics::orders::tests::order_body;
     use crate::test_support::{code, TestEmulator, APP};
     use serde_json::{json, Value};
 

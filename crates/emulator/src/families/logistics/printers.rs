@@ -1,10 +1,19 @@
 //! Printer users: the users of a mini program allowed to print waybills, each with optional tag ids.
 
-use super::handlers::{Ctx, Route};
-use super::wire::{fields, Reply, WxError};
-use serde_json::Value;
+use crate::kit::context::Ctx;
+use crate::kit::family::Family;
+use crate::kit::route::Route;
+use crate::kit::state::{AppData, State};
+use crate::wire::{fields, Reply, WxError};
+use serde_json::{json, Map, Value};
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("logistics.printers").routes(ROUTES).describe_app(describe_app);
+
+/// An account's printer users.
+#[derive(Default)]
+struct Printers(Vec<Printer>);
+
+const ROUTES: &[Route] = &[
     Route::new("logistics.getPrinter", get_printer),
     Route::new("logistics.updatePrinter", update_printer),
 ];
@@ -19,7 +28,7 @@ pub struct Printer {
 
 /// `{count, openid: [..], tagid_list: [..]}`: tags of all printers, each once, as strings.
 fn get_printer(ctx: &mut Ctx<'_>) -> Reply {
-    let printers = &ctx.app().printers;
+    let printers = &ctx.app_record::<Printers>().0;
     let openids: Vec<Value> = printers.iter().map(|p| p.openid.as_str().into()).collect();
     let mut tags: Vec<&str> = Vec::new();
     for tag in printers.iter().flat_map(|p| &p.tagids) {
@@ -36,7 +45,7 @@ fn update_printer(ctx: &mut Ctx<'_>) -> Reply {
     let openid = p.str("openid");
     ctx.require_openid(openid)?;
     let tagids = parse_tags(p.str("tagid_list")).map_err(WxError::data_format)?;
-    let printers = &mut ctx.app().printers;
+    let printers = &mut ctx.app_record::<Printers>().0;
     let existing = printers.iter().position(|printer| printer.openid == openid);
     match (p.str("update_type"), existing) {
         ("bind", Some(i)) => printers[i].tagids = tagids,
@@ -62,6 +71,11 @@ fn parse_tags(text: &str) -> Result<Vec<String>, String> {
         return Err("tagid_list must be comma-separated numbers without spaces".into());
     }
     Ok(tags)
+}
+
+fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
+    let printers: Vec<Value> = app.records.peek::<Printers>().map_or_else(Vec::new, |p| p.0.iter().map(|p| json!({"openid": p.openid, "tagids": p.tagids})).collect());
+    out.insert("printers".into(), printers.into());
 }
 
 #[cfg(test)]

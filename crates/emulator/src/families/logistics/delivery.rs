@@ -2,13 +2,23 @@
 //! order event; tests read it with the control action `order`). It pushes tracking events, reads contacts,
 //! previews waybill templates, and runs scatter (cash) orders: fees, refunds, complaints, cancellations, bills.
 
-use super::handlers::{fail, Ctx, Route};
-use super::logistics_orders::{Order, CANCELLED};
-use super::wire::{fields, Reply, WxError};
+use super::order_record::{DeliveryTokens, Order, Orders, CANCELLED};
+use crate::kit::context::Ctx;
+use crate::kit::failure::fail;
+use crate::kit::family::Family;
+use crate::kit::route::Route;
+use crate::kit::state::State;
+use crate::wire::{fields, Reply, WxError};
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("logistics.delivery").routes(ROUTES).describe(describe);
+
+/// The scatter bill of an account acting as a courier.
+#[derive(Default)]
+struct Bills(Vec<BillEntry>);
+
+const ROUTES: &[Route] = &[
     Route::new("logistics.updatePath", update_path),
     Route::new("logistics.previewTemplate", preview_template),
     Route::new("logistics.getContact", get_contact),
@@ -19,16 +29,6 @@ pub(super) const ROUTES: &[Route] = &[
     Route::new("logistics.scatterUpdateComplainResult", scatter_update_complain_result),
     Route::new("logistics.scatterUpdateOrderStatus", scatter_update_order_status),
 ];
-
-/// What the courier reported on an order beyond its tracking events.
-#[derive(Clone, Debug, Default)]
-pub struct CourierRecord {
-    /// The last `scatterUpdateOrderFee` (fee fields, in fen).
-    pub fee: Option<Value>,
-    pub refunded: i64,
-    pub complaint: Option<Value>,
-    pub couriers: Option<Value>,
-}
 
 /// One line of a courier's scatter bill.
 #[derive(Clone, Debug)]
@@ -45,8 +45,8 @@ pub struct BillEntry {
 fn order_by_token<'c>(ctx: &'c mut Ctx<'_>) -> Result<&'c mut Order, WxError> {
     let (p, endpoint) = (ctx.params, ctx.endpoint);
     let token = p.str("token");
-    let target = ctx.state.delivery_tokens.get(token).cloned().ok_or_else(|| fail(endpoint, 9300507))?;
-    let order = ctx.state.app_mut(&target.appid).orders.get_mut(&target.order_id).ok_or_else(|| fail(endpoint, 9300507))?;
+    let target = ctx.state.record::<DeliveryTokens>().0.get(token).cloned().ok_or_else(|| fail(endpoint, 9300507))?;
+    let order = ctx.state.app_mut(&target.appid).record::<Orders>().0.get_mut(&target.order_id).ok_or_else(|| fail(endpoint, 9300507))?;
     if p.opt_str("waybill_id").is_some_and(|w| !w.is_empty() && w != order.waybill_id) {
         return Err(fail(endpoint, 40199));
     }
@@ -80,7 +80,8 @@ fn get_contact(ctx: &mut Ctx<'_>) -> Reply {
 fn preview_template(ctx: &mut Ctx<'_>) -> Reply {
     let (p, endpoint) = (ctx.params, ctx.endpoint);
     let waybill_id = p.str("waybill_id");
-    let known = ctx.state.apps.values().any(|app| app.orders.values().any(|o| o.waybill_id == waybill_id));
+    let has_waybill = |orders: &Orders| orders.0.values().any(|o| o.waybill_id == waybill_id);
+    let known = ctx.state.apps.values().any(|app| app.records.peek::<Orders>().is_some_and(has_waybill));
     if !known {
         return Err(fail(endpoint, 40199));
     }
@@ -166,7 +167,7 @@ fn scatter_delivery_refund(ctx: &mut Ctx<'_>) -> Reply {
 
 fn record_bill(ctx: &mut Ctx<'_>, bill_type: &'static str, waybill_id: String, fee: i64, now: i64) {
     let entry = BillEntry { date: beijing_date(now), bill_type, waybill_id, fee, bill_time: now };
-    ctx.app().bills.push(entry);
+    ctx.app_record::<Bills>().0.push(entry);
 }
 
 /// `{date: YYYYMMDD, type: ALL|SUCCESS|REFUND}` → the caller's `bill_list` for that day
@@ -181,8 +182,8 @@ fn scatter_get_bill(ctx: &mut Ctx<'_>) -> Reply {
         return Err(WxError::data_format("type must be ALL, SUCCESS or REFUND"));
     }
     let list: Vec<Value> = ctx
-        .app()
-        .bills
+        .app_record::<Bills>()
+        .0
         .iter()
         .filter(|b| b.date == date && (wanted == "ALL" || wanted == b.bill_type))
         .map(|b| json!({"waybill_id": b.waybill_id, "bill_type": b.bill_type, "fee": b.fee, "bill_time": b.bill_time}))
@@ -223,10 +224,15 @@ pub fn beijing_date(unix: i64) -> String {
     format!("{year:04}{month:02}{day:02}")
 }
 
+/// Today as the bills count days.
+fn describe(state: &State, out: &mut Map<String, Value>) {
+    out.insert("today".into(), beijing_date(state.clock.unix()).into());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logistics_orders::tests::order_body;
+    use crate::families::logistics::orders::tests::order_body;
     use crate::test_support::{code, TestEmulator, APP};
 
     #[test]

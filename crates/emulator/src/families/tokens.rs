@@ -1,14 +1,34 @@
-//! The two ways an account fetches its own token: `/cgi-bin/token` (each fetch replaces the last, which keeps
-//! working for 5 minutes) and `/cgi-bin/stable_token` (the same token while valid; `force_refresh` renews it).
+//! The tokens family. The two ways an account fetches its own token: `/cgi-bin/token` (each fetch replaces the
+//! last, which keeps working for 5 minutes) and `/cgi-bin/stable_token` (the same token while valid;
+//! `force_refresh` renews it); and the control actions that expire, revoke or age tokens.
 
-use super::handlers::{Ctx, Route};
+use super::component::records::Platforms;
 use super::quota;
-use super::tokens::{Grant, Issued};
-use super::wire::{fields, Reply, WxError};
+use super::token_store::{Grant, Issued, TokenStore};
+use crate::kit::action::{account, parse, Action};
+use crate::kit::context::Ctx;
+use crate::kit::family::Family;
+use crate::kit::route::Route;
+use crate::kit::state::State;
+use crate::wire::{fields, Reply, WxError};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::time::Duration;
 
-pub(super) const ROUTES: &[Route] = &[
+pub const FAMILY: Family = Family::new("tokens").routes(ROUTES).actions(ACTIONS).describe(describe);
+
+const ROUTES: &[Route] = &[
     Route::new("auth.getAccessToken", get_access_token).bare().own_checks(),
     Route::new("auth.getStableAccessToken", get_stable_access_token).bare(),
+];
+
+const ACTIONS: &[Action] = &[
+    Action::new("expireToken", "{appid?} or {componentAppid}", "Every live token of the account (classic, stable, authorizer) or platform now answers 42001. Returns {expired}.", expire_token)
+        .js("appid?: string", "{ expired: number }"),
+    Action::new("revokeToken", "{appid?} or {componentAppid}", "Every token of the account or platform now answers 40001; the next fetch issues a fresh one. Returns {revoked}.", revoke_token)
+        .js("appid?: string", "{ revoked: number }"),
+    Action::new("advanceTime", "{seconds}", "Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes). Returns {skewSeconds}.", advance_time)
+        .js("seconds: number", "{ skewSeconds: number }"),
 ];
 
 /// `GET /cgi-bin/token?grant_type=client_credential&appid=…&secret=…`
@@ -17,7 +37,7 @@ fn get_access_token(ctx: &mut Ctx<'_>) -> Reply {
     let appid = checked_credentials(ctx, p.opt_str("grant_type"), p.opt_str("appid"), p.opt_str("secret"))?;
     let now = ctx.state.clock.now();
     let ttl = ctx.state.token_ttl;
-    let issued = ctx.state.tokens.issue_replacing(Grant::Classic { appid }, now, ttl);
+    let issued = ctx.state.record::<TokenStore>().issue_replacing(Grant::Classic { appid }, now, ttl);
     Ok(token_answer(issued))
 }
 
@@ -28,7 +48,7 @@ fn get_stable_access_token(ctx: &mut Ctx<'_>) -> Reply {
     let force = p.bool("force_refresh").unwrap_or(false);
     let now = ctx.state.clock.now();
     let ttl = ctx.state.token_ttl;
-    let issued = ctx.state.tokens.fetch_stable(&appid, force, now, ttl);
+    let issued = ctx.state.record::<TokenStore>().fetch_stable(&appid, force, now, ttl);
     Ok(token_answer(issued))
 }
 
@@ -48,8 +68,60 @@ fn checked_credentials(ctx: &mut Ctx<'_>, grant_type: Option<&str>, appid: Optio
     Ok(appid.to_owned())
 }
 
-fn token_answer(issued: Issued) -> serde_json::Map<String, serde_json::Value> {
+fn token_answer(issued: Issued) -> Map<String, Value> {
     fields! { "access_token" => issued.token, "expires_in" => issued.expires_in }
+}
+
+/// The appid whose tokens a credential action touches: an account or a platform.
+fn credential_holder(state: &mut State, args: Value) -> Result<String, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        appid: Option<String>,
+        component_appid: Option<String>,
+    }
+    let args: Args = parse(args)?;
+    match args.component_appid {
+        Some(c) if state.record::<Platforms>().0.contains_key(&c) => Ok(c),
+        Some(c) => Err(format!("unknown componentAppid {c}")),
+        None => account(state, args.appid),
+    }
+}
+
+fn expire_token(state: &mut State, args: Value) -> Result<Value, String> {
+    let holder = credential_holder(state, args)?;
+    let now = state.clock.now();
+    Ok(json!({"expired": state.record::<TokenStore>().expire_for(&holder, now)}))
+}
+
+fn revoke_token(state: &mut State, args: Value) -> Result<Value, String> {
+    let holder = credential_holder(state, args)?;
+    let now = state.clock.now();
+    Ok(json!({"revoked": state.record::<TokenStore>().revoke_for(&holder, now)}))
+}
+
+fn advance_time(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        seconds: f64,
+    }
+    let seconds = parse::<Args>(args)?.seconds;
+    if !(0.0..=1e9).contains(&seconds) {
+        return Err("seconds must be between 0 and 1e9".into());
+    }
+    state.clock.advance(Duration::from_secs_f64(seconds));
+    Ok(json!({"skewSeconds": state.clock.skew().as_secs_f64()}))
+}
+
+/// The clock and the tokens (kinds and lifetimes, never values).
+fn describe(state: &State, out: &mut Map<String, Value>) {
+    let now = state.clock.now();
+    out.insert("unixTime".into(), state.clock.unix().into());
+    out.insert("skewSeconds".into(), state.clock.skew().as_secs_f64().into());
+    out.insert("tokenTtl".into(), state.token_ttl.as_secs().into());
+    let tokens = state.records.peek::<TokenStore>().map_or_else(|| json!([]), |t| t.describe(now));
+    out.insert("tokens".into(), tokens);
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The express companies the emulated WeChat knows, as `getAllDelivery` and the logistics components list them.
 
-use super::wire::fields;
+use crate::wire::fields;
 use serde_json::{json, Value};
 
 pub struct Carrier {

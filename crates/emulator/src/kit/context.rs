@@ -1,0 +1,74 @@
+//! What a handler is given: who calls (as the token says), the state, the row and the request's fields.
+
+use super::failure::fail;
+use super::params::Params;
+use super::state::{AppData, State};
+use crate::wire::WxError;
+use wechat_protocol::catalogue::Endpoint;
+
+/// Who is calling, as the token in the query string says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Caller {
+    /// No token: the token endpoints themselves.
+    Anonymous,
+    /// An account, with its own token, or a platform's authorizer token on its behalf (`via_component`).
+    Account { appid: String, via_component: Option<String> },
+    /// A third-party platform with its component token.
+    Component { appid: String },
+}
+
+pub struct Ctx<'a> {
+    pub state: &'a mut State,
+    pub endpoint: &'static Endpoint,
+    pub caller: &'a Caller,
+    pub params: Params<'a>,
+}
+
+impl Ctx<'_> {
+    /// A failure with this endpoint's documented meaning as errmsg (or WeChat's common wording).
+    pub fn fail(&self, code: i64) -> WxError {
+        fail(self.endpoint, code)
+    }
+
+    /// The account the call acts for (the platform, on component rows); empty on the token endpoints.
+    pub fn appid(&self) -> String {
+        match self.caller {
+            Caller::Account { appid, .. } => appid.clone(),
+            Caller::Component { appid } => appid.clone(),
+            Caller::Anonymous => String::new(),
+        }
+    }
+
+    /// The calling account's data.
+    pub fn app(&mut self) -> &mut AppData {
+        let appid = self.appid();
+        self.state.app_mut(&appid)
+    }
+
+    /// A family's records of the calling account.
+    pub fn app_record<T: std::any::Any + Send + Default>(&mut self) -> &mut T {
+        self.app().record::<T>()
+    }
+
+    pub fn unix_now(&self) -> i64 {
+        self.state.clock.unix()
+    }
+
+    /// 40003 unless `openid` is a user of the calling account.
+    pub fn require_openid(&mut self, openid: &str) -> Result<(), WxError> {
+        if self.app().openids.iter().any(|o| o == openid) {
+            Ok(())
+        } else {
+            Err(self.fail(40003))
+        }
+    }
+
+    /// An optional `appid` field that must name the calling account itself (40013 otherwise).
+    pub fn require_own_appid(&self, key: &str) -> Result<String, WxError> {
+        let own = self.appid();
+        match self.params.opt_str(key) {
+            Some(given) if given != own => Err(self.fail(40013)),
+            _ => Ok(own),
+        }
+    }
+}
