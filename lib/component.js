@@ -8,6 +8,7 @@ const { fromNative, makeError } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
 const { native } = require('./openapi.js')
+const { callSafely, describe } = require('./guard.js')
 
 const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'ticket', 'push', 'refreshToken']
 
@@ -95,23 +96,27 @@ class ComponentApi {
   }
 }
 
-/** Calls every listener of `event` and waits for those that return promises. */
+/**
+ * Calls every listener of `event` and waits for those that return promises; the first failure is the push's
+ * failure (answered 500). Every listener runs even when one throws, and every rejection is held here: a sync
+ * throw after an async listener must not leave that listener's rejection to nobody.
+ */
 async function emitAll(component, event, payload) {
-  await Promise.all(component.events.rawListeners(event).map((listener) => listener.call(component, payload)))
+  const listeners = component.events.rawListeners(event)
+  await Promise.all(listeners.map((listener) => new Promise((resolve) => resolve(listener.call(component, payload)))))
 }
 
 /**
  * The function the native core calls when a refresh token changes: emits 'refreshToken', then calls the
- * config's onRefreshTokenRotated. A failing hook is reported as a process warning (without the value).
+ * config's onRefreshTokenRotated. Nobody holds what it returns: each of these callbacks that throws or rejects
+ * is reported as a process warning naming it (never with the value), and the others still run.
  */
 function refreshTokenHook(component, onRefreshTokenRotated) {
   return async (event) => {
-    try {
-      await emitAll(component, 'refreshToken', event)
-      if (onRefreshTokenRotated) await onRefreshTokenRotated(event)
-    } catch (e) {
-      process.emitWarning(`wechat-openapi: a refresh-token hook failed for authorizer ${event.authorizerAppid}: ${e && e.message}`)
-    }
+    const context = `authorizer ${describe(event && event.authorizerAppid)}`
+    const listeners = component.events.rawListeners('refreshToken')
+    await Promise.all(listeners.map((listener) => callSafely("'refreshToken' listener", listener, component, [event], context)))
+    if (onRefreshTokenRotated) await callSafely('onRefreshTokenRotated', onRefreshTokenRotated, undefined, [event], context)
   }
 }
 

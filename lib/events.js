@@ -4,6 +4,7 @@
 // client nobody watches pays nothing. Events carry names, codes and timings, never a token or secret.
 
 const { EventEmitter } = require('node:events')
+const { callSafely, warn } = require('./guard.js')
 
 const EVENTS = new Set(['request', 'response', 'retry', 'token'])
 
@@ -42,15 +43,10 @@ class CallEvents {
       try {
         const event = shape(native)
         if (this.log && (native.kind === 'response' || native.kind === 'token')) process.stderr.write(logLine(native.kind, event) + '\n')
-        for (const listener of this.emitter.listeners(native.kind)) {
-          try {
-            listener(event)
-          } catch (err) {
-            process.emitWarning(`a wechat-openapi '${native.kind}' listener threw: ${err && err.message}`)
-          }
-        }
+        // A listener's throw, or the rejection of the promise an async listener returns, is a warning.
+        for (const listener of this.emitter.listeners(native.kind)) callSafely(`'${native.kind}' listener`, listener, undefined, [event])
       } catch (err) {
-        process.emitWarning(`wechat-openapi could not deliver an event: ${err && err.message}`)
+        warn('event delivery', err)
       }
     }
   }

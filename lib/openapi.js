@@ -5,11 +5,28 @@
 
 const { OpenApiError, fromNative, makeError } = require('./errors.js')
 const json = require('./json.js')
+const { describe } = require('./guard.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
 let nextCallId = 1
 // Properties that promise machinery and inspectors probe; answering them keeps `await openapi.logistics` sane.
 const NOT_A_NAMESPACE = new Set(['then', 'catch', 'finally', 'constructor', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof'])
+// Never API names either: what String(x), `${x}`, x == 'y', [x].join() and friends look up, and every other
+// Object.prototype / Function.prototype name. A lookup of one of these must never hand out a function that calls.
+const RESERVED = new Set([
+  ...NOT_A_NAMESPACE,
+  ...Object.getOwnPropertyNames(Object.prototype),
+  ...Object.getOwnPropertyNames(Function.prototype),
+  'prototype',
+])
+const AS_TEXT = new Set(['toString', 'toLocaleString'])
+
+/** What a reserved name reads as on a proxy described by `text` whose target is `target`. */
+function reserved(target, key, receiver, text) {
+  if (AS_TEXT.has(key)) return () => text
+  if (NOT_A_NAMESPACE.has(key) && typeof target !== 'function') return undefined
+  return Reflect.get(typeof target === 'function' ? target : Object.prototype, key, receiver)
+}
 
 /** The core never rejects on purpose; anything that does (a panic caught by napi) still becomes an OpenApiError. */
 async function native(api, invoke) {
@@ -28,36 +45,76 @@ function settle(api, outcome) {
 }
 
 function encodeOptions(api, options) {
-  for (const key of Object.keys(options)) {
-    if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
+  try {
+    for (const key of Object.keys(options)) {
+      if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
+    }
+    const { signal, ...rest } = options
+    if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
+      throw makeError(api, 'invalid-argument', 'signal must be an AbortSignal')
+    }
+    return JSON.stringify(rest)
+  } catch (e) {
+    if (e instanceof OpenApiError) throw e
+    // A getter that throws, a cycle, a BigInt: the caller's options, not our fault.
+    throw makeError(api, 'invalid-argument', `options cannot be read: ${firstLine(e)}`)
   }
-  const { signal, ...rest } = options
-  if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
-    throw makeError(api, 'invalid-argument', 'signal must be an AbortSignal')
+}
+
+function firstLine(thrown) {
+  return describe(thrown).split('\n')[0]
+}
+
+/** The signal's reason text; a reason that cannot be read is no reason. */
+function reasonOf(signal) {
+  try {
+    return signal.reason && signal.reason.message
+  } catch {
+    return undefined
   }
-  return JSON.stringify(rest)
 }
 
 function abortedError(api, signal) {
-  return makeError(api, 'aborted', signal.reason && signal.reason.message)
+  return makeError(api, 'aborted', reasonOf(signal))
 }
 
-/** Runs `invoke(callId)` so that the signal, when it fires, stops the native call where it stands. */
+/** A part of the caller's signal that throws is a bad argument, like a signal that is not one. */
+function signalPart(api, what, read) {
+  try {
+    return read()
+  } catch (e) {
+    throw makeError(api, 'invalid-argument', `signal.${what} threw: ${firstLine(e)}`)
+  }
+}
+
+/**
+ * Runs `invoke(callId)` so that the signal, when it fires, stops the native call where it stands. Nothing
+ * the signal does after the call was sent (a missing or throwing removeEventListener) can replace its result.
+ */
 async function withSignal(api, signal, handle, invoke) {
   if (!signal) return invoke(undefined)
-  if (signal.aborted) throw abortedError(api, signal)
+  if (signalPart(api, 'aborted', () => signal.aborted === true)) throw abortedError(api, signal)
   const id = nextCallId++ >>> 0
   const onAbort = () => handle.abort(id)
-  signal.addEventListener('abort', onAbort, { once: true })
+  signalPart(api, 'addEventListener', () => signal.addEventListener('abort', onAbort, { once: true }))
   try {
     return await invoke(id)
   } finally {
-    signal.removeEventListener('abort', onAbort)
+    try {
+      if (typeof signal.removeEventListener === 'function') signal.removeEventListener('abort', onAbort)
+    } catch {
+      // The listener stays on a signal that cannot let go of it: harmless, it only aborts a finished call id.
+    }
   }
 }
 
 function encodeParams(api, params) {
-  const text = json.encode(params)
+  let text
+  try {
+    text = json.encode(params)
+  } catch (e) {
+    throw makeError(api, 'invalid-argument', e instanceof json.Unserialisable ? e.message : `params cannot be serialised: ${firstLine(e)}`)
+  }
   if (text === undefined) throw makeError(api, 'invalid-argument', `params must be an object, got ${typeof params}`)
   return text
 }
@@ -85,14 +142,20 @@ function buildOpenapi(getNative, options, names) {
     if (req === null || typeof req !== 'object') {
       throw makeError('request', 'invalid-argument', 'request needs { method, path, data }')
     }
-    const { method = 'POST', path, data, idempotent } = req
+    let method, path, data, idempotent
+    try {
+      ;({ method = 'POST', path, data, idempotent } = req)
+    } catch (e) {
+      throw makeError('request', 'invalid-argument', `request cannot be read: ${firstLine(e)}`)
+    }
+    if (typeof method !== 'string') throw makeError('request', 'invalid-argument', 'method must be a string')
     if (typeof path !== 'string') throw makeError('request', 'invalid-argument', 'path must be a string')
     const extra = idempotent === undefined ? {} : { idempotent: Boolean(idempotent) }
     const optsJson = JSON.stringify({ ...JSON.parse(encodeOptions('request', options)), ...extra })
     const outcome = await native('request', () => {
       const handle = getNative()
       const body = encodeParams('request', data)
-      return withSignal('request', options.signal, handle, (id) => handle.request(String(method), path, body, optsJson, id))
+      return withSignal('request', options.signal, handle, (id) => handle.request(method, path, body, optsJson, id))
     })
     return settle('request', outcome)
   }
@@ -101,9 +164,11 @@ function buildOpenapi(getNative, options, names) {
     let methods = namespaces.get(ns)
     if (methods) return methods
     const cache = new Map()
+    const text = `openapi.${ns}`
     methods = new Proxy(Object.create(null), {
-      get(target, method) {
-        if (typeof method !== 'string' || NOT_A_NAMESPACE.has(method)) return undefined
+      get(target, method, receiver) {
+        if (typeof method !== 'string') return undefined
+        if (RESERVED.has(method)) return reserved(target, method, receiver, text)
         let fn = cache.get(method)
         if (!fn) {
           const api = `${ns}.${method}`
@@ -117,6 +182,7 @@ function buildOpenapi(getNative, options, names) {
         return names().filter((n) => n.startsWith(ns + '.')).map((n) => n.slice(ns.length + 1))
       },
       getOwnPropertyDescriptor(target, method) {
+        if (typeof method !== 'string' || RESERVED.has(method)) return undefined
         return { value: this.get(target, method), enumerable: true, configurable: true, writable: false }
       },
     })
@@ -130,21 +196,27 @@ function buildOpenapi(getNative, options, names) {
     if (more === null || typeof more !== 'object') {
       throw makeError('openapi', 'invalid-argument', 'openapi(options) takes an object')
     }
-    const merged = { ...options, ...more }
+    let merged
+    try {
+      merged = { ...options, ...more }
+    } catch (e) {
+      throw makeError('openapi', 'invalid-argument', `options cannot be read: ${firstLine(e)}`)
+    }
     encodeOptions('openapi', merged)
     return buildOpenapi(getNative, merged, names)
   }
   const proxy = new Proxy(root, {
-    get(target, key) {
+    get(target, key, receiver) {
       if (key === 'request') return request
-      if (typeof key !== 'string' || NOT_A_NAMESPACE.has(key)) return target[key]
+      if (typeof key !== 'string') return target[key]
+      if (RESERVED.has(key)) return reserved(target, key, receiver, 'openapi')
       return namespace(key)
     },
     ownKeys() {
       return [...new Set(names().map((n) => n.split('.')[0])), 'request', 'prototype']
     },
     getOwnPropertyDescriptor(target, key) {
-      if (key === 'prototype') return Reflect.getOwnPropertyDescriptor(target, key)
+      if (typeof key !== 'string' || RESERVED.has(key)) return Reflect.getOwnPropertyDescriptor(target, key)
       return { value: this.get(target, key), enumerable: true, configurable: true }
     },
   })

@@ -6,6 +6,7 @@
 
 const { makeError, SDK_CODES } = require('./errors.js')
 const { parseQueryString, queryOf } = require('./query.js')
+const { callSafely, warn } = require('./guard.js')
 
 const DEFAULT_MAX_BYTES = 64 * 1024
 const HARD_MAX_BYTES = 1024 * 1024
@@ -69,6 +70,11 @@ function readBody(req, maxBytes) {
   })
 }
 
+/** A push the core (or this handler) refused as bad: answered 400, not 500. */
+function isRejection(error) {
+  return Boolean(error && error.errCode === SDK_CODES.BAD_ARGUMENTS && String(error.errMsg).includes('push rejected: '))
+}
+
 /** The short reason a 400 carries: the core's text after "push rejected: ", never the push itself. */
 function reasonOf(error) {
   const text = String((error && error.errMsg) || '')
@@ -90,6 +96,8 @@ function pushHandler(component, options = {}) {
     throw makeError('component.pushHandler', 'invalid-argument', 'onError must be a function')
   }
 
+  const onError = options.onError
+
   return function wechatPushHandler(a, b) {
     const koa = isKoaContext(a)
     const req = koa ? a.req : a
@@ -105,7 +113,9 @@ function pushHandler(component, options = {}) {
         res.end(text)
       }
     }
+    // Never rejects: node:http and Express hold nothing that could catch it, and anyone can POST here.
     return (async () => {
+      let failure
       try {
         if (req.method !== 'POST') throw rejection('pushes are POSTed')
         const query = parseQueryString(queryOf(req.originalUrl || req.url))
@@ -113,11 +123,23 @@ function pushHandler(component, options = {}) {
         if (body === undefined) body = await readBody(req, maxBytes)
         if (Buffer.byteLength(body) > maxBytes) throw rejection(`body exceeds ${maxBytes} bytes`)
         answer(200, await component.handlePush({ query, body }))
+        return
       } catch (e) {
-        const rejected = Boolean(e && e.errCode === SDK_CODES.BAD_ARGUMENTS && String(e.errMsg).includes('push rejected: '))
-        answer(rejected ? 400 : 500, rejected ? reasonOf(e) : 'internal error')
-        if (options.onError) options.onError(e)
+        failure = e
       }
+      let [status, text] = [500, 'internal error']
+      try {
+        // What failed may be a listener's own throw: any value at all, with getters that throw (then: 500).
+        if (isRejection(failure)) [status, text] = [400, reasonOf(failure)]
+      } catch {
+        // not a push we rejected
+      }
+      try {
+        answer(status, text)
+      } catch (e) {
+        warn('pushHandler (answering a failed push)', e)
+      }
+      if (onError) callSafely('pushHandler onError', onError, undefined, [failure])
     })()
   }
 }
