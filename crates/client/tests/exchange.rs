@@ -5,10 +5,13 @@ mod support;
 
 use futures::future::{FutureExt, LocalBoxFuture};
 use serde_json::json;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{emulator_with_platform, platform, requests, silent_host, COMPONENT, COMPONENT_SECRET};
-use wechat_client::client::CallOptions;
+use support::{emulator_with_platform, platform, requests, silent_host, Recorder, COMPONENT, COMPONENT_SECRET};
+use wechat_client::client::config::ClientConfig;
+use wechat_client::client::{CallOptions, Client};
 use wechat_client::store::{keys, Store};
+use wechat_emulator::{EmulatorConfig, DEMO_APPID, DEMO_SECRET};
 
 #[tokio::test]
 async fn start_push_ticket_meets_busy_once_and_succeeds_on_the_retry_with_events() {
@@ -63,4 +66,22 @@ async fn every_flow_honours_the_clients_timeout_against_a_silent_host() {
     let responses: Vec<_> = p.events.0.lock().unwrap().iter().filter(|e| e.kind.as_str() == "response").map(|e| (e.api.clone(), e.err_code)).collect();
     assert_eq!(responses.len(), 3, "{responses:?}");
     assert!(responses.iter().all(|(_, code)| *code == Some(-604102)));
+}
+
+/// A token fetch is its row through the exchange, once: the call waiting for the token retries it (the call
+/// itself was never sent), so a busy token endpoint costs one extra fetch, not a retry loop inside a retry loop.
+#[tokio::test]
+async fn a_busy_token_endpoint_is_retried_by_the_waiting_call() {
+    let emu = wechat_emulator::start(EmulatorConfig::from_json("{}").unwrap()).await.unwrap();
+    let config = format!(r#"{{"appid":"{DEMO_APPID}","secret":"{DEMO_SECRET}","apiBase":"{}"}}"#, emu.url());
+    let client = Client::new(ClientConfig::from_json(&config).unwrap(), None).unwrap();
+    let events = Arc::new(Recorder::default());
+    client.observers().set(Some(events.clone()));
+    emu.control_json("injectFault", r#"{"name":"auth.getStableAccessToken","errcode":-1,"times":1}"#).unwrap();
+    client.call("logistics.getAllAccount", "{}", CallOptions::default()).await.unwrap();
+    assert_eq!(requests(&emu, "auth.getStableAccessToken"), 2);
+    let kinds: Vec<_> = events.seen().into_iter().map(|(kind, _, attempt)| (kind, attempt)).collect();
+    assert_eq!(kinds, [("token", 1), ("retry", 1), ("token", 1), ("request", 1), ("response", 1)]);
+    let failed_fetch = events.0.lock().unwrap()[0].clone();
+    assert_eq!((failed_fetch.err_code, failed_fetch.reason), (Some(-1), Some("fetch")));
 }

@@ -34,7 +34,7 @@ fn must_authorize_again(appid: &str) -> Error {
 
 /// A `component.*` row with the component token, through the exchange as part of a token fetch.
 async fn component_row(core: &Core, tokens: &TokenCache, api: &str, body: Value) -> Result<Map<String, Value>, Error> {
-    core.exchange.fields(Request { token_fetch: true, ..Request::row(api, body, Some(tokens)) }).await
+    core.exchange.fields(Request::token_fetch(api, body, Some(tokens))).await
 }
 
 /// One `api_authorizer_token` exchange.

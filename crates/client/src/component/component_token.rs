@@ -43,7 +43,7 @@ async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, 
         "component_verify_ticket": ticket,
     });
     let api = "component.getComponentAccessToken";
-    let request = Request::token_fetch(api, body).with_secret(Secret::new(ticket));
+    let request = Request::token_fetch(api, body, None).with_secret(Secret::new(ticket));
     let answer = core.exchange.fields(request).await.map_err(with_hint)?;
     let token = FreshToken { value: Secret::new(string_field(&answer, "component_access_token", api)?), expires_in: Some(expires_in(&answer)) };
     stored::save(core.store.as_ref(), &key, &token).await?;

@@ -54,7 +54,7 @@ impl StableOrClassicSource {
         };
         let exchange = self.exchange.clone();
         async move {
-            let answer = exchange.fields(Request::token_fetch(api, params)).await?;
+            let answer = exchange.fields(Request::token_fetch(api, params, None)).await?;
             Ok(FreshToken { value: Secret::new(string_field(&answer, "access_token", api)?), expires_in: Some(expires_in(&answer)) })
         }
         .boxed()
