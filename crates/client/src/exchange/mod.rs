@@ -182,10 +182,6 @@ impl Exchange {
         &self.observers
     }
 
-    pub fn patience(&self) -> Patience {
-        self.patience
-    }
-
     /// Scrubs the client's credentials from an error that leaves the core.
     pub fn scrubbed(&self, mut e: Error) -> Error {
         e.message = scrub(&e.message, &self.secrets);
@@ -194,7 +190,11 @@ impl Exchange {
 
     /// A request answered as JSON text for JS.
     pub async fn outcome(&self, request: Request<'_>) -> Result<Outcome, Error> {
-        match self.run(request).await? {
+        let reading = match request.reading {
+            Reading::Fields => Reading::Outcome { convert_case: request.options.convert_case },
+            outcome => outcome,
+        };
+        match self.run(Request { reading, ..request }).await? {
             Reply::Outcome(outcome) => Ok(outcome),
             Reply::Fields(_) => unreachable!("asked for an outcome"),
         }
