@@ -7,7 +7,7 @@ use wechat_client::client::config::ClientConfig;
 use wechat_client::client::{Bridges, CallOptions, Cancellations, Client, Progress};
 use wechat_client::error::Error;
 use wechat_protocol::secret::Secret;
-use wechat_client::token::{FreshToken, ProviderFn};
+use wechat_client::token::{lifetime, FreshToken, ProviderFn};
 use futures::FutureExt;
 use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -15,14 +15,9 @@ use napi::{Env, Status};
 use napi_derive::napi;
 use serde::Deserialize;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The facade's wrapper around the user's `getAccessToken`: `(forceRefresh) => Promise<JSON string>`.
 /// Weak, so a client kept in a global does not keep Node alive; not callee-handled, so a throw becomes an Err.
-/// How long a token from `getAccessToken` without `expiresIn` is trusted (half of it, with the early-expiry rule).
-const PLAIN_TOKEN_LIFE: Duration = Duration::from_secs(300);
-/// A provider's `expiresIn` beyond this is taken as this (a bigger number would overflow the clock).
-const LONGEST_TOKEN_LIFE: Duration = Duration::from_secs(366 * 24 * 3600);
 /// A hidden API name that panics inside the core, so tests can prove a panic never reaches Node.
 const PANIC_PROBE: &str = "__probe.panic";
 
@@ -49,11 +44,7 @@ fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
             let promise = tsfn.call_async_catch(force).await.map_err(|e| e.reason.clone())?;
             let json = super::settle::settled(promise).await.map_err(|e| e.reason.clone())?;
             let token: ProvidedToken = serde_json::from_str(&json).map_err(|e| e.to_string())?;
-            // A bare string carries no lifetime: reuse it for a while, then ask again.
-            let expires_in = token
-                .expires_in
-                .filter(|s| *s > 0.0)
-                .map_or(PLAIN_TOKEN_LIFE, |s| Duration::try_from_secs_f64(s).map_or(LONGEST_TOKEN_LIFE, |d| d.min(LONGEST_TOKEN_LIFE)));
+            let expires_in = lifetime::provided(token.expires_in);
             Ok(FreshToken { value: Secret::new(token.access_token), expires_in: Some(expires_in) })
         }
         .boxed()

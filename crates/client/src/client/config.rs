@@ -3,6 +3,7 @@
 
 use crate::component::config::{ComponentConfig, RawComponent};
 use crate::redis::{RawRedisOptions, RedisConfig};
+use crate::token::TokenMode;
 use wechat_protocol::secret::Secret;
 use serde::Deserialize;
 use std::time::Duration;
@@ -12,14 +13,6 @@ use url::Url;
 pub const DEFAULT_API_BASES: [&str; 2] = ["https://api.weixin.qq.com", "https://api2.weixin.qq.com"];
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenMode {
-    /// `POST /cgi-bin/stable_token`: the same token while valid, so independent fetchers do not clash.
-    Stable,
-    /// `GET /cgi-bin/token`: each fetch knocks out the previous token after 5 minutes.
-    Classic,
-}
 
 /// Where this client's own access token comes from.
 #[derive(Clone, Debug)]

@@ -1,73 +1,35 @@
-//! The call pipeline: name → table row → snake_case → checks → token → HTTP with the retry policy →
-//! answer → camelCase. Every step lives in its own module; this file only strings them together.
+//! The client: config, the app's token, the third-party platform identity and the stores put together, and
+//! the calls JS makes (`openapi.*`, `openapi.request`) handed to the exchange with the token they need.
 
-mod answer;
-#[cfg(test)]
-mod answer_fuzz;
 mod cancel;
 mod component_api;
 pub mod config;
-pub mod events;
-#[cfg(test)]
-mod events_tests;
-mod options;
-mod progress;
-mod retry;
-mod transcode;
 
+pub use crate::exchange::events;
+pub use crate::exchange::{CallOptions, Outcome, Progress};
 pub use cancel::Cancellations;
-pub use options::CallOptions;
-pub use progress::Progress;
 
-use wechat_protocol::bigint;
-use wechat_protocol::case::{convert_keys, Direction};
-use wechat_protocol::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
 use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
+use crate::exchange::events::Observers;
+use crate::exchange::{prepare_params, Exchange, Patience, Reading, RenewableToken, Request, Target};
 use crate::redis::keys::TokenKeys;
 use crate::redis::{Redis, RedisStore};
-use wechat_protocol::secret::{scrub, Secret};
 use crate::store::{MemoryStore, Store};
-use crate::token::{FixedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
-use crate::transport::{Transport, TransportError, TransportSettings};
-use bytes::Bytes;
+use crate::token::{FixedSource, ObservedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
+use crate::transport::{Transport, TransportSettings};
 use config::{ClientConfig, TokenOrigin};
-use events::{CallEvent, EventKind, ObservedSource, Observers};
-use retry::Failure;
-use serde_json::Value;
 use std::sync::Arc;
-use std::time::Instant;
-use url::Url;
-
-/// A successful answer, ready to cross to JS.
-#[derive(Debug)]
-pub enum Outcome {
-    /// JSON text of the converted result (errMsg/errCode included) and how many long integers it marks.
-    Json { text: String, big_ints: usize },
-    /// A non-JSON answer (an image), returned as wx-server-sdk does: `{ contentType, buffer }`.
-    Binary { content_type: String, bytes: Bytes },
-}
-
-/// What one call targets: a table row, or a raw path through `openapi.request`.
-struct Target {
-    api: String,
-    verb: HttpVerb,
-    path: String,
-    token: TokenKind,
-    idempotent: bool,
-    endpoint: Option<&'static Endpoint>,
-}
+use wechat_protocol::catalogue::{HttpVerb, TokenKind};
+use wechat_protocol::secret::Secret;
 
 pub struct Client {
     config: ClientConfig,
-    transport: Arc<Transport>,
+    /// The one road to WeChat, shared with the token sources and the platform flows.
+    exchange: Arc<Exchange>,
     app_tokens: Option<TokenCache>,
     /// The third-party platform identity, when configured.
     component: Option<Component>,
-    /// Credentials from the config, scrubbed from every message that leaves.
-    known_secrets: Vec<Secret>,
-    /// Who hears about calls and token fetches (metrics, debug logs); usually nobody.
-    observers: Arc<Observers>,
 }
 
 /// What `tokens()` reports about one cached token: never its value.
@@ -100,20 +62,14 @@ impl Client {
         let Bridges { provider, store, on_refresh_token } = bridges;
         let settings = TransportSettings { connect_timeout: config.connect_timeout, ca_pem: config.ca.clone() };
         let transport = Arc::new(Transport::with_settings(&config.api_bases, config.max_response_bytes, &settings)?);
-        let mut known_secrets = Vec::new();
+        let exchange = Arc::new(Exchange::new(transport, config.api_base.clone(), patience(&config), known_secrets(&config)));
         // One Redis connection per client, shared by the app token and the platform's store.
         let redis = config.redis.as_ref().map(|r| Redis::new(r.clone()).map(Arc::new)).transpose()?;
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {
-                known_secrets.push(secret.clone());
                 let appid = config.appid.clone().unwrap_or_default();
-                let wechat: Arc<dyn TokenSource> = Arc::new(StableOrClassicSource {
-                    transport: transport.clone(),
-                    api_base: config.api_base.clone(),
-                    appid: appid.clone(),
-                    secret: secret.clone(),
-                    mode: *mode,
-                });
+                let wechat: Arc<dyn TokenSource> =
+                    Arc::new(StableOrClassicSource { exchange: exchange.clone(), appid: appid.clone(), secret: secret.clone(), mode: *mode });
                 Some(match &redis {
                     // Only tokens fetched here are shared: a fixed token or the caller's own provider is theirs to manage.
                     Some(redis) => {
@@ -123,16 +79,12 @@ impl Client {
                     None => wechat,
                 })
             }
-            (Some(TokenOrigin::Fixed(token)), _) => {
-                known_secrets.push(token.clone());
-                Some(Arc::new(FixedSource(token.clone())))
-            }
-            (Some(TokenOrigin::Provider), Some(f)) => Some(Arc::new(ProviderSource(f))),
+            (Some(TokenOrigin::Fixed(token)), _) => Some(Arc::new(FixedSource(token.clone()))),
+            (Some(TokenOrigin::Provider), Some(f)) => Some(Arc::new(ProviderSource { provider: f, timeout: config.timeout })),
             (Some(TokenOrigin::Provider), None) => return Err("getAccessToken must be a function".into()),
             (None, _) => None,
         };
         let component = config.component.as_ref().map(|c| {
-            known_secrets.extend(c.credentials.iter().cloned());
             // The caller's own store, else Redis when configured (tickets and refresh tokens survive and are shared),
             // else this process's memory.
             let store: Arc<dyn Store> = match (store, &redis) {
@@ -140,14 +92,13 @@ impl Client {
                 (None, Some(redis)) => Arc::new(RedisStore::new(redis.clone())),
                 (None, None) => Arc::new(MemoryStore::new()),
             };
-            Component::new(c, transport.clone(), config.api_base.clone(), store, on_refresh_token)
+            Component::new(c, exchange.clone(), store, on_refresh_token)
         });
-        let observers = Arc::new(Observers::default());
         let source = source.map(|inner| {
-            let observed = ObservedSource { inner, observers: observers.clone(), appid: config.appid.clone() };
+            let observed = ObservedSource { inner, observers: exchange.observers().clone(), appid: config.appid.clone() };
             Arc::new(observed) as Arc<dyn TokenSource>
         });
-        Ok(Client { app_tokens: source.map(TokenCache::new), component, config, transport, known_secrets, observers })
+        Ok(Client { app_tokens: source.map(TokenCache::new), component, config, exchange })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -164,14 +115,13 @@ impl Client {
     }
 
     /// Scrubs this client's credentials from an error that leaves the core.
-    pub fn scrubbed(&self, mut e: Error) -> Error {
-        e.message = scrub(&e.message, &self.known_secrets);
-        e
+    pub fn scrubbed(&self, e: Error) -> Error {
+        self.exchange.scrubbed(e)
     }
 
     /// Where `request`/`response`/`retry`/`token` events go; `set(None)` stops them.
     pub fn observers(&self) -> &Observers {
-        &self.observers
+        self.exchange.observers()
     }
 
     /// Which tokens are cached and until when, without their values.
@@ -186,24 +136,20 @@ impl Client {
     /// Fetches the app's token now (if not cached), so a health check or the CLI learns whether the credentials work.
     pub async fn warm_app_token(&self) -> Result<(), Error> {
         let target = Target { api: "auth.getAccessToken".into(), verb: HttpVerb::Post, path: String::new(), token: TokenKind::App, idempotent: true, endpoint: None };
-        let fetched = tokio::time::timeout(self.config.timeout, self.token_for(&target, None, None)).await;
+        let fetched = tokio::time::timeout(self.config.timeout, async {
+            match self.cache_for(&target, None)? {
+                Some(cache) => cache.get().await.map(Some),
+                None => Ok(None),
+            }
+        });
+        let fetched = fetched.await;
         let result = fetched.unwrap_or_else(|_| Err(Error::timeout(&target.api, "no token within the timeout")));
         result.map(|_| ()).map_err(|e| self.scrubbed(Error { api: target.api.clone(), ..e }))
     }
 
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
     pub async fn call(&self, api: &str, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
-        let Some(endpoint) = catalogue().get(api) else {
-            return Err(Error::unknown_api(api));
-        };
-        let target = Target {
-            api: api.to_owned(),
-            verb: endpoint.http,
-            path: endpoint.path.clone(),
-            token: endpoint.token,
-            idempotent: endpoint.idempotent,
-            endpoint: Some(endpoint),
-        };
+        let target = Target::row(api)?;
         self.run(target, params_json, options).await
     }
 
@@ -223,127 +169,14 @@ impl Client {
         self.run(target, data_json, options).await
     }
 
+    /// Hands a JS call to the exchange with the token it carries.
     async fn run(&self, target: Target, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
-        let started = Instant::now();
-        let deadline = started + options.timeout.unwrap_or(self.config.timeout);
-        let progress = options.progress.clone();
-        progress.set_repeatable(target.idempotent || options.retry_unsafe);
-        let result = match prepare_params(&target, params_json, options.convert_case) {
-            Err(e) => Err(e),
-            Ok(body) => match tokio::time::timeout_at(deadline.into(), self.attempts(&target, &body, &options, deadline)).await {
-                Ok(r) => r,
-                Err(_) => Err(progress.stamp(Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis())))),
-            },
-        };
-        let result = result.map_err(|e| self.scrubbed(Error { api: target.api.clone(), ..e }));
-        self.observers.emit(|| {
-            let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
-            let http_status = progress.http_status();
-            match &result {
-                Ok(_) => CallEvent { err_code: Some(0), http_status, ..event },
-                Err(e) => CallEvent { http_status, ..event }.with_error(e),
-            }
-        });
-        result
-    }
-
-    /// The attempt loop: token rejections get one fresh token; transient failures (including a failed token
-    /// fetch, which means the call itself was never sent) follow the retry policy.
-    async fn attempts(&self, target: &Target, params: &Value, options: &CallOptions, deadline: Instant) -> Result<Outcome, Error> {
-        let max_attempts = options.max_attempts.unwrap_or(self.config.max_attempts);
-        let repeatable = target.idempotent || options.retry_unsafe;
-        let progress = &options.progress;
-        let mut rejected: Option<Secret> = None;
-        // WeChat's answer to the token it refused, kept for when no other token can be had.
-        let mut rejection: Option<Error> = None;
-        let mut token_renewed = false;
-        loop {
-            let attempt = progress.attempt_started();
-            let (error, sent) = match self.token_for(target, options.appid.as_deref(), rejected.take().as_ref()).await {
-                // A token that cannot be renewed (a fixed accessToken): WeChat's own answer is the error, with
-                // its code (42001 stays 42001), errmsg and rid.
-                Err(e) if e.is_token_rejection() && rejection.is_some() => (rejection.take().expect("checked"), true),
-                Err(e) => (e, false),
-                Ok(token) => {
-                    progress.sending();
-                    match self.send_once(target, params, options, token.as_ref(), deadline).await {
-                        Ok(outcome) => return Ok(outcome),
-                        Err((e, _)) if e.is_token_rejection() && token.is_some() => {
-                            rejected = token;
-                            if !token_renewed {
-                                // A stale token is our fault, not an attempt at WeChat's patience: renew it once.
-                                self.observers.emit(|| retry_event(target, attempt, &e, 0.0, "token-rejected"));
-                                token_renewed = true;
-                                rejection = Some(e);
-                                progress.attempt_undone();
-                                continue;
-                            }
-                            if attempt < max_attempts {
-                                // Refused again (a revocation raced this call): WeChat ran nothing, so any call may try again.
-                                self.observers.emit(|| retry_event(target, attempt, &e, 0.0, "token-rejected"));
-                                rejection = Some(e);
-                                continue;
-                            }
-                            (e, false)
-                        }
-                        Err(failure) => failure,
-                    }
-                }
-            };
-            let failure = if sent { Failure::MaybeSent(&error) } else { Failure::NotSent(&error) };
-            let retryable = retry::retryable(&failure, repeatable);
-            match retry::next_delay(failure, repeatable, attempt, max_attempts) {
-                Some(delay) if Instant::now() + delay < deadline => {
-                    let reason = if error.category == crate::error::Category::RateLimit { "rate-limit" } else { "transient" };
-                    self.observers.emit(|| retry_event(target, attempt, &error, delay.as_secs_f64() * 1000.0, reason));
-                    tokio::time::sleep(delay).await
-                }
-                _ => return Err(Error { attempts: attempt, retryable, ..error }),
-            }
-        }
-    }
-
-    /// One HTTP exchange; the error says whether the request may have reached WeChat.
-    async fn send_once(
-        &self,
-        target: &Target,
-        params: &Value,
-        options: &CallOptions,
-        token: Option<&Secret>,
-        deadline: Instant,
-    ) -> Result<Outcome, (Error, bool)> {
-        let url = self.url_for(target, params, token);
-        let body = (target.verb == HttpVerb::Post).then(|| serde_json::to_vec(params).expect("a Value always serializes"));
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let cap = options.attempt_timeout.or(self.config.attempt_timeout);
-        let attempt_timeout = cap.map_or(remaining, |cap| cap.min(remaining));
-        let progress = &options.progress;
-        progress.set_http_status(None);
-        let request = progress.request_sent();
-        self.observers.emit(|| CallEvent::new(EventKind::Request, &target.api, request));
-        let result = match self.transport.send(target.verb, url, body, attempt_timeout).await {
-            Ok(answer) => {
-                progress.set_http_status(Some(answer.status));
-                answer::interpret(&target.api, target.endpoint, answer, options.convert_case).map_err(|e| (e, true))
-            }
-            Err(e) => Err(transport_error(&target.api, e)),
-        };
-        // A proxy or gateway may echo the request back: the token in use is scrubbed like the configured secrets.
-        result.map_err(|(mut e, sent)| {
-            e.message = scrub(&e.message, token);
-            (e, sent)
-        })
-    }
-
-    /// The token a target needs: none, the app's own, the component's, or an authorizer's (when called on
-    /// behalf of another appid); with `rejected`, a replacement for a refused one.
-    async fn token_for(&self, target: &Target, on_behalf: Option<&str>, rejected: Option<&Secret>) -> Result<Option<Secret>, Error> {
-        let Some(cache) = self.cache_for(target, on_behalf)? else { return Ok(None) };
-        let token = match rejected {
-            Some(bad) => cache.replace_rejected(bad).await,
-            None => cache.get().await,
-        };
-        token.map(Some)
+        let params = prepare_params(&target, params_json, options.convert_case);
+        let cache = self.cache_for(&target, options.appid.as_deref());
+        let token = cache.as_ref().map(|c| c.as_ref().map(|c| c as &dyn RenewableToken)).map_err(Clone::clone);
+        let reading = Reading::Outcome { convert_case: options.convert_case };
+        let request = Request { target, params, token, options, reading, token_fetch: false, secrets: Vec::new() };
+        self.exchange.outcome(request).await
     }
 
     fn cache_for(&self, target: &Target, on_behalf: Option<&str>) -> Result<Option<TokenCache>, Error> {
@@ -364,79 +197,25 @@ impl Client {
             },
         }
     }
-
-    fn url_for(&self, target: &Target, params: &Value, token: Option<&Secret>) -> Url {
-        let mut url = self.config.api_base.clone();
-        url.set_path(&target.path);
-        {
-            let mut query = url.query_pairs_mut();
-            if let Some(token) = token {
-                let name = if target.token == TokenKind::Component { "component_access_token" } else { "access_token" };
-                query.append_pair(name, token.expose());
-            }
-            if target.verb == HttpVerb::Get {
-                for (key, value) in params.as_object().into_iter().flatten() {
-                    query.append_pair(key, &query_value(value));
-                }
-            }
-        }
-        if url.query() == Some("") {
-            url.set_query(None);
-        }
-        url
-    }
 }
 
-/// Parses the facade's JSON, restores long integers, converts keys and checks them against the table.
-fn prepare_params(target: &Target, params_json: &str, convert_case: bool) -> Result<Value, Error> {
-    let mut params: Value = if params_json.trim().is_empty() {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_str(params_json).map_err(|e| Error::invalid_argument(&target.api, format!("params are not valid JSON: {e}")))?
-    };
-    if params.is_null() {
-        params = Value::Object(Default::default());
-    }
-    bigint::unmark(&mut params);
-    if convert_case {
-        params = convert_keys(params, Direction::ToSnake);
-    }
-    match target.endpoint {
-        Some(endpoint) => check::check(endpoint, &params, convert_case),
-        None if !params.is_object() => Err("data must be an object".to_owned()),
-        None => Ok(()),
-    }
-    .map_err(|m| Error::invalid_argument(&target.api, m))?;
-    Ok(params)
+/// The client's defaults for every request: `timeout`, `attemptTimeout`, `maxAttempts`.
+fn patience(config: &ClientConfig) -> Patience {
+    Patience { timeout: config.timeout, attempt_timeout: config.attempt_timeout, max_attempts: config.max_attempts }
 }
 
-fn query_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// Credentials from the config, scrubbed from every message that leaves.
+fn known_secrets(config: &ClientConfig) -> Vec<Secret> {
+    let mut secrets = Vec::new();
+    match &config.token {
+        Some(TokenOrigin::Credentials { secret, .. }) => secrets.push(secret.clone()),
+        Some(TokenOrigin::Fixed(token)) => secrets.push(token.clone()),
+        _ => {}
     }
-}
-
-fn retry_event(target: &Target, attempt: u32, error: &Error, delay_ms: f64, reason: &'static str) -> CallEvent {
-    let event = CallEvent::new(EventKind::Retry, &target.api, attempt).with_error(error);
-    CallEvent { delay_ms: Some(delay_ms), reason: Some(reason), ..event }
-}
-
-/// Transport failures as errors, and whether the request may have reached WeChat.
-fn transport_error(api: &str, e: TransportError) -> (Error, bool) {
-    match e {
-        // A certificate that fails the checks will fail the same way on the next attempt.
-        TransportError::Connect(m) if m.contains("certificate") => {
-            (Error::network(api, format!("cannot connect to WeChat: {m}")).with_retryable(false), false)
-        }
-        TransportError::Connect(m) => (Error::network(api, format!("cannot connect to WeChat: {m}")), false),
-        TransportError::Timeout => (Error::timeout(api, "the attempt timed out"), true),
-        TransportError::Broken(m) => (Error::network(api, format!("the connection failed: {m}")), true),
-        TransportError::TooLarge(cap) => (
-            Error::invalid_response(api, format!("the answer exceeds maxResponseBytes ({cap} bytes)")).with_retryable(false),
-            true,
-        ),
+    if let Some(c) = &config.component {
+        secrets.extend(c.credentials.iter().cloned());
     }
+    secrets
 }
 
 #[cfg(test)]
@@ -476,6 +255,6 @@ mod tests {
         let component_only = client(&format!(r#"{{"component":{{"appid":"wxc","secret":"cs3cret","token":"t0ken","encodingAesKey":"{KEY}"}}}}"#));
         let e = refused(&component_only, TokenKind::App, None);
         assert!(e.message.contains("openapi({ appid })"), "{}", e.message);
-        assert!(component_only.known_secrets.iter().any(|s| s.expose() == KEY));
+        assert!(known_secrets(component_only.config()).iter().any(|s| s.expose() == KEY));
     }
 }

@@ -3,15 +3,15 @@
 //! token is used. A 61023 (refresh token invalid) is recovered once through `api_get_authorizer_list`, which
 //! holds the current refresh token of every authorizer (another process, or a lost write, may have rotated it).
 
-use super::{calls, stored, Core, RotatedRefreshToken};
+use super::{refresh_token, stored, Core};
 use crate::error::{Category, Error};
+use crate::exchange::{expires_in, string_field, Request};
 use wechat_protocol::secret::Secret;
 use crate::store::keys;
-use crate::token::{wire, FreshToken, TokenCache, TokenSource};
+use crate::token::{FreshToken, TokenCache, TokenSource};
 use futures::future::{BoxFuture, FutureExt};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct AuthorizerSource {
     pub core: Arc<Core>,
@@ -21,10 +21,6 @@ pub struct AuthorizerSource {
 
 /// WeChat's page size limit for the authorizer list.
 const LIST_PAGE: u64 = 500;
-
-/// How long a refresh-token hook is waited for. Bounded, because a hook that calls an API on behalf of the
-/// same authorizer would otherwise wait for the very refresh that is waiting for it.
-const HOOK_WAIT: Duration = Duration::from_secs(10);
 
 fn never_authorized(appid: &str) -> Error {
     Error::wechat("", 61023, &format!("no refresh token is stored for authorizer {appid}: the merchant must authorize this platform first (then call component.queryAuth with the code)"), None)
@@ -36,32 +32,21 @@ fn must_authorize_again(appid: &str) -> Error {
         .with_category(Category::Auth)
 }
 
-/// Stores `current` as the authorizer's refresh token (no TTL), and tells the hook when it changed.
-pub(super) async fn save_refresh_token(core: &Core, appid: &str, previous: Option<&str>, current: &str) -> Result<(), Error> {
-    let saved = core.store.set(&keys::refresh_token(&core.appid, appid), current, None).await;
-    if previous != Some(current) {
-        if let Some(hook) = &core.on_refresh_token {
-            // Told even when the store failed: the hook may be the user's last chance to keep it.
-            let told = hook(RotatedRefreshToken {
-                component_appid: core.appid.clone(),
-                authorizer_appid: appid.to_owned(),
-                refresh_token: Secret::new(current),
-            });
-            let _ = tokio::time::timeout(HOOK_WAIT, told).await;
-        }
-    }
-    saved.map_err(|e| Error { message: format!("could not save the refresh token of authorizer {appid}: {}", e.message), ..e })
+/// A `component.*` row with the component token, through the exchange as part of a token fetch.
+async fn component_row(core: &Core, tokens: &TokenCache, api: &str, body: Value) -> Result<Map<String, Value>, Error> {
+    core.exchange.fields(Request::token_fetch(api, body, Some(tokens))).await
 }
 
 /// One `api_authorizer_token` exchange.
-async fn refresh(core: &Core, tokens: &TokenCache, appid: &str, refresh_token: &str) -> Result<FreshToken, Error> {
-    let body = json!({ "component_appid": core.appid, "authorizer_appid": appid, "authorizer_refresh_token": refresh_token });
-    let answer = calls::post(core, tokens, "component.getAuthorizerAccessToken", body).await?;
-    let access = wire::string_field(&answer, "authorizer_access_token", "api_authorizer_token request")?;
-    let rotated = answer.get("authorizer_refresh_token").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(refresh_token);
+async fn refresh(core: &Core, tokens: &TokenCache, appid: &str, presented: &str) -> Result<FreshToken, Error> {
+    let body = json!({ "component_appid": core.appid, "authorizer_appid": appid, "authorizer_refresh_token": presented });
+    let api = "component.getAuthorizerAccessToken";
+    let answer = component_row(core, tokens, api, body).await?;
+    let access = string_field(&answer, "authorizer_access_token", api)?;
+    let rotated = answer.get("authorizer_refresh_token").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(presented);
     // Every time, before the access token is used: once rotated, only the new refresh token works.
-    save_refresh_token(core, appid, Some(refresh_token), rotated).await?;
-    let token = FreshToken { value: Secret::new(access), expires_in: Some(wire::expires_in(&answer)) };
+    refresh_token::save(core, appid, Some(presented), rotated).await?;
+    let token = FreshToken { value: Secret::new(access), expires_in: Some(expires_in(&answer)) };
     stored::save(core.store.as_ref(), &keys::authorizer_token(&core.appid, appid), &token).await?;
     Ok(token)
 }
@@ -71,7 +56,7 @@ async fn listed_refresh_token(core: &Core, tokens: &TokenCache, appid: &str) -> 
     let mut offset = 0;
     loop {
         let body = json!({ "component_appid": core.appid, "offset": offset, "count": LIST_PAGE });
-        let answer = calls::post(core, tokens, "component.getAuthorizerList", body).await?;
+        let answer = component_row(core, tokens, "component.getAuthorizerList", body).await?;
         let list = answer.get("list").and_then(Value::as_array).cloned().unwrap_or_default();
         for item in &list {
             if item.get("authorizer_appid").and_then(Value::as_str) == Some(appid) {
@@ -98,7 +83,7 @@ async fn fetch(source: (Arc<Core>, TokenCache, String), rejected: Option<Secret>
     }
     match listed_refresh_token(&core, &tokens, &appid).await? {
         Some(current) if current != stored_refresh => {
-            save_refresh_token(&core, &appid, Some(&stored_refresh), &current).await?;
+            refresh_token::save(&core, &appid, Some(&stored_refresh), &current).await?;
             refresh(&core, &tokens, &appid, &current).await.map_err(|e| if e.code == 61023 { must_authorize_again(&appid) } else { e })
         }
         _ => Err(must_authorize_again(&appid)),

@@ -2,11 +2,11 @@
 //! kept in the store) plus the platform's secret → a token, itself kept in the store for other processes.
 
 use super::{stored, Core};
-use wechat_protocol::catalogue::HttpVerb;
 use crate::error::Error;
+use crate::exchange::{expires_in, string_field, Request};
 use wechat_protocol::secret::Secret;
 use crate::store::keys;
-use crate::token::{wire, FreshToken, TokenSource};
+use crate::token::{FreshToken, TokenSource};
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::json;
 use std::sync::Arc;
@@ -42,17 +42,10 @@ async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, 
         "component_appsecret": core.secret.expose(),
         "component_verify_ticket": ticket,
     });
-    let what = "component_access_token request";
-    let mut secrets = core.credentials.clone();
-    secrets.push(Secret::new(ticket));
-    let url = core.url("/cgi-bin/component/api_component_token");
-    let answer = wire::exchange(&core.transport, HttpVerb::Post, url, Some(&body), what, Some("component.getComponentAccessToken"), &secrets)
-        .await
-        .map_err(with_hint)?;
-    let token = FreshToken {
-        value: Secret::new(wire::string_field(&answer, "component_access_token", what)?),
-        expires_in: Some(wire::expires_in(&answer)),
-    };
+    let api = "component.getComponentAccessToken";
+    let request = Request::token_fetch(api, body, None).with_secret(Secret::new(ticket));
+    let answer = core.exchange.fields(request).await.map_err(with_hint)?;
+    let token = FreshToken { value: Secret::new(string_field(&answer, "component_access_token", api)?), expires_in: Some(expires_in(&answer)) };
     stored::save(core.store.as_ref(), &key, &token).await?;
     Ok(token)
 }

@@ -2,9 +2,12 @@
 //! push intake and the authorization flow. One concern per file:
 //! - `config`: the `component: {...}` option.
 //! - `stored`: access tokens in the store (JSON with their expiry), shared by both token sources.
+//! - `refresh_token`: an authorizer's refresh token in the store, and the hook told when it changes.
 //! - `component_token`: the component_access_token source (ticket → token).
 //! - `authorizer_token`: authorizer access tokens from refresh tokens, rotation, 61023 recovery.
-//! - `calls`: calls to `component.*` endpoints with the component token; pre-auth code, queryAuth, start ticket.
+//! - `calls`: the flows JS calls directly: pre-auth code, queryAuth, start ticket.
+//!
+//! Every request goes through the exchange on its table row; these files add only the domain step.
 //! - `push`: verifying, decrypting and acting on pushes to the authorization-event URL.
 //! - `auth_url`: the authorization page URL (a pure function).
 
@@ -14,23 +17,23 @@ mod calls;
 mod component_token;
 pub mod config;
 mod push;
+mod refresh_token;
 mod stored;
 
 pub use push::PushReport;
 
 use wechat_protocol::crypto::MsgCrypt;
 use crate::error::Error;
+use crate::exchange::Exchange;
 use wechat_protocol::secret::Secret;
 use crate::store::Store;
 use crate::token::TokenCache;
-use crate::transport::Transport;
 use authorizer_token::AuthorizerSource;
 use component_token::ComponentSource;
 use config::ComponentConfig;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use url::Url;
 
 /// What the refresh-token hook is told: the user's own store may want the value (it is theirs to keep).
 #[derive(Clone, Debug)]
@@ -47,20 +50,12 @@ pub type RefreshTokenHook = Arc<dyn Fn(RotatedRefreshToken) -> BoxFuture<'static
 pub(crate) struct Core {
     pub appid: String,
     pub secret: Secret,
-    pub transport: Arc<Transport>,
-    pub api_base: Url,
+    /// The client's one road to WeChat: its retries, deadline and events apply to every flow here.
+    pub exchange: Arc<Exchange>,
     pub store: Arc<dyn Store>,
     pub on_refresh_token: Option<RefreshTokenHook>,
     /// Scrubbed from every message that leaves.
     pub credentials: Vec<Secret>,
-}
-
-impl Core {
-    fn url(&self, path: &str) -> Url {
-        let mut url = self.api_base.clone();
-        url.set_path(path);
-        url
-    }
 }
 
 pub struct Component {
@@ -74,16 +69,14 @@ pub struct Component {
 impl Component {
     pub fn new(
         config: &ComponentConfig,
-        transport: Arc<Transport>,
-        api_base: Url,
+        exchange: Arc<Exchange>,
         store: Arc<dyn Store>,
         on_refresh_token: Option<RefreshTokenHook>,
     ) -> Component {
         let core = Arc::new(Core {
             appid: config.appid.clone(),
             secret: config.secret.clone(),
-            transport,
-            api_base,
+            exchange,
             store,
             on_refresh_token,
             credentials: config.credentials.clone(),
@@ -133,7 +126,3 @@ pub fn not_configured(api: &str) -> Error {
         .with_category(crate::error::Category::Auth)
 }
 
-#[cfg(test)]
-mod fake_wechat;
-#[cfg(test)]
-mod tests;

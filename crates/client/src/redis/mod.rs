@@ -1,6 +1,6 @@
 //! Redis for many processes and machines: the connection and its health, the key layout, the refresh lock and
 //! the compare-and-delete scripts, and the store for durable state. `token::SharedTokenSource` puts the token
-//! parts together.
+//! parts together (and keeps the stored value's layout, `token::shared_value`): redis knows nothing of tokens.
 
 pub mod config;
 mod conn;
@@ -9,7 +9,6 @@ pub mod keys;
 mod lock;
 mod scripts;
 mod store;
-pub mod token_value;
 
 pub use config::{RawRedisOptions, RedisConfig};
 pub use conn::Redis;

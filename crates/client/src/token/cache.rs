@@ -4,6 +4,7 @@
 
 use super::source::{FreshToken, TokenSource};
 use crate::error::Error;
+use crate::exchange::RenewableToken;
 use wechat_protocol::secret::Secret;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::sync::{Arc, Mutex};
@@ -125,20 +126,40 @@ impl TokenCache {
     }
 }
 
+/// The exchange asks for the token a request carries, and for another when WeChat rejects it.
+impl RenewableToken for TokenCache {
+    fn current(&self) -> BoxFuture<'_, Result<Secret, Error>> {
+        self.get().boxed()
+    }
+
+    fn renew<'a>(&'a self, rejected: &'a Secret) -> BoxFuture<'a, Result<Secret, Error>> {
+        self.replace_rejected(rejected).boxed()
+    }
+}
+
 /// How long before expiry a token counts as due: 5 minutes, or half the lifetime when it is short (stable
 /// tokens near renewal report as little as 300 s). Shared tokens use the same rule, so processes agree.
 pub(crate) fn early_margin(life: Duration) -> Duration {
     EARLY_EXPIRY.min(life / 2)
 }
 
+/// Far enough ahead to mean "no known expiry", near enough that the clock can always add it.
+const NO_EXPIRY: Duration = Duration::from_secs(365 * 24 * 3600);
+
 fn cached_from(token: FreshToken) -> Cached {
     let now = Instant::now();
+    // Checked: a lifetime the clock cannot add is treated as having no known expiry.
+    let far = now.checked_add(NO_EXPIRY).unwrap_or(now);
     match token.expires_in {
         Some(life) => {
-            let margin = early_margin(life);
-            Cached { value: token.value, fresh_until: now + (life - margin), expires_at: Some(SystemTime::now() + life) }
+            let fresh_for = life.saturating_sub(early_margin(life));
+            Cached {
+                value: token.value,
+                fresh_until: now.checked_add(fresh_for).unwrap_or(far),
+                expires_at: SystemTime::now().checked_add(life),
+            }
         }
-        None => Cached { value: token.value, fresh_until: now + Duration::from_secs(365 * 24 * 3600), expires_at: None },
+        None => Cached { value: token.value, fresh_until: far, expires_at: None },
     }
 }
 

@@ -1,12 +1,17 @@
-//! Access tokens: where they come from (`source`), the in-process cache in front of them, and the Redis-backed
-//! source that lets many processes share one token (`shared`).
+//! Access tokens: where they come from (`source`), the in-process cache in front of them, the Redis-backed
+//! source that lets many processes share one token (`shared`, stored as `shared_value`), the `token` events
+//! (`observed`) and how long a token handed over without a known lifetime is trusted (`lifetime`). Every
+//! request a source makes goes through the exchange; the cache is the exchange's renewable token.
 
 mod cache;
+pub mod lifetime;
+mod observed;
 mod shared;
+pub mod shared_value;
 mod source;
-pub mod wire;
 
 pub(crate) use cache::early_margin;
 pub use cache::TokenCache;
+pub use observed::ObservedSource;
 pub use shared::SharedTokenSource;
-pub use source::{FixedSource, FreshToken, ProviderFn, ProviderSource, StableOrClassicSource, TokenSource};
+pub use source::{FixedSource, FreshToken, ProviderFn, ProviderSource, StableOrClassicSource, TokenMode, TokenSource};

@@ -10,7 +10,7 @@
 use super::source::{FreshToken, TokenSource};
 use crate::error::Error;
 use crate::redis::keys::TokenKeys;
-use crate::redis::token_value::{encode, now_ms, usable};
+use super::shared_value::{encode, now_ms, usable};
 use crate::redis::{Lock, Redis, FORGET_TOKEN};
 use wechat_protocol::secret::Secret;
 use futures::future::{BoxFuture, FutureExt};

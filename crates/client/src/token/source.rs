@@ -1,16 +1,13 @@
-//! Where access tokens come from: WeChat (stable or classic endpoint), a fixed value, or the caller's function.
+//! Where access tokens come from: WeChat (stable or classic endpoint, through the exchange), a fixed value, or
+//! the caller's function.
 
-use wechat_protocol::catalogue::HttpVerb;
-use crate::client::config::TokenMode;
-use crate::error::Error;
-use super::wire::{self, FETCH_TIMEOUT};
-use wechat_protocol::secret::Secret;
-use crate::transport::Transport;
+use crate::error::{Category, Error};
+use crate::exchange::{expires_in, string_field, Exchange, Request};
 use futures::future::{BoxFuture, FutureExt};
-use serde_json::Value;
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use url::Url;
+use wechat_protocol::secret::Secret;
 
 /// A token as a source hands it over.
 #[derive(Clone, Debug)]
@@ -30,45 +27,37 @@ pub trait TokenSource: Send + Sync + 'static {
     }
 }
 
-/// `POST /cgi-bin/stable_token` or `GET /cgi-bin/token` with the app's credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenMode {
+    /// `POST /cgi-bin/stable_token`: the same token while valid, so independent fetchers do not clash.
+    Stable,
+    /// `GET /cgi-bin/token`: each fetch knocks out the previous token after 5 minutes.
+    Classic,
+}
+
+/// `auth.getStableAccessToken` or `auth.getAccessToken` with the app's credentials.
 pub struct StableOrClassicSource {
-    pub transport: Arc<Transport>,
-    pub api_base: Url,
+    pub exchange: Arc<Exchange>,
     pub appid: String,
     pub secret: Secret,
     pub mode: TokenMode,
 }
 
 impl StableOrClassicSource {
-    async fn request(transport: Arc<Transport>, url: Url, verb: HttpVerb, body: Option<Value>, secret: Secret) -> Result<FreshToken, Error> {
-        let what = "access_token request";
-        let answer = wire::exchange(&transport, verb, url, body.as_ref(), what, None, &[secret]).await?;
-        Ok(FreshToken { value: Secret::new(wire::string_field(&answer, "access_token", what)?), expires_in: Some(wire::expires_in(&answer)) })
-    }
-
     fn fetch_once(&self, force: bool) -> BoxFuture<'static, Result<FreshToken, Error>> {
-        let mut url = self.api_base.clone();
-        let (verb, body) = match self.mode {
-            TokenMode::Stable => {
-                url.set_path("/cgi-bin/stable_token");
-                let body = serde_json::json!({
-                    "grant_type": "client_credential",
-                    "appid": self.appid,
-                    "secret": self.secret.expose(),
-                    "force_refresh": force,
-                });
-                (HttpVerb::Post, Some(body))
-            }
-            TokenMode::Classic => {
-                url.set_path("/cgi-bin/token");
-                url.query_pairs_mut()
-                    .append_pair("grant_type", "client_credential")
-                    .append_pair("appid", &self.appid)
-                    .append_pair("secret", self.secret.expose());
-                (HttpVerb::Get, None)
-            }
+        let (api, params) = match self.mode {
+            TokenMode::Stable => (
+                "auth.getStableAccessToken",
+                json!({ "grant_type": "client_credential", "appid": self.appid, "secret": self.secret.expose(), "force_refresh": force }),
+            ),
+            TokenMode::Classic => ("auth.getAccessToken", json!({ "grant_type": "client_credential", "appid": self.appid, "secret": self.secret.expose() })),
         };
-        Self::request(self.transport.clone(), url, verb, body, self.secret.clone()).boxed()
+        let exchange = self.exchange.clone();
+        async move {
+            let answer = exchange.fields(Request::token_fetch(api, params, None)).await?;
+            Ok(FreshToken { value: Secret::new(string_field(&answer, "access_token", api)?), expires_in: Some(expires_in(&answer)) })
+        }
+        .boxed()
     }
 }
 
@@ -108,19 +97,23 @@ impl TokenSource for FixedSource {
 /// The caller's `getAccessToken({ appid, forceRefresh })`, bridged by the binding layer.
 pub type ProviderFn = Arc<dyn Fn(bool) -> BoxFuture<'static, Result<FreshToken, String>> + Send + Sync>;
 
-pub struct ProviderSource(pub ProviderFn);
+pub struct ProviderSource {
+    pub provider: ProviderFn,
+    /// The client's `timeout`: a provider that never settles would hold every caller behind the shared fetch.
+    pub timeout: Duration,
+}
 
 impl TokenSource for ProviderSource {
     fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
-        let call = (self.0)(rejected.is_some());
+        let call = (self.provider)(rejected.is_some());
+        let timeout = self.timeout;
         async move {
-            // A provider that never settles would hold every caller of this client behind the shared fetch.
-            let settled = tokio::time::timeout(FETCH_TIMEOUT, call)
+            let settled = tokio::time::timeout(timeout, call)
                 .await
-                .map_err(|_| Error::timeout("", format!("getAccessToken did not settle within {} s", FETCH_TIMEOUT.as_secs())))?;
-            let token = settled.map_err(|m| Error::system("", format!("getAccessToken failed: {m}")).with_category(crate::error::Category::Auth))?;
+                .map_err(|_| Error::timeout("", format!("getAccessToken did not settle within {} ms", timeout.as_millis())))?;
+            let token = settled.map_err(|m| Error::system("", format!("getAccessToken failed: {m}")).with_category(Category::Auth))?;
             if token.value.is_empty() {
-                return Err(Error::system("", "getAccessToken returned an empty token").with_category(crate::error::Category::Auth));
+                return Err(Error::system("", "getAccessToken returned an empty token").with_category(Category::Auth));
             }
             Ok(token)
         }

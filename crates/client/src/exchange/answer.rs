@@ -1,5 +1,7 @@
-//! Turning WeChat's HTTP answer into a result: JSON with errcode 0 → converted data, errcode ≠ 0 → Error,
-//! anything not JSON (images) → bytes, as wx-server-sdk does.
+//! Turning WeChat's HTTP answer into a result, read once for every request: JSON with errcode 0 → the data,
+//! errcode ≠ 0 → Error, anything not JSON (images) → bytes, as wx-server-sdk does. The data is shaped two ways:
+//! JSON text for JS (`interpret` → `Outcome`), or the answer's fields for a domain step (`fields`); errcode,
+//! HTTP status and malformed bodies are judged in `check` for both.
 
 use super::{transcode, Outcome};
 use wechat_protocol::bigint;
@@ -7,25 +9,38 @@ use wechat_protocol::case::{convert_keys, Direction};
 use wechat_protocol::catalogue::Endpoint;
 use crate::error::{Category, Error};
 use crate::transport::HttpAnswer;
-use serde_json::Value;
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use std::time::Duration;
 
-pub fn interpret(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_case: bool) -> Result<Outcome, Error> {
+/// An answer that passed every check, before it is shaped.
+enum Checked {
+    Binary { content_type: String, bytes: Bytes },
+    Json { out: transcode::Transcoded, body: Bytes },
+}
+
+fn busy(api: &str, status: u16) -> Error {
+    Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status)
+}
+
+/// The one reader of errcode and of the answer's soundness.
+fn check(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_case: bool) -> Result<Checked, Error> {
     let status = answer.status;
     if !looks_like_json(&answer) {
         if status >= 500 {
-            return Err(Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status));
+            return Err(busy(api, status));
         }
         if status != 200 {
             return Err(Error::invalid_response(api, format!("WeChat answered HTTP {status}")).with_http_status(status));
         }
         let content_type = answer.content_type.unwrap_or_else(|| "application/octet-stream".into());
-        return Ok(Outcome::Binary { content_type, bytes: answer.body });
+        return Ok(Checked::Binary { content_type, bytes: answer.body });
     }
     if !transcode::is_valid_json(&answer.body) {
         // The full parse only to word the error exactly as serde_json does.
         let e = serde_json::from_slice::<Value>(&answer.body).expect_err("the checks agree");
         if status >= 500 {
-            return Err(Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status));
+            return Err(busy(api, status));
         }
         return Err(Error::invalid_response(api, format!("WeChat's answer is not valid JSON ({} bytes): {e}", answer.body.len()))
             .with_http_status(status));
@@ -42,13 +57,46 @@ pub fn interpret(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, con
         return Err(Error::wechat(api, code, errmsg, meaning).with_http_status(status));
     }
     if status >= 500 {
-        return Err(Error::network(api, format!("WeChat answered HTTP {status}")).with_category(Category::Busy).with_http_status(status));
+        return Err(busy(api, status));
     }
-    if out.repeated_key {
-        let (text, big_ints) = through_tree(api, &answer.body, convert_case);
-        return Ok(Outcome::Json { text, big_ints });
+    Ok(Checked::Json { out, body: answer.body })
+}
+
+/// The answer as JS receives it: JSON text of the converted data (errMsg/errCode appended), or bytes.
+pub fn interpret(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_case: bool) -> Result<Outcome, Error> {
+    match check(api, endpoint, answer, convert_case)? {
+        Checked::Binary { content_type, bytes } => Ok(Outcome::Binary { content_type, bytes }),
+        Checked::Json { out, body } if out.repeated_key => {
+            let (text, big_ints) = through_tree(api, &body, convert_case);
+            Ok(Outcome::Json { text, big_ints })
+        }
+        Checked::Json { out, .. } => Ok(Outcome::Json { text: transcode::finish(out.text, api), big_ints: out.big_ints }),
     }
-    Ok(Outcome::Json { text: transcode::finish(out.text, api), big_ints: out.big_ints })
+}
+
+/// The answer's fields as WeChat named them (snake_case, errcode/errmsg included), for a domain step.
+pub fn fields(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer) -> Result<Map<String, Value>, Error> {
+    let status = answer.status;
+    match check(api, endpoint, answer, false)? {
+        Checked::Binary { .. } => Err(Error::invalid_response(api, format!("WeChat's answer is not JSON (HTTP {status})")).with_http_status(status)),
+        Checked::Json { body, .. } => match serde_json::from_slice(&body) {
+            Ok(Value::Object(map)) => Ok(map),
+            _ => unreachable!("a validated JSON object"),
+        },
+    }
+}
+
+/// A non-empty string field of an answer, or an invalid-response error naming it.
+pub fn string_field(map: &Map<String, Value>, field: &str, api: &str) -> Result<String, Error> {
+    match map.get(field).and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => Ok(s.to_owned()),
+        _ => Err(Error::invalid_response(api, format!("WeChat's answer has no {field}"))),
+    }
+}
+
+/// `expires_in` of an answer (WeChat's default lifetime when absent).
+pub fn expires_in(map: &Map<String, Value>) -> Duration {
+    Duration::from_secs(map.get("expires_in").and_then(Value::as_u64).unwrap_or(7200))
 }
 
 /// The tree path: parse, drop the error fields, convert, mark, append, serialize. Only for answers that
@@ -118,6 +166,18 @@ mod tests {
         assert_eq!(e.code, -601001);
         let e = interpret("a.b", None, answer(502, "text/html", "<html>bad gateway</html>"), true).unwrap_err();
         assert_eq!((e.category, e.http_status), (Category::Busy, Some(502)));
+    }
+
+    #[test]
+    fn fields_are_read_by_the_same_checks() {
+        let a = answer(200, "text/plain", r#"{"errcode":0,"errmsg":"ok","access_token":"T","expires_in":300}"#);
+        let map = fields("auth.getStableAccessToken", None, a).unwrap();
+        assert_eq!((string_field(&map, "access_token", "x").unwrap().as_str(), expires_in(&map)), ("T", Duration::from_secs(300)));
+        assert_eq!(string_field(&map, "nope", "x").unwrap_err().code, -601001);
+        let e = fields("a.b", None, answer(200, "application/json", r#"{"errcode":"40013","errmsg":"invalid appid"}"#)).unwrap_err();
+        assert_eq!(e.code, 40013, "a string errcode is read the same way for both shapes");
+        assert_eq!(fields("a.b", None, answer(200, "image/jpeg", "\u{FF}\u{D8}")).unwrap_err().code, -601001);
+        assert_eq!(fields("a.b", None, answer(502, "text/html", "<html/>")).unwrap_err().category, Category::Busy);
     }
 
     #[test]

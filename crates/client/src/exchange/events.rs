@@ -1,10 +1,8 @@
-//! Call events for metrics and debug logs. The pipeline reports what happened to an `Observer`; nothing here
-//! knows N-API (the binding bridges it to JS). Events carry names, codes and timings, never a token or secret.
+//! Call events for metrics and debug logs. The exchange (and `token::ObservedSource`, for `token` events)
+//! reports what happened to an `Observer`; nothing here knows N-API (the binding bridges it to JS). Events
+//! carry names, codes and timings, never a token or secret.
 
 use crate::error::Error;
-use wechat_protocol::secret::Secret;
-use crate::token::{FreshToken, TokenSource};
-use futures::future::{BoxFuture, FutureExt};
 use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -112,45 +110,6 @@ impl Observers {
         if let Some(o) = self.current() {
             o.event(&build());
         }
-    }
-}
-
-/// Wraps a token source so each fetch (not each cache hit) reports a `token` event.
-pub struct ObservedSource {
-    pub inner: Arc<dyn TokenSource>,
-    pub observers: Arc<Observers>,
-    pub appid: Option<String>,
-}
-
-impl TokenSource for ObservedSource {
-    fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
-        let observers = self.observers.clone();
-        let appid = self.appid.clone();
-        let reason = if rejected.is_some() { "refresh" } else { "fetch" };
-        let fetch = self.inner.fetch(rejected);
-        async move {
-            let started = Instant::now();
-            let result = fetch.await;
-            observers.emit(|| {
-                let mut e = CallEvent::new(EventKind::Token, "auth.getAccessToken", 1).with_duration(started);
-                e.reason = Some(reason);
-                e.appid = appid;
-                match &result {
-                    Ok(token) => {
-                        e.err_code = Some(0);
-                        e.expires_at_ms = token.expires_in.map(|life| epoch_ms(SystemTime::now() + life));
-                    }
-                    Err(err) => e = e.with_error(err),
-                }
-                e
-            });
-            result
-        }
-        .boxed()
-    }
-
-    fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
-        self.inner.rejected(token)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The pipeline's events against the emulator over real HTTP: order, fields, and no credential anywhere.
 
-use super::events::{CallEvent, EventKind, Observer};
-use super::{CallOptions, Client, ClientConfig};
+use wechat_client::client::config::ClientConfig;
+use wechat_client::client::events::{epoch_ms, CallEvent, EventKind, Observer};
+use wechat_client::client::{CallOptions, Client};
 use wechat_emulator::{self as emulator, EmulatorConfig, DEMO_APPID, DEMO_SECRET};
 use std::sync::{Arc, Mutex};
 
@@ -36,7 +37,7 @@ async fn a_retried_call_reports_token_request_retry_response() {
     assert_eq!(kinds(&events), [("token", 1), ("request", 1), ("retry", 1), ("request", 2), ("response", 2)]);
     let token = &events[0];
     assert_eq!((token.reason, token.appid.as_deref(), token.err_code), (Some("fetch"), Some(DEMO_APPID), Some(0)));
-    let expires_in_s = (token.expires_at_ms.unwrap() - super::events::epoch_ms(std::time::SystemTime::now())) / 1000.0;
+    let expires_in_s = (token.expires_at_ms.unwrap() - epoch_ms(std::time::SystemTime::now())) / 1000.0;
     assert!((7190.0..=7200.0).contains(&expires_in_s), "{expires_in_s}");
     let retry = &events[2];
     assert_eq!((retry.err_code, retry.category, retry.reason, retry.http_status), (Some(-1), Some("busy"), Some("transient"), Some(200)));

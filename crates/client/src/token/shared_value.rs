@@ -3,7 +3,7 @@
 //! freshness: all agree the token is due at `refreshAt`, the writer's early-expiry point.
 
 use wechat_protocol::secret::Secret;
-use crate::token::{early_margin, FreshToken};
+use super::{early_margin, FreshToken};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -24,8 +24,9 @@ pub fn now_ms() -> u64 {
 /// The JSON to store and its TTL, or None for a token of unknown lifetime (nothing to agree on).
 pub fn encode(token: &FreshToken, now: u64) -> Option<(String, Duration)> {
     let life = token.expires_in.filter(|l| !l.is_zero())?;
-    let expires_at = now + life.as_millis() as u64;
-    let refresh_at = expires_at - early_margin(life).as_millis() as u64;
+    let life_ms = u64::try_from(life.as_millis()).ok()?;
+    let expires_at = now.checked_add(life_ms)?;
+    let refresh_at = expires_at.saturating_sub(u64::try_from(early_margin(life).as_millis()).ok()?);
     let value = SharedToken { token: token.value.expose().to_owned(), expires_at, refresh_at: Some(refresh_at) };
     Some((serde_json::to_string(&value).expect("plain JSON"), life))
 }
