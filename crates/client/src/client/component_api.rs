@@ -10,8 +10,13 @@ use serde_json::Value;
 use std::future::Future;
 
 impl Client {
+    /// Runs a flow within the client's `timeout`, like every call: a store or WeChat that never answers
+    /// fails it as a timeout instead of leaving the caller waiting.
     async fn flow<T>(&self, api: &str, work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
-        work.await.map_err(|e| self.scrubbed(Error { api: api.to_owned(), ..e }))
+        let timeout = self.config().timeout;
+        let bounded = tokio::time::timeout(timeout, work).await;
+        let result = bounded.unwrap_or_else(|_| Err(Error::timeout(api, format!("no answer within the timeout ({} ms)", timeout.as_millis()))));
+        result.map_err(|e| self.scrubbed(Error { api: api.to_owned(), ..e }))
     }
 
     /// Verifies, decrypts and acts on a push to the authorization-event URL.

@@ -86,6 +86,9 @@ impl ClientConfig {
     pub fn from_json(json: &str) -> Result<ClientConfig, String> {
         let raw: RawConfig = serde_json::from_str(json).map_err(|e| describe_serde_error(&e))?;
         let appid = non_empty("appid", raw.appid)?;
+        if let Some(a) = &appid {
+            check_appid("appid", a)?;
+        }
         let secret = non_empty("secret", raw.secret)?;
         let access_token = non_empty("accessToken", raw.access_token)?;
         let provider = raw.has_token_provider.unwrap_or(false);
@@ -162,6 +165,21 @@ fn non_empty(name: &str, value: Option<String>) -> Result<Option<String>, String
     }
 }
 
+/// The longest appid accepted: WeChat's are 18 characters.
+pub const MAX_APPID_LEN: usize = 32;
+
+/// `value` must look like a WeChat appid (ASCII letters and digits, `_` and `-`, at most [`MAX_APPID_LEN`]):
+/// it becomes part of store keys, Redis keys and request bodies. The error names `field` and never echoes
+/// more than the start of the value.
+pub fn check_appid(field: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > MAX_APPID_LEN || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        let shown: String = value.chars().take(40).collect();
+        let more = if value.chars().count() > 40 { format!("… ({} bytes)", value.len()) } else { String::new() };
+        return Err(format!("{field} must be a WeChat appid (letters and digits, at most {MAX_APPID_LEN}), got {shown:?}{more}"));
+    }
+    Ok(())
+}
+
 fn whole_number(name: &str, value: f64, min: u64, max: u64) -> Result<u64, String> {
     if value.fract() != 0.0 || value < min as f64 || value > max as f64 {
         return Err(format!("{name} must be a whole number from {min} to {max}, got {value}"));
@@ -232,6 +250,21 @@ mod tests {
         assert_eq!(err(r#"{"ca":"not a certificate"}"#), "ca must be PEM text holding at least one certificate");
         // There is no switch that turns certificate checks off.
         assert_eq!(err(r#"{"rejectUnauthorized":false}"#), "unknown option \"rejectUnauthorized\"");
+    }
+
+    #[test]
+    fn appids_are_wechat_appids_naming_the_field() {
+        let err = |json: &str| ClientConfig::from_json(json).err().expect("refused");
+        let e = err(r#"{"appid":"wx1/../../&a=b#","secret":"x"}"#);
+        assert!(e.starts_with("appid must be a WeChat appid"), "{e}");
+        let huge = "a".repeat(1 << 20);
+        let e = err(&format!(r#"{{"appid":"{huge}","secret":"x"}}"#));
+        assert!(e.starts_with("appid must be a WeChat appid") && e.len() < 200, "{}", e.len());
+        let key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+        let e = err(&format!(r#"{{"component":{{"appid":"wx?c","secret":"s","token":"t","encodingAesKey":"{key}"}}}}"#));
+        assert!(e.starts_with("component.appid must be a WeChat appid"), "{e}");
+        assert!(ClientConfig::from_json(r#"{"appid":"wx0123456789abcdef","secret":"x"}"#).is_ok());
+        assert!(check_appid("appid", &"a".repeat(MAX_APPID_LEN)).is_ok() && check_appid("appid", &"a".repeat(MAX_APPID_LEN + 1)).is_err());
     }
 
     #[test]
