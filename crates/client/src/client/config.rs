@@ -1,6 +1,7 @@
 //! Client configuration: parsed from the JSON the JS facade sends, checked once, so a bad option is a clear
 //! synchronous error at `init`/`createClient` and never a surprise on the first call.
 
+use crate::store::keys::check_appid;
 use crate::component::config::{ComponentConfig, RawComponent};
 use crate::redis::{RawRedisOptions, RedisConfig};
 use crate::token::TokenMode;
@@ -165,21 +166,6 @@ fn non_empty(name: &str, value: Option<String>) -> Result<Option<String>, String
     }
 }
 
-/// The longest appid accepted: WeChat's are 18 characters.
-pub const MAX_APPID_LEN: usize = 32;
-
-/// `value` must look like a WeChat appid (ASCII letters and digits, `_` and `-`, at most [`MAX_APPID_LEN`]):
-/// it becomes part of store keys, Redis keys and request bodies. The error names `field` and never echoes
-/// more than the start of the value.
-pub fn check_appid(field: &str, value: &str) -> Result<(), String> {
-    if value.is_empty() || value.len() > MAX_APPID_LEN || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-        let shown: String = value.chars().take(40).collect();
-        let more = if value.chars().count() > 40 { format!("… ({} bytes)", value.len()) } else { String::new() };
-        return Err(format!("{field} must be a WeChat appid (letters and digits, at most {MAX_APPID_LEN}), got {shown:?}{more}"));
-    }
-    Ok(())
-}
-
 fn whole_number(name: &str, value: f64, min: u64, max: u64) -> Result<u64, String> {
     if value.fract() != 0.0 || value < min as f64 || value > max as f64 {
         return Err(format!("{name} must be a whole number from {min} to {max}, got {value}"));
@@ -264,7 +250,8 @@ mod tests {
         let e = err(&format!(r#"{{"component":{{"appid":"wx?c","secret":"s","token":"t","encodingAesKey":"{key}"}}}}"#));
         assert!(e.starts_with("component.appid must be a WeChat appid"), "{e}");
         assert!(ClientConfig::from_json(r#"{"appid":"wx0123456789abcdef","secret":"x"}"#).is_ok());
-        assert!(check_appid("appid", &"a".repeat(MAX_APPID_LEN)).is_ok() && check_appid("appid", &"a".repeat(MAX_APPID_LEN + 1)).is_err());
+        let max = crate::store::keys::MAX_APPID_LEN;
+        assert!(check_appid("appid", &"a".repeat(max)).is_ok() && check_appid("appid", &"a".repeat(max + 1)).is_err());
     }
 
     #[test]

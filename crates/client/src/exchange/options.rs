@@ -67,7 +67,7 @@ impl CallOptions {
         let appid = raw.appid.filter(|a| !a.is_empty());
         if let Some(a) = &appid {
             // It becomes part of store keys: only the characters an appid has.
-            crate::client::config::check_appid("appid", a)?;
+            crate::store::keys::check_appid("appid", a)?;
         }
         Ok(CallOptions {
             convert_case: raw.convert_case.unwrap_or(true),
