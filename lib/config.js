@@ -12,6 +12,19 @@ const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
 const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])
 const REDIS_KEYS = ['url', 'prefix', 'timeout', 'lockTtl']
 
+/** Numeric options: NaN and ±Infinity do not survive JSON (they become null, i.e. "the default"), so they are
+ * refused here, naming the option. */
+const NUMBER_KEYS = ['timeout', 'maxAttempts', 'maxResponseBytes', 'connectTimeout', 'attemptTimeout']
+
+function checkFinite(where, options, keys, prefix = '') {
+  for (const key of keys) {
+    const value = options[key]
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw invalid(where, `${prefix}${key} must be a finite number, got ${value}`)
+    }
+  }
+}
+
 /** A config the facade refuses before the core sees it; made by the core, like the core's own refusals. */
 function invalid(where, text) {
   return makeError(where, 'invalid-argument', text)
@@ -48,6 +61,7 @@ function normalize(where, config, env = process.env) {
   }
   const out = {}
   for (const key of NATIVE_KEYS) if (config[key] !== undefined) out[key] = config[key]
+  checkFinite(where, out, NUMBER_KEYS)
   if (out.component !== undefined) checkComponent(where, out.component)
   const hasIdentity = out.appid || out.secret || out.accessToken || config.getAccessToken || out.component
   if (!hasIdentity) {
@@ -90,6 +104,7 @@ function redisOptions(where, store) {
     }
     const out = {}
     for (const key of REDIS_KEYS) if (store[key] !== undefined) out[key] = store[key]
+    checkFinite(where, out, ['timeout', 'lockTtl'], 'store.')
     return out
   }
   throw invalid(where, "store must be a Redis URL ('redis://host:6379/0') or { url, prefix, timeout, lockTtl }")
@@ -107,4 +122,4 @@ function wrapProvider(fn, appid) {
   }
 }
 
-module.exports = { normalize }
+module.exports = { normalize, checkFinite }

@@ -30,69 +30,94 @@ function nowAndNonce(options) {
   return { timestamp, nonce }
 }
 
+/** The native handle for `options`, checked first. */
+function openNative(options) {
+  if (options === null || typeof options !== 'object') throw fail('MsgCrypt', 'options must be { token, encodingAesKey, appid }')
+  const { token, encodingAesKey, appid, previousEncodingAesKey } = options
+  str('MsgCrypt', 'token', token)
+  str('MsgCrypt', 'appid', appid)
+  for (const [name, key] of [['encodingAesKey', encodingAesKey], ['previousEncodingAesKey', previousEncodingAesKey]]) {
+    if (name === 'previousEncodingAesKey' && key === undefined) continue
+    if (typeof key !== 'string' || key.length !== 43) {
+      throw fail('MsgCrypt', `${name} must be 43 characters, got ${typeof key === 'string' ? key.length : typeof key}`)
+    }
+  }
+  return { handle: new native.NativeMsgCrypt(token, encodingAesKey, appid, previousEncodingAesKey), appid }
+}
+
 class MsgCrypt {
   /** @param {{ token: string, encodingAesKey: string, appid: string, previousEncodingAesKey?: string }} options */
   constructor(options) {
-    if (options === null || typeof options !== 'object') throw fail('MsgCrypt', 'options must be { token, encodingAesKey, appid }')
-    const { token, encodingAesKey, appid, previousEncodingAesKey } = options
-    str('MsgCrypt', 'token', token)
-    str('MsgCrypt', 'appid', appid)
-    for (const [name, key] of [['encodingAesKey', encodingAesKey], ['previousEncodingAesKey', previousEncodingAesKey]]) {
-      if (name === 'previousEncodingAesKey' && key === undefined) continue
-      if (typeof key !== 'string' || key.length !== 43) {
-        throw fail('MsgCrypt', `${name} must be 43 characters, got ${typeof key === 'string' ? key.length : typeof key}`)
-      }
-    }
-    const handle = guard('MsgCrypt', () => new native.NativeMsgCrypt(token, encodingAesKey, appid, previousEncodingAesKey))
+    const { handle, appid } = guard('MsgCrypt', () => openNative(options))
     Object.defineProperty(this, 'native', { value: handle, enumerable: false })
     Object.defineProperty(this, 'appid', { value: appid, enumerable: true })
   }
 
   /** msg_signature of `encrypt`, or the plain URL signature when `encrypt` is absent. */
-  signature({ timestamp, nonce, encrypt } = {}) {
-    return this.native.signature(String(timestamp), String(nonce), encrypt)
+  signature(args = {}) {
+    return guard('signature', () => {
+      const { timestamp, nonce, encrypt } = args
+      if (encrypt !== undefined && typeof encrypt !== 'string') throw fail('signature', 'encrypt must be a string')
+      return this.native.signature(String(timestamp), String(nonce), encrypt)
+    })
   }
 
   /** Constant-time check; `signature` (or `msgSignature`) against timestamp, nonce and optional encrypt. */
-  verify({ signature, msgSignature, timestamp, nonce, encrypt } = {}) {
-    const sig = msgSignature !== undefined ? msgSignature : signature
-    if (typeof sig !== 'string') return false
-    return this.native.verify(sig, String(timestamp), String(nonce), encrypt)
+  verify(args = {}) {
+    return guard('verify', () => {
+      const { signature, msgSignature, timestamp, nonce, encrypt } = args
+      const sig = msgSignature !== undefined ? msgSignature : signature
+      if (typeof sig !== 'string') return false
+      if (encrypt !== undefined && typeof encrypt !== 'string') return false
+      return this.native.verify(sig, String(timestamp), String(nonce), encrypt)
+    })
   }
 
   /** The base64 `Encrypt` value; `random` (16 bytes) only for reproducible tests. */
-  encrypt(plaintext, { random } = {}) {
-    str('encrypt', 'plaintext', plaintext)
-    const prefix = random === undefined ? undefined : Buffer.from(random)
-    return guard('encrypt', () => this.native.encrypt(plaintext, prefix))
+  encrypt(plaintext, options = {}) {
+    return guard('encrypt', () => {
+      str('encrypt', 'plaintext', plaintext)
+      const { random } = options
+      const prefix = random === undefined ? undefined : Buffer.from(random)
+      return this.native.encrypt(plaintext, prefix)
+    })
   }
 
   /** Decrypts an `Encrypt` value you have already authenticated (tries the previous key too). */
   decrypt(encrypt) {
-    str('decrypt', 'encrypt', encrypt)
-    return guard('decrypt', () => this.native.decrypt(encrypt))
+    return guard('decrypt', () => {
+      str('decrypt', 'encrypt', encrypt)
+      return this.native.decrypt(encrypt)
+    })
   }
 
   /** Verifies msg_signature and decrypts a pushed body; returns the inner XML. */
-  decryptPush({ query, body } = {}) {
-    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
-    str('decryptPush', 'body', text)
-    return guard('decryptPush', () => this.native.decryptPush(normalizeQuery(query), text))
+  decryptPush(args = {}) {
+    return guard('decryptPush', () => {
+      const { query, body } = args
+      const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
+      str('decryptPush', 'body', text)
+      return this.native.decryptPush(normalizeQuery(query), text)
+    })
   }
 
   /** A passive reply in WeChat's encrypted envelope. */
   encryptReply(replyXml, options = {}) {
-    str('encryptReply', 'replyXml', replyXml)
-    const { timestamp, nonce } = nowAndNonce(options)
-    return this.native.encryptReply(replyXml, timestamp, nonce)
+    return guard('encryptReply', () => {
+      str('encryptReply', 'replyXml', replyXml)
+      const { timestamp, nonce } = nowAndNonce(options)
+      return this.native.encryptReply(replyXml, timestamp, nonce)
+    })
   }
 
   /** What WeChat would POST to you: `{ body, query }` (for testing your own handlers). */
   encryptPush(innerXml, options = {}) {
-    str('encryptPush', 'innerXml', innerXml)
-    const { timestamp, nonce } = nowAndNonce(options)
-    const { body, msgSignature } = this.native.encryptPush(innerXml, timestamp, nonce)
-    return { body, query: { timestamp, nonce, encrypt_type: 'aes', msg_signature: msgSignature } }
+    return guard('encryptPush', () => {
+      str('encryptPush', 'innerXml', innerXml)
+      const { timestamp, nonce } = nowAndNonce(options)
+      const { body, msgSignature } = this.native.encryptPush(innerXml, timestamp, nonce)
+      return { body, query: { timestamp, nonce, encrypt_type: 'aes', msg_signature: msgSignature } }
+    })
   }
 
   /** URL verification (GET): the echostr to answer, decrypted in safe mode. */
@@ -103,16 +128,20 @@ class MsgCrypt {
 
 /** hex(sha1(the parts sorted and joined)): WeChat's signature primitive. */
 function sign(...parts) {
-  const list = parts.length === 1 && Array.isArray(parts[0]) ? parts[0] : parts
-  return native.cryptoSign(list.map(String))
+  return guard('sign', () => {
+    const list = parts.length === 1 && Array.isArray(parts[0]) ? parts[0] : parts
+    return native.cryptoSign(list.map(String))
+  })
 }
 
 /** A flat `<xml><Name>value</Name>…</xml>` document → { Name: value } (no DTDs, size-capped). */
 function parseXml(xml) {
-  str('parseXml', 'xml', xml)
-  const out = {}
-  for (const [name, value] of guard('parseXml', () => native.cryptoParseXml(xml))) if (!(name in out)) out[name] = value
-  return out
+  return guard('parseXml', () => {
+    str('parseXml', 'xml', xml)
+    const out = {}
+    for (const [name, value] of native.cryptoParseXml(xml)) if (!(name in out)) out[name] = value
+    return out
+  })
 }
 
 module.exports = { MsgCrypt, sign, parseXml }

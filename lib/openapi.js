@@ -6,6 +6,7 @@
 const { OpenApiError, fromNative, makeError } = require('./errors.js')
 const json = require('./json.js')
 const { describe } = require('./guard.js')
+const { checkFinite } = require('./config.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
 let nextCallId = 1
@@ -50,6 +51,7 @@ function encodeOptions(api, options) {
       if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
     }
     const { signal, ...rest } = options
+    checkFinite(api, rest, ['timeout', 'attemptTimeout', 'maxAttempts'])
     if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
       throw makeError(api, 'invalid-argument', 'signal must be an AbortSignal')
     }

@@ -126,7 +126,7 @@ async fn query_auth_stores_tokens_and_rotation_is_saved_every_time() {
     assert_eq!(s.p.rotations.lock().unwrap().last().unwrap().1, second);
 }
 
-/// A WeChat whose refresh tokens do not rotate and whose authorizer list comes one per page: `wx0`, then `wxa`.
+/// A WeChat whose refresh tokens do not rotate and whose authorizer list has `wxa` on its second page.
 #[tokio::test]
 async fn a_stale_refresh_token_is_recovered_through_the_authorizer_list() {
     let wechat = scripted(|name, body| match name {
@@ -136,9 +136,10 @@ async fn a_stale_refresh_token_is_recovered_through_the_authorizer_list() {
         }
         "api_authorizer_token" => json!({ "errcode": 61023, "errmsg": "refresh_token is invalid" }),
         "api_get_authorizer_list" => {
-            let list = [json!({ "authorizer_appid": "wx0", "refresh_token": "other", "auth_time": 1 }), json!({ "authorizer_appid": "wxa", "refresh_token": "current", "auth_time": 1 })];
-            let offset = body["offset"].as_u64().unwrap_or(0) as usize;
-            json!({ "total_count": list.len(), "list": list.iter().skip(offset).take(1).collect::<Vec<_>>() })
+            let mut list: Vec<Value> = (0..500).map(|i| json!({ "authorizer_appid": format!("wx{i}"), "refresh_token": "other", "auth_time": 1 })).collect();
+            list.push(json!({ "authorizer_appid": "wxa", "refresh_token": "current", "auth_time": 1 }));
+            let (offset, count) = (body["offset"].as_u64().unwrap_or(0) as usize, body["count"].as_u64().unwrap_or(500) as usize);
+            json!({ "total_count": list.len(), "list": list.iter().skip(offset).take(count).collect::<Vec<_>>() })
         }
         _ => json!({ "errcode": -1, "errmsg": "not scripted" }),
     })
@@ -151,6 +152,57 @@ async fn a_stale_refresh_token_is_recovered_through_the_authorizer_list() {
     assert_eq!(p.store.get(&keys::refresh_token(COMPONENT, "wxa")).await.unwrap().as_deref(), Some("current"));
     assert_eq!(wechat.hits("api_get_authorizer_list"), 2, "paged until found");
     assert_eq!(p.rotations.lock().unwrap().clone(), vec![("wxa".to_owned(), "current".to_owned())]);
+}
+
+/// A WeChat whose authorizer list claims 10^15 authorizers: full pages of strangers, or short pages.
+async fn endless_list(page: usize, delay_ms: u64) -> support::Scripted {
+    scripted(move |name, body| match name {
+        "api_component_token" => json!({ "component_access_token": "ctoken-1", "expires_in": 7200 }),
+        "api_authorizer_token" => json!({ "errcode": 61023, "errmsg": "refresh_token is invalid" }),
+        "api_get_authorizer_list" => {
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let offset = body["offset"].as_u64().unwrap_or(0);
+            let list: Vec<Value> = (0..page as u64).map(|i| json!({ "authorizer_appid": format!("wx{}", offset + i), "refresh_token": "r", "auth_time": 1 })).collect();
+            json!({ "total_count": 1_000_000_000_000_000u64, "list": list })
+        }
+        _ => json!({ "errcode": -1, "errmsg": "not scripted" }),
+    })
+    .await
+}
+
+async fn stale_platform(url: &str, extra: &str) -> support::Platform {
+    let p = platform(url, extra);
+    p.store.set(&keys::ticket(COMPONENT), "ticket@1", None).await.unwrap();
+    p.store.set(&keys::refresh_token(COMPONENT, "wxa"), "stale", None).await.unwrap();
+    p
+}
+
+#[tokio::test]
+async fn recovering_a_61023_reads_a_bounded_number_of_pages() {
+    // Full pages, total_count 10^15: capped.
+    let wechat = endless_list(500, 0).await;
+    let p = stale_platform(&wechat.url, "").await;
+    let e = p.client.component("test").unwrap().authorizer_tokens("wxa").get().await.unwrap_err();
+    assert_eq!(e.code, 61023);
+    let pages = wechat.hits("api_get_authorizer_list");
+    assert!((1..=100).contains(&pages), "{pages} pages");
+    // A short page is the last one.
+    let wechat = endless_list(3, 0).await;
+    let p = stale_platform(&wechat.url, "").await;
+    p.client.component("test").unwrap().authorizer_tokens("wxa").get().await.unwrap_err();
+    assert_eq!(wechat.hits("api_get_authorizer_list"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_stops_when_the_caller_gives_up() {
+    let wechat = endless_list(500, 20).await;
+    let p = stale_platform(&wechat.url, "").await;
+    let tokens = p.client.component("test").unwrap().authorizer_tokens("wxa");
+    let gave_up = tokio::time::timeout(std::time::Duration::from_millis(150), tokens.get()).await;
+    assert!(gave_up.is_err(), "{:?} after {} pages", gave_up.map(|r| r.map(|t| t.expose().to_owned())), wechat.hits("api_get_authorizer_list"));
+    let at_give_up = wechat.hits("api_get_authorizer_list");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(wechat.hits("api_get_authorizer_list") <= at_give_up + 1, "no paging after the caller left");
 }
 
 #[tokio::test]

@@ -8,10 +8,20 @@ use wechat_protocol::crypto::PushQuery;
 use crate::error::Error;
 use serde_json::Value;
 use std::future::Future;
+use std::time::Duration;
+
+/// How long after the client's `timeout` the backstop on a whole flow fires.
+const FLOW_GRACE: Duration = Duration::from_millis(500);
 
 impl Client {
+    /// Runs a flow within the client's `timeout`, like every call: a store or WeChat that never answers
+    /// fails it as a timeout instead of leaving the caller waiting. The exchange's own deadline (and each
+    /// store operation's bound) normally ends it first, with its events; this is the backstop, a little later.
     async fn flow<T>(&self, api: &str, work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
-        work.await.map_err(|e| self.scrubbed(Error { api: api.to_owned(), ..e }))
+        let timeout = self.config().timeout;
+        let bounded = tokio::time::timeout(timeout + FLOW_GRACE, work).await;
+        let result = bounded.unwrap_or_else(|_| Err(Error::timeout(api, format!("no answer within the timeout ({} ms)", timeout.as_millis()))));
+        result.map_err(|e| self.scrubbed(Error { api: api.to_owned(), ..e }))
     }
 
     /// Verifies, decrypts and acts on a push to the authorization-event URL.

@@ -1,6 +1,7 @@
 //! Client configuration: parsed from the JSON the JS facade sends, checked once, so a bad option is a clear
 //! synchronous error at `init`/`createClient` and never a surprise on the first call.
 
+use crate::store::keys::check_appid;
 use crate::component::config::{ComponentConfig, RawComponent};
 use crate::redis::{RawRedisOptions, RedisConfig};
 use crate::token::TokenMode;
@@ -86,6 +87,9 @@ impl ClientConfig {
     pub fn from_json(json: &str) -> Result<ClientConfig, String> {
         let raw: RawConfig = serde_json::from_str(json).map_err(|e| describe_serde_error(&e))?;
         let appid = non_empty("appid", raw.appid)?;
+        if let Some(a) = &appid {
+            check_appid("appid", a)?;
+        }
         let secret = non_empty("secret", raw.secret)?;
         let access_token = non_empty("accessToken", raw.access_token)?;
         let provider = raw.has_token_provider.unwrap_or(false);
@@ -232,6 +236,22 @@ mod tests {
         assert_eq!(err(r#"{"ca":"not a certificate"}"#), "ca must be PEM text holding at least one certificate");
         // There is no switch that turns certificate checks off.
         assert_eq!(err(r#"{"rejectUnauthorized":false}"#), "unknown option \"rejectUnauthorized\"");
+    }
+
+    #[test]
+    fn appids_are_wechat_appids_naming_the_field() {
+        let err = |json: &str| ClientConfig::from_json(json).err().expect("refused");
+        let e = err(r#"{"appid":"wx1/../../&a=b#","secret":"x"}"#);
+        assert!(e.starts_with("appid must be a WeChat appid"), "{e}");
+        let huge = "a".repeat(1 << 20);
+        let e = err(&format!(r#"{{"appid":"{huge}","secret":"x"}}"#));
+        assert!(e.starts_with("appid must be a WeChat appid") && e.len() < 200, "{}", e.len());
+        let key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+        let e = err(&format!(r#"{{"component":{{"appid":"wx?c","secret":"s","token":"t","encodingAesKey":"{key}"}}}}"#));
+        assert!(e.starts_with("component.appid must be a WeChat appid"), "{e}");
+        assert!(ClientConfig::from_json(r#"{"appid":"wx0123456789abcdef","secret":"x"}"#).is_ok());
+        let max = crate::store::keys::MAX_APPID_LEN;
+        assert!(check_appid("appid", &"a".repeat(max)).is_ok() && check_appid("appid", &"a".repeat(max + 1)).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::exchange::events::Observers;
 use crate::exchange::{prepare_params, Exchange, Patience, Reading, RenewableToken, Request, Target};
 use crate::redis::keys::TokenKeys;
 use crate::redis::{Redis, RedisStore};
-use crate::store::{MemoryStore, Store};
+use crate::store::{BoundedStore, MemoryStore, Store};
 use crate::token::{FixedSource, ObservedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
 use crate::transport::{Transport, TransportSettings};
 use config::{ClientConfig, TokenOrigin};
@@ -88,7 +88,9 @@ impl Client {
             // The caller's own store, else Redis when configured (tickets and refresh tokens survive and are shared),
             // else this process's memory.
             let store: Arc<dyn Store> = match (store, &redis) {
-                (Some(store), _) => store,
+                // Bounded by the client's timeout: a JS store operation that never settles must not wedge tokens.
+                (Some(store), _) => Arc::new(BoundedStore::new(store, config.timeout)),
+                // Redis bounds each operation itself (`store.timeout`).
                 (None, Some(redis)) => Arc::new(RedisStore::new(redis.clone())),
                 (None, None) => Arc::new(MemoryStore::new()),
             };

@@ -42,19 +42,25 @@ async fn refresh(core: &Core, tokens: &TokenCache, appid: &str, presented: &str)
     let body = json!({ "component_appid": core.appid, "authorizer_appid": appid, "authorizer_refresh_token": presented });
     let api = "component.getAuthorizerAccessToken";
     let answer = component_row(core, tokens, api, body).await?;
-    let access = string_field(&answer, "authorizer_access_token", api)?;
+    let token = FreshToken::answered(api, "authorizer_access_token", string_field(&answer, "authorizer_access_token", api)?, expires_in(&answer));
     let rotated = answer.get("authorizer_refresh_token").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(presented);
     // Every time, before the access token is used: once rotated, only the new refresh token works.
     refresh_token::save(core, appid, Some(presented), rotated).await?;
-    let token = FreshToken { value: Secret::new(access), expires_in: Some(expires_in(&answer)) };
+    let token = token?;
     stored::save(core.store.as_ref(), &keys::authorizer_token(&core.appid, appid), &token).await?;
     Ok(token)
 }
 
-/// The authorizer's current refresh token according to WeChat's authorizer list, if it is listed.
+/// At most this many pages of the authorizer list are read to recover one refresh token (500 each: 50 000
+/// authorizers), whatever `total_count` claims.
+const MAX_LIST_PAGES: u64 = 100;
+
+/// The authorizer's current refresh token according to WeChat's authorizer list, if it is listed. Paging stops
+/// at an empty or short page, at `total_count`, or after [`MAX_LIST_PAGES`]; and since it runs inside the token
+/// fetch, it stops as soon as nobody waits for that fetch.
 async fn listed_refresh_token(core: &Core, tokens: &TokenCache, appid: &str) -> Result<Option<String>, Error> {
-    let mut offset = 0;
-    loop {
+    let mut offset: u64 = 0;
+    for _ in 0..MAX_LIST_PAGES {
         let body = json!({ "component_appid": core.appid, "offset": offset, "count": LIST_PAGE });
         let answer = component_row(core, tokens, "component.getAuthorizerList", body).await?;
         let list = answer.get("list").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -63,12 +69,13 @@ async fn listed_refresh_token(core: &Core, tokens: &TokenCache, appid: &str) -> 
                 return Ok(item.get("refresh_token").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned));
             }
         }
-        offset += list.len() as u64;
+        offset = offset.saturating_add(list.len() as u64);
         let total = answer.get("total_count").and_then(Value::as_u64).unwrap_or(0);
-        if list.is_empty() || offset >= total {
+        if (list.len() as u64) < LIST_PAGE || offset >= total {
             return Ok(None);
         }
     }
+    Ok(None)
 }
 
 async fn fetch(source: (Arc<Core>, TokenCache, String), rejected: Option<Secret>) -> Result<FreshToken, Error> {

@@ -9,7 +9,6 @@ use crate::store::keys;
 use crate::token::FreshToken;
 use serde_json::{json, Value};
 use wechat_protocol::case::{convert_keys, Direction};
-use wechat_protocol::secret::Secret;
 
 impl Component {
     /// `{ preAuthCode, expiresIn }` for the authorization page.
@@ -36,7 +35,7 @@ impl Component {
         // Saved first: it is the one credential that cannot be fetched again without the merchant.
         refresh_token::save(&self.core, &appid, None, &refresh).await?;
         if let Some(Value::String(access)) = info.get("authorizer_access_token").filter(|v| v.as_str() != Some("")) {
-            let token = FreshToken { value: Secret::new(access.clone()), expires_in: Some(expires_in(&info)) };
+            let token = FreshToken::answered(api, "authorizer_access_token", access.clone(), expires_in(&info))?;
             stored::save(self.core.store.as_ref(), &keys::authorizer_token(&self.core.appid, &appid), &token).await?;
         }
         // A re-authorization replaces the tokens: the next call must not use an older cached one.

@@ -45,7 +45,7 @@ async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, 
     let api = "component.getComponentAccessToken";
     let request = Request::token_fetch(api, body, None).with_secret(Secret::new(ticket));
     let answer = core.exchange.fields(request).await.map_err(with_hint)?;
-    let token = FreshToken { value: Secret::new(string_field(&answer, "component_access_token", api)?), expires_in: Some(expires_in(&answer)) };
+    let token = FreshToken::answered(api, "component_access_token", string_field(&answer, "component_access_token", api)?, expires_in(&answer))?;
     stored::save(core.store.as_ref(), &key, &token).await?;
     Ok(token)
 }

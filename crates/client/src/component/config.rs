@@ -45,6 +45,7 @@ fn key_error(field: &str, key: &str, e: CryptoError) -> String {
 impl ComponentConfig {
     pub fn from_raw(raw: RawComponent) -> Result<ComponentConfig, String> {
         let appid = required("appid", raw.appid)?;
+        crate::store::keys::check_appid("component.appid", &appid)?;
         let secret = required("secret", raw.secret)?;
         let token = required("token", raw.token)?;
         let key = required("encodingAesKey", raw.encoding_aes_key)?;

@@ -35,8 +35,11 @@ pub async fn load(store: &dyn Store, key: &str, rejected: Option<&Secret>) -> Re
 }
 
 pub async fn save(store: &dyn Store, key: &str, token: &FreshToken) -> Result<(), Error> {
-    let life = token.expires_in.unwrap_or(Duration::from_secs(7200));
-    let text = serde_json::to_string(&StoredToken { token: token.value.expose().to_owned(), expires_at: now_ms() + life.as_millis() as u64 })
+    // Clamped and checked: a lifetime from outside must not overflow the clock (or ask the store for a TTL
+    // beyond any store's range).
+    let life = token.expires_in.unwrap_or(Duration::from_secs(7200)).min(crate::token::lifetime::LONGEST_TOKEN_LIFE);
+    let expires_at = now_ms().saturating_add(u64::try_from(life.as_millis()).unwrap_or(u64::MAX));
+    let text = serde_json::to_string(&StoredToken { token: token.value.expose().to_owned(), expires_at })
         .expect("plain JSON");
     store.set(key, &text, Some(life)).await
 }
@@ -79,5 +82,15 @@ mod tests {
         assert!(load(&store, "k", None).await.unwrap().is_none());
         store.set("k", "not json", None).await.unwrap();
         assert!(load(&store, "k", None).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_absurd_lifetime_is_stored_clamped_without_overflow() {
+        let store = MemoryStore::new();
+        let huge = FreshToken { value: Secret::new("t"), expires_in: Some(Duration::from_secs(10_000_000_000_000_000_000)) };
+        save(&store, "k", &huge).await.unwrap();
+        let back = load(&store, "k", None).await.unwrap().unwrap();
+        assert!(back.expires_in.unwrap() <= crate::token::lifetime::LONGEST_TOKEN_LIFE);
+        save(&store, "k", &FreshToken { expires_in: Some(Duration::MAX), ..huge }).await.unwrap();
     }
 }

@@ -67,9 +67,7 @@ impl CallOptions {
         let appid = raw.appid.filter(|a| !a.is_empty());
         if let Some(a) = &appid {
             // It becomes part of store keys: only the characters an appid has.
-            if a.len() > 64 || !a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-                return Err(format!("appid must be an appid (letters, digits, _ and -), got {a:?}"));
-            }
+            crate::store::keys::check_appid("appid", a)?;
         }
         Ok(CallOptions {
             convert_case: raw.convert_case.unwrap_or(true),

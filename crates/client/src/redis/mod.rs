@@ -14,7 +14,7 @@ pub use config::{RawRedisOptions, RedisConfig};
 pub use conn::Redis;
 pub use health::{Change, Health};
 pub use lock::Lock;
-pub use scripts::{FORGET_TOKEN, RELEASE_LOCK};
+pub use scripts::{DROP_LOCK_WITHOUT_TTL, FORGET_TOKEN, RELEASE_LOCK};
 pub use store::RedisStore;
 
 #[cfg(test)]

@@ -29,3 +29,16 @@ end
 return 0",
     )
 });
+
+/// Deletes the lock only if it has no TTL (`PTTL` -1). Our locks are always set with `PX`, so a lock without one
+/// was left by something else (a `SET` without `PX`, a `PERSIST`) and would otherwise stop every refresh until
+/// the waiters give up.
+pub static DROP_LOCK_WITHOUT_TTL: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+if redis.call('PTTL', KEYS[1]) == -1 then
+  return redis.call('DEL', KEYS[1])
+end
+return 0",
+    )
+});

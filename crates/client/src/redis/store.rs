@@ -47,7 +47,7 @@ impl RedisStore {
 
     pub fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>> {
         let (redis, key, value) = (self.redis.clone(), self.key(key), value.to_owned());
-        self.mirror.lock().expect("store mirror lock").insert(key.clone(), (value.clone(), ttl.map(|t| Instant::now() + t)));
+        self.mirror.lock().expect("store mirror lock").insert(key.clone(), (value.clone(), ttl.and_then(|t| Instant::now().checked_add(t))));
         async move {
             let mut cmd = redis::cmd("SET");
             cmd.arg(&key).arg(&value);

@@ -18,6 +18,21 @@ const PREFIX: &str = "wechat-openapi";
 /// WeChat keeps a ticket valid 12 hours (REFERENCE §4).
 pub const TICKET_TTL: Duration = Duration::from_secs(12 * 3600);
 
+/// The longest appid accepted: WeChat's are 18 characters.
+pub const MAX_APPID_LEN: usize = 32;
+
+/// `value` must look like a WeChat appid (ASCII letters and digits, `_` and `-`, at most [`MAX_APPID_LEN`]):
+/// it becomes part of store keys, Redis keys and request bodies. The error names `field` and never echoes
+/// more than the start of the value.
+pub fn check_appid(field: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > MAX_APPID_LEN || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        let shown: String = value.chars().take(40).collect();
+        let more = if value.chars().count() > 40 { format!("… ({} bytes)", value.len()) } else { String::new() };
+        return Err(format!("{field} must be a WeChat appid (letters and digits, at most {MAX_APPID_LEN}), got {shown:?}{more}"));
+    }
+    Ok(())
+}
+
 pub fn ticket(component_appid: &str) -> String {
     format!("{PREFIX}:{{{component_appid}}}:component_verify_ticket")
 }

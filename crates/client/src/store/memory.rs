@@ -35,7 +35,8 @@ impl Store for MemoryStore {
         let now = Instant::now();
         let mut entries = self.entries.lock().expect("memory store lock");
         entries.retain(|_, (_, expiry)| live(expiry, now));
-        entries.insert(key.to_owned(), (value.to_owned(), ttl.map(|t| now + t)));
+        // Checked: a TTL the clock cannot add means no expiry.
+        entries.insert(key.to_owned(), (value.to_owned(), ttl.and_then(|t| now.checked_add(t))));
         async { Ok(()) }.boxed()
     }
 

@@ -11,7 +11,8 @@ mod memory;
 pub use memory::MemoryStore;
 
 use crate::error::Error;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, FutureExt};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub trait Store: Send + Sync + 'static {
@@ -25,4 +26,82 @@ pub trait Store: Send + Sync + 'static {
 /// A store failure as the SDK reports it: never the value, only the key and what the store said.
 pub fn store_error(op: &str, key: &str, message: &str) -> Error {
     Error::system("", format!("store.{op}({key:?}) failed: {message}"))
+}
+
+/// Any store with every operation bounded: a `get`, `set` or `del` that does not settle within `timeout` fails
+/// as a timeout (-604102) naming the operation and key, so one stuck operation never holds a token fetch (and
+/// every call waiting for it) forever. The next operation asks the store again.
+pub struct BoundedStore {
+    inner: Arc<dyn Store>,
+    timeout: Duration,
+}
+
+impl BoundedStore {
+    pub fn new(inner: Arc<dyn Store>, timeout: Duration) -> BoundedStore {
+        BoundedStore { inner, timeout }
+    }
+
+    fn bounded<T: Send + 'static>(&self, op: &'static str, key: &str, work: BoxFuture<'static, Result<T, Error>>) -> BoxFuture<'static, Result<T, Error>> {
+        let (timeout, key) = (self.timeout, key.to_owned());
+        async move {
+            tokio::time::timeout(timeout, work)
+                .await
+                .unwrap_or_else(|_| Err(Error::timeout("", format!("store.{op}({key:?}) did not settle within {} ms", timeout.as_millis()))))
+        }
+        .boxed()
+    }
+}
+
+impl Store for BoundedStore {
+    fn get(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, Error>> {
+        self.bounded("get", key, self.inner.get(key))
+    }
+
+    fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>> {
+        self.bounded("set", key, self.inner.set(key, value, ttl))
+    }
+
+    fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
+        self.bounded("del", key, self.inner.del(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A store whose operations never settle while `stuck`, then answer.
+    struct Stuck(Arc<AtomicBool>, MemoryStore);
+
+    impl Store for Stuck {
+        fn get(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, Error>> {
+            if self.0.load(Ordering::SeqCst) {
+                return futures::future::pending().boxed();
+            }
+            self.1.get(key)
+        }
+        fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>> {
+            if self.0.load(Ordering::SeqCst) {
+                return futures::future::pending().boxed();
+            }
+            self.1.set(key, value, ttl)
+        }
+        fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
+            self.1.del(key)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_operation_that_never_settles_times_out_and_the_next_one_asks_again() {
+        let stuck = Arc::new(AtomicBool::new(true));
+        let store = BoundedStore::new(Arc::new(Stuck(stuck.clone(), MemoryStore::new())), Duration::from_millis(50));
+        let e = store.get("k").await.unwrap_err();
+        assert_eq!(e.code, -604102);
+        assert!(e.message.contains(r#"store.get("k")"#), "{}", e.message);
+        assert_eq!(store.set("k", "v", None).await.unwrap_err().code, -604102);
+        stuck.store(false, Ordering::SeqCst);
+        store.set("k", "v", None).await.unwrap();
+        assert_eq!(store.get("k").await.unwrap().as_deref(), Some("v"));
+    }
 }

@@ -1,19 +1,30 @@
 //! A single-flight token cache: any number of concurrent callers on a cold or rejected cache share one fetch,
 //! and a token is dropped only if it is still the one that was rejected (a slower caller holding an older
 //! token must not throw away a fresher one).
+//!
+//! A shared fetch always ends by clearing itself, whether it succeeded, failed or panicked, so the next call
+//! starts a fresh one. The cache keeps only a weak handle on it: when every caller waiting for it gave up, the
+//! fetch is dropped and its work (paging, store reads, retries) stops.
 
 use super::source::{FreshToken, TokenSource};
 use crate::error::Error;
 use crate::exchange::RenewableToken;
 use wechat_protocol::secret::Secret;
-use futures::future::{BoxFuture, FutureExt, Shared};
-use std::sync::{Arc, Mutex};
+use futures::future::{BoxFuture, FutureExt, Shared, WeakShared};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Refresh this long before WeChat's expiry, so a token never expires in flight.
 const EARLY_EXPIRY: Duration = Duration::from_secs(300);
 
 type Inflight = Shared<BoxFuture<'static, Result<Cached, Error>>>;
+
+/// Which fetch is in flight: its number (so only that fetch clears itself) and a weak handle on it.
+struct Running {
+    id: u64,
+    fetch: WeakShared<BoxFuture<'static, Result<Cached, Error>>>,
+}
 
 #[derive(Clone)]
 struct Cached {
@@ -25,7 +36,35 @@ struct Cached {
 
 struct State {
     current: Option<Cached>,
-    inflight: Option<Inflight>,
+    inflight: Option<Running>,
+    fetches: u64,
+}
+
+impl Inner {
+    /// The state, even after a panic elsewhere held the lock: the state is always left consistent.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Ends a fetch however its future ends (finished, panicked, or dropped because nobody waits any more):
+/// stops the source's task and clears the in-flight slot if it still holds this fetch.
+struct FetchGuard {
+    inner: Arc<Inner>,
+    id: u64,
+    task: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for FetchGuard {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        let mut state = self.inner.state();
+        if state.inflight.as_ref().is_some_and(|r| r.id == self.id) {
+            state.inflight = None;
+        }
+    }
 }
 
 struct Inner {
@@ -47,7 +86,7 @@ pub struct CacheReport {
 
 impl TokenCache {
     pub fn new(source: Arc<dyn TokenSource>) -> TokenCache {
-        TokenCache { inner: Arc::new(Inner { source, state: Mutex::new(State { current: None, inflight: None }) }) }
+        TokenCache { inner: Arc::new(Inner { source, state: Mutex::new(State { current: None, inflight: None, fetches: 0 }) }) }
     }
 
     /// The cached token, or one fresh fetch shared with every concurrent caller.
@@ -66,7 +105,7 @@ impl TokenCache {
 
     /// Drops the cached token if it is `value`; true if it was dropped.
     pub fn drop_if_current(&self, value: &Secret) -> bool {
-        let mut state = self.inner.state.lock().expect("token cache lock");
+        let mut state = self.inner.state();
         if state.current.as_ref().is_some_and(|c| &c.value == value) {
             state.current = None;
             return true;
@@ -75,7 +114,7 @@ impl TokenCache {
     }
 
     pub fn report(&self) -> CacheReport {
-        let state = self.inner.state.lock().expect("token cache lock");
+        let state = self.inner.state();
         CacheReport {
             cached: state.current.as_ref().is_some_and(|c| c.fresh_until > Instant::now()),
             expires_at: state.current.as_ref().and_then(|c| c.expires_at),
@@ -84,18 +123,21 @@ impl TokenCache {
 
     async fn get_with(&self, rejected: Option<Secret>) -> Result<Secret, Error> {
         let fetch = {
-            let mut state = self.inner.state.lock().expect("token cache lock");
+            let mut state = self.inner.state();
             if let Some(c) = &state.current {
                 let usable = c.fresh_until > Instant::now() && rejected.as_ref() != Some(&c.value);
                 if usable {
                     return Ok(c.value.clone());
                 }
             }
-            match &state.inflight {
-                Some(f) => f.clone(),
+            match state.inflight.as_ref().and_then(|r| r.fetch.upgrade()) {
+                Some(f) => f,
                 None => {
-                    let f = self.start_fetch(rejected);
-                    state.inflight = Some(f.clone());
+                    state.fetches += 1;
+                    let id = state.fetches;
+                    let f = self.start_fetch(id, rejected);
+                    // Weak: when every waiter has dropped it, the fetch is dropped too.
+                    state.inflight = Some(Running { id, fetch: f.downgrade().expect("a fresh shared future") });
                     f
                 }
             }
@@ -103,22 +145,29 @@ impl TokenCache {
         fetch.await.map(|c| c.value)
     }
 
-    fn start_fetch(&self, rejected: Option<Secret>) -> Inflight {
+    fn start_fetch(&self, id: u64, rejected: Option<Secret>) -> Inflight {
         let inner = self.inner.clone();
         async move {
+            let mut guard = FetchGuard { inner: inner.clone(), id, task: None };
             // The source runs on its own task, so a caller that gives up (timeout, abort) does not cancel the
-            // fetch that other callers are waiting for.
+            // fetch that other callers are waiting for; the guard stops it once nobody waits.
             let source = inner.source.clone();
-            let joined = tokio::spawn(async move { source.fetch(rejected).await }).await;
-            let result = match joined {
-                Ok(r) => r.map(cached_from),
-                Err(_) => Err(Error::system("", "the token fetch stopped unexpectedly")),
+            let fetched = AssertUnwindSafe(async move { source.fetch(rejected).await }).catch_unwind();
+            let task = tokio::spawn(fetched);
+            guard.task = Some(task.abort_handle());
+            let result = match task.await {
+                Ok(Ok(r)) => r,
+                Ok(Err(_)) | Err(_) => Err(Error::internal("", "the token fetch panicked")),
             };
-            let mut state = inner.state.lock().expect("token cache lock");
-            state.inflight = None;
+            let result = AssertUnwindSafe(move || result.map(cached_from)).catch_unwind_sync();
+            let mut state = inner.state();
             if let Ok(c) = &result {
-                state.current = Some(c.clone());
+                if state.inflight.as_ref().is_some_and(|r| r.id == id) {
+                    state.current = Some(c.clone());
+                }
             }
+            drop(state);
+            drop(guard);
             result
         }
         .boxed()
@@ -134,6 +183,17 @@ impl RenewableToken for TokenCache {
 
     fn renew<'a>(&'a self, rejected: &'a Secret) -> BoxFuture<'a, Result<Secret, Error>> {
         self.replace_rejected(rejected).boxed()
+    }
+}
+
+/// A panic turned into the error every waiter receives.
+trait CatchSync<T> {
+    fn catch_unwind_sync(self) -> Result<T, Error>;
+}
+
+impl<T, F: FnOnce() -> Result<T, Error>> CatchSync<T> for AssertUnwindSafe<F> {
+    fn catch_unwind_sync(self) -> Result<T, Error> {
+        std::panic::catch_unwind(self).unwrap_or_else(|_| Err(Error::internal("", "the token answer could not be cached")))
     }
 }
 
@@ -219,5 +279,72 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(120)).await;
         assert_eq!(cache.get().await.unwrap().expose(), "token-2");
         assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
+    }
+
+    /// Panics on the first `panics` fetches (in the source, or by handing over a lifetime the clock cannot add),
+    /// then hands out tokens; counts fetches started and fetches that ran to the end.
+    struct Flaky {
+        panics: usize,
+        started: AtomicUsize,
+        finished: Arc<AtomicUsize>,
+        delay: Duration,
+        huge: bool,
+    }
+
+    impl TokenSource for Flaky {
+        fn fetch(&self, _rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+            let n = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+            let (panics, delay, huge) = (self.panics, self.delay, self.huge);
+            let finished = self.finished.clone();
+            async move {
+                tokio::time::sleep(delay).await;
+                if n <= panics && !huge {
+                    panic!("source panicked");
+                }
+                finished.fetch_add(1, Ordering::SeqCst);
+                let life = if n <= panics { Duration::MAX } else { Duration::from_secs(7200) };
+                Ok(FreshToken { value: Secret::new(format!("token-{n}")), expires_in: Some(life) })
+            }
+            .boxed()
+        }
+    }
+
+    fn flaky(panics: usize, delay: Duration, huge: bool) -> (TokenCache, Arc<Flaky>) {
+        let source = Arc::new(Flaky { panics, started: AtomicUsize::new(0), finished: Arc::default(), delay, huge });
+        (TokenCache::new(source.clone()), source)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_fetch_fails_its_waiters_and_the_next_call_fetches_afresh() {
+        let (cache, source) = flaky(1, Duration::from_millis(10), false);
+        let failed = futures::future::join_all((0..20).map(|_| cache.get())).await;
+        assert!(failed.iter().all(|r| r.as_ref().unwrap_err().code == -604103));
+        assert_eq!(cache.get().await.unwrap().expose(), "token-2");
+        assert_eq!(source.started.load(Ordering::SeqCst), 2);
+        assert_eq!(cache.get().await.unwrap().expose(), "token-2", "and it is cached");
+    }
+
+    #[tokio::test]
+    async fn a_lifetime_beyond_the_clock_is_cached_without_panicking() {
+        let (cache, source) = flaky(1, Duration::from_millis(1), true);
+        assert_eq!(cache.get().await.unwrap().expose(), "token-1");
+        assert_eq!(cache.get().await.unwrap().expose(), "token-1");
+        assert_eq!(source.started.load(Ordering::SeqCst), 1);
+        assert!(cache.report().expires_at.is_none() || cache.report().cached);
+    }
+
+    #[tokio::test]
+    async fn a_fetch_nobody_waits_for_is_cancelled_and_the_next_call_starts_a_fresh_one() {
+        let (cache, source) = flaky(0, Duration::from_millis(200), false);
+        let gave_up = tokio::time::timeout(Duration::from_millis(30), cache.get()).await;
+        assert!(gave_up.is_err());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(source.finished.load(Ordering::SeqCst), 0, "the abandoned fetch was stopped");
+        // One waiter giving up does not cancel the fetch another still waits for.
+        let (a, b) = (cache.clone(), cache.clone());
+        let patient = tokio::spawn(async move { a.get().await });
+        let _ = tokio::time::timeout(Duration::from_millis(30), b.get()).await;
+        assert_eq!(patient.await.unwrap().unwrap().expose(), "token-2");
+        assert_eq!(source.started.load(Ordering::SeqCst), 2);
     }
 }

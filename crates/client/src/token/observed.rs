@@ -31,7 +31,9 @@ impl TokenSource for ObservedSource {
                 match &result {
                     Ok(token) => {
                         e.err_code = Some(0);
-                        e.expires_at_ms = token.expires_in.map(|life| epoch_ms(SystemTime::now() + life));
+                        // Clamped: an absurd lifetime is reported as the longest one, never dropped or overflowed.
+                        let life = token.expires_in.map(|life| life.min(super::lifetime::LONGEST_TOKEN_LIFE));
+                        e.expires_at_ms = life.and_then(|life| SystemTime::now().checked_add(life)).map(epoch_ms);
                     }
                     Err(err) => e = e.with_error(err),
                 }

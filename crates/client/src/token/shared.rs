@@ -99,6 +99,7 @@ impl Parts {
         let lock_ttl = self.redis.config().lock_ttl;
         // A lock always expires, so this is only reached if Redis misbehaves; then refresh here.
         let give_up = Instant::now() + lock_ttl * 2 + Duration::from_secs(1);
+        let mut repaired = false;
         loop {
             let mut read = redis::cmd("MGET");
             read.arg(&self.keys.token).arg(&self.keys.lock);
@@ -106,7 +107,16 @@ impl Parts {
             if let Some(token) = self.fresh(stored.as_deref(), rejected) {
                 return Ok(Ok(token));
             }
-            if lock.is_none() {
+            // A lock someone left without a TTL never expires: drop it (once per fetch) and take our own.
+            let lock_free = match lock {
+                None => true,
+                Some(_) if !repaired => {
+                    repaired = true;
+                    Lock::drop_if_without_ttl(&self.redis, &self.keys.lock).await?
+                }
+                Some(_) => false,
+            };
+            if lock_free {
                 if let Some(lock) = Lock::try_acquire(&self.redis, &self.keys.lock, lock_ttl).await? {
                     return Ok(self.refresh_holding(lock, rejected).await);
                 }

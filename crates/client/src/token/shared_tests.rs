@@ -82,6 +82,23 @@ async fn a_stale_rejection_does_not_evict_a_fresher_token() {
 }
 
 #[tokio::test]
+async fn a_lock_left_without_a_ttl_is_dropped_and_the_refresh_goes_ahead() {
+    let Some(server) = TestRedis::start("a_lock_left_without_a_ttl_is_dropped_and_the_refresh_goes_ahead") else { return };
+    let wechat = wechat(5);
+    let p = process(&server.url(), &wechat);
+    let mut take = redis::cmd("SET");
+    take.arg("test:{wx1}:access_token:lock").arg("no-ttl");
+    p.redis.query::<()>("lock", take).await.unwrap();
+    let started = Instant::now();
+    assert_eq!(p.cache.get().await.unwrap().expose(), "token-1");
+    assert!(started.elapsed() < Duration::from_millis(500), "waited {:?}", started.elapsed());
+    // Our own lock is released after the refresh; a lock we take always has a TTL.
+    let mut exists = redis::cmd("EXISTS");
+    exists.arg("test:{wx1}:access_token:lock");
+    assert_eq!(p.redis.query::<i64>("exists", exists).await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn a_dead_holders_lock_expires_and_another_process_refreshes() {
     let Some(server) = TestRedis::start("a_dead_holders_lock_expires_and_another_process_refreshes") else { return };
     let wechat = wechat(5);

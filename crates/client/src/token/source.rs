@@ -17,6 +17,20 @@ pub struct FreshToken {
     pub expires_in: Option<Duration>,
 }
 
+/// Tokens are a few hundred bytes; anything larger is not a token, and caching it would fail every call.
+pub const MAX_TOKEN_BYTES: usize = 2048;
+
+impl FreshToken {
+    /// A token as WeChat answered it (`field` of `api`'s answer): refused as an invalid answer when empty or
+    /// larger than [`MAX_TOKEN_BYTES`]; its lifetime clamped (see [`super::lifetime::answered`]).
+    pub fn answered(api: &str, field: &str, value: String, expires_in: Duration) -> Result<FreshToken, Error> {
+        if value.is_empty() || value.len() > MAX_TOKEN_BYTES {
+            return Err(Error::invalid_response(api, format!("WeChat's {field} is {} bytes: not a token", value.len())).with_retryable(false));
+        }
+        Ok(FreshToken { value: Secret::new(value), expires_in: Some(super::lifetime::answered(expires_in)) })
+    }
+}
+
 pub trait TokenSource: Send + Sync + 'static {
     /// Fetches a token; `rejected` is the token WeChat just refused, if that is why we are here.
     fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>>;
@@ -55,7 +69,7 @@ impl StableOrClassicSource {
         let exchange = self.exchange.clone();
         async move {
             let answer = exchange.fields(Request::token_fetch(api, params, None)).await?;
-            Ok(FreshToken { value: Secret::new(string_field(&answer, "access_token", api)?), expires_in: Some(expires_in(&answer)) })
+            FreshToken::answered(api, "access_token", string_field(&answer, "access_token", api)?, expires_in(&answer))
         }
         .boxed()
     }
@@ -114,6 +128,10 @@ impl TokenSource for ProviderSource {
             let token = settled.map_err(|m| Error::system("", format!("getAccessToken failed: {m}")).with_category(Category::Auth))?;
             if token.value.is_empty() {
                 return Err(Error::system("", "getAccessToken returned an empty token").with_category(Category::Auth));
+            }
+            if token.value.expose().len() > MAX_TOKEN_BYTES {
+                let size = token.value.expose().len();
+                return Err(Error::system("", format!("getAccessToken returned {size} bytes: not a token")).with_category(Category::Auth).with_retryable(false));
             }
             Ok(token)
         }
