@@ -242,6 +242,7 @@ export declare class OpenApiError extends Error {
     rid?: string
     httpStatus?: number
     meaning?: string
+    raw?: string
   })
   name: 'OpenApiError'
   /** WeChat's errcode, or one of SDK_CODES. */
@@ -261,6 +262,11 @@ export declare class OpenApiError extends Error {
   httpStatus?: number
   /** The documented meaning of the code for this endpoint. */
   meaning?: string
+  /**
+   * An answer that was neither a success nor WeChat's error (-601001: an errcode that is not an integer, an
+   * HTML page, broken JSON): the start of its text, credentials scrubbed. Set only then.
+   */
+  raw?: string
 }
 
 /** wx-server-sdk's SDK-side codes. */

@@ -55,7 +55,8 @@ test('hostile answers from WeChat: typed errors for each', async (t) => {
     [{ body: '{"errcode":0,' }, -601001],
     [{ body: '[1,2,3]' }, -601001],
     [{ status: 503, headers: { 'content-type': 'text/html' }, body: '<html>busy</html>' }, -601003],
-    [{ body: '{"errcode":"abc","errmsg":7}' }, 0],
+    // An errcode that is not an integer never means success (hardening class 9).
+    [{ body: '{"errcode":"abc","errmsg":7}' }, -601001],
     [{ body: `{"errcode":0,"deep":${'['.repeat(10000)}${']'.repeat(10000)}}` }, -601001],
   ]
   for (const [answer, code] of answers) {

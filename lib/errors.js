@@ -23,6 +23,7 @@ class OpenApiError extends Error {
     this.attempts = fields.attempts || 0
     this.httpStatus = fields.httpStatus == null ? undefined : fields.httpStatus
     this.meaning = fields.meaning == null ? undefined : fields.meaning
+    if (fields.raw != null) this.raw = fields.raw
   }
 }
 

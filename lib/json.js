@@ -1,14 +1,19 @@
 'use strict'
 // JSON across the native boundary. Answers arrive as JSON text (cheaper than N-API objects); integers of more
 // than 15 digits arrive as marked strings and become BigInt, as wx-server-sdk's json-bigint parsing does.
-// BigInt arguments travel the other way with the same mark.
+// BigInt arguments travel the other way with the same mark. The mark is this process's, made by the core with a
+// random nonce and read once here: no caller's string and no string WeChat sends can carry it, so none changes type.
 
+const native = require('../binding.js')
 const { describe } = require('./guard.js')
 
-const MARK = '\u0000wxbig:'
+const MARK = native.bigIntMarker()
+const DIGITS = /^-?\d+$/
 
 function reviveBig(key, value) {
-  return typeof value === 'string' && value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value
+  if (typeof value !== 'string' || !value.startsWith(MARK)) return value
+  const digits = value.slice(MARK.length)
+  return DIGITS.test(digits) ? BigInt(digits) : value
 }
 
 function markBig(key, value) {

@@ -33,6 +33,8 @@ pub struct NativeError {
     pub attempts: u32,
     pub http_status: Option<u32>,
     pub meaning: Option<String>,
+    /// An unreadable answer's text (scrubbed, cut short): what came back instead of success or WeChat's error.
+    pub raw: Option<String>,
 }
 
 impl From<Result<Outcome, Error>> for NativeOutcome {
@@ -64,6 +66,7 @@ impl From<&Error> for NativeError {
             attempts: e.attempts,
             http_status: e.http_status.map(u32::from),
             meaning: e.meaning.clone(),
+            raw: e.raw.clone(),
         }
     }
 }
@@ -96,4 +99,11 @@ pub struct NativeSdkCode {
 pub fn sdk_codes() -> Vec<NativeSdkCode> {
     let rows = wechat_protocol::codes::table().sdk().iter();
     rows.map(|r| NativeSdkCode { name: r.name.clone().unwrap_or_default(), code: r.code }).collect()
+}
+
+/// The mark long integers cross the boundary with, this process's own (random: data cannot forge it; see
+/// `wechat_protocol::bigint`). `lib/json.js` reads it once, for answers and for BigInt arguments.
+#[napi]
+pub fn big_int_marker() -> String {
+    wechat_protocol::bigint::marker().to_owned()
 }

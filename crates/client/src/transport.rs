@@ -74,6 +74,9 @@ impl Transport {
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(256)
             .tcp_nodelay(true)
+            // WeChat never redirects: following one would carry the token (query) or the secret (body) to whatever
+            // host the answer names. A 3xx comes back as it is and the answer reader refuses it.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("wechat-openapi/", env!("CARGO_PKG_VERSION")))
             // TLS certificate checks are always on; there is deliberately no switch to turn them off.
             .https_only(false)

@@ -51,11 +51,14 @@ pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> S
 }
 
 /// Every string a credential-looking key holds anywhere in `value` (`secret`, `accessToken`,
-/// `component.encodingAesKey`…): what a text about that value (a config error) must not quote.
+/// `component.encodingAesKey`…), and the user and password of every URL it holds under any key (`apiBase`,
+/// a store URL), in each form a text may quote them: what a text about that value (a config error, an echo of
+/// a request) must not quote, whatever characters they contain.
 pub fn credentials_in(value: &serde_json::Value) -> Vec<Secret> {
     fn walk(value: &serde_json::Value, under_credential: bool, out: &mut Vec<Secret>) {
         match value {
             serde_json::Value::String(s) if under_credential => out.push(Secret::new(s.as_str())),
+            serde_json::Value::String(s) => out.extend(url_credentials(s)),
             serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, under_credential, out)),
             serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, is_credential_key(k), out)),
             _ => {}
@@ -66,18 +69,62 @@ pub fn credentials_in(value: &serde_json::Value) -> Vec<Secret> {
     out
 }
 
-/// `scheme://user:password@host` → `scheme://[redacted]@host`.
+/// The userinfo of a URL given whole (`scheme://user:pass@host…`, everything up to its last `@`), as
+/// written, as Rust's `{:?}` and JSON escape it, percent-encoded as a URL parser writes it back, and its user
+/// and password alone in those forms.
+fn url_credentials(text: &str) -> Vec<Secret> {
+    let Some(start) = text.find("://").map(|i| i + 3) else { return Vec::new() };
+    let Some(end) = text[start..].rfind('@').map(|i| start + i).filter(|&end| end > start) else { return Vec::new() };
+    let userinfo = &text[start..end];
+    let mut parts = vec![userinfo];
+    if let Some((user, password)) = userinfo.split_once(':') {
+        parts.extend([user, password]);
+    }
+    let mut out = Vec::new();
+    for part in parts.into_iter().filter(|p| !p.is_empty()) {
+        let debug = format!("{part:?}");
+        let json = serde_json::to_string(part).unwrap_or_default();
+        for form in [part.to_owned(), debug[1..debug.len() - 1].to_owned(), json[1..json.len() - 1].to_owned(), percent_encoded(part)] {
+            if !out.iter().any(|s: &Secret| s.expose() == form) {
+                out.push(Secret::new(form));
+            }
+        }
+    }
+    out
+}
+
+/// WHATWG's userinfo percent-encode set.
+fn percent_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b <= 0x20 || b >= 0x7f || b"\"#<>?`{}/:;=@[\\]^|".contains(&b) {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+/// `scheme://user:password@host` → `scheme://[redacted]@host`; an escaped character (`\"`, `\t` in quoted
+/// text) does not end the userinfo.
 fn mask_url_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         out.push_str(&rest[..at + 3]);
         rest = &rest[at + 3..];
+        let mut escaped = false;
         let authority_end = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | ',' | '<' | '>'))
-            .unwrap_or(rest.len());
-        // Already masked (`:***@`, `[redacted]@`): left as it is.
-        let masked = |user: &str| user.chars().all(|c| matches!(c, ':' | '*')) || user.ends_with(REDACTED);
+            .char_indices()
+            .find(|&(_, c)| {
+                let ends = !escaped && (c.is_whitespace() || matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | ',' | '<' | '>'));
+                escaped = !escaped && c == '\\';
+                ends
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        // Already masked (`:***@`, `user:***@`, `[redacted]@`): left as it is.
+        let masked = |user: &str| user.chars().all(|c| matches!(c, ':' | '*')) || user.ends_with(":***") || user.ends_with(REDACTED);
         if let Some(user_end) = rest[..authority_end].rfind('@').filter(|i| *i > 0 && !masked(&rest[..*i])) {
             out.push_str(REDACTED);
             rest = &rest[user_end..];
@@ -87,8 +134,10 @@ fn mask_url_userinfo(text: &str) -> String {
     out
 }
 
-/// Key names ending like these hold credentials: tokens, secrets, tickets, AES keys.
-const CREDENTIAL_ENDINGS: [&str; 5] = ["token", "secret", "ticket", "aeskey", "aes_key"];
+/// Key names ending like these hold credentials: tokens, secrets, tickets, AES keys, passwords.
+const CREDENTIAL_ENDINGS: [&str; 7] = ["token", "secret", "ticket", "aeskey", "aes_key", "password", "passwd"];
+/// Whole key names that hold credentials (`redis+unix:///s.sock?pass=…`).
+const CREDENTIAL_KEYS: [&str; 2] = ["pass", "pwd"];
 const REDACTED: &str = "[redacted]";
 
 /// Masks `key=value` (query strings) and `"key":"value"` (JSON) when `key` names a credential.
@@ -140,7 +189,7 @@ fn key_before(text: &str) -> &str {
 
 fn is_credential_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    !key.is_empty() && CREDENTIAL_ENDINGS.iter().any(|e| key.ends_with(e))
+    !key.is_empty() && (CREDENTIAL_ENDINGS.iter().any(|e| key.ends_with(e)) || CREDENTIAL_KEYS.contains(&key.as_str()))
 }
 
 #[cfg(test)]
@@ -178,6 +227,23 @@ mod tests {
         assert_eq!(scrub("https://api.weixin.qq.com/cgi-bin/token and a@b", []), "https://api.weixin.qq.com/cgi-bin/token and a@b");
         assert_eq!(scrub("x://@h ://", []), "x://@h ://");
         assert_eq!(scrub("rediss://:***@h:6380/0 redis://[redacted]@h", []), "rediss://:***@h:6380/0 redis://[redacted]@h");
+    }
+
+    /// Hardening class 8: a URL's credentials are scrubbed whatever characters they hold, quoted any way.
+    #[test]
+    fn url_credentials_of_any_characters_are_scrubbed() {
+        for password in ["pa\"ss-word-1", "pa\tss-word-2", "p a s s-word-3", "pä'ss)w,ord<4>", "pass/word#5?"] {
+            let url = format!("http://proxyuser:{password}@proxy.example:8080/");
+            let config = serde_json::json!({ "apiBase": url, "list": [url] });
+            let secrets = credentials_in(&config);
+            for text in [format!("apiBase must be an http(s) URL, got {url:?}"), format!("got {url}"), serde_json::to_string(&config).unwrap()] {
+                let clean = scrub(&text, &secrets);
+                assert!(!clean.contains(password) && !clean.contains("word-") && !clean.contains("w,ord"), "{password:?}: {clean}");
+            }
+        }
+        assert_eq!(scrub(r#"got "http://u:p\"w@h/""#, []), r#"got "http://[redacted]@h/""#);
+        assert_eq!(scrub("redis+unix:///run/redis.sock?db=0&pass=hunter2hunter2", []), "redis+unix:///run/redis.sock?db=0&pass=[redacted]");
+        assert_eq!(scrub("redis+unix:///s?password=hunter2&bypass=1", []), "redis+unix:///s?password=[redacted]&bypass=1");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 pub use wechat_protocol::codes::{category_of, common_meaning, is_token_rejection, Category};
 
 use std::fmt;
-use wechat_protocol::secret::{credentials_in, scrub};
+use wechat_protocol::secret::{credentials_in, scrub, Secret};
 
 #[cfg(test)]
 mod table_tests;
@@ -37,7 +37,13 @@ pub struct Error {
     pub http_status: Option<u16>,
     /// The documented meaning of the code, from the endpoint table or the common codes.
     pub meaning: Option<String>,
+    /// An answer that could not be read as success or as WeChat's error: its text, scrubbed and cut to
+    /// [`RAW_LIMIT`] bytes, so support can see what came back.
+    pub raw: Option<String>,
 }
+
+/// How much of an unreadable answer an error keeps.
+pub const RAW_LIMIT: usize = 300;
 
 impl Error {
     fn build(api: &str, code: i64, message: String) -> Error {
@@ -52,10 +58,34 @@ impl Error {
             category,
             attempts: 0,
             http_status: None,
+            raw: None,
         }
     }
 
-    /// A failure WeChat answered with (`errcode` != 0).
+    /// Keeps the start of an answer's text, scrubbed of `held` and of URL and key-named credentials before it
+    /// is cut (a credential cut in two would escape the scrubber).
+    pub fn with_raw<'a>(mut self, body: &[u8], held: impl IntoIterator<Item = &'a Secret>) -> Error {
+        let text = scrub(&String::from_utf8_lossy(body), held);
+        self.raw = Some(match text.char_indices().map(|(i, c)| i + c.len_utf8()).take_while(|&end| end <= RAW_LIMIT).last() {
+            Some(end) if end < text.len() => format!("{}…", &text[..end]),
+            None if !text.is_empty() => "…".to_owned(),
+            _ => text,
+        });
+        self
+    }
+
+    /// The error with every credential in `secrets` (and every URL or key-named credential) scrubbed from
+    /// each text it carries; the rid is read again from the scrubbed message, so a credential echoed as the
+    /// rid never becomes one. Every error leaving the core passes here (the exchange, config errors).
+    pub fn scrubbed<'a>(mut self, secrets: impl IntoIterator<Item = &'a Secret> + Clone) -> Error {
+        self.message = scrub(&self.message, secrets.clone());
+        self.rid = self.rid.as_ref().and_then(|_| parse_rid(&self.message));
+        self.raw = self.raw.map(|raw| scrub(&raw, secrets));
+        self
+    }
+
+    /// A failure WeChat answered with (`errcode` != 0). `errmsg` must be scrubbed already (the answer reader
+    /// does it): the rid is read from it.
     pub fn wechat(api: &str, code: i64, errmsg: &str, endpoint_meaning: Option<&str>) -> Error {
         let mut e = Error::build(api, code, errmsg.to_owned());
         if let Some(m) = endpoint_meaning {
@@ -232,6 +262,19 @@ mod tests {
         assert_eq!(e.err_msg(), "openapi.init:fail secret [redacted] refused for http://[redacted]@h; call cloud.init({ appid, secret }) first");
         assert_eq!((e.code, e.attempts), (-601002, 0));
         assert_eq!(Error::config("createClient", "bad", "not json", None).message, "bad");
+    }
+
+    /// Hardening class 8: a config error scrubs every URL credential of the config, whatever its characters
+    /// and however the text quotes it.
+    #[test]
+    fn config_errors_scrub_url_credentials_of_any_characters() {
+        for url in ["http://proxy:pa\"ssword-1@h:1/x y", "http://proxy:pa\tssword-2@h", "ftp://proxy:pa ssword-3@h"] {
+            let json = serde_json::json!({ "apiBase": url }).to_string();
+            let e = Error::config("createClient", &format!("apiBase must be an http(s) URL, got {url:?}"), &json, None);
+            assert!(!e.message.contains("ssword-"), "{}", e.message);
+            let e = Error::config("createClient", &format!("apiBase {url} is wrong"), &json, None);
+            assert!(!e.message.contains("ssword-"), "{}", e.message);
+        }
     }
 
     /// The constants above are the table's SDK rows, by name.

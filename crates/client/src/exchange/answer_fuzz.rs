@@ -75,7 +75,7 @@ fn response_parsing_never_panics() {
     for i in 0..ANSWERS {
         let status = if rng.gen_bool(0.1) { rng.gen_range(100..1000) } else { statuses[rng.gen_range(0..statuses.len())] };
         let answer = HttpAnswer { status, content_type: types[rng.gen_range(0..types.len())].map(str::to_owned), body: Bytes::from(random_body(&mut rng, i)) };
-        match interpret("a.b", pick_endpoint(&mut rng), answer, rng.gen()) {
+        match interpret("a.b", pick_endpoint(&mut rng), answer, rng.gen(), &[]) {
             Ok(Outcome::Json { text, .. }) => {
                 let v: Value = serde_json::from_str(&text).expect("answers cross as JSON text");
                 assert_eq!(v["errCode"], 0);

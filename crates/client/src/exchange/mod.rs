@@ -34,7 +34,7 @@ use url::Url;
 use wechat_protocol::bigint;
 use wechat_protocol::case::{convert_keys, Direction};
 use wechat_protocol::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
-use wechat_protocol::secret::{scrub, Secret};
+use wechat_protocol::secret::{credentials_in, Secret};
 
 /// A successful answer, ready to cross to JS.
 #[derive(Debug)]
@@ -170,6 +170,8 @@ struct Call<'r, 'a> {
     reading: Reading,
     token_fetch: bool,
     deadline: Instant,
+    /// Credentials the request adds to the client's own.
+    secrets: &'r [Secret],
 }
 
 impl Exchange {
@@ -183,9 +185,19 @@ impl Exchange {
     }
 
     /// Scrubs the client's credentials from an error that leaves the core.
-    pub fn scrubbed(&self, mut e: Error) -> Error {
-        e.message = scrub(&e.message, &self.secrets);
-        e
+    pub fn scrubbed(&self, e: Error) -> Error {
+        e.scrubbed(&self.secrets)
+    }
+
+    /// What to scrub from everything a request's answer or failure says: the one list. The client's own
+    /// credentials (secret, fixed token, component secret/keys), those the request adds (a ticket), the token
+    /// it carries (app, component or authorizer), and every credential its parameters hold by key name
+    /// (`component_verify_ticket`, `authorizer_refresh_token`, `component_appsecret`, `secret`…), since an
+    /// answer may echo any of them back.
+    fn held(&self, extra: &[Secret], params: Option<&Value>, token: Option<&Secret>) -> Vec<Secret> {
+        let mut held: Vec<Secret> = self.secrets.iter().chain(extra).chain(token).cloned().collect();
+        held.extend(params.map(credentials_in).unwrap_or_default());
+        held
     }
 
     /// A request answered as JSON text for JS.
@@ -216,7 +228,8 @@ impl Exchange {
         let deadline = started + options.timeout.unwrap_or(self.patience.timeout);
         let progress = options.progress.clone();
         progress.set_repeatable(target.idempotent || options.retry_unsafe);
-        let call = Call { target: &target, token: &token, options: &options, reading, token_fetch, deadline };
+        let call = Call { target: &target, token: &token, options: &options, reading, token_fetch, deadline, secrets: &secrets };
+        let params_held = params.as_ref().ok().cloned();
         let result = match params {
             Err(e) => Err(e),
             Ok(body) => match tokio::time::timeout_at(deadline.into(), self.attempts(&call, &body)).await {
@@ -227,10 +240,7 @@ impl Exchange {
                 }
             },
         };
-        let result = result.map_err(|e| {
-            let e = self.scrubbed(Error { api: target.api.clone(), ..e });
-            Error { message: scrub(&e.message, &secrets), ..e }
-        });
+        let result = result.map_err(|e| Error { api: target.api.clone(), ..e }.scrubbed(&self.held(&secrets, params_held.as_ref(), None)));
         self.emit(token_fetch, || {
             let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
             let http_status = progress.http_status();
@@ -326,6 +336,8 @@ impl Exchange {
         let cap = options.attempt_timeout.or(self.patience.attempt_timeout);
         let attempt_timeout = cap.map_or(remaining, |cap| cap.min(remaining));
         let progress = &options.progress;
+        // Scrubbed before anything is read from WeChat's text (the rid), and before any event sees the error.
+        let held = self.held(call.secrets, Some(params), token);
         progress.set_http_status(None);
         let request = progress.request_sent();
         self.emit(token_fetch, || CallEvent::new(EventKind::Request, &target.api, request));
@@ -333,18 +345,15 @@ impl Exchange {
             Ok(answer) => {
                 progress.set_http_status(Some(answer.status));
                 let read = match reading {
-                    Reading::Outcome { convert_case } => answer::interpret(&target.api, target.endpoint, answer, convert_case).map(Reply::Outcome),
-                    Reading::Fields => answer::fields(&target.api, target.endpoint, answer).map(Reply::Fields),
+                    Reading::Outcome { convert_case } => answer::interpret(&target.api, target.endpoint, answer, convert_case, &held).map(Reply::Outcome),
+                    Reading::Fields => answer::fields(&target.api, target.endpoint, answer, &held).map(Reply::Fields),
                 };
                 read.map_err(|e| (e, true))
             }
             Err(e) => Err(transport_error(&target.api, e)),
         };
-        // A proxy or gateway may echo the request back: the token in use is scrubbed like the configured secrets.
-        result.map_err(|(mut e, sent)| {
-            e.message = scrub(&e.message, token);
-            (e, sent)
-        })
+        // A proxy or gateway may echo the request back: everything the request held is scrubbed.
+        result.map_err(|(e, sent)| (e.scrubbed(&held), sent))
     }
 
     fn url_for(&self, target: &Target, params: &Value, token: Option<&Secret>) -> Url {

@@ -6,7 +6,7 @@
 //! numbers are copied as written: JS gets the same values, because `JSON.parse` reads the same escapes, and
 //! a repeated key keeps its first place with its last value, as the ordered map did.
 
-use wechat_protocol::bigint::{is_long_integer, MARK};
+use wechat_protocol::bigint::{is_long_integer, marker};
 use wechat_protocol::case::camel_key;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -317,7 +317,11 @@ impl<'a> Writer<'a> {
         }
         let text = std::str::from_utf8(&self.src[start..self.pos]).expect("ASCII");
         if is_long_integer(text) {
-            serde_json::to_writer(&mut self.out, &format!("{MARK}{text}")).expect("writing to a Vec");
+            // The mark is ASCII but for its leading NUL, written as JSON writes it; then the digits.
+            self.out.extend_from_slice(b"\"\\u0000");
+            self.out.extend_from_slice(&marker().as_bytes()[1..]);
+            self.out.extend_from_slice(text.as_bytes());
+            self.out.push(b'"');
             self.big_ints += 1;
         } else {
             self.out.extend_from_slice(text.as_bytes());

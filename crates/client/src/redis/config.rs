@@ -2,7 +2,7 @@
 //! so the URL is kept as a `Secret` and every message shows the redacted form only.
 
 use super::keys::DEFAULT_PREFIX;
-use wechat_protocol::secret::Secret;
+use wechat_protocol::secret::{scrub, Secret};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -65,12 +65,15 @@ fn redact(text: &str) -> Result<(String, Option<Secret>), String> {
     let Ok(mut url) = url::Url::parse(text) else {
         return Err("store must be a redis:// URL like redis://host:6379/0 (the value given does not parse)".into());
     };
-    let password = url.password().filter(|p| !p.is_empty()).map(|p| Secret::new(p.to_owned()));
+    // The password is the userinfo's or, for `redis+unix://`, the query's `pass`/`password`.
+    let in_query = url.query_pairs().find(|(k, v)| matches!(k.as_ref(), "pass" | "password") && !v.is_empty()).map(|(_, v)| v.into_owned());
+    let password = url.password().filter(|p| !p.is_empty()).map(str::to_owned).or(in_query).map(Secret::new);
     // Before any check that echoes the URL.
-    if password.is_some() {
+    if url.password().is_some_and(|p| !p.is_empty()) {
         url.set_password(Some("***")).map_err(|_| "store: the Redis URL has no host".to_owned())?;
     }
-    let label = url.to_string();
+    // The scrubber masks query-string passwords (`pass=[redacted]`) and the password wherever else it shows.
+    let label = scrub(url.as_str(), password.as_ref());
     match url.scheme() {
         "redis" | "redis+unix" | "unix" => {}
         "rediss" => return Err(format!("store: TLS (rediss://) is not supported, use redis:// (got {label})")),
@@ -110,6 +113,18 @@ mod tests {
         assert_eq!(err, "store: TLS (rediss://) is not supported, use redis:// (got rediss://:***@10.0.0.1:6380/1)");
         let err = parse("http://:hunter2hunter2@10.0.0.1/").unwrap_err();
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    /// Hardening class 8: `redis+unix://` carries its password in the query string; the label (printed on
+    /// stderr when Redis goes down or comes back) never shows it.
+    #[test]
+    fn query_string_passwords_never_reach_messages() {
+        for (url, password) in [("redis+unix:///tmp/redis.sock?db=1&pass=hunter2hunter2", "hunter2hunter2"), ("redis+unix:///tmp/r.sock?password=s3cr3t%22pw", "s3cr3t\"pw")] {
+            let c = parse(url).unwrap();
+            assert!(!c.label.contains("hunter2") && !c.label.contains("s3cr3t"), "{}", c.label);
+            assert!(c.label.starts_with("redis+unix:///tmp/") && c.label.contains("=[redacted]"), "{}", c.label);
+            assert_eq!(c.password.as_ref().map(Secret::expose), Some(password));
+        }
     }
 
     #[test]
