@@ -15,8 +15,17 @@ export interface EmulatorOptions {
   apps?: { appid: string; secret: string; name?: string; subject?: string }[]
   /** Lifetime of every issued token in seconds (default 7200). */
   tokenTtl?: number
-  /** Third-party platforms. */
+  /** Third-party platforms (`encodingAesKey`: 43 base64 characters, checked at start). */
   components?: { appid: string; secret: string; token: string; encodingAesKey: string }[]
+  /** Milliseconds a connection may take to send a request's headers (default 10000); slower sockets are closed. */
+  headerTimeoutMs?: number
+  /** Connections served at once (default 4096); more wait to be accepted until one closes. */
+  maxConnections?: number
+  /**
+   * `Host` names, besides loopback ones, under which the HTTP control API (`/__emulator/…`) answers, e.g. a
+   * container's service name. It also requires `Content-Type: application/json` and refuses other origins.
+   */
+  controlHosts?: string[]
 }
 
 /** A fault for the next calls of an endpoint (`name`, or `*` for any). */

@@ -208,7 +208,8 @@ class Emulator {
 /**
  * Starts an emulator on 127.0.0.1.
  * @param {{ port?: number, apps?: { appid: string, secret: string, name?: string, subject?: string }[],
- *   tokenTtl?: number, components?: { appid: string, secret: string, token: string, encodingAesKey: string }[] }} options
+ *   tokenTtl?: number, components?: { appid: string, secret: string, token: string, encodingAesKey: string }[],
+ *   headerTimeoutMs?: number, maxConnections?: number, controlHosts?: string[] }} options
  *   `port` 0 (default) picks a free port; without `apps`, one demo app (`DEMO_APP`) with two logistics accounts.
  */
 async function startEmulator(options = {}) {

@@ -300,6 +300,11 @@ export interface ComponentConfig {
   encodingAesKey: string
   /** The key before the last rotation, tried second when decrypting. */
   previousEncodingAesKey?: string
+  /**
+   * Pushes stamped (query `timestamp`, XML `CreateTime`) longer ago than this are refused as replays (400 through
+   * pushHandler). Default 300; a push more than 60 s ahead of this host's clock is refused too.
+   */
+  pushMaxAgeSeconds?: number
 }
 
 /**

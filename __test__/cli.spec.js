@@ -94,6 +94,7 @@ test.serial('emulator serves until stopped; call and token work against it over 
   t.regex(emu.url, /^http:\/\/127\.0\.0\.1:\d+$/)
   const seeded = await fetch(`${emu.url}/__emulator/seedAccounts`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ accounts: [{ bizId: 'cli_biz', deliveryId: 'YTO' }] }),
   }).then((r) => r.json())
   t.true(seeded.ok)
@@ -109,7 +110,7 @@ test.serial('emulator serves until stopped; call and token work against it over 
   t.like(report, { kind: 'app', appid: DEMO_APP.appid, cached: true })
   const lifetime = (Date.parse(report.expiresAt) - before) / 1000
   t.true(lifetime > 7100 && lifetime <= 7201, String(lifetime))
-  const state = await fetch(`${emu.url}/__emulator/state`, { method: 'POST', body: '{}' }).then((r) => r.json())
+  const state = await fetch(`${emu.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.json())
   t.false(/[A-Za-z0-9_-]{60,}/.test(token.stdout), 'no token-like value')
   t.truthy(state.ok)
 

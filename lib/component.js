@@ -50,10 +50,18 @@ class ComponentApi {
     if (typeof text !== 'string') {
       throw makeError('component.handlePush', 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
     }
-    const report = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
-    if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
-    if (['authorized', 'updateauthorized', 'unauthorized'].includes(report.infoType)) await emitAll(this, report.infoType, report)
-    await emitAll(this, 'push', report)
+    const { ignored, pushKey, ...report } = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
+    // A push already handled (WeChat's retry, or a replay) or a ticket older than the stored one: nothing to tell.
+    if (ignored) return 'success'
+    try {
+      if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
+      if (['authorized', 'updateauthorized', 'unauthorized'].includes(report.infoType)) await emitAll(this, report.infoType, report)
+      await emitAll(this, 'push', report)
+    } catch (e) {
+      // Answered 500, so WeChat pushes again: that retry must reach the listeners, not count as a duplicate.
+      this.native.componentForgetPush(pushKey)
+      throw e
+    }
     return 'success'
   }
 

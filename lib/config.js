@@ -6,7 +6,7 @@ const { makeError } = require('./errors.js')
 const { wrapStore } = require('./store.js')
 
 const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'connectTimeout', 'attemptTimeout', 'ca', 'component']
-const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousEncodingAesKey']
+const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousEncodingAesKey', 'pushMaxAgeSeconds']
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
 const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])

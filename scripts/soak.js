@@ -47,7 +47,7 @@ async function childEmulator(config) {
   })
   fs.unlinkSync(file)
   const control = async (action, args = {}) => {
-    const res = await fetch(`${url}/__emulator/${action}`, { method: 'POST', body: JSON.stringify(args) })
+    const res = await fetch(`${url}/__emulator/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) })
     const body = await res.json()
     if (!body.ok) throw new Error(body.error)
     return body.result

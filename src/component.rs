@@ -23,6 +23,12 @@ impl NativeClient {
         json_outcome(core.handle_push(&PushQuery::from_pairs(query), &body).await)
     }
 
+    /// The push named by a report's `pushKey` is forgotten: its listeners failed, so its retry acts again.
+    #[napi]
+    pub fn component_forget_push(&self, push_key: String) {
+        self.core.forget_push(&push_key);
+    }
+
     #[napi]
     pub async fn component_start_push_ticket(&self) -> NativeOutcome {
         let core = self.core.clone();

@@ -13,12 +13,14 @@ Point a client at it with apiBase (or WECHAT_API_BASE). Without apps in the conf
 wxdemoappid0000001 (secret: DEMO_APP in wechat-openapi/emulator) with two logistics accounts.
 
   --port <n>              port to listen on (default 0: any free port)
-  --config <file>         JSON with startEmulator's options: { port, apps, tokenTtl, components }
+  --config <file>         JSON with startEmulator's options: { port, apps, tokenTtl, components, headerTimeoutMs,
+                          maxConnections, controlHosts }
 
-Control API: POST <url>/__emulator/<action> with a JSON body, e.g.
-  curl -XPOST $URL/__emulator/actions -d '{}'
-  curl -XPOST $URL/__emulator/seedAccounts -d '{"accounts":[{"bizId":"b1","deliveryId":"SF"}]}'
-  curl -XPOST $URL/__emulator/injectFault -d '{"name":"logistics.addOrder","errcode":-1}'`
+Control API: POST <url>/__emulator/<action> with a JSON body labelled application/json, from a loopback Host
+(or one of controlHosts), e.g.
+  curl -XPOST $URL/__emulator/actions -H 'content-type: application/json' -d '{}'
+  curl -XPOST $URL/__emulator/seedAccounts -H 'content-type: application/json' -d '{"accounts":[{"bizId":"b1","deliveryId":"SF"}]}'
+  curl -XPOST $URL/__emulator/injectFault -H 'content-type: application/json' -d '{"name":"logistics.addOrder","errcode":-1}'`
 
 function readConfig(file) {
   let text

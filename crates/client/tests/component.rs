@@ -51,11 +51,27 @@ async fn setup() -> Setup {
     Setup { emu, p }
 }
 
-/// An encrypted push as WeChat sends it, signed with `token` and encrypted for `appid`.
+/// Unix seconds now.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// An encrypted push as WeChat sends it, signed with `token` and encrypted for `appid`, stamped now: a
+/// `CreateTime` of 1700000000 + k is written as now + k (pushes older than 5 minutes are refused).
 fn push(appid: &str, token: &str, fields: &[(&str, &str)]) -> (PushQuery, String) {
+    push_at(appid, token, fields, now())
+}
+
+fn push_at(appid: &str, token: &str, fields: &[(&str, &str)], stamp: i64) -> (PushQuery, String) {
     let crypt = MsgCrypt::new(token, KEY, appid).unwrap();
-    let (body, signature) = crypt.encrypt_push(&build_flat(fields), "1700000000", "nonce1");
-    let query = PushQuery { timestamp: "1700000000".into(), nonce: "nonce1".into(), msg_signature: Some(signature), ..Default::default() };
+    let created: Vec<String> = fields.iter().map(|(k, v)| match (*k, v.parse::<i64>()) {
+        ("CreateTime", Ok(t)) if t >= 1_700_000_000 => (stamp + t - 1_700_000_000).to_string(),
+        _ => v.to_string(),
+    }).collect();
+    let fields: Vec<(&str, &str)> = fields.iter().zip(&created).map(|((k, _), v)| (*k, v.as_str())).collect();
+    let timestamp = stamp.to_string();
+    let (body, signature) = crypt.encrypt_push(&build_flat(&fields), &timestamp, "nonce1");
+    let query = PushQuery { timestamp, nonce: "nonce1".into(), msg_signature: Some(signature), ..Default::default() };
     (query, body)
 }
 
@@ -263,4 +279,23 @@ async fn tampered_pushes_are_rejected_and_nothing_is_stored() {
         assert!(!e.message.contains("evil"));
     }
     assert_eq!(s.p.store.get(&keys::ticket(COMPONENT)).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn stale_pushes_are_refused_replays_ignored_and_older_tickets_never_stored() {
+    let s = setup().await;
+    s.control("setTicket", json!({ "componentAppid": COMPONENT, "ticket": "ticket@1" }));
+    let fields = [("AppId", COMPONENT), ("CreateTime", "1700000000"), ("InfoType", "component_verify_ticket"), ("ComponentVerifyTicket", "ticket@1")];
+    let (q, body) = push_at(COMPONENT, PUSH_TOKEN, &fields, 978_307_200); // 2001
+    let e = s.component().handle_push(&q, &body).await.unwrap_err();
+    assert_eq!(e.code, -601002);
+    assert!(e.message.starts_with("push rejected: stale push: its query timestamp is "), "{}", e.message);
+    assert_eq!(s.p.store.get(&keys::ticket(COMPONENT)).await.unwrap(), None);
+    let (q, body) = push(COMPONENT, PUSH_TOKEN, &fields);
+    assert_eq!(s.component().handle_push(&q, &body).await.unwrap().ignored, None);
+    assert_eq!(s.component().handle_push(&q, &body).await.unwrap().ignored, Some("duplicate"));
+    let older = [("AppId", COMPONENT), ("CreateTime", "1700000000"), ("InfoType", "component_verify_ticket"), ("ComponentVerifyTicket", "ticket@0")];
+    let (q, body) = push_at(COMPONENT, PUSH_TOKEN, &older, now() - 10);
+    assert_eq!(s.component().handle_push(&q, &body).await.unwrap().ignored, Some("stale ticket"));
+    assert_eq!(s.p.store.get(&keys::ticket(COMPONENT)).await.unwrap().as_deref(), Some("ticket@1"));
 }

@@ -26,7 +26,18 @@ pub struct EmulatorConfig {
     /// Third-party platforms (accepted and kept for the component flows).
     #[serde(default)]
     pub components: Vec<ComponentConfig>,
+    /// How long a connection may take to send a request's headers, in ms (default 10 000): slow-loris guard.
+    pub header_timeout_ms: Option<u64>,
+    /// Connections served at once (default 4096); more wait to be accepted until one closes.
+    pub max_connections: Option<usize>,
+    /// `Host` names, besides loopback ones (`localhost`, `127.0.0.1`, `[::1]`), under which the control API
+    /// answers: e.g. a container's service name. Guards the control API against DNS rebinding.
+    #[serde(default)]
+    pub control_hosts: Vec<String>,
 }
+
+pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -77,6 +88,14 @@ impl EmulatorConfig {
         serde_json::from_str(text).map_err(|e| format!("emulator config: {e}"))
     }
 
+    pub fn header_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.header_timeout_ms.unwrap_or(DEFAULT_HEADER_TIMEOUT_MS))
+    }
+
+    pub fn max_connections(&self) -> usize {
+        self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
+    }
+
     pub fn token_ttl_seconds(&self) -> u64 {
         self.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL)
     }
@@ -101,6 +120,9 @@ impl EmulatorConfig {
         if self.token_ttl == Some(0) {
             return Err("emulator config: tokenTtl must be at least 1 second".into());
         }
+        if self.header_timeout_ms == Some(0) || self.max_connections == Some(0) {
+            return Err("emulator config: headerTimeoutMs and maxConnections must be at least 1".into());
+        }
         let (apps, _) = self.apps_or_demo();
         let mut seen = std::collections::HashSet::new();
         for app in &apps {
@@ -117,6 +139,16 @@ impl EmulatorConfig {
             }
             if !seen.insert(c.appid.as_str()) {
                 return Err(format!("emulator config: appid {} appears twice", c.appid));
+            }
+            if c.token.is_empty() {
+                return Err(format!("emulator config: component {}: token must be a non-empty string", c.appid));
+            }
+            if wechat_protocol::crypto::MsgCrypt::new(&c.token, &c.encoding_aes_key, &c.appid).is_err() {
+                return Err(format!(
+                    "emulator config: component {}: encodingAesKey must be 43 base64 characters, got {} characters",
+                    c.appid,
+                    c.encoding_aes_key.chars().count()
+                ));
             }
         }
         Ok(())
@@ -136,11 +168,11 @@ mod tests {
         assert!(demo);
         assert_eq!(apps[0].appid, DEMO_APPID);
         let c = EmulatorConfig::from_json(r#"{"port":0,"tokenTtl":2,"apps":[{"appid":"wx1","secret":"s"}],
-            "components":[{"appid":"wxc","secret":"cs","token":"t","encodingAesKey":"k"}]}"#)
+            "components":[{"appid":"wxc","secret":"cs","token":"t","encodingAesKey":"kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA"}]}"#)
         .unwrap();
         assert_eq!(c.token_ttl_seconds(), 2);
         assert!(!c.apps_or_demo().1);
-        assert_eq!(c.components[0].encoding_aes_key, "k");
+        assert_eq!(c.components[0].encoding_aes_key.len(), 43);
         assert!(c.validate().is_ok());
         let shown = format!("{c:?}");
         assert!(shown.contains("wx1") && !shown.contains("\"cs\"") && !shown.contains("\"s\""), "{shown}");
@@ -151,5 +183,16 @@ mod tests {
         assert!(EmulatorConfig::from_json(r#"{"tokenTTL": 5}"#).unwrap_err().contains("unknown field"));
         let dup = EmulatorConfig::from_json(r#"{"apps":[{"appid":"wx1","secret":"s"},{"appid":"wx1","secret":"t"}]}"#).unwrap();
         assert!(dup.validate().unwrap_err().contains("twice"));
+    }
+
+    #[test]
+    fn a_component_key_must_be_43_base64_characters() {
+        let with_key = |key: &str| {
+            let json = format!(r#"{{"components":[{{"appid":"wxc","secret":"cs","token":"t","encodingAesKey":"{key}"}}]}}"#);
+            EmulatorConfig::from_json(&json).unwrap().validate()
+        };
+        assert_eq!(with_key("abcde").unwrap_err(), "emulator config: component wxc: encodingAesKey must be 43 base64 characters, got 5 characters");
+        assert!(with_key(&"!".repeat(43)).unwrap_err().contains("encodingAesKey must be 43 base64 characters"));
+        assert!(with_key("kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA").is_ok());
     }
 }

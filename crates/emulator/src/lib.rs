@@ -46,20 +46,14 @@ pub async fn start(config: EmulatorConfig) -> Result<Emulator, String> {
 pub async fn start_at(config: EmulatorConfig, host: &str) -> Result<Emulator, String> {
     config.validate()?;
     let state: Shared = Arc::new(Mutex::new(families::new_state(&config)));
-    let router = server::router(state.clone())?;
+    let router = server::router(state.clone(), config.control_hosts.clone())?;
     let listener = tokio::net::TcpListener::bind((host, config.port))
         .await
         .map_err(|e| format!("emulator: cannot listen on {host}:{}: {e}", config.port))?;
     let address = listener.local_addr().map_err(|e| format!("emulator: {e}"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let serving = axum::serve(listener, router).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(e) = serving.await {
-            tracing::warn!("emulator server stopped: {e}");
-        }
-    });
+    let (header_timeout, max_connections) = (config.header_timeout(), config.max_connections());
+    let server = tokio::spawn(server::serve(listener, router, header_timeout, max_connections, stopped));
     Ok(Emulator {
         url: format!("http://{address}"),
         state,

@@ -11,14 +11,16 @@ and serves until SIGINT or SIGTERM. Without apps in the config it has the demo a
 
   --port <n>            port to listen on (default 0: any free port)
   --host <addr>         interface to listen on (default 127.0.0.1)
-  --config <file>       JSON with startEmulator's options: { port, apps, tokenTtl, components }
+  --config <file>       JSON with startEmulator's options: { port, apps, tokenTtl, components, headerTimeoutMs,
+                        maxConnections, controlHosts }
   --token-ttl <s>       lifetime of every token it issues (default 7200)
   --actions             print the control actions as JSON and exit
   --help                this text
 
-Control API: POST <url>/__emulator/<action> with a JSON body, e.g.
-  curl -XPOST $URL/__emulator/actions -d '{}'
-  curl -XPOST $URL/__emulator/injectFault -d '{\"name\":\"logistics.addOrder\",\"errcode\":-1}'";
+Control API: POST <url>/__emulator/<action> with a JSON body labelled application/json, from a loopback Host
+(or one of controlHosts, e.g. a container's name), e.g.
+  curl -XPOST $URL/__emulator/actions -H 'content-type: application/json' -d '{}'
+  curl -XPOST $URL/__emulator/injectFault -H 'content-type: application/json' -d '{\"name\":\"logistics.addOrder\",\"errcode\":-1}'";
 
 /// What the command line asks for.
 struct Options {

@@ -1,6 +1,14 @@
 //! The HTTP face: one route per row of the endpoint table (its own path; the verb is checked by the
 //! pipeline so a wrong one answers WeChat's 43001/43002 instead of a bare 405), plus the control API at
 //! `POST /__emulator/<action>`.
+//!
+//! The control API can reset and rewrite the emulator, so it answers only what a test on this machine sends:
+//! a `Host` that is a loopback name or address (or one of `controlHosts`: DNS rebinding), no `Origin` but the
+//! emulator's own (a web page's cross-origin POST), and a JSON body labelled `application/json` (a "simple"
+//! cross-origin request cannot send that label). WeChat's routes stay open as WeChat's are.
+//!
+//! `serve` accepts connections itself: at most `maxConnections` at once (the rest wait to be accepted), each
+//! given `headerTimeoutMs` to send a request's headers (slow-loris sockets are closed).
 
 use crate::control;
 use crate::families::faults::answers as fault_answers;
@@ -12,7 +20,7 @@ use crate::pipeline::{self, Incoming, Row};
 use crate::wire::{answer_body, SuccessShape, WxError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 use axum::Router;
@@ -25,7 +33,7 @@ use wechat_protocol::catalogue::{catalogue, HttpVerb};
 const MAX_BODY: usize = 16 << 20;
 
 /// The router, built from the catalogue: a row without a handler is an error, not a silent 404.
-pub fn router(shared: Shared) -> Result<Router, String> {
+pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, String> {
     let mut router = Router::new();
     for endpoint in catalogue().all() {
         let route = route_for(&endpoint.name).ok_or_else(|| format!("emulator: no handler for {}", endpoint.name))?;
@@ -36,9 +44,18 @@ pub fn router(shared: Shared) -> Result<Router, String> {
         );
     }
     let control_state = shared.clone();
+    let hosts = Arc::new(control_hosts);
     router = router.route(
         "/__emulator/{action}",
-        post(move |Path(action): Path<String>, body: Bytes| serve_control(control_state.clone(), action, body)),
+        post(move |Path(action): Path<String>, headers: HeaderMap, body: Bytes| {
+            let (shared, hosts) = (control_state.clone(), hosts.clone());
+            async move {
+                match refuse_control(&headers, &body, &hosts) {
+                    Some((status, error)) => json_response(status, &json!({"ok": false, "error": error})),
+                    None => serve_control(shared, action, body).await,
+                }
+            }
+        }),
     );
     Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
 }
@@ -92,6 +109,102 @@ async fn serve_control(shared: Shared, action: String, body: Bytes) -> Response 
         Ok(result) => json_response(StatusCode::OK, &json!({"ok": true, "result": result})),
         Err(error) => json_response(StatusCode::BAD_REQUEST, &json!({"ok": false, "error": error})),
     }
+}
+
+/// Whether `host` (a `Host` header's name, port removed) names this machine's loopback interface.
+fn is_loopback_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The host part of a `Host` header (`name:port`, `[v6]:port`).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split_once(']').map_or(host, |(name, _)| &host[..name.len() + 1]);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
+}
+
+/// Why a control request is refused (see the module doc), or None.
+fn refuse_control(headers: &HeaderMap, body: &Bytes, allowed: &[String]) -> Option<(StatusCode, String)> {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return Some((StatusCode::FORBIDDEN, "the control API needs a Host header".into()));
+    };
+    let name = host_name(host);
+    if !is_loopback_name(name) && !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+        return Some((
+            StatusCode::FORBIDDEN,
+            format!("the control API answers loopback hosts only, not Host {host:?} (add it to the emulator's controlHosts)"),
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let own = [format!("http://{host}"), format!("https://{host}")];
+        if !origin.to_str().is_ok_and(|o| own.iter().any(|own| own.eq_ignore_ascii_case(o))) {
+            return Some((StatusCode::FORBIDDEN, "the control API refuses cross-origin requests".into()));
+        }
+    }
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("the control API takes Content-Type: application/json, not {content_type:?}")));
+        }
+    }
+    None
+}
+
+/// Serves `router` on `listener` until `stopped`: at most `max_connections` at once (more wait in the listen
+/// backlog until one closes, as a busy server makes them wait), each allowed `header_timeout` to send a
+/// request's headers. On stop, connections finish their request in flight and close.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router, header_timeout: Duration, max_connections: usize, stopped: tokio::sync::oneshot::Receiver<()>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let (closing, closing_seen) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(stopped);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut stopped => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let stream = tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::debug!("emulator: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let mut closing_seen = closing_seen.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = closing_seen.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
+    let _ = closing.send(true);
+    while connections.join_next().await.is_some() {}
 }
 
 /// WeChat answers paths it does not serve with a JSON error too.

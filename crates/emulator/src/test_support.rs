@@ -39,7 +39,7 @@ impl TestEmulator {
     }
 
     pub async fn raw_post_bytes(&self, path: &str, body: impl Into<reqwest::Body>) -> Value {
-        Self::read(self.http.post(self.url(path)).body(body).send().await.unwrap()).await
+        Self::read(self.http.post(self.url(path)).header("content-type", "application/json").body(body).send().await.unwrap()).await
     }
 
     pub async fn raw_post(&self, path: &str, body: Value) -> Value {

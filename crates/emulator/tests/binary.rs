@@ -44,7 +44,7 @@ async fn the_binary_serves_tokens_to_the_demo_credentials_over_http() {
     let accounts = json(http.get(format!("{url}/cgi-bin/express/business/account/getall?access_token={token}"))).await;
     assert_eq!(accounts["errcode"], 0);
     assert_eq!(accounts["count"], 2, "the demo app's two logistics accounts");
-    let control = json(http.post(format!("{url}/__emulator/requestCounts")).body("{}")).await;
+    let control = json(http.post(format!("{url}/__emulator/requestCounts")).header("content-type", "application/json").body("{}")).await;
     assert_eq!(control["result"]["auth.getAccessToken"], 1);
 }
 

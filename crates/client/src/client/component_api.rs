@@ -30,6 +30,13 @@ impl Client {
         self.flow(api, async { self.component(api)?.handle_push(query, body).await }).await
     }
 
+    /// Forgets a handled push whose listeners failed, so WeChat's retry of it is acted on again.
+    pub fn forget_push(&self, push_key: &str) {
+        if let Ok(component) = self.component("component.handlePush") {
+            component.forget_push(push_key);
+        }
+    }
+
     pub async fn start_push_ticket(&self) -> Result<(), Error> {
         let api = "component.startPushTicket";
         self.flow(api, async { self.component(api)?.start_push_ticket().await }).await

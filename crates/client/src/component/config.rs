@@ -13,7 +13,13 @@ pub struct RawComponent {
     token: Option<String>,
     encoding_aes_key: Option<String>,
     previous_encoding_aes_key: Option<String>,
+    push_max_age_seconds: Option<serde_json::Value>,
 }
+
+/// How old a push may be and still be acted on: WeChat retries a push for a few minutes, and clocks drift.
+pub const DEFAULT_PUSH_MAX_AGE_SECONDS: u64 = 300;
+/// The largest accepted value of `pushMaxAgeSeconds` (a ticket lives 12 hours).
+const MAX_PUSH_MAX_AGE_SECONDS: u64 = 12 * 3600;
 
 /// Debug is safe: `Secret` and `MsgCrypt` redact themselves.
 #[derive(Clone, Debug)]
@@ -24,6 +30,8 @@ pub struct ComponentConfig {
     pub crypt: MsgCrypt,
     /// The token and keys as secrets, so they can be scrubbed from any message that leaves.
     pub credentials: Vec<Secret>,
+    /// Pushes stamped (query `timestamp`, XML `CreateTime`) longer ago than this are refused as replays.
+    pub push_max_age: std::time::Duration,
 }
 
 fn required(field: &str, value: Option<String>) -> Result<String, String> {
@@ -56,7 +64,15 @@ impl ComponentConfig {
             crypt = crypt.with_previous_key(&previous).map_err(|e| key_error("previousEncodingAesKey", &previous, e))?;
             credentials.push(Secret::new(previous));
         }
-        Ok(ComponentConfig { appid, secret: Secret::new(secret), crypt, credentials })
+        let max_age = match raw.push_max_age_seconds {
+            None => DEFAULT_PUSH_MAX_AGE_SECONDS,
+            Some(v) => match v.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=MAX_PUSH_MAX_AGE_SECONDS as f64).contains(&n) => n as u64,
+                _ => return Err(format!("component.pushMaxAgeSeconds must be a whole number from 1 to {MAX_PUSH_MAX_AGE_SECONDS}")),
+            },
+        };
+        let push_max_age = std::time::Duration::from_secs(max_age);
+        Ok(ComponentConfig { appid, secret: Secret::new(secret), crypt, credentials, push_max_age })
     }
 }
 
@@ -77,6 +93,7 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("csecret-value") && !shown.contains("msgtoken") && !shown.contains(KEY), "{shown}");
         assert_eq!(c.credentials.len(), 4);
+        assert_eq!(c.push_max_age.as_secs(), DEFAULT_PUSH_MAX_AGE_SECONDS);
     }
 
     #[test]
@@ -94,5 +111,11 @@ mod tests {
             err(&format!(r#"{{"appid":"wxc","secret":"s","token":"t","encodingAesKey":"{KEY}","previousEncodingAesKey":"x"}}"#)),
             "component.previousEncodingAesKey must be 43 characters, got 1"
         );
+        assert_eq!(
+            err(&format!(r#"{{"appid":"wxc","secret":"s","token":"t","encodingAesKey":"{KEY}","pushMaxAgeSeconds":0}}"#)),
+            "component.pushMaxAgeSeconds must be a whole number from 1 to 43200"
+        );
+        let c = parse(&format!(r#"{{"appid":"wxc","secret":"s","token":"t","encodingAesKey":"{KEY}","pushMaxAgeSeconds":60}}"#)).unwrap();
+        assert_eq!(c.push_max_age.as_secs(), 60);
     }
 }

@@ -64,6 +64,9 @@ pub struct Component {
     tokens: TokenCache,
     /// One cache per authorizer, made on first use; single-flight and invalidate-if-same like app tokens.
     authorizers: Mutex<HashMap<String, TokenCache>>,
+    /// Replay guard of the push intake (`push`).
+    push_max_age: std::time::Duration,
+    seen: push::SeenPushes,
 }
 
 impl Component {
@@ -82,7 +85,14 @@ impl Component {
             credentials: config.credentials.clone(),
         });
         let tokens = TokenCache::new(Arc::new(ComponentSource { core: core.clone() }));
-        Component { core, crypt: config.crypt.clone(), tokens, authorizers: Mutex::new(HashMap::new()) }
+        Component {
+            core,
+            crypt: config.crypt.clone(),
+            tokens,
+            authorizers: Mutex::new(HashMap::new()),
+            push_max_age: config.push_max_age,
+            seen: push::SeenPushes::default(),
+        }
     }
 
     pub fn appid(&self) -> &str {

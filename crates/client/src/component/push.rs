@@ -2,12 +2,22 @@
 //! this platform's), parsed, and only then acted on. A ticket is stored for 12 hours; an `unauthorized` event
 //! removes the authorizer's tokens; the three authorization events are reported back for the listeners.
 //! A rejected push stores nothing.
+//!
+//! Replays: a push is refused when its query `timestamp` or XML `CreateTime` is older than `pushMaxAgeSeconds`
+//! (default 300) or more than a minute ahead; a push already handled (same decrypted content) within that
+//! window is answered `success` again without acting twice; and a ticket never replaces a stored one with a
+//! later `CreateTime` (kept beside it in the store).
 
 use super::Component;
 use wechat_protocol::crypto::{CryptoError, InfoType, PushEvent, PushQuery, MAX_PUSH_XML_BYTES};
 use crate::error::Error;
 use crate::store::keys;
 use serde::Serialize;
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 const API: &str = "component.handlePush";
 
@@ -27,6 +37,57 @@ pub struct PushReport {
     pub authorization_code_expired_time: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_auth_code: Option<String>,
+    /// Set when the push was authentic and fresh but not acted on: `duplicate` (already handled) or `stale
+    /// ticket` (older than the stored one). The listeners are not told about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<&'static str>,
+    /// Names the push to `forget_push` (when a listener fails, WeChat's retry must be acted on again).
+    pub push_key: String,
+}
+
+/// How far ahead of our clock a push may be stamped (WeChat's clock and ours drift a little).
+pub const MAX_PUSH_AHEAD_SECONDS: i64 = 60;
+
+/// The pushes handled within the freshness window, by a keyed hash of their decrypted content: a replay of
+/// one of them is answered `success` without acting. Entries leave once their push would be refused as stale.
+#[derive(Default)]
+pub struct SeenPushes {
+    hasher: RandomState,
+    /// content hash → unix second after which the push is stale anyway.
+    until: Mutex<HashMap<u64, i64>>,
+}
+
+impl SeenPushes {
+    fn key(&self, content: &str) -> u64 {
+        self.hasher.hash_one(content)
+    }
+
+    /// Records `key`; false when it was already there (a duplicate).
+    fn first_time(&self, key: u64, until: i64, now: i64) -> bool {
+        let mut seen = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        seen.retain(|_, forget_at| *forget_at >= now);
+        seen.insert(key, until).is_none()
+    }
+
+    /// Forgets a push, so WeChat's retry of a push we failed to act on is acted on.
+    fn forget(&self, key: u64) {
+        self.until.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Refuses a stamp outside [now - max_age, now + MAX_PUSH_AHEAD_SECONDS]; `what` names the stamp.
+fn check_fresh(what: &str, stamp: i64, now: i64, max_age: i64) -> Result<(), Error> {
+    if stamp < now - max_age {
+        return Err(rejected(format!("stale push: its {what} is {} s old, more than the {max_age} s allowed (component.pushMaxAgeSeconds)", now - stamp)));
+    }
+    if stamp > now + MAX_PUSH_AHEAD_SECONDS {
+        return Err(rejected(format!("push from the future: its {what} is {} s ahead of this clock", stamp - now)));
+    }
+    Ok(())
 }
 
 /// Every rejection is the sender's fault (or a misconfigured token/key): invalid-argument, naming what failed
@@ -45,10 +106,49 @@ impl Component {
         if event.app_id != self.core.appid {
             return Err(rejected("the message's AppId is not this platform's appid"));
         }
+        let (now, max_age) = (unix_now(), self.push_max_age.as_secs() as i64);
+        let stamped: i64 = query.timestamp.trim().parse().map_err(|_| rejected("the query's timestamp is not a number"))?;
+        check_fresh("query timestamp", stamped, now, max_age)?;
+        check_fresh("CreateTime", event.create_time, now, max_age)?;
+        let key = self.seen.key(&inner);
+        let ignored = if self.seen.first_time(key, stamped.max(event.create_time) + max_age, now) {
+            // Forgotten again when acting fails: WeChat's retry of this push must be acted on.
+            self.act(&event).await.inspect_err(|_| self.seen.forget(key))?
+        } else {
+            Some("duplicate")
+        };
+        Ok(PushReport {
+            info_type: event.info_type.as_str().to_owned(),
+            component_appid: event.app_id,
+            create_time: event.create_time,
+            authorizer_appid: event.authorizer_appid,
+            authorization_code: event.authorization_code,
+            authorization_code_expired_time: event.authorization_code_expired_time,
+            pre_auth_code: event.pre_auth_code,
+            ignored,
+            push_key: key.to_string(),
+        })
+    }
+
+    /// Forgets a handled push (`PushReport::push_key`): its listeners failed, so WeChat's retry acts again.
+    pub fn forget_push(&self, push_key: &str) {
+        if let Ok(key) = push_key.parse() {
+            self.seen.forget(key);
+        }
+    }
+
+    /// What a fresh, first-seen push does; `Some(reason)` when it did nothing.
+    async fn act(&self, event: &PushEvent) -> Result<Option<&'static str>, Error> {
         let store = self.core.store.as_ref();
         match (&event.info_type, &event.component_verify_ticket, &event.authorizer_appid) {
             (InfoType::ComponentVerifyTicket, Some(ticket), _) => {
+                let time_key = keys::ticket_time(&self.core.appid);
+                let stored_time = store.get(&time_key).await?.and_then(|t| t.trim().parse::<i64>().ok());
+                if stored_time.is_some_and(|t| t > event.create_time) {
+                    return Ok(Some("stale ticket"));
+                }
                 store.set(&keys::ticket(&self.core.appid), ticket, Some(keys::TICKET_TTL)).await?;
+                store.set(&time_key, &event.create_time.to_string(), Some(keys::TICKET_TTL)).await?;
             }
             (InfoType::Unauthorized, _, Some(authorizer)) => {
                 // Its tokens are dead at WeChat: drop them here too, so calls fail as "must authorize" at once.
@@ -58,14 +158,6 @@ impl Component {
             }
             _ => {}
         }
-        Ok(PushReport {
-            info_type: event.info_type.as_str().to_owned(),
-            component_appid: event.app_id,
-            create_time: event.create_time,
-            authorizer_appid: event.authorizer_appid,
-            authorization_code: event.authorization_code,
-            authorization_code_expired_time: event.authorization_code_expired_time,
-            pre_auth_code: event.pre_auth_code,
-        })
+        Ok(None)
     }
 }

@@ -4,6 +4,7 @@
 //! | key | value | TTL |
 //! | --- | --- | --- |
 //! | `wechat-openapi:{<component_appid>}:component_verify_ticket` | the last ticket WeChat pushed | 12 h |
+//! | `wechat-openapi:{<component_appid>}:component_verify_ticket_time` | that ticket's `CreateTime` (unix s) | 12 h |
 //! | `wechat-openapi:{<component_appid>}:component_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
 //! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
 //! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_refresh_token` | the refresh token | none |
@@ -35,6 +36,11 @@ pub fn check_appid(field: &str, value: &str) -> Result<(), String> {
 
 pub fn ticket(component_appid: &str) -> String {
     format!("{PREFIX}:{{{component_appid}}}:component_verify_ticket")
+}
+
+/// The `CreateTime` of the stored ticket: a push of an older ticket never replaces it.
+pub fn ticket_time(component_appid: &str) -> String {
+    format!("{PREFIX}:{{{component_appid}}}:component_verify_ticket_time")
 }
 
 pub fn component_token(component_appid: &str) -> String {

@@ -8,6 +8,10 @@
 //!   already authorized), `unauthorize` delivers `unauthorized`, and `api_start_push_ticket` delivers its ticket.
 //!
 //! Deliveries await HTTP, so the lock is held only to prepare a push (`seal`), never while it travels.
+//!
+//! Pushes are stamped (query `timestamp`, `CreateTime`) with the real wall time, not the emulator's clock:
+//! `advanceTime` moves WeChat's state forward, while the receiver checks freshness against its own clock.
+//! A receiver's answer is read up to `MAX_ANSWER_BYTES`, within `DELIVERY_TIMEOUT` overall.
 
 use super::records::{self, Platforms};
 use crate::kit::state::State;
@@ -20,6 +24,14 @@ use wechat_protocol::crypto::{build_flat, MsgCrypt};
 
 /// How long a push receiver may take to answer (WeChat waits 5 s; tests may be slower).
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most of a receiver's answer kept (WeChat expects `success`; a huge answer is cut, never buffered).
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// Unix seconds of the real wall clock (see the module doc).
+fn wall_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
 
 /// The authorization-event URL of each platform, once `pushTicket` named it.
 #[derive(Debug, Default)]
@@ -45,7 +57,7 @@ pub fn component_of(state: &mut State, named: Option<String>) -> Result<String, 
 /// Encrypts `fields` for the platform and addresses it the way WeChat does (timestamp, nonce, encrypt_type,
 /// msg_signature and the plain signature in the query).
 fn seal(state: &mut State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
-    let timestamp = state.clock.unix().to_string();
+    let timestamp = wall_unix().to_string();
     let platform = state.record::<Platforms>().0.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
     let crypt = MsgCrypt::new(platform.token.expose(), platform.encoding_aes_key.expose(), component_appid)
         .map_err(|e| format!("component {component_appid}: {e}"))?;
@@ -61,27 +73,44 @@ fn seal(state: &mut State, component_appid: &str, url: &str, fields: &[(&str, &s
     Ok(Prepared { url, body })
 }
 
-/// POSTs a push; the receiver's answer comes back as `{status, answer}` (WeChat expects 200 `success`).
+/// POSTs a push; the receiver's answer comes back as `{status, answer}` (WeChat expects 200 `success`), its
+/// first `MAX_ANSWER_BYTES` at most, all within `DELIVERY_TIMEOUT`.
 pub async fn deliver(push: Prepared) -> Result<Value, String> {
+    deliver_within(push, DELIVERY_TIMEOUT).await
+}
+
+pub async fn deliver_within(push: Prepared, timeout: Duration) -> Result<Value, String> {
     let shown = format!("{}{}", push.url.origin().ascii_serialization(), push.url.path());
-    let response = reqwest::Client::new()
-        .post(push.url)
-        .header("content-type", "text/xml")
-        .body(push.body)
-        .timeout(DELIVERY_TIMEOUT)
-        .send()
+    let exchange = async {
+        let mut response = reqwest::Client::new()
+            .post(push.url)
+            .header("content-type", "text/xml")
+            .body(push.body)
+            .send()
+            .await
+            .map_err(|e| format!("cannot deliver the push to {shown}: {}", e.without_url()))?;
+        let status = response.status().as_u16();
+        let mut answer = Vec::new();
+        // Read chunk by chunk and stop at the cap: the rest is never read (the connection is dropped).
+        while let Ok(Some(chunk)) = response.chunk().await {
+            let room = MAX_ANSWER_BYTES - answer.len();
+            answer.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if answer.len() >= MAX_ANSWER_BYTES {
+                break;
+            }
+        }
+        Ok(json!({"status": status, "answer": String::from_utf8_lossy(&answer)}))
+    };
+    tokio::time::timeout(timeout, exchange)
         .await
-        .map_err(|e| format!("cannot deliver the push to {shown}: {}", e.without_url()))?;
-    let status = response.status().as_u16();
-    let answer = response.text().await.unwrap_or_default();
-    Ok(json!({"status": status, "answer": answer}))
+        .unwrap_or_else(|_| Err(format!("cannot deliver the push to {shown}: no answer within {} ms", timeout.as_millis())))
 }
 
 /// Mints the platform's only valid ticket and seals it for `url`.
 fn ticket_push(state: &mut State, component_appid: &str, url: &str) -> Result<(Value, Prepared), String> {
     let minted = records::set_ticket(state, component_appid, None)?;
     let ticket = minted["ticket"].as_str().unwrap_or_default().to_owned();
-    let now = state.clock.unix().to_string();
+    let now = wall_unix().to_string();
     let fields = [("AppId", component_appid), ("CreateTime", now.as_str()), ("InfoType", "component_verify_ticket"), ("ComponentVerifyTicket", ticket.as_str())];
     let push = seal(state, component_appid, url, &fields)?;
     Ok((minted, push))
@@ -99,7 +128,7 @@ pub fn prepare_ticket(state: &mut State, component_appid: &str, url: &str) -> Re
 /// The `authorized` (or `updateauthorized`) event carrying `granted`'s code, when the platform has a push URL.
 pub fn authorized_event(state: &mut State, component_appid: &str, authorizer: &str, update: bool, granted: &Value) -> Result<Option<Prepared>, String> {
     let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
-    let now = state.clock.unix();
+    let now = wall_unix();
     let created = now.to_string();
     let info_type = if update { "updateauthorized" } else { "authorized" };
     let code = granted["authorizationCode"].as_str().unwrap_or_default();
@@ -112,7 +141,7 @@ pub fn authorized_event(state: &mut State, component_appid: &str, authorizer: &s
 /// The `unauthorized` event, when the platform has a push URL.
 pub fn unauthorized_event(state: &mut State, component_appid: &str, authorizer: &str) -> Result<Option<Prepared>, String> {
     let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
-    let created = state.clock.unix().to_string();
+    let created = wall_unix().to_string();
     let fields = [("AppId", component_appid), ("CreateTime", &created), ("InfoType", "unauthorized"), ("AuthorizerAppid", authorizer)];
     seal(state, component_appid, &url, &fields).map(Some)
 }
@@ -200,6 +229,18 @@ mod tests {
         let second = received.lock().unwrap()[1].component_verify_ticket.clone().unwrap();
         assert_ne!(second, ticket);
         assert_eq!(code(&component_token(&emu, &ticket).await), 61006);
+    }
+
+    #[tokio::test]
+    async fn a_receiver_that_never_answers_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = url::Url::parse(&format!("http://{}/events", listener.local_addr().unwrap())).unwrap();
+        let held = tokio::spawn(async move { listener.accept().await.map(|(s, _)| s) });
+        let started = std::time::Instant::now();
+        let e = super::deliver_within(super::Prepared { url, body: "<xml/>".into() }, std::time::Duration::from_millis(300)).await.unwrap_err();
+        assert!(e.ends_with("no answer within 300 ms"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        drop(held);
     }
 
     #[tokio::test]
