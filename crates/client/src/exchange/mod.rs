@@ -185,9 +185,8 @@ impl Exchange {
     }
 
     /// Scrubs the client's credentials from an error that leaves the core.
-    pub fn scrubbed(&self, mut e: Error) -> Error {
-        e.message = scrub(&e.message, &self.secrets);
-        e
+    pub fn scrubbed(&self, e: Error) -> Error {
+        scrub_error(e, &self.secrets)
     }
 
     /// A request answered as JSON text for JS.
@@ -229,10 +228,7 @@ impl Exchange {
                 }
             },
         };
-        let result = result.map_err(|e| {
-            let e = self.scrubbed(Error { api: target.api.clone(), ..e });
-            Error { message: scrub(&e.message, &secrets), ..e }
-        });
+        let result = result.map_err(|e| scrub_error(self.scrubbed(Error { api: target.api.clone(), ..e }), &secrets));
         self.emit(token_fetch, || {
             let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
             let http_status = progress.http_status();
@@ -427,6 +423,14 @@ fn check_params(target: &Target, params: Value, convert_case: bool) -> Result<Va
     }
     .map_err(|m| Error::invalid_argument(&target.api, m))?;
     Ok(params)
+}
+
+/// The message and the rid (read from WeChat's errmsg before scrubbing: an echoing gateway can put a credential
+/// there too) without `secrets`.
+fn scrub_error(mut e: Error, secrets: &[Secret]) -> Error {
+    e.message = scrub(&e.message, secrets);
+    e.rid = e.rid.map(|rid| scrub(&rid, secrets));
+    e
 }
 
 fn query_value(v: &Value) -> String {
