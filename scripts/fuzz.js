@@ -175,8 +175,22 @@ function runTarget(target, runs) {
   })
 }
 
+const REPORT = path.join(ROOT, 'bench', 'FUZZ.md')
+
+/** Rows of targets this run left out, kept from the last report (so `--only x` updates x's row alone). */
+function keptRows(ran) {
+  if (!fs.existsSync(REPORT)) return []
+  return fs.readFileSync(REPORT, 'utf8').split('\n')
+    .map((line) => line.match(/^\| `(\w+)` \|.*\| ([\d,]+) \| (\d+) \| [\d,]+ \| \d+ \| \d+ \| \d+ \| (\d+) \|(?: (.*) \|)?$/))
+    .filter((m) => m && TARGETS.includes(m[1]) && !ran.includes(m[1]))
+    .map((m) => ({ line: m[0], target: m[1], executions: Number(m[2].replace(/,/g, '')), crashes: Number(m[4]) }))
+}
+
 function report(results, total, wall) {
-  const crashes = results.reduce((n, r) => n + r.crashes.length + (r.code !== 0 && r.crashes.length === 0 ? 1 : 0), 0)
+  const kept = keptRows(results.map((r) => r.target))
+  total += kept.reduce((n, k) => n + k.executions, 0)
+  const crashes = results.reduce((n, r) => n + r.crashes.length + (r.code !== 0 && r.crashes.length === 0 ? 1 : 0), 0) +
+    kept.reduce((n, k) => n + k.crashes, 0)
   const rustc = cargo(['--version']).stdout.trim()
   const fuzzVersion = cargo(['fuzz', '--version']).stdout.trim()
   const lines = [
@@ -188,9 +202,10 @@ function report(results, total, wall) {
     '',
     `Run: ${new Date().toISOString()}, ${fuzzVersion}, ${rustc}, sanitizer ${sanitizer}, max_len ${maxLen}, ${jobs} target(s) at a time, ${require('node:os').cpus().length} cores shared with other builds (load average ${require('node:os').loadavg()[0].toFixed(1)} at the end). Time is wall-clock.`,
     '',
-    '| target | what it reads | executions | time (s) | exec/s | corpus (files) | new units | peak RSS (MB) | crashes |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | what it reads | executions | time (s) | exec/s | corpus (files) | new units | peak RSS (MB) | crashes | run |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ]
+  const today = new Date().toISOString().slice(0, 16).replace('T', ' ')
   const what = {
     answer: 'WeChat answers: `exchange::answer` + `transcode` (status, content type, row, body)',
     params: "callers' params: `exchange::prepare_params` over every table row and a raw path",
@@ -200,9 +215,12 @@ function report(results, total, wall) {
   }
   for (const r of results) {
     const crashed = r.crashes.length + (r.code !== 0 && r.crashes.length === 0 ? 1 : 0)
-    lines.push(`| \`${r.target}\` | ${what[r.target]} | ${r.executions.toLocaleString('en')} | ${r.seconds.toFixed(0)} | ${r.perSecond.toLocaleString('en')} | ${r.corpus} | ${r.newUnits} | ${r.peakRssMb} | ${crashed} |`)
+    lines.push(`| \`${r.target}\` | ${what[r.target]} | ${r.executions.toLocaleString('en')} | ${r.seconds.toFixed(0)} | ${r.perSecond.toLocaleString('en')} | ${r.corpus} | ${r.newUnits} | ${r.peakRssMb} | ${crashed} | ${today} |`)
   }
-  lines.push(`| **all** | | **${total.toLocaleString('en')}** | ${wall.toFixed(0)} | | | | | **${crashes}** |`, '')
+  for (const k of kept) lines.push(k.line.match(/\|$/) && !/ \d{4}-\d\d-\d\d /.test(k.line) ? `${k.line} earlier run |` : k.line)
+  lines.push(`| **all** | | **${total.toLocaleString('en')}** | | | | | | **${crashes}** | |`, '')
+  lines.push(`This run: ${results.map((r) => r.target).join(', ')} in ${wall.toFixed(0)} s wall-clock.` +
+    (kept.length ? ` Kept from an earlier run: ${kept.map((k) => k.target).join(', ')}.` : ''), '')
   return { text: lines.join('\n'), crashes }
 }
 
@@ -229,9 +247,9 @@ async function main() {
   const total = results.reduce((n, r) => n + r.executions, 0)
   const wall = (Date.now() - started) / 1000
   const { text, crashes } = report(results, total, wall)
-  console.log(`total: ${total.toLocaleString('en')} executions in ${wall.toFixed(0)} s, ${crashes} crashes`)
+  console.log(`this run: ${total.toLocaleString('en')} executions in ${wall.toFixed(0)} s; report: ${crashes} crashes`)
   if (!values['no-report']) {
-    fs.writeFileSync(path.join(ROOT, 'bench', 'FUZZ.md'), text)
+    fs.writeFileSync(REPORT, text)
     console.log('wrote bench/FUZZ.md')
   }
   if (crashes > 0) process.exitCode = 1
