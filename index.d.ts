@@ -177,11 +177,33 @@ export interface TokenEvent {
   expiresAt: Date | null
 }
 
+/**
+ * Fields of a `reconcile` event: a non-idempotent call (`logistics.addOrder`) failed in a way that means it may
+ * have run, and its row's lookup (`logistics.getOrder`) was asked before answering.
+ */
+export interface ReconcileEvent {
+  api: string
+  /** The attempt whose outcome was unknown. */
+  attempt: number
+  /** The failure that left it unknown. */
+  errCode: number
+  category: ErrorCategory
+  httpStatus?: number
+  rid?: string
+  /**
+   * `found`: it ran; the call answers with what the lookup found, marked `reconciled: true`. `absent`: it never
+   * ran, so it is sent again when attempts remain (else its error is `retryable`). `unknown`: the lookup failed
+   * or proved nothing (an attempt that timed out may still be running): the original error stands.
+   */
+  reason: 'found' | 'absent' | 'unknown'
+}
+
 export interface CallEvents {
   request: RequestEvent
   response: ResponseEvent
   retry: RetryEvent
   token: TokenEvent
+  reconcile: ReconcileEvent
 }
 
 /** What `tokens()` reports about one cached token: never its value. */
@@ -457,7 +479,7 @@ export interface LogisticsApi {
   /**
    * Place a logistics order and get its waybill.
    *
-   * `POST /cgi-bin/express/business/order/add` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * `POST /cgi-bin/express/business/order/add` (token: app); not idempotent: after a failure that may have run, looked up with `logistics.getOrder` (found: answered with `reconciled: true`; absent: sent again).
    * Permission set (third-party platforms): 45,71.
    * wx-server-sdk has it too: `cloud.openapi.logistics.addOrder`.
    *
@@ -1377,6 +1399,8 @@ export interface LogisticsAddOrderRequest {
 
 /** Answer of `logistics.addOrder`. Place a logistics order and get its waybill. */
 export interface LogisticsAddOrderResponse {
+  /** Set when the answer was lost and `logistics.getOrder` found what the call made: its fields, shaped as this answer. */
+  reconciled?: true
   /** order id, returned on success */
   orderId?: string
   /** waybill number, returned on success */

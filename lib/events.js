@@ -1,12 +1,12 @@
 'use strict'
-// `client.on('request' | 'response' | 'retry' | 'token', fn)` and `WECHAT_OPENAPI_LOG=debug`. The native client
+// `client.on('request' | 'response' | 'retry' | 'token' | 'reconcile', fn)` and `WECHAT_OPENAPI_LOG=debug`. The native client
 // reports events through one callback that is registered only while someone listens (or the log is on), so a
 // client nobody watches pays nothing. Events carry names, codes and timings, never a token or secret.
 
 const { EventEmitter } = require('node:events')
 const { callSafely, warn } = require('./guard.js')
 
-const EVENTS = new Set(['request', 'response', 'retry', 'token'])
+const EVENTS = new Set(['request', 'response', 'retry', 'token', 'reconcile'])
 
 /** The native event as listeners see it: only the fields that kind has, camelCase, expiresAt as a Date. */
 function shape(e) {
@@ -24,6 +24,9 @@ function shape(e) {
 /** One line per call and per token fetch; every field is already free of credentials. */
 function logLine(kind, e) {
   const ms = `${Math.round(e.durationMs ?? 0)}ms`
+  if (kind === 'reconcile') {
+    return `[wechat-openapi] ${e.api} reconcile=${e.reason} after errcode=${e.errCode} attempt=${e.attempt}`
+  }
   if (kind === 'token') {
     const expires = e.expiresAt ? ` expires=${e.expiresAt.toISOString()}` : ''
     return `[wechat-openapi] token ${e.reason} appid=${e.appid ?? '-'} errcode=${e.errCode} duration=${ms}${expires}`
@@ -42,7 +45,7 @@ class CallEvents {
     this.dispatch = (native) => {
       try {
         const event = shape(native)
-        if (this.log && (native.kind === 'response' || native.kind === 'token')) process.stderr.write(logLine(native.kind, event) + '\n')
+        if (this.log && (native.kind === 'response' || native.kind === 'token' || native.kind === 'reconcile')) process.stderr.write(logLine(native.kind, event) + '\n')
         // A listener's throw, or the rejection of the promise an async listener returns, is a warning.
         for (const listener of this.emitter.listeners(native.kind)) callSafely(`'${native.kind}' listener`, listener, undefined, [event])
       } catch (err) {
@@ -62,7 +65,7 @@ class CallEvents {
   }
 
   on(event, listener) {
-    if (!EVENTS.has(event)) throw new TypeError(`unknown event ${JSON.stringify(event)}: use 'request', 'response', 'retry' or 'token'`)
+    if (!EVENTS.has(event)) throw new TypeError(`unknown event ${JSON.stringify(event)}: use 'request', 'response', 'retry', 'token' or 'reconcile'`)
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')
     this.emitter.on(event, listener)
     this.sync()

@@ -41,6 +41,12 @@ function members(n, side, pad) {
   return lines
 }
 
+/** The member a reconciled row's answer may add (api/endpoints.json `reconcile`). */
+function reconciledMember(row, pad) {
+  const doc = `Set when the answer was lost and \`${row.reconcile.with}\` found what the call made: its fields, shaped as this answer.`
+  return [...comment([doc], pad), `${pad}reconciled?: true`]
+}
+
 function objectType(n, side, pad) {
   if (n.children.size === 0) return 'Record<string, unknown>'
   return ['{', ...members(n, side, pad + '  '), `${pad}}`].join('\n')
@@ -60,10 +66,15 @@ function sideInterface(row, side) {
     return [...head, `export interface ${name} {`, '  [key: string]: never', '}'].join('\n')
   }
   const head = comment([`${side === 'request' ? 'Parameters' : 'Answer'} of \`${row.name}\`. ${row.summary}`], '')
-  return [...head, `export interface ${name} {`, ...members(root, side, '  '), '}'].join('\n')
+  const extra = side === 'response' && row.reconcile ? reconciledMember(row, '  ') : []
+  return [...head, `export interface ${name} {`, ...extra, ...members(root, side, '  '), '}'].join('\n')
 }
 
 function retryText(row) {
+  if (row.reconcile) {
+    return `not idempotent: after a failure that may have run, looked up with \`${row.reconcile.with}\` ` +
+      '(found: answered with `reconciled: true`; absent: sent again)'
+  }
   return row.idempotent
     ? 'idempotent: retried automatically after a transient failure'
     : 'not idempotent: not retried after a transient failure unless `retryUnsafe` is set'

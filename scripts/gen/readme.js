@@ -10,7 +10,7 @@ function cell(text) {
 
 function row(r) {
   const call = `\`cloud.openapi.${r.name}\`${r.wxServerSdk ? ' ✓' : ''}`
-  const retry = r.idempotent ? 'yes (retried)' : 'no'
+  const retry = r.idempotent ? 'yes (retried)' : r.reconcile ? `no (reconciled with \`${r.reconcile.with.split('.')[1]}\`)` : 'no'
   const cells = [`\`${r.name}\``, `\`${r.http} ${r.path}\``, call, retry, r.permissionSet || '—', r.summary]
   return `| ${cells.map(cell).join(' | ')} |`
 }
@@ -20,7 +20,8 @@ function apiTable(byNs) {
   const inSdk = all.filter((r) => r.wxServerSdk).length
   const out = [
     `${all.length} endpoints in ${byNs.size} namespaces. The ${inSdk} marked ✓ are in wx-server-sdk too, so cloud functions calling`,
-    'them move over unchanged. Idempotent calls are retried after a transient failure; the others only with `retryUnsafe`.',
+    'them move over unchanged. Idempotent calls are retried after a transient failure; the others only with `retryUnsafe`,',
+    'except that a reconciled one whose outcome is unknown is looked up first and sent again only when provably absent.',
   ]
   for (const [ns, rows] of byNs) {
     out.push('', `### ${ns}`, '')

@@ -16,6 +16,9 @@ pub enum EventKind {
     Retry,
     /// An access token was fetched (or the fetch failed).
     Token,
+    /// A non-idempotent call's unknown outcome was looked up with its row's lookup (`reason`: `found`,
+    /// `absent` or `unknown`; `errCode`: the failure that left it unknown).
+    Reconcile,
 }
 
 impl EventKind {
@@ -25,6 +28,7 @@ impl EventKind {
             EventKind::Response => "response",
             EventKind::Retry => "retry",
             EventKind::Token => "token",
+            EventKind::Reconcile => "reconcile",
         }
     }
 }
@@ -45,7 +49,8 @@ pub struct CallEvent {
     pub rid: Option<String>,
     /// retry: the wait before the next attempt.
     pub delay_ms: Option<f64>,
-    /// retry: `token-rejected`, `rate-limit` or `transient`; token: `fetch` or `refresh`.
+    /// retry: `token-rejected`, `rate-limit` or `transient`; token: `fetch` or `refresh`; reconcile: `found`,
+    /// `absent` (sent again when the policy allows) or `unknown` (the lookup failed: the original error stands).
     pub reason: Option<&'static str>,
     /// token: whose token.
     pub appid: Option<String>,

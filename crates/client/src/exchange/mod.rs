@@ -14,6 +14,7 @@ mod answer_fuzz;
 pub mod events;
 mod options;
 mod progress;
+mod reconcile;
 mod retry;
 mod transcode;
 
@@ -26,6 +27,7 @@ use crate::transport::{Transport, TransportError};
 use bytes::Bytes;
 use events::{CallEvent, EventKind, Observers};
 use futures::future::BoxFuture;
+use reconcile::Verdict;
 use retry::Failure;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -303,7 +305,18 @@ impl Exchange {
                     }
                 }
             };
-            let failure = if sent { Failure::MaybeSent(&error) } else { Failure::NotSent(&error) };
+            let mut failure = if sent { Failure::MaybeSent(&error) } else { Failure::NotSent(&error) };
+            // It may have run and may not be repeated: when its row names a lookup, ask before answering.
+            if !token_fetch && retry::ambiguous(&failure, repeatable) {
+                if let Some(rule) = target.endpoint.and_then(|e| e.reconcile.as_ref()) {
+                    match self.reconcile(call, rule, params, attempt, &error).await {
+                        Verdict::Found(reply) => return Ok(reply),
+                        // Provably never ran: as safe to send again as a request that never left.
+                        Verdict::Absent => failure = Failure::NotSent(&error),
+                        Verdict::Unknown => {}
+                    }
+                }
+            }
             let retryable = retry::retryable(&failure, repeatable);
             match retry::next_delay(failure, repeatable, attempt, max_attempts) {
                 Some(delay) if Instant::now() + delay < deadline => {
@@ -376,6 +389,25 @@ impl Exchange {
         }
         url
     }
+}
+
+/// The answer reader as every request uses it, for the coverage-guided fuzz targets (`fuzz/`): answers as JS
+/// text (`convert_case` or not), then as a domain step's fields. Not an API.
+#[doc(hidden)]
+pub fn fuzz_read_answer(endpoint: Option<&'static Endpoint>, answer: crate::transport::HttpAnswer, convert_case: bool) -> Result<(), Error> {
+    let copy = crate::transport::HttpAnswer { status: answer.status, content_type: answer.content_type.clone(), body: answer.body.clone() };
+    let outcome = answer::interpret("fuzz.answer", endpoint, answer, convert_case, &[]);
+    if let Ok(Outcome::Json { text, .. }) = &outcome {
+        // What crosses to JS must parse as JSON, whatever came in.
+        assert!(serde_json::from_str::<Value>(text).is_ok(), "answers cross as JSON text: {text:?}");
+    }
+    let fields = answer::fields("fuzz.answer", endpoint, copy, &[]);
+    match &outcome {
+        Ok(Outcome::Json { .. }) => assert!(fields.is_ok(), "read as text but not as fields: {fields:?}"),
+        Ok(Outcome::Binary { .. }) => assert!(fields.is_err(), "fields of a binary answer"),
+        Err(e) => assert_eq!(fields.map(drop).map_err(|f| f.code), Err(e.code), "both readings judge errors alike"),
+    }
+    outcome.map(drop)
 }
 
 /// Parses the facade's JSON, restores long integers, converts keys and checks them against the table.

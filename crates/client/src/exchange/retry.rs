@@ -35,6 +35,15 @@ pub fn retryable(failure: &Failure<'_>, repeatable: bool) -> bool {
     }
 }
 
+/// A failure that leaves a non-repeatable call's outcome unknown: it may have run, and it is refused a retry
+/// only for that reason (a transient failure after sending). Such a call is reconciled when its row says how.
+pub fn ambiguous(failure: &Failure<'_>, repeatable: bool) -> bool {
+    match failure {
+        Failure::MaybeSent(e) => !repeatable && e.retryable && matches!(e.category, Category::Busy | Category::Network | Category::Timeout),
+        Failure::NotSent(_) => false,
+    }
+}
+
 /// How long to wait before the next attempt, or None to give up now.
 pub fn next_delay(failure: Failure<'_>, repeatable: bool, attempt: u32, max_attempts: u32) -> Option<Duration> {
     if attempt >= max_attempts || !retryable(&failure, repeatable) {
@@ -82,5 +91,26 @@ mod tests {
         assert!(retryable(&Failure::NotSent(&timeout), false));
         assert!(retryable(&Failure::MaybeSent(&Error::wechat("a.b", 45011, "minute quota", None)), false));
         assert!(!retryable(&Failure::MaybeSent(&Error::wechat("a.b", 45009, "daily quota", None)), true));
+    }
+
+    #[test]
+    fn ambiguous_is_exactly_the_may_have_run_refusal() {
+        let timeout = Error::timeout("a.b", "attempt");
+        let busy = Error::wechat("a.b", -1, "system error", None);
+        assert!(ambiguous(&Failure::MaybeSent(&timeout), false));
+        assert!(ambiguous(&Failure::MaybeSent(&busy), false));
+        assert!(!ambiguous(&Failure::MaybeSent(&timeout), true), "a repeatable call is simply retried");
+        assert!(!ambiguous(&Failure::NotSent(&timeout), false), "never sent: nothing ran");
+        assert!(!ambiguous(&Failure::MaybeSent(&Error::wechat("a.b", 45011, "minute quota", None)), false), "refused before running");
+        assert!(!ambiguous(&Failure::MaybeSent(&Error::wechat("a.b", 9300501, "logic", None)), false), "WeChat's verdict");
+        let too_large = Error::invalid_response("a.b", "too large").with_retryable(false);
+        assert!(!ambiguous(&Failure::MaybeSent(&too_large), false));
+        for f in [Failure::MaybeSent(&timeout), Failure::MaybeSent(&busy), Failure::NotSent(&timeout)] {
+            for repeatable in [false, true] {
+                if ambiguous(&f, repeatable) {
+                    assert!(!retryable(&f, repeatable), "ambiguous only where the retry is refused");
+                }
+            }
+        }
     }
 }

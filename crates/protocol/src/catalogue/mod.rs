@@ -53,6 +53,25 @@ pub struct Endpoint {
     pub errors: Vec<(i64, String)>,
     pub notes: Option<String>,
     pub source: String,
+    /// How to find out whether this (non-idempotent) call ran when its outcome is unknown.
+    pub reconcile: Option<Reconcile>,
+}
+
+/// A row's way to settle an unknown outcome: an idempotent lookup row that finds what the call made.
+/// `"reconcile": { "with": "logistics.getOrder", "keys": ["order_id", "delivery_id", "openid"], "absent": 930563,
+/// "unless": { "order_status": 1 } }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reconcile {
+    /// The lookup row (idempotent, same token kind).
+    pub with: String,
+    /// Request fields of both rows, copied from the call's params to the lookup's when present; the lookup's
+    /// required fields are all here and required by the call too.
+    pub keys: Vec<String>,
+    /// The lookup's errcode that proves the thing was never made (so the call never ran).
+    pub absent: i64,
+    /// A found answer with any of these field values does not prove the call ran (a cancelled order of the
+    /// same id): the outcome stays unknown.
+    pub unless: Map<String, serde_json::Value>,
 }
 
 impl Endpoint {
@@ -79,7 +98,50 @@ impl Catalogue {
             }
             endpoints.push(endpoint);
         }
-        Ok(Catalogue { endpoints, by_name })
+        let catalogue = Catalogue { endpoints, by_name };
+        for e in &catalogue.endpoints {
+            if let Some(r) = &e.reconcile {
+                catalogue.check_reconcile(e, r).map_err(|m| format!("endpoint table: {}: reconcile: {m}", e.name))?;
+            }
+        }
+        Ok(catalogue)
+    }
+
+    /// A reconcile entry must name a lookup that can be called with what the call itself was given.
+    fn check_reconcile(&self, e: &Endpoint, r: &Reconcile) -> Result<(), String> {
+        if e.idempotent {
+            return Err("an idempotent row is retried, never reconciled".into());
+        }
+        let with = self.get(&r.with).ok_or_else(|| format!("unknown row {}", r.with))?;
+        if !with.idempotent || with.reconcile.is_some() {
+            return Err(format!("{} must be idempotent and not reconciled itself", r.with));
+        }
+        if with.token != e.token {
+            return Err(format!("{} carries another kind of token", r.with));
+        }
+        let top = |fields: &[Field], key: &str| fields.iter().find(|f| f.path == key && f.parent_path().is_none()).map(|f| f.required);
+        if r.keys.is_empty() {
+            return Err("keys is empty".into());
+        }
+        for key in &r.keys {
+            top(&e.request, key).ok_or_else(|| format!("key {key} is not a request field of {}", e.name))?;
+            top(&with.request, key).ok_or_else(|| format!("key {key} is not a request field of {}", r.with))?;
+        }
+        for f in with.request.iter().filter(|f| f.required && f.parent_path().is_none()) {
+            if !r.keys.contains(&f.path) || top(&e.request, &f.path) != Some(true) {
+                return Err(format!("{} requires {}, which keys must name and {} require", r.with, f.path, e.name));
+            }
+        }
+        if r.absent == 0 || (with.error_meaning(r.absent).is_none() && crate::codes::errmsg(r.absent).is_none()) {
+            return Err(format!("absent code {} is neither documented by {} nor in the code table", r.absent, r.with));
+        }
+        for key in r.unless.keys() {
+            top(&with.response, key).ok_or_else(|| format!("unless names {key}, not a response field of {}", r.with))?;
+        }
+        if !e.response.iter().any(|f| f.parent_path().is_none() && top(&with.response, &f.path).is_some()) {
+            return Err(format!("{} answers none of {}'s fields", r.with, e.name));
+        }
+        Ok(())
     }
 
     pub fn get(&self, name: &str) -> Option<&Endpoint> {
@@ -121,6 +183,17 @@ struct RawRow {
     errors: Map<String, serde_json::Value>,
     notes: Option<String>,
     source: String,
+    reconcile: Option<RawReconcile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReconcile {
+    with: String,
+    keys: Vec<String>,
+    absent: i64,
+    #[serde(default)]
+    unless: Map<String, serde_json::Value>,
 }
 
 impl RawRow {
@@ -164,6 +237,7 @@ impl RawRow {
             errors,
             notes: self.notes,
             source: self.source,
+            reconcile: self.reconcile.map(|r| Reconcile { with: r.with, keys: r.keys, absent: r.absent, unless: r.unless }),
             name,
         })
     }
@@ -198,6 +272,43 @@ mod tests {
                     assert!(e.request.iter().any(|p| p.path == parent), "{}: {} has no parent {}", e.name, f.path, parent);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn add_order_is_reconciled_with_get_order() {
+        let r = catalogue().get("logistics.addOrder").unwrap().reconcile.clone().unwrap();
+        assert_eq!((r.with.as_str(), r.absent), ("logistics.getOrder", 930563));
+        assert_eq!(r.keys, ["order_id", "delivery_id", "openid"]);
+        assert_eq!(r.unless.get("order_status"), Some(&serde_json::json!(1)));
+        assert!(catalogue().all().iter().filter(|e| e.reconcile.is_some()).all(|e| !e.idempotent));
+    }
+
+    /// Every way a reconcile entry can be wrong is refused when the table loads, naming the row.
+    #[test]
+    fn bad_reconcile_entries_are_refused() {
+        let table: serde_json::Value = serde_json::from_str(TABLE_JSON).unwrap();
+        let with = |entry: serde_json::Value| {
+            let mut t = table.clone();
+            let row = t.as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "logistics.addOrder").unwrap();
+            row["reconcile"] = entry;
+            Catalogue::parse(&t.to_string()).err().unwrap_or_default()
+        };
+        let good = serde_json::json!({"with": "logistics.getOrder", "keys": ["order_id", "delivery_id"], "absent": 930563});
+        assert_eq!(with(good.clone()), "");
+        let cases = [
+            (serde_json::json!({"with": "logistics.nope", "keys": ["order_id"], "absent": 930563}), "unknown row"),
+            (serde_json::json!({"with": "logistics.cancelOrder", "keys": ["order_id", "delivery_id"], "absent": 930563}), "must be idempotent"),
+            (serde_json::json!({"with": "logistics.getOrder", "keys": ["order_id"], "absent": 930563}), "requires delivery_id"),
+            (serde_json::json!({"with": "logistics.getOrder", "keys": ["order_id", "delivery_id", "print_type"], "absent": 930563}), "key print_type is not a request field of logistics.addOrder"),
+            (serde_json::json!({"with": "logistics.getOrder", "keys": ["order_id", "delivery_id"], "absent": 123456789}), "absent code"),
+            (serde_json::json!({"with": "logistics.getOrder", "keys": ["order_id", "delivery_id"], "absent": 930563, "unless": {"nope": 1}}), "unless names nope"),
+            (serde_json::json!({"with": "logistics.getOrder", "keys": [], "absent": 930563}), "keys is empty"),
+            (serde_json::json!({"with": "logistics.getOrder", "keys": ["order_id", "delivery_id"], "absent": 930563, "extra": 1}), "unknown field"),
+        ];
+        for (entry, wanted) in cases {
+            let e = with(entry);
+            assert!(e.contains(wanted) && e.contains("logistics.addOrder") || e.contains("unknown field"), "{wanted}: {e}");
         }
     }
 }
