@@ -168,7 +168,7 @@ mod tests {
         let options = CallOptions::default();
         let found = json!({"errcode": 0, "errmsg": "ok", "print_html": "PGh0bWw+", "order_id": "o1", "delivery_id": "SF", "waybill_id": "SF42",
             "waybill_data": [{"key": "SF_bagAddr", "value": "北京"}], "order_status": 0});
-        let call = Call { target: &target, token: &token, options: &options, reading: Reading::Outcome { convert_case: true }, token_fetch: false, deadline: std::time::Instant::now() };
+        let call = Call { target: &target, token: &token, options: &options, reading: Reading::Outcome { convert_case: true }, token_fetch: false, deadline: std::time::Instant::now(), secrets: &[] };
         let Reply::Outcome(Outcome::Json { text, .. }) = shaped(&call, found.as_object().unwrap().clone()) else { panic!() };
         assert_eq!(
             text,
