@@ -808,4 +808,83 @@ module.exports = {
     // 40013: no platform has this appid.
     error: { params: { componentAppid: 'wxnoplatform000001', componentSecret: 'x' }, errCode: 40013 },
   },
+  // ── cloud calls: subscribe messages, content security, mini program codes ──────────────────────────
+  'subscribeMessage.send': {
+    async setup(ctx) {
+      ctx.templateId = await ctx.emu.addSubscribeTemplate({ appid: APP.appid, keys: ['thing1', 'time2'] })
+      await ctx.emu.subscribeUser(ctx.user, ctx.templateId, 1, APP.appid)
+    },
+    happy: (ctx) => ({
+      touser: ctx.user,
+      templateId: ctx.templateId,
+      page: 'pages/index/index?from=catalogue',
+      data: { thing1: { value: '到货通知' }, time2: { value: '2026-11-30 08:00' } },
+      miniprogramState: 'developer',
+    }),
+    async expect(res, ctx) {
+      const sent = await ctx.emu.sentSubscribeMessages(APP.appid)
+      ctx.t.is(sent.length, 1)
+      ctx.t.like(sent[0], { touser: ctx.user, templateId: ctx.templateId, miniprogramState: 'developer', data: { thing1: { value: '到货通知' } } })
+      const again = await ctx.t.throwsAsync(ctx.openapi.subscribeMessage.send(module.exports['subscribeMessage.send'].happy(ctx)))
+      ctx.t.is(again.errCode, 43101, 'a one-time subscription allows one message')
+    },
+    // 43101: the user never subscribed to the template.
+    error: {
+      async setup(ctx) {
+        ctx.templateId = await ctx.emu.addSubscribeTemplate({ appid: APP.appid, keys: ['thing1'] })
+      },
+      params: (ctx) => ({ touser: ctx.user, templateId: ctx.templateId, data: { thing1: { value: 'x' } } }),
+      errCode: 43101,
+    },
+  },
+
+  'security.msgSecCheck': {
+    setup: (ctx) => ctx.emu.setSecurityBlocklist({ appid: APP.appid, risky: ['违禁词'], label: 20006 }),
+    happy: (ctx) => ({ content: '这里有违禁词', version: 2, scene: 2, openid: ctx.user }),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res.result, { suggest: 'risky', label: 20006 })
+      ctx.t.is(res.detail.find((d) => d.strategy === 'keyword').keyword, '违禁词')
+      ctx.t.regex(res.traceId, /^[0-9a-f]{8}-/)
+      const clean = await ctx.openapi.security.msgSecCheck({ content: '你好', version: 2, scene: 1, openid: ctx.user })
+      ctx.t.deepEqual(clean.result, { suggest: 'pass', label: 100 })
+    },
+    // 40129: scene is 1 to 4.
+    error: { params: (ctx) => ({ content: 'x', version: 2, scene: 9, openid: ctx.user }), errCode: 40129 },
+  },
+
+  'wxacode.getUnlimited': {
+    happy: () => ({ scene: 'id=42', page: 'pages/index/index', width: 280, checkPath: false, envVersion: 'trial' }),
+    expect(res, { t }) {
+      t.is(res.contentType, 'image/png')
+      t.true(Buffer.isBuffer(res.buffer))
+      t.deepEqual([...res.buffer.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG (the Rust tests decode its QR code)')
+      t.deepEqual(Object.keys(res), ['contentType', 'buffer', 'errMsg', 'errCode'])
+    },
+    // 41030: the page is not among the published pages the test named.
+    error: {
+      setup: (ctx) => ctx.emu.setMiniprogramPages(['pages/index/index'], APP.appid),
+      params: { scene: 'a=1', page: 'pages/missing/missing' },
+      errCode: 41030,
+    },
+  },
+
+  'wxacode.get': {
+    happy: () => ({ path: 'pages/index/index?id=7', width: 430, lineColor: { r: 0, g: 128, b: 0 } }),
+    expect(res, { t }) {
+      t.is(res.contentType, 'image/png')
+      t.true(Buffer.isBuffer(res.buffer) && res.buffer.length > 100)
+    },
+    // 40159: a path longer than 1024 characters.
+    error: { params: { path: 'p'.repeat(1025) }, errCode: 40159 },
+  },
+
+  'wxacode.createQRCode': {
+    happy: () => ({ path: 'pages/index/index?id=8' }),
+    expect(res, { t }) {
+      t.is(res.contentType, 'image/png')
+      t.deepEqual([...res.buffer.subarray(1, 4)], [0x50, 0x4e, 0x47])
+    },
+    // 40159: a path longer than 128 bytes.
+    error: { params: { path: 'p'.repeat(129) }, errCode: 40159 },
+  },
 }

@@ -60,6 +60,14 @@ impl Walk {
         self.check(name, answer)
     }
 
+    /// Calls an image row: a PNG, not JSON.
+    async fn image(&mut self, name: &str, token: &str, body: Value) {
+        let (content_type, bytes) = self.emu.call_bytes(name, token, body).await;
+        assert_eq!(content_type, "image/png", "{name}: {}", String::from_utf8_lossy(&bytes));
+        assert!(bytes.starts_with(b"\x89PNG"), "{name}");
+        self.called.insert(name.to_owned());
+    }
+
     fn check(&mut self, name: &str, answer: Value) -> Value {
         let endpoint = catalogue().get(name).unwrap();
         if answer.get("errcode").is_some() {
@@ -183,6 +191,16 @@ async fn every_row_answers_its_table_fields() {
     // Quota.
     w.call("auth.getApiQuota", &t, json!({"cgi_path": "/cgi-bin/express/business/order/add"})).await;
     w.call("auth.clearQuota", &t, json!({"appid": APP})).await;
+
+    // Cloud calls: subscribe messages, content security, mini program codes.
+    let template = w.emu.control("addSubscribeTemplate", json!({"appid": APP, "keys": ["thing1"]})).await["templateId"].clone();
+    w.emu.control("subscribeUser", json!({"appid": APP, "openid": user, "templateId": template})).await;
+    let message = json!({"touser": user, "template_id": template, "data": {"thing1": {"value": "x"}}});
+    w.call("subscribeMessage.send", &t, message).await;
+    w.call("security.msgSecCheck", &t, json!({"content": "hello", "version": 2, "scene": 1, "openid": user})).await;
+    w.image("wxacode.getUnlimited", &t, json!({"scene": "a=1"})).await;
+    w.image("wxacode.get", &t, json!({"path": "pages/index/index"})).await;
+    w.image("wxacode.createQRCode", &t, json!({"path": "pages/index/index"})).await;
 
     let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();
     let missed: Vec<&String> = every_row.difference(&w.called).collect();

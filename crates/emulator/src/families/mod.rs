@@ -8,9 +8,12 @@ pub mod links;
 pub mod logistics;
 pub mod open_platform;
 pub mod quota;
+pub mod security;
+pub mod subscribe;
 pub mod token_store;
 pub mod tokens;
 pub mod users;
+pub mod wxacode;
 
 use crate::config::EmulatorConfig;
 use crate::kit::action::Action;
@@ -33,6 +36,9 @@ pub const FAMILIES: &[&Family] = &[
     &logistics::delivery::FAMILY,
     &logistics::printers::FAMILY,
     &logistics::msg::FAMILY,
+    &subscribe::FAMILY,
+    &security::FAMILY,
+    &wxacode::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
