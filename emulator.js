@@ -203,6 +203,31 @@ class Emulator {
   rotateRefreshToken(args) {
     return this.control('rotateRefreshToken', args ?? {})
   }
+
+  /** Adds a subscribe-message template to the account: its keywords (`thing1`, `time2`, …) and type (2 one-time, the default; 3 long-term). Returns {appid, templateId}. */
+  async addSubscribeTemplate(args) {
+    return (await this.control('addSubscribeTemplate', args ?? {})).templateId
+  }
+
+  /** The user accepts the template in wx.requestSubscribeMessage: `times` more messages (default 1; long-term templates are never used up). Returns {appid, openid, templateId, remaining}. */
+  subscribeUser(openid, templateId, times, appid) {
+    return this.control('subscribeUser', argsOf(['openid', 'templateId', 'times?', 'appid?'], arguments))
+  }
+
+  /** The subscribe messages the account sent, oldest first: {touser, templateId, page, data, miniprogramState, lang, sentAt}. */
+  async sentSubscribeMessages(appid) {
+    return (await this.control('sentSubscribeMessages', argsOf(['appid?'], arguments))).messages
+  }
+
+  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}. */
+  setSecurityBlocklist(args) {
+    return this.control('setSecurityBlocklist', args ?? {})
+  }
+
+  /** The pages of the published mini program: wxacode.getUnlimited (check_path on) and subscribeMessage.send answer 41030 for any other page. An empty list accepts every page again. Returns {appid, pages}. */
+  setMiniprogramPages(pages, appid) {
+    return this.control('setMiniprogramPages', argsOf(['pages', 'appid?'], arguments))
+  }
 }
 
 /**

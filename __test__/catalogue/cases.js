@@ -887,4 +887,74 @@ module.exports = {
     // 40159: a path longer than 128 bytes.
     error: { params: { path: 'p'.repeat(129) }, errCode: 40159 },
   },
+  'phonenumber.getPhoneNumber': {
+    async setup(ctx) {
+      ctx.phoneCode = await ctx.emu.seedPhoneCode({ appid: APP.appid, phoneNumber: '13800138000', openid: ctx.user })
+    },
+    happy: (ctx) => ({ code: ctx.phoneCode, openid: ctx.user }),
+    async expect(res, ctx) {
+      ctx.t.like(res.phoneInfo, { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: 86 })
+      ctx.t.is(res.phoneInfo.watermark.appid, APP.appid)
+      const again = await ctx.t.throwsAsync(ctx.openapi.phonenumber.getPhoneNumber({ code: ctx.phoneCode }))
+      ctx.t.is(again.errCode, 40029, 'a code is used once')
+    },
+    // 40029: a code nobody seeded.
+    error: { params: { code: 'not-a-seeded-code' }, errCode: 40029 },
+  },
+
+  'urllink.generate': {
+    happy: () => ({ path: 'pages/index/index', query: 'id=3', expireType: 1, expireInterval: 7 }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.urlLink, /^https:\/\/wxaurl\.cn\/[A-Za-z0-9]{12}$/)
+      ctx.t.like(await ctx.emu.resolveLink(res.urlLink), { appid: APP.appid, path: 'pages/index/index', query: 'id=3', expired: false })
+      await ctx.emu.advanceTime(7 * 86400)
+      ctx.t.true((await ctx.emu.resolveLink(res.urlLink)).expired, 'expires after its interval')
+    },
+    // 85402: more than 30 days.
+    error: { params: { expireType: 1, expireInterval: 31 }, errCode: 85402 },
+  },
+
+  'urlscheme.generate': {
+    happy: () => ({ jumpWxa: { path: 'pages/index/index', query: 'a=1', envVersion: 'trial' }, expireType: 1, expireInterval: 1 }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.openlink, /^weixin:\/\/dl\/business\/\?t=[A-Za-z0-9]{13}$/)
+      ctx.t.like(await ctx.emu.resolveLink(res.openlink), { path: 'pages/index/index', envVersion: 'trial', expired: false })
+    },
+    // 85401: an expiry time in the past.
+    error: { params: { jumpWxa: { path: 'pages/index/index' }, expireType: 0, expireTime: 1 }, errCode: 85401 },
+  },
+
+  'customerServiceMessage.send': {
+    setup: (ctx) => ctx.emu.userWrote(ctx.user, APP.appid),
+    happy: (ctx) => ({ touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { title: '订单', pagepath: 'pages/order/order?id=1', thumbMediaId: 'media-1' } }),
+    async expect(res, ctx) {
+      const [sent] = await ctx.emu.sentCustomerMessages(APP.appid)
+      ctx.t.like(sent, { touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { pagepath: 'pages/order/order?id=1' } })
+    },
+    // 45015: the user has not written in the last 48 hours.
+    error: { params: (ctx) => ({ touser: ctx.user, msgtype: 'text', text: { content: 'hi' } }), errCode: 45015 },
+  },
+
+  'subscribeMessage.getTemplateList': {
+    setup: (ctx) => ctx.emu.addSubscribeTemplate({ appid: APP.appid, templateId: 'TPL-1', title: '到货通知', keys: ['thing1', 'time2'], type: 3 }),
+    happy: () => ({}),
+    expect(res, { t }) {
+      t.is(res.data.length, 1)
+      t.like(res.data[0], { priTmplId: 'TPL-1', title: '到货通知', type: 3, content: '{{thing1.DATA}}\n{{time2.DATA}}\n' })
+    },
+    // The row documents no code: a revoked token (40001) is the clear situation.
+    error: revoked(),
+  },
+
+  'security.mediaCheckAsync': {
+    setup: (ctx) => ctx.emu.setSecurityBlocklist({ appid: APP.appid, risky: ['forbidden'] }),
+    happy: (ctx) => ({ mediaUrl: 'https://img.example/forbidden.png', mediaType: 2, version: 2, scene: 3, openid: ctx.user }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.traceId, /^[0-9a-f]{8}-/)
+      const [event] = await ctx.emu.mediaCheckResults(APP.appid)
+      ctx.t.like(event, { trace_id: res.traceId, Event: 'wxa_media_check', result: { suggest: 'risky', label: 20001 } })
+    },
+    // The row documents no code: a revoked token (40001) is the clear situation.
+    error: revoked({ mediaUrl: 'https://img.example/a.png', mediaType: 2, version: 2, scene: 1, openid: 'o' }),
+  },
 }

@@ -201,6 +201,16 @@ async fn every_row_answers_its_table_fields() {
     w.image("wxacode.getUnlimited", &t, json!({"scene": "a=1"})).await;
     w.image("wxacode.get", &t, json!({"path": "pages/index/index"})).await;
     w.image("wxacode.createQRCode", &t, json!({"path": "pages/index/index"})).await;
+    w.call("subscribeMessage.getTemplateList", &t, json!({})).await;
+    let phone = w.emu.control("seedPhoneCode", json!({"appid": APP, "phoneNumber": "13800138000"})).await["code"].clone();
+    w.call("phonenumber.getPhoneNumber", &t, json!({"code": phone})).await;
+    w.call("urllink.generate", &t, json!({"path": "pages/index/index", "expire_type": 1, "expire_interval": 1})).await;
+    w.call("urlscheme.generate", &t, json!({"jump_wxa": {"path": "pages/index/index"}, "expire_type": 1, "expire_interval": 1})).await;
+    w.emu.control("userWrote", json!({"appid": APP, "openid": user})).await;
+    let text = json!({"touser": user, "msgtype": "text", "text": {"content": "hi"}});
+    w.call("customerServiceMessage.send", &t, text).await;
+    let media = json!({"media_url": "https://img.example/a.png", "media_type": 2, "version": 2, "scene": 1, "openid": user});
+    w.call("security.mediaCheckAsync", &t, media).await;
 
     let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();
     let missed: Vec<&String> = every_row.difference(&w.called).collect();

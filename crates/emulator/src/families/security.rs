@@ -14,15 +14,68 @@ use serde_json::{json, Map, Value};
 
 pub const FAMILY: Family = Family::new("security").routes(ROUTES).actions(ACTIONS).describe_app(describe_app);
 
-const ACTIONS: &[Action] = &[Action::new(
-    "setSecurityBlocklist",
-    "{appid?, risky?, review?, label?}",
-    "The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}.",
-    set_blocklist,
-)
-.js("args: { risky?: string[]; review?: string[]; label?: number; appid?: string }", "{ appid: string; risky: string[]; review: string[]; label: number }")];
+const ACTIONS: &[Action] = &[
+    Action::new(
+        "setSecurityBlocklist",
+        "{appid?, risky?, review?, label?}",
+        "The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}.",
+        set_blocklist,
+    )
+    .js("args: { risky?: string[]; review?: string[]; label?: number; appid?: string }", "{ appid: string; risky: string[]; review: string[]; label: number }"),
+    Action::new(
+        "mediaCheckResults",
+        "{appid?}",
+        "The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered).",
+        media_results,
+    )
+    .js("appid?: string", "Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>")
+    .pick("events"),
+];
 
-const ROUTES: &[Route] = &[Route::new("security.msgSecCheck", msg_sec_check)];
+const ROUTES: &[Route] = &[Route::new("security.msgSecCheck", msg_sec_check), Route::new("security.mediaCheckAsync", media_check_async)];
+
+/// The verdicts mediaCheckAsync would push.
+#[derive(Default)]
+struct MediaChecks(Vec<Value>);
+
+/// `{media_url, media_type, version, scene, openid}`: judged at once against the blocklist (the URL's text);
+/// the event is kept for `mediaCheckResults`.
+fn media_check_async(ctx: &mut Ctx<'_>) -> Reply {
+    if ctx.params.int("version") != Some(2) {
+        return Err(WxError::data_format("version must be 2"));
+    }
+    if !matches!(ctx.params.int("scene"), Some(1..=4)) {
+        return Err(ctx.fail(40129));
+    }
+    let media_type = ctx.params.int("media_type");
+    if !matches!(media_type, Some(1 | 2)) {
+        return Err(WxError::data_format("media_type is 1 (audio) or 2 (image)"));
+    }
+    ctx.require_openid(ctx.params.str("openid"))?;
+    let url = ctx.params.str("media_url");
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(WxError::data_format("media_url must be an http(s) URL WeChat can download"));
+    }
+    let list = ctx.app_record::<Blocklist>().clone();
+    let (suggest, label, _) = judge(&list, &[url]);
+    let trace_id = new_rid();
+    let event = json!({
+        "ToUserName": "gh_emulator", "FromUserName": ctx.params.str("openid"), "CreateTime": ctx.unix_now(),
+        "MsgType": "event", "Event": "wxa_media_check", "appid": ctx.appid(), "trace_id": trace_id, "version": 2,
+        "media_url": url, "media_type": media_type,
+        "result": {"suggest": suggest, "label": label},
+        "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
+    });
+    ctx.app_record::<MediaChecks>().0.push(event);
+    Ok(fields! { "trace_id" => trace_id })
+}
+
+fn media_results(state: &mut State, args: Value) -> Result<Value, String> {
+    let args: crate::kit::action::AppidArgs = parse(args)?;
+    let appid = account(state, args.appid)?;
+    let events = state.app_mut(&appid).record::<MediaChecks>().0.clone();
+    Ok(json!({"appid": appid, "events": events}))
+}
 
 pub const NORMAL: i64 = 100;
 pub const DEFAULT_RISKY_LABEL: i64 = 20001;
@@ -136,5 +189,13 @@ mod tests {
         assert_eq!(code(&emu.app_call("security.msgSecCheck", check("x", json!({"openid": "o-nobody"}))).await), 40003);
         assert_eq!(code(&emu.app_call("security.msgSecCheck", check("x", json!({"version": 1}))).await), 47001);
         assert_eq!(code(&emu.app_call("security.msgSecCheck", check("", json!({}))).await), 44002);
+        let media = |url: &str| json!({"media_url": url, "media_type": 2, "version": 2, "scene": 1, "openid": user});
+        let traced = emu.app_call("security.mediaCheckAsync", media("https://img.example/badword.png")).await;
+        assert_eq!(code(&traced), 0);
+        emu.app_call("security.mediaCheckAsync", media("https://img.example/fine.png")).await;
+        let events = emu.control("mediaCheckResults", json!({})).await["events"].clone();
+        assert_eq!(events[0]["trace_id"], traced["trace_id"]);
+        assert_eq!((events[0]["result"]["suggest"].as_str(), events[1]["result"]["suggest"].as_str()), (Some("risky"), Some("pass")));
+        assert_eq!(code(&emu.app_call("security.mediaCheckAsync", json!({"media_url": "x", "media_type": 3, "version": 2, "scene": 1, "openid": user})).await), 47001);
     }
 }

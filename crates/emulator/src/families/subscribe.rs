@@ -45,7 +45,7 @@ const ACTIONS: &[Action] = &[
     .pick("messages"),
 ];
 
-const ROUTES: &[Route] = &[Route::new("subscribeMessage.send", send)];
+const ROUTES: &[Route] = &[Route::new("subscribeMessage.send", send), Route::new("subscribeMessage.getTemplateList", template_list)];
 
 pub const ONE_TIME: i64 = 2;
 pub const LONG_TERM: i64 = 3;
@@ -97,6 +97,20 @@ fn send(ctx: &mut Ctx<'_>) -> Reply {
     });
     ctx.app_record::<Subscriptions>().sent.push(message);
     Ok(fields! {})
+}
+
+/// The account's templates as WeChat lists them (camelCase keys on the wire).
+fn template_list(ctx: &mut Ctx<'_>) -> Reply {
+    let templates = ctx.app_record::<Subscriptions>().templates.clone();
+    let data: Vec<Value> = templates
+        .iter()
+        .map(|t| {
+            let content: String = t.keys.iter().map(|k| format!("{{{{{k}.DATA}}}}\n")).collect();
+            let example: String = t.keys.iter().map(|k| format!("{k}: …\n")).collect();
+            json!({"priTmplId": t.id, "title": t.title, "content": content, "example": example, "type": t.kind})
+        })
+        .collect();
+    Ok(fields! { "data" => data })
 }
 
 /// WeChat's 47003 wording, naming the field.
@@ -224,6 +238,14 @@ mod tests {
         assert_eq!(code(&emu.app_call("subscribeMessage.send", bad_tpl).await), 40037);
         let stranger = json!({"touser": "o-stranger", "template_id": tpl, "data": {}});
         assert_eq!(code(&emu.app_call("subscribeMessage.send", stranger).await), 40003);
+    }
+
+    #[tokio::test]
+    async fn templates_are_listed() {
+        let emu = TestEmulator::start(json!({})).await;
+        emu.control("addSubscribeTemplate", json!({"templateId": "T1", "title": "到货", "keys": ["thing1", "time2"]})).await;
+        let list = emu.app_call("subscribeMessage.getTemplateList", json!({})).await;
+        assert_eq!(list["data"][0], json!({"priTmplId": "T1", "title": "到货", "content": "{{thing1.DATA}}\n{{time2.DATA}}\n", "example": "thing1: …\ntime2: …\n", "type": 2}));
     }
 
     #[tokio::test]
