@@ -1173,7 +1173,7 @@ export interface SubscribeMessageApi {
    */
   getTemplateList(params?: SubscribeMessageGetTemplateListRequest): Promise<SubscribeMessageGetTemplateListResponse & Result>
 }
-/** `cloud.openapi.security`: 1 endpoints. */
+/** `cloud.openapi.security`: 2 endpoints. */
 export interface SecurityApi {
   /**
    * Check a text for illegal or harmful content (version 2): a suggestion (pass, review, risky) and a label.
@@ -1197,6 +1197,18 @@ export interface SecurityApi {
    * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
    */
   msgSecCheck(params: SecurityMsgSecCheckRequest): Promise<SecurityMsgSecCheckResponse & Result>
+
+  /**
+   * Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id.
+   *
+   * `POST /wxa/media_check_async` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 18.
+   * wx-server-sdk has it too: `cloud.openapi.security.mediaCheckAsync`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'mediaCheckAsync' (server/API/sec-center/sec-check/api_mediacheckasync) and 'security.mediaCheckAsync': body media_url/media_type/version/scene/openid, answer trace_id, the verdict (result{suggest, label}, detail[]) pushed as event wxa_media_check within 30 minutes; 2000 a minute, 10 MB per file; permission set 18; cloud call security.mediaCheckAsync. The page lists no error code but 0. WeChat's community notes the cloud call answers traceId where HTTPS answers trace_id: this package answers traceId through its case conversion either way. The emulator judges media_url against the blocklist (setSecurityBlocklist) and keeps the event it would push (mediaCheckResults); it does not deliver it.
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/sec-center/sec-check/api_mediacheckasync.html
+   */
+  mediaCheckAsync(params: SecurityMediaCheckAsyncRequest): Promise<SecurityMediaCheckAsyncResponse & Result>
 }
 /** `cloud.openapi.wxacode`: 3 endpoints. */
 export interface WxacodeApi {
@@ -2684,6 +2696,27 @@ export interface SecurityMsgSecCheckResponse {
     errcode?: number
     [key: string]: unknown
   }>
+  [key: string]: unknown
+}
+
+/** Parameters of `security.mediaCheckAsync`. Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id. */
+export interface SecurityMediaCheckAsyncRequest {
+  /** URL of the image (jpg, jpeg, png, bmp, gif) or audio (mp3, aac, ac3, wma, flac, vorbis, opus, wav), at most 10 MB, downloadable by WeChat */
+  mediaUrl: string
+  /** 1 audio, 2 image */
+  mediaType: number
+  /** API version: 2 */
+  version: number
+  /** 1 profile, 2 comment, 3 forum, 4 social log */
+  scene: number
+  /** openid of a user who visited the mini program in the last two hours */
+  openid: string
+}
+
+/** Answer of `security.mediaCheckAsync`. Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id. */
+export interface SecurityMediaCheckAsyncResponse {
+  /** id of this check; the pushed wxa_media_check event carries it */
+  traceId?: string
   [key: string]: unknown
 }
 
