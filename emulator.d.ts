@@ -178,6 +178,40 @@ export declare class Emulator {
   pushTicket(args: { url: string; componentAppid?: string }): Promise<{ ticket: string; expiresIn: number; delivery: PushDelivery }>
   /** WeChat replaces the authorizer's refresh token behind the platform's back (as when another instance refreshed it): the stored one answers 61023, api_get_authorizer_list has the new one. Returns {rotated}. */
   rotateRefreshToken(args: { componentAppid: string; authorizerAppid: string }): Promise<{ rotated: true }>
+  /** Adds a subscribe-message template to the account: its keywords (`thing1`, `time2`, …) and type (2 one-time, the default; 3 long-term). Returns {appid, templateId}. */
+  addSubscribeTemplate(args: { keys: string[]; templateId?: string; title?: string; type?: 2 | 3; appid?: string }): Promise<string>
+  /** The user accepts the template in wx.requestSubscribeMessage: `times` more messages (default 1; long-term templates are never used up). Returns {appid, openid, templateId, remaining}. */
+  subscribeUser(openid: string, templateId: string, times?: number, appid?: string): Promise<{ appid: string; openid: string; templateId: string; remaining: number | null }>
+  /** The user accepts the template in wx.requestSubscribeMessage: `times` more messages (default 1; long-term templates are never used up). Returns {appid, openid, templateId, remaining}. */
+  subscribeUser(args: { openid: string; templateId: string; times?: number; appid?: string }): Promise<{ appid: string; openid: string; templateId: string; remaining: number | null }>
+  /** The subscribe messages the account sent, oldest first: {touser, templateId, page, data, miniprogramState, lang, sentAt}. */
+  sentSubscribeMessages(appid?: string): Promise<Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; miniprogramState: string; lang: string; sentAt: number }>>
+  /** The subscribe messages the account sent, oldest first: {touser, templateId, page, data, miniprogramState, lang, sentAt}. */
+  sentSubscribeMessages(args: { appid?: string }): Promise<Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; miniprogramState: string; lang: string; sentAt: number }>>
+  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}. */
+  setSecurityBlocklist(args: { risky?: string[]; review?: string[]; label?: number; appid?: string }): Promise<{ appid: string; risky: string[]; review: string[]; label: number }>
+  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
+  mediaCheckResults(appid?: string): Promise<Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>>
+  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
+  mediaCheckResults(args: { appid?: string }): Promise<Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>>
+  /** The pages of the published mini program: wxacode.getUnlimited (check_path on) and subscribeMessage.send answer 41030 for any other page. An empty list accepts every page again. Returns {appid, pages}. */
+  setMiniprogramPages(pages: string[], appid?: string): Promise<{ appid: string; pages: string[] }>
+  /** The pages of the published mini program: wxacode.getUnlimited (check_path on) and subscribeMessage.send answer 41030 for any other page. An empty list accepts every page again. Returns {appid, pages}. */
+  setMiniprogramPages(args: { pages: string[]; appid?: string }): Promise<{ appid: string; pages: string[] }>
+  /** A code for getPhoneNumber, as the button hands it to the mini program: valid once, for 5 minutes. countryCode defaults to 86; openid to the account's first user. Returns {appid, code, openid}. */
+  seedPhoneCode(args: { phoneNumber: string; countryCode?: string; openid?: string; appid?: string }): Promise<string>
+  /** What a URL Link or URL Scheme the emulator generated opens: {appid, path, query, envVersion, expireTime, expired} (expired on the emulator's clock). */
+  resolveLink(link: string): Promise<{ appid: string; path: string; query: string; envVersion: string; expireTime: number; expired: boolean }>
+  /** What a URL Link or URL Scheme the emulator generated opens: {appid, path, query, envVersion, expireTime, expired} (expired on the emulator's clock). */
+  resolveLink(args: { link: string }): Promise<{ appid: string; path: string; query: string; envVersion: string; expireTime: number; expired: boolean }>
+  /** The user sent the account a message: for 48 hours it may answer with up to 5 customer service messages. Returns {appid, openid, until}. */
+  userWrote(openid: string, appid?: string): Promise<{ appid: string; openid: string; until: number }>
+  /** The user sent the account a message: for 48 hours it may answer with up to 5 customer service messages. Returns {appid, openid, until}. */
+  userWrote(args: { openid: string; appid?: string }): Promise<{ appid: string; openid: string; until: number }>
+  /** The customer service messages the account sent, oldest first (the request bodies, with sentAt). */
+  sentCustomerMessages(appid?: string): Promise<Array<Record<string, unknown>>>
+  /** The customer service messages the account sent, oldest first (the request bodies, with sentAt). */
+  sentCustomerMessages(args: { appid?: string }): Promise<Array<Record<string, unknown>>>
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>

@@ -203,6 +203,56 @@ class Emulator {
   rotateRefreshToken(args) {
     return this.control('rotateRefreshToken', args ?? {})
   }
+
+  /** Adds a subscribe-message template to the account: its keywords (`thing1`, `time2`, …) and type (2 one-time, the default; 3 long-term). Returns {appid, templateId}. */
+  async addSubscribeTemplate(args) {
+    return (await this.control('addSubscribeTemplate', args ?? {})).templateId
+  }
+
+  /** The user accepts the template in wx.requestSubscribeMessage: `times` more messages (default 1; long-term templates are never used up). Returns {appid, openid, templateId, remaining}. */
+  subscribeUser(openid, templateId, times, appid) {
+    return this.control('subscribeUser', argsOf(['openid', 'templateId', 'times?', 'appid?'], arguments))
+  }
+
+  /** The subscribe messages the account sent, oldest first: {touser, templateId, page, data, miniprogramState, lang, sentAt}. */
+  async sentSubscribeMessages(appid) {
+    return (await this.control('sentSubscribeMessages', argsOf(['appid?'], arguments))).messages
+  }
+
+  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}. */
+  setSecurityBlocklist(args) {
+    return this.control('setSecurityBlocklist', args ?? {})
+  }
+
+  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
+  async mediaCheckResults(appid) {
+    return (await this.control('mediaCheckResults', argsOf(['appid?'], arguments))).events
+  }
+
+  /** The pages of the published mini program: wxacode.getUnlimited (check_path on) and subscribeMessage.send answer 41030 for any other page. An empty list accepts every page again. Returns {appid, pages}. */
+  setMiniprogramPages(pages, appid) {
+    return this.control('setMiniprogramPages', argsOf(['pages', 'appid?'], arguments))
+  }
+
+  /** A code for getPhoneNumber, as the button hands it to the mini program: valid once, for 5 minutes. countryCode defaults to 86; openid to the account's first user. Returns {appid, code, openid}. */
+  async seedPhoneCode(args) {
+    return (await this.control('seedPhoneCode', args ?? {})).code
+  }
+
+  /** What a URL Link or URL Scheme the emulator generated opens: {appid, path, query, envVersion, expireTime, expired} (expired on the emulator's clock). */
+  resolveLink(link) {
+    return this.control('resolveLink', argsOf(['link'], arguments))
+  }
+
+  /** The user sent the account a message: for 48 hours it may answer with up to 5 customer service messages. Returns {appid, openid, until}. */
+  userWrote(openid, appid) {
+    return this.control('userWrote', argsOf(['openid', 'appid?'], arguments))
+  }
+
+  /** The customer service messages the account sent, oldest first (the request bodies, with sentAt). */
+  async sentCustomerMessages(appid) {
+    return (await this.control('sentCustomerMessages', argsOf(['appid?'], arguments))).messages
+  }
 }
 
 /**

@@ -1167,6 +1167,231 @@ export interface ComponentApi {
    */
   startPushTicket(params: ComponentStartPushTicketRequest): Promise<ComponentStartPushTicketResponse & Result>
 }
+/** `cloud.openapi.subscribeMessage`: 2 endpoints. */
+export interface SubscribeMessageApi {
+  /**
+   * Send a subscribe message to a user who subscribed to the template (one send per subscription).
+   *
+   * `POST /cgi-bin/message/subscribe/send` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.subscribeMessage.send`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'subscribeMessage.send' (api-backend/open-api/subscribe-message) and OpenApiDoc 'sendMessage' agree on path, the six body fields and the codes 40003/40037/43101/47003/41030; cloud call name subscribeMessage.send. A one-time subscription allows one message (43101 after). The emulator checks against templates and subscriptions a test seeds (addSubscribeTemplate, subscribeUser).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` touser is empty or not a valid openid of this mini program
+   * - `40037` template_id is empty or not a template of this mini program
+   * - `41030` page is not a page of the published mini program
+   * - `43101` the user refused the message: not subscribed, the one-time subscription is used, or the user cancelled it
+   * - `47003` template data is wrong: a keyword is missing, empty or does not match its rule (errmsg names the field)
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
+   */
+  send(params: SubscribeMessageSendRequest): Promise<SubscribeMessageSendResponse & Result>
+
+  /**
+   * List the subscribe-message templates added to this account.
+   *
+   * `GET /wxaapi/newtmpl/gettemplate` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 18,89.
+   * wx-server-sdk has it too: `cloud.openapi.subscribeMessage.getTemplateList`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'getTemplateList' (OpenApiDoc mp-message-management/subscribe-message) and the official-account 'getwxapubnewtemplate' page: GET, answer data[]{priTmplId, title, content, example, type, keywordEnumValueList}, permission sets 18 and 89, cloud call subscribeMessage.getTemplateList. The answer's keys are camelCase on the wire. The page documents no error codes.
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/getTemplateList.html
+   */
+  getTemplateList(params?: SubscribeMessageGetTemplateListRequest): Promise<SubscribeMessageGetTemplateListResponse & Result>
+}
+/** `cloud.openapi.security`: 2 endpoints. */
+export interface SecurityApi {
+  /**
+   * Check a text for illegal or harmful content (version 2): a suggestion (pass, review, risky) and a label.
+   *
+   * `POST /wxa/msg_sec_check` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.security.msgSecCheck`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'security.msgSecCheck' (api-backend/open-api/sec-check), version 2.0: body version/openid/scene/content (+ nickname/title/signature), answer trace_id/result/detail, codes -1/40001/40003/40129/43104/43302/44002/47001/61010. Version 1 (content only, 87014 for risky text) stopped being updated on 2021-09-01: version 2 answers errcode 0 with result.suggest risky instead. Cloud call name security.msgSecCheck. The emulator follows a blocklist a test sets (setSecurityBlocklist).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40001` token invalid
+   * - `40003` openid invalid
+   * - `40129` scene invalid (1 profile, 2 comment, 3 forum, 4 social log)
+   * - `43104` appid and openid do not match
+   * - `43302` wrong method: call with POST
+   * - `44002` empty parameters
+   * - `47001` parameter format wrong
+   * - `61010` the user has not visited in the last two hours
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
+   */
+  msgSecCheck(params: SecurityMsgSecCheckRequest): Promise<SecurityMsgSecCheckResponse & Result>
+
+  /**
+   * Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id.
+   *
+   * `POST /wxa/media_check_async` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 18.
+   * wx-server-sdk has it too: `cloud.openapi.security.mediaCheckAsync`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'mediaCheckAsync' (server/API/sec-center/sec-check/api_mediacheckasync) and 'security.mediaCheckAsync': body media_url/media_type/version/scene/openid, answer trace_id, the verdict (result{suggest, label}, detail[]) pushed as event wxa_media_check within 30 minutes; 2000 a minute, 10 MB per file; permission set 18; cloud call security.mediaCheckAsync. The page lists no error code but 0. WeChat's community notes the cloud call answers traceId where HTTPS answers trace_id: this package answers traceId through its case conversion either way. The emulator judges media_url against the blocklist (setSecurityBlocklist) and keeps the event it would push (mediaCheckResults); it does not deliver it.
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/sec-center/sec-check/api_mediacheckasync.html
+   */
+  mediaCheckAsync(params: SecurityMediaCheckAsyncRequest): Promise<SecurityMediaCheckAsyncResponse & Result>
+}
+/** `cloud.openapi.wxacode`: 3 endpoints. */
+export interface WxacodeApi {
+  /**
+   * A mini program code (PNG) for a page and a scene string; unlimited in number, never expires.
+   *
+   * `POST /wxa/getwxacodeunlimit` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 17.
+   * wx-server-sdk has it too: `cloud.openapi.wxacode.getUnlimited`.
+   * Answers an image: `{ contentType, buffer }` (a JSON answer is the error WeChat sent).
+   *
+   * Note: Evidence: developers.weixin.qq.com 'getUnlimitedQRCode' (server/API/qrcode-link/qr-code) and 'wxacode.getUnlimited': body scene/page/check_path/env_version/width/auto_color/line_color/is_hyaline; success is the image bytes, failure JSON; permission set 17; cloud call name wxacode.getUnlimited. Answers { contentType, buffer } like wx-server-sdk. The emulator answers a real PNG QR code whose text is https://emulator.weixin.qq.com/wxacode?appid=..&page=..&scene=.. and refuses unknown pages (41030) when check_path is on and a test seeded pages (setMiniprogramPages).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40097` invalid parameters (e.g. a scene longer than 32 characters or with characters outside the allowed set)
+   * - `40169` scene is longer than 32 characters
+   * - `41030` page does not exist, or the mini program is not published
+   * - `45009` minute quota reached (5000 a minute): pre-generate codes
+   * - `85096` scancode_time is a reserved parameter of page
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/qrcode-link/qr-code/api_getunlimitedqrcode.html
+   */
+  getUnlimited(params: WxacodeGetUnlimitedRequest): Promise<BinaryResult>
+
+  /**
+   * A mini program code (PNG) for a path with query; at most 100000 codes per account, never expires.
+   *
+   * `POST /wxa/getwxacode` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 17.
+   * wx-server-sdk has it too: `cloud.openapi.wxacode.get`.
+   * Answers an image: `{ contentType, buffer }` (a JSON answer is the error WeChat sent).
+   *
+   * Note: Evidence: developers.weixin.qq.com 'getQRCode' (server/API/qrcode-link/qr-code) and 'wxacode.get': body path/width/auto_color/line_color/is_hyaline/env_version; success is the image, failure JSON (45029 limit, 40159 path); cloud call name wxacode.get. Counts toward the 100000 codes shared with createQRCode.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40159` path is empty or longer than 1024 characters
+   * - `45029` the account's limit of 100000 codes is reached
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/qrcode-link/qr-code/api_getqrcode.html
+   */
+  get(params: WxacodeGetRequest): Promise<BinaryResult>
+
+  /**
+   * A classic square QR code (PNG) for a path with query; at most 100000 codes per account, never expires.
+   *
+   * `POST /cgi-bin/wxaapp/createwxaqrcode` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 17.
+   * wx-server-sdk has it too: `cloud.openapi.wxacode.createQRCode`.
+   * Answers an image: `{ contentType, buffer }` (a JSON answer is the error WeChat sent).
+   *
+   * Note: Evidence: developers.weixin.qq.com 'createQRCode' (server/API/qrcode-link/qr-code/api_createqrcode) and 'wxacode.createQRCode': body path/width, success is the image, failure JSON; cloud call name wxacode.createQRCode. Shares the 100000-code limit with wxacode.get.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40159` path is empty or too long
+   * - `45029` the account's limit of 100000 codes is reached
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/qrcode-link/qr-code/api_createqrcode.html
+   */
+  createQRCode(params: WxacodeCreateQRCodeRequest): Promise<BinaryResult>
+}
+/** `cloud.openapi.phonenumber`: 1 endpoints. */
+export interface PhonenumberApi {
+  /**
+   * Exchange the code from a getPhoneNumber button for the user's phone number (each code once, for 5 minutes).
+   *
+   * `POST /wxa/business/getuserphonenumber` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 18.
+   * wx-server-sdk has it too: `cloud.openapi.phonenumber.getPhoneNumber`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'getPhoneNumber' (server/API/user-info/phone-number): body code (+ optional openid), answer phone_info{phoneNumber, purePhoneNumber, countryCode, watermark{timestamp, appid}}, each code once and for 5 minutes, permission set 18, cloud call phonenumber.getPhoneNumber; the page types countryCode as string but its example writes 86. The answer's keys are camelCase on the wire already. The emulator answers the numbers of codes a test seeds (seedPhoneCode).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40013` invalid appid
+   * - `40029` invalid code: unknown, used already, expired (5 minutes) or issued to another user or mini program
+   * - `45011` API minute quota reached, retry next minute
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/user-info/phone-number/api_getphonenumber.html
+   */
+  getPhoneNumber(params: PhonenumberGetPhoneNumberRequest): Promise<PhonenumberGetPhoneNumberResponse & Result>
+}
+/** `cloud.openapi.urllink`: 1 endpoints. */
+export interface UrllinkApi {
+  /**
+   * A URL Link (https://wxaurl.cn/…) that opens a page of the mini program from SMS, mail or the web; expires within 30 days.
+   *
+   * `POST /wxa/generate_urllink` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 88.
+   * wx-server-sdk has it too: `cloud.openapi.urllink.generate`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'generateUrlLink' (server/API/qrcode-link/url-link/api_generateurllink) and 'urllink.generate': body path/query/expire_type/expire_time/expire_interval/cloud_base/env_version, answer url_link, permission set 88, cloud call urllink.generate. Since 2022-04-11 every link expires within 30 days and is_expire is ignored (WeChat's announcement; the older page still lists it, the current one does not: the current page wins). The emulator's links expire on its clock (advanceTime) and resolveLink reads one back.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40002` no permission to generate (mini programs of individuals may not)
+   * - `40013` generation is banned for this mini program
+   * - `40165` path is not a page of the published mini program
+   * - `40212` query is invalid: at most 1024 characters among digits, letters and !#$&'()*+,/:;=?@-._~%
+   * - `44990` more than 100 a second
+   * - `45009` the daily limit is reached
+   * - `85079` the mini program is not published
+   * - `85401` expire_time must be after now and at most 30 days ahead
+   * - `85402` expire_interval must be 1 to 30 days
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/qrcode-link/url-link/api_generateurllink.html
+   */
+  generate(params?: UrllinkGenerateRequest): Promise<UrllinkGenerateResponse & Result>
+}
+/** `cloud.openapi.urlscheme`: 1 endpoints. */
+export interface UrlschemeApi {
+  /**
+   * A URL Scheme (weixin://dl/business/?t=…) that opens a page of the mini program; expires within 30 days.
+   *
+   * `POST /wxa/generatescheme` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 88.
+   * wx-server-sdk has it too: `cloud.openapi.urlscheme.generate`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'generateScheme' (server/API/qrcode-link/url-scheme/api_generatescheme) and 'urlscheme.generate': body jump_wxa{path, query, env_version}, expire_type/expire_time/expire_interval, answer openlink, codes -1/40002/40013/85079/40165/40212/85401/85402/44990/45009; the old page marks jump_wxa and expire_type required, the current one optional (the current page wins). Cloud call urlscheme.generate. Expires within 30 days since 2022-04-11.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40002` no permission to generate (mini programs of individuals may not)
+   * - `40013` generation is banned for this mini program
+   * - `40165` path is not a page of the published mini program
+   * - `40212` query is invalid: at most 1024 characters among digits, letters and !#$&'()*+,/:;=?@-._~%
+   * - `44990` more than 100 a second
+   * - `45009` the daily limit is reached
+   * - `85079` the mini program is not published
+   * - `85400` the limit of long-lived schemes is reached
+   * - `85401` expire_time must be after now and at most 30 days ahead
+   * - `85402` expire_interval must be 1 to 30 days
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/qrcode-link/url-scheme/api_generatescheme.html
+   */
+  generate(params?: UrlschemeGenerateRequest): Promise<UrlschemeGenerateResponse & Result>
+}
+/** `cloud.openapi.customerServiceMessage`: 1 endpoints. */
+export interface CustomerServiceMessageApi {
+  /**
+   * Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours.
+   *
+   * `POST /cgi-bin/message/custom/send` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 1,6,19,59,100,101.
+   * wx-server-sdk has it too: `cloud.openapi.customerServiceMessage.send`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'customerServiceMessage.send' (api-backend/open-api/customer-message) and the mini program's customer-message guide: POST /cgi-bin/message/custom/send, touser/msgtype/text/image/link/miniprogrampage, codes -1/40001/40002/40003/45015/45047/48001, 5 messages within 48 hours of the user's message; cloud call customerServiceMessage.send. Disagreements: the OpenApiDoc 'sendCustomMessage' page writes the path /cgi-bin/message/custom/business/send, which WeChat's community confirms is wrong (the send path works); the official-account page of the same API says it is not callable from cloud, the mini program pages say it is.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40001` invalid access_token or AppSecret
+   * - `40002` invalid credential type
+   * - `40003` invalid openid
+   * - `45015` reply time limit exceeded: the user has not written in the last 48 hours
+   * - `45047` too many customer service messages for this session
+   * - `48001` API not authorized for this mini program
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/customer-message/api_send_msg_custom.html
+   */
+  send(params: CustomerServiceMessageSendRequest): Promise<CustomerServiceMessageSendResponse & Result>
+}
 /** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */
 export interface OpenApiNamespaces {
   logistics: LogisticsApi
@@ -1174,6 +1399,13 @@ export interface OpenApiNamespaces {
   officialAccount: OfficialAccountApi
   auth: AuthApi
   component: ComponentApi
+  subscribeMessage: SubscribeMessageApi
+  security: SecurityApi
+  wxacode: WxacodeApi
+  phonenumber: PhonenumberApi
+  urllink: UrllinkApi
+  urlscheme: UrlschemeApi
+  customerServiceMessage: CustomerServiceMessageApi
 }
 
 /** Parameters of `logistics.getAllDelivery`: none. List the express companies that support e-waybills, with their service types. */
@@ -2407,5 +2639,296 @@ export interface ComponentStartPushTicketRequest {
 
 /** Answer of `component.startPushTicket`. Ask WeChat to (re)start pushing component_verify_ticket. */
 export interface ComponentStartPushTicketResponse {
+  [key: string]: unknown
+}
+
+/** Parameters of `subscribeMessage.send`. Send a subscribe message to a user who subscribed to the template (one send per subscription). */
+export interface SubscribeMessageSendRequest {
+  /** openid of the receiving user */
+  touser: string
+  /** id of the subscribed template */
+  templateId: string
+  /** page opened from the card, may carry a query string (e.g. index?foo=bar) */
+  page?: string
+  /** template content: {key: {value}} per keyword of the template, e.g. {"thing1": {"value": "..."}} */
+  data: Record<string, unknown>
+  /** developer, trial or formal (default) */
+  miniprogramState?: string
+  /** zh_CN (default), en_US, zh_HK or zh_TW */
+  lang?: string
+}
+
+/** Answer of `subscribeMessage.send`. Send a subscribe message to a user who subscribed to the template (one send per subscription). */
+export interface SubscribeMessageSendResponse {
+  [key: string]: unknown
+}
+
+/** Parameters of `subscribeMessage.getTemplateList`: none. List the subscribe-message templates added to this account. */
+export interface SubscribeMessageGetTemplateListRequest {
+  [key: string]: never
+}
+
+/** Answer of `subscribeMessage.getTemplateList`. List the subscribe-message templates added to this account. */
+export interface SubscribeMessageGetTemplateListResponse {
+  /** the templates */
+  data?: Array<{
+    /** template id, as subscribeMessage.send takes it */
+    priTmplId?: string
+    /** template title */
+    title?: string
+    /** template content, {{thing1.DATA}} per keyword */
+    content?: string
+    /** an example of the content */
+    example?: string
+    /** 2 one-time, 3 long-term */
+    type?: number
+    [key: string]: unknown
+  }>
+  [key: string]: unknown
+}
+
+/** Parameters of `security.msgSecCheck`. Check a text for illegal or harmful content (version 2): a suggestion (pass, review, risky) and a label. */
+export interface SecurityMsgSecCheckRequest {
+  /** text to check, at most 2500 characters, UTF-8 */
+  content: string
+  /** API version: 2 */
+  version: number
+  /** 1 profile, 2 comment, 3 forum, 4 social log */
+  scene: number
+  /** openid of a user who visited the mini program in the last two hours */
+  openid: string
+  /** text title */
+  title?: string
+  /** user nickname */
+  nickname?: string
+  /** signature (scene 1 only) */
+  signature?: string
+}
+
+/** Answer of `security.msgSecCheck`. Check a text for illegal or harmful content (version 2): a suggestion (pass, review, risky) and a label. */
+export interface SecurityMsgSecCheckResponse {
+  /** id of this check */
+  traceId?: string
+  /** overall result */
+  result?: {
+    /** risky, pass or review */
+    suggest?: string
+    /** 100 normal, 10001 ads, 20001 politics, 20002 porn, 20003 abuse, 20006 crime, 20008 fraud, 20012 vulgar, 20013 copyright, 21000 other */
+    label?: number
+    [key: string]: unknown
+  }
+  /** per-strategy results: strategy (content_model, keyword), errcode, and where it judged: suggest, label, prob (0-100) and the custom keyword hit */
+  detail?: Array<{
+    /** strategy name (content_model, keyword) */
+    strategy?: string
+    /** 0 when this strategy ran */
+    errcode?: number
+    [key: string]: unknown
+  }>
+  [key: string]: unknown
+}
+
+/** Parameters of `security.mediaCheckAsync`. Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id. */
+export interface SecurityMediaCheckAsyncRequest {
+  /** URL of the image (jpg, jpeg, png, bmp, gif) or audio (mp3, aac, ac3, wma, flac, vorbis, opus, wav), at most 10 MB, downloadable by WeChat */
+  mediaUrl: string
+  /** 1 audio, 2 image */
+  mediaType: number
+  /** API version: 2 */
+  version: number
+  /** 1 profile, 2 comment, 3 forum, 4 social log */
+  scene: number
+  /** openid of a user who visited the mini program in the last two hours */
+  openid: string
+}
+
+/** Answer of `security.mediaCheckAsync`. Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id. */
+export interface SecurityMediaCheckAsyncResponse {
+  /** id of this check; the pushed wxa_media_check event carries it */
+  traceId?: string
+  [key: string]: unknown
+}
+
+/** Parameters of `wxacode.getUnlimited`. A mini program code (PNG) for a page and a scene string; unlimited in number, never expires. */
+export interface WxacodeGetUnlimitedRequest {
+  /** up to 32 visible characters: digits, letters and !#$&'()*+,/:;=?@-._~ passed to the page as query.scene */
+  scene: string
+  /** page opened, e.g. pages/index/index, no leading / and no query (default: the home page) */
+  page?: string
+  /** page must exist in the published mini program (default true) */
+  checkPath?: boolean
+  /** release (default), trial or develop */
+  envVersion?: string
+  /** width of the code in px, 280 to 1280 (default 430) */
+  width?: number
+  /** pick the line colour automatically (default false) */
+  autoColor?: boolean
+  /** line colour when auto_color is false: {r, g, b} in decimal */
+  lineColor?: Record<string, unknown>
+  /** transparent background (default false) */
+  isHyaline?: boolean
+}
+
+/** Answer of `wxacode.getUnlimited`. A mini program code (PNG) for a page and a scene string; unlimited in number, never expires. */
+export interface WxacodeGetUnlimitedResponse {
+  [key: string]: unknown
+}
+
+/** Parameters of `wxacode.get`. A mini program code (PNG) for a path with query; at most 100000 codes per account, never expires. */
+export interface WxacodeGetRequest {
+  /** page and query opened, at most 1024 characters, e.g. pages/index/index?foo=bar */
+  path: string
+  /** release (default), trial or develop */
+  envVersion?: string
+  /** width of the code in px, 280 to 1280 (default 430) */
+  width?: number
+  /** pick the line colour automatically (default false) */
+  autoColor?: boolean
+  /** line colour when auto_color is false: {r, g, b} in decimal */
+  lineColor?: Record<string, unknown>
+  /** transparent background (default false) */
+  isHyaline?: boolean
+}
+
+/** Answer of `wxacode.get`. A mini program code (PNG) for a path with query; at most 100000 codes per account, never expires. */
+export interface WxacodeGetResponse {
+  [key: string]: unknown
+}
+
+/** Parameters of `wxacode.createQRCode`. A classic square QR code (PNG) for a path with query; at most 100000 codes per account, never expires. */
+export interface WxacodeCreateQRCodeRequest {
+  /** page and query opened, at most 128 bytes, e.g. pages/index/index?foo=bar */
+  path: string
+  /** width of the code in px, 280 to 1280 (default 430) */
+  width?: number
+}
+
+/** Answer of `wxacode.createQRCode`. A classic square QR code (PNG) for a path with query; at most 100000 codes per account, never expires. */
+export interface WxacodeCreateQRCodeResponse {
+  [key: string]: unknown
+}
+
+/** Parameters of `phonenumber.getPhoneNumber`. Exchange the code from a getPhoneNumber button for the user's phone number (each code once, for 5 minutes). */
+export interface PhonenumberGetPhoneNumberRequest {
+  /** the code the getPhoneNumber button handed the mini program */
+  code: string
+  /** openid of the user: WeChat checks the code was issued to them */
+  openid?: string
+}
+
+/** Answer of `phonenumber.getPhoneNumber`. Exchange the code from a getPhoneNumber button for the user's phone number (each code once, for 5 minutes). */
+export interface PhonenumberGetPhoneNumberResponse {
+  /** the user's phone number */
+  phoneInfo?: {
+    /** phone number with the country code for numbers outside China */
+    phoneNumber?: string
+    /** phone number without country code */
+    purePhoneNumber?: string
+    /** country code (the page types it string, its example a number) */
+    countryCode?: string | number
+    /** data watermark */
+    watermark?: {
+      /** when the user shared the number */
+      timestamp?: number
+      /** the mini program's appid */
+      appid?: string
+      [key: string]: unknown
+    }
+    [key: string]: unknown
+  }
+  [key: string]: unknown
+}
+
+/** Parameters of `urllink.generate`. A URL Link (https://wxaurl.cn/…) that opens a page of the mini program from SMS, mail or the web; expires within 30 days. */
+export interface UrllinkGenerateRequest {
+  /** page opened, a published page without query (empty: the home page) */
+  path?: string
+  /** query passed to the page, at most 1024 characters */
+  query?: string
+  /** release (default), trial or develop; only outside WeChat */
+  envVersion?: string
+  /** cloud base static-site H5 page to pass through */
+  cloudBase?: Record<string, unknown>
+  /** 0: expires at expire_time, 1: after expire_interval days (default 0) */
+  expireType?: number
+  /** Unix time it expires at, at most 30 days ahead (expire_type 0) */
+  expireTime?: number
+  /** days until it expires, 1 to 30 (expire_type 1) */
+  expireInterval?: number
+}
+
+/** Answer of `urllink.generate`. A URL Link (https://wxaurl.cn/…) that opens a page of the mini program from SMS, mail or the web; expires within 30 days. */
+export interface UrllinkGenerateResponse {
+  /** the URL Link */
+  urlLink?: string
+  [key: string]: unknown
+}
+
+/** Parameters of `urlscheme.generate`. A URL Scheme (weixin://dl/business/?t=…) that opens a page of the mini program; expires within 30 days. */
+export interface UrlschemeGenerateRequest {
+  /** the page to open */
+  jumpWxa?: {
+    /** page opened, a published page without query (empty: the home page) */
+    path?: string
+    /** query passed to the page, at most 1024 characters */
+    query?: string
+    /** release (default), trial or develop; only outside WeChat */
+    envVersion?: string
+  }
+  /** 0: expires at expire_time, 1: after expire_interval days (default 0) */
+  expireType?: number
+  /** Unix time it expires at, at most 30 days ahead (expire_type 0) */
+  expireTime?: number
+  /** days until it expires, 1 to 30 (expire_type 1) */
+  expireInterval?: number
+}
+
+/** Answer of `urlscheme.generate`. A URL Scheme (weixin://dl/business/?t=…) that opens a page of the mini program; expires within 30 days. */
+export interface UrlschemeGenerateResponse {
+  /** the URL Scheme */
+  openlink?: string
+  [key: string]: unknown
+}
+
+/** Parameters of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
+export interface CustomerServiceMessageSendRequest {
+  /** openid of the user */
+  touser: string
+  /** text, image, link or miniprogrampage */
+  msgtype: string
+  /** msgtype text */
+  text?: {
+    /** the text */
+    content: string
+  }
+  /** msgtype image */
+  image?: {
+    /** media id of an uploaded image (customerServiceMessage.uploadTempMedia) */
+    mediaId: string
+  }
+  /** msgtype link */
+  link?: {
+    /** title */
+    title: string
+    /** description */
+    description: string
+    /** URL opened */
+    url: string
+    /** image URL (JPG or PNG) */
+    thumbUrl: string
+  }
+  /** msgtype miniprogrampage */
+  miniprogrampage?: {
+    /** card title */
+    title: string
+    /** page opened, may carry a query */
+    pagepath: string
+    /** media id of the card's cover image */
+    thumbMediaId: string
+  }
+}
+
+/** Answer of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
+export interface CustomerServiceMessageSendResponse {
   [key: string]: unknown
 }

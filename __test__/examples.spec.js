@@ -42,6 +42,29 @@ test('the cloud function runs against the emulator, configured by the environmen
   t.is(JSON.parse(unbound.stdout).error, 9300525)
 })
 
+test('the cloud function sends a subscribe message and returns a mini program code', async (t) => {
+  const emu = await startEmulator()
+  t.teardown(() => emu.close())
+  const env = { WECHAT_APPID: DEMO_APP.appid, WECHAT_SECRET: DEMO_APP.secret, WECHAT_API_BASE: emu.url }
+  const [openid] = await emu.openids(DEMO_APP.appid)
+  const templateId = await emu.addSubscribeTemplate({ appid: DEMO_APP.appid, keys: ['thing1', 'character_string2'] })
+  await emu.subscribeUser(openid, templateId, 1, DEMO_APP.appid)
+  const event = { openid, templateId, orderId: 'A1001', title: '已发货' }
+  const run = `require('./examples/cloud-function').notify(${JSON.stringify(event)}, {}).then((r) => console.log(JSON.stringify(r)))`
+  const { code, stdout, stderr } = await node(['-e', run], env)
+  t.is(code, 0, stderr)
+  const result = JSON.parse(stdout)
+  t.is(result.sent, 0)
+  t.is(result.contentType, 'image/png')
+  t.deepEqual([...Buffer.from(result.qrcode, 'base64').subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47])
+  const [message] = await emu.sentSubscribeMessages(DEMO_APP.appid)
+  t.like(message, { touser: openid, templateId, page: 'pages/order/order?id=A1001', data: { character_string2: { value: 'A1001' } } })
+  // The subscription was one-time: a second run is refused with WeChat's 43101.
+  const refused = `require('./examples/cloud-function').notify(${JSON.stringify(event)}, {}).catch((e) => console.log(e.errCode))`
+  const again = await node(['-e', refused], env)
+  t.is(again.stdout.trim(), '43101', again.stderr)
+})
+
 test("a user's own service tested against the emulator with node:test", async (t) => {
   const { code, stdout, stderr } = await node(['--test', '--test-reporter=tap', path.join(EXAMPLES, 'emulator-test', 'service.test.js')])
   t.is(code, 0, stdout + stderr)

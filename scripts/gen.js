@@ -66,7 +66,7 @@ function outputs() {
   return {
     files: {
       'index.d.ts': HEADER + facade() + '\n' + text,
-      'README.md': withApiTable(read('README.md'), byNs),
+      'README.md': withApiTable(read('README.md'), byNs, JSON.parse(read('api/not-cloud.json'))),
       'emulator.js': EMULATOR_HEADER + emulator.js,
       'emulator.d.ts': EMULATOR_HEADER + emulator.dts,
     },

@@ -808,4 +808,153 @@ module.exports = {
     // 40013: no platform has this appid.
     error: { params: { componentAppid: 'wxnoplatform000001', componentSecret: 'x' }, errCode: 40013 },
   },
+  // ── cloud calls: subscribe messages, content security, mini program codes ──────────────────────────
+  'subscribeMessage.send': {
+    async setup(ctx) {
+      ctx.templateId = await ctx.emu.addSubscribeTemplate({ appid: APP.appid, keys: ['thing1', 'time2'] })
+      await ctx.emu.subscribeUser(ctx.user, ctx.templateId, 1, APP.appid)
+    },
+    happy: (ctx) => ({
+      touser: ctx.user,
+      templateId: ctx.templateId,
+      page: 'pages/index/index?from=catalogue',
+      data: { thing1: { value: '到货通知' }, time2: { value: '2026-11-30 08:00' } },
+      miniprogramState: 'developer',
+    }),
+    async expect(res, ctx) {
+      const sent = await ctx.emu.sentSubscribeMessages(APP.appid)
+      ctx.t.is(sent.length, 1)
+      ctx.t.like(sent[0], { touser: ctx.user, templateId: ctx.templateId, miniprogramState: 'developer', data: { thing1: { value: '到货通知' } } })
+      const again = await ctx.t.throwsAsync(ctx.openapi.subscribeMessage.send(module.exports['subscribeMessage.send'].happy(ctx)))
+      ctx.t.is(again.errCode, 43101, 'a one-time subscription allows one message')
+    },
+    // 43101: the user never subscribed to the template.
+    error: {
+      async setup(ctx) {
+        ctx.templateId = await ctx.emu.addSubscribeTemplate({ appid: APP.appid, keys: ['thing1'] })
+      },
+      params: (ctx) => ({ touser: ctx.user, templateId: ctx.templateId, data: { thing1: { value: 'x' } } }),
+      errCode: 43101,
+    },
+  },
+
+  'security.msgSecCheck': {
+    setup: (ctx) => ctx.emu.setSecurityBlocklist({ appid: APP.appid, risky: ['违禁词'], label: 20006 }),
+    happy: (ctx) => ({ content: '这里有违禁词', version: 2, scene: 2, openid: ctx.user }),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res.result, { suggest: 'risky', label: 20006 })
+      ctx.t.is(res.detail.find((d) => d.strategy === 'keyword').keyword, '违禁词')
+      ctx.t.regex(res.traceId, /^[0-9a-f]{8}-/)
+      const clean = await ctx.openapi.security.msgSecCheck({ content: '你好', version: 2, scene: 1, openid: ctx.user })
+      ctx.t.deepEqual(clean.result, { suggest: 'pass', label: 100 })
+    },
+    // 40129: scene is 1 to 4.
+    error: { params: (ctx) => ({ content: 'x', version: 2, scene: 9, openid: ctx.user }), errCode: 40129 },
+  },
+
+  'wxacode.getUnlimited': {
+    happy: () => ({ scene: 'id=42', page: 'pages/index/index', width: 280, checkPath: false, envVersion: 'trial' }),
+    expect(res, { t }) {
+      t.is(res.contentType, 'image/png')
+      t.true(Buffer.isBuffer(res.buffer))
+      t.deepEqual([...res.buffer.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG (the Rust tests decode its QR code)')
+      t.deepEqual(Object.keys(res), ['contentType', 'buffer', 'errMsg', 'errCode'])
+    },
+    // 41030: the page is not among the published pages the test named.
+    error: {
+      setup: (ctx) => ctx.emu.setMiniprogramPages(['pages/index/index'], APP.appid),
+      params: { scene: 'a=1', page: 'pages/missing/missing' },
+      errCode: 41030,
+    },
+  },
+
+  'wxacode.get': {
+    happy: () => ({ path: 'pages/index/index?id=7', width: 430, lineColor: { r: 0, g: 128, b: 0 } }),
+    expect(res, { t }) {
+      t.is(res.contentType, 'image/png')
+      t.true(Buffer.isBuffer(res.buffer) && res.buffer.length > 100)
+    },
+    // 40159: a path longer than 1024 characters.
+    error: { params: { path: 'p'.repeat(1025) }, errCode: 40159 },
+  },
+
+  'wxacode.createQRCode': {
+    happy: () => ({ path: 'pages/index/index?id=8' }),
+    expect(res, { t }) {
+      t.is(res.contentType, 'image/png')
+      t.deepEqual([...res.buffer.subarray(1, 4)], [0x50, 0x4e, 0x47])
+    },
+    // 40159: a path longer than 128 bytes.
+    error: { params: { path: 'p'.repeat(129) }, errCode: 40159 },
+  },
+  'phonenumber.getPhoneNumber': {
+    async setup(ctx) {
+      ctx.phoneCode = await ctx.emu.seedPhoneCode({ appid: APP.appid, phoneNumber: '13800138000', openid: ctx.user })
+    },
+    happy: (ctx) => ({ code: ctx.phoneCode, openid: ctx.user }),
+    async expect(res, ctx) {
+      ctx.t.like(res.phoneInfo, { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: 86 })
+      ctx.t.is(res.phoneInfo.watermark.appid, APP.appid)
+      const again = await ctx.t.throwsAsync(ctx.openapi.phonenumber.getPhoneNumber({ code: ctx.phoneCode }))
+      ctx.t.is(again.errCode, 40029, 'a code is used once')
+    },
+    // 40029: a code nobody seeded.
+    error: { params: { code: 'not-a-seeded-code' }, errCode: 40029 },
+  },
+
+  'urllink.generate': {
+    happy: () => ({ path: 'pages/index/index', query: 'id=3', expireType: 1, expireInterval: 7 }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.urlLink, /^https:\/\/wxaurl\.cn\/[A-Za-z0-9]{12}$/)
+      ctx.t.like(await ctx.emu.resolveLink(res.urlLink), { appid: APP.appid, path: 'pages/index/index', query: 'id=3', expired: false })
+      await ctx.emu.advanceTime(7 * 86400)
+      ctx.t.true((await ctx.emu.resolveLink(res.urlLink)).expired, 'expires after its interval')
+    },
+    // 85402: more than 30 days.
+    error: { params: { expireType: 1, expireInterval: 31 }, errCode: 85402 },
+  },
+
+  'urlscheme.generate': {
+    happy: () => ({ jumpWxa: { path: 'pages/index/index', query: 'a=1', envVersion: 'trial' }, expireType: 1, expireInterval: 1 }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.openlink, /^weixin:\/\/dl\/business\/\?t=[A-Za-z0-9]{13}$/)
+      ctx.t.like(await ctx.emu.resolveLink(res.openlink), { path: 'pages/index/index', envVersion: 'trial', expired: false })
+    },
+    // 85401: an expiry time in the past.
+    error: { params: { jumpWxa: { path: 'pages/index/index' }, expireType: 0, expireTime: 1 }, errCode: 85401 },
+  },
+
+  'customerServiceMessage.send': {
+    setup: (ctx) => ctx.emu.userWrote(ctx.user, APP.appid),
+    happy: (ctx) => ({ touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { title: '订单', pagepath: 'pages/order/order?id=1', thumbMediaId: 'media-1' } }),
+    async expect(res, ctx) {
+      const [sent] = await ctx.emu.sentCustomerMessages(APP.appid)
+      ctx.t.like(sent, { touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { pagepath: 'pages/order/order?id=1' } })
+    },
+    // 45015: the user has not written in the last 48 hours.
+    error: { params: (ctx) => ({ touser: ctx.user, msgtype: 'text', text: { content: 'hi' } }), errCode: 45015 },
+  },
+
+  'subscribeMessage.getTemplateList': {
+    setup: (ctx) => ctx.emu.addSubscribeTemplate({ appid: APP.appid, templateId: 'TPL-1', title: '到货通知', keys: ['thing1', 'time2'], type: 3 }),
+    happy: () => ({}),
+    expect(res, { t }) {
+      t.is(res.data.length, 1)
+      t.like(res.data[0], { priTmplId: 'TPL-1', title: '到货通知', type: 3, content: '{{thing1.DATA}}\n{{time2.DATA}}\n' })
+    },
+    // The row documents no code: a revoked token (40001) is the clear situation.
+    error: revoked(),
+  },
+
+  'security.mediaCheckAsync': {
+    setup: (ctx) => ctx.emu.setSecurityBlocklist({ appid: APP.appid, risky: ['forbidden'] }),
+    happy: (ctx) => ({ mediaUrl: 'https://img.example/forbidden.png', mediaType: 2, version: 2, scene: 3, openid: ctx.user }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.traceId, /^[0-9a-f]{8}-/)
+      const [event] = await ctx.emu.mediaCheckResults(APP.appid)
+      ctx.t.like(event, { trace_id: res.traceId, Event: 'wxa_media_check', result: { suggest: 'risky', label: 20001 } })
+    },
+    // The row documents no code: a revoked token (40001) is the clear situation.
+    error: revoked({ mediaUrl: 'https://img.example/a.png', mediaType: 2, version: 2, scene: 1, openid: 'o' }),
+  },
 }

@@ -84,6 +84,7 @@ function methodDoc(row) {
   const lines = [row.summary, '', `\`${row.http} ${row.path}\` (token: ${row.token}); ${retryText(row)}.`]
   lines.push(`Permission set (third-party platforms): ${row.permissionSet || 'none documented'}.`)
   if (row.wxServerSdk) lines.push(`wx-server-sdk has it too: \`cloud.openapi.${row.name}\`.`)
+  if (row.answer === 'image') lines.push('Answers an image: `{ contentType, buffer }` (a JSON answer is the error WeChat sent).')
   if (row.notes) lines.push('', `Note: ${row.notes}`)
   const codes = Object.entries(row.errors)
   if (codes.length) lines.push('', 'Error codes (`OpenApiError.errCode`):', ...codes.map(([c, m]) => `- \`${c}\` ${m}`))
@@ -97,7 +98,7 @@ function method(row) {
   const params = `params${topRequired ? '' : '?'}: ${typeName(row, 'request')}`
   return [
     ...comment(methodDoc(row), '  '),
-    `  ${methodName}(${params}): Promise<${typeName(row, 'response')} & Result>`,
+    `  ${methodName}(${params}): Promise<${row.answer === 'image' ? 'BinaryResult' : `${typeName(row, 'response')} & Result`}>`,
   ].join('\n')
 }
 

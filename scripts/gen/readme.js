@@ -32,12 +32,30 @@ function apiTable(byNs) {
   return out.join('\n')
 }
 
-/** The README with its API section replaced; throws when the markers are missing. */
-function withApiTable(readme, byNs) {
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} … ${END} markers`)
-  return `${readme.slice(0, start + START.length)}\n${apiTable(byNs)}\n${readme.slice(end)}`
+/** The migration section's list: every cloud call wx-server-sdk has that this package serves, and the names
+ * WeChat documents as not callable from cloud (api/not-cloud.json), which answer -604100 saying what to use. */
+function cloudCalls(byNs, notCloud) {
+  const all = [...byNs.values()].flat().filter((r) => r.wxServerSdk)
+  const calls = all.map((r) => `\`${r.name}\`${r.answer === 'image' ? ' (image)' : ''}`)
+  const out = [`Supported cloud calls (${all.length}): ${calls.join(', ')}.`]
+  if (notCloud.length) {
+    out.push('', 'Not cloud calls (WeChat says so; they answer -604100 naming what to use instead):')
+    for (const n of notCloud) out.push(`- \`${n.name}\`: ${n.instead}.`)
+  }
+  return out.join('\n')
+}
+
+function replaceBetween(readme, start, end, text) {
+  const a = readme.indexOf(start)
+  const b = readme.indexOf(end)
+  if (a < 0 || b < a) throw new Error(`README.md lacks the ${start} … ${end} markers`)
+  return `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`
+}
+
+/** The README with its API section and its list of cloud calls replaced; throws when the markers are missing. */
+function withApiTable(readme, byNs, notCloud = []) {
+  const withCalls = replaceBetween(readme, '<!-- cloud-calls:start -->', '<!-- cloud-calls:end -->', cloudCalls(byNs, notCloud))
+  return replaceBetween(withCalls, START, END, apiTable(byNs))
 }
 
 module.exports = { withApiTable }

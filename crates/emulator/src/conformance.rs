@@ -60,6 +60,14 @@ impl Walk {
         self.check(name, answer)
     }
 
+    /// Calls an image row: a PNG, not JSON.
+    async fn image(&mut self, name: &str, token: &str, body: Value) {
+        let (content_type, bytes) = self.emu.call_bytes(name, token, body).await;
+        assert_eq!(content_type, "image/png", "{name}: {}", String::from_utf8_lossy(&bytes));
+        assert!(bytes.starts_with(b"\x89PNG"), "{name}");
+        self.called.insert(name.to_owned());
+    }
+
     fn check(&mut self, name: &str, answer: Value) -> Value {
         let endpoint = catalogue().get(name).unwrap();
         if answer.get("errcode").is_some() {
@@ -183,6 +191,26 @@ async fn every_row_answers_its_table_fields() {
     // Quota.
     w.call("auth.getApiQuota", &t, json!({"cgi_path": "/cgi-bin/express/business/order/add"})).await;
     w.call("auth.clearQuota", &t, json!({"appid": APP})).await;
+
+    // Cloud calls: subscribe messages, content security, mini program codes.
+    let template = w.emu.control("addSubscribeTemplate", json!({"appid": APP, "keys": ["thing1"]})).await["templateId"].clone();
+    w.emu.control("subscribeUser", json!({"appid": APP, "openid": user, "templateId": template})).await;
+    let message = json!({"touser": user, "template_id": template, "data": {"thing1": {"value": "x"}}});
+    w.call("subscribeMessage.send", &t, message).await;
+    w.call("security.msgSecCheck", &t, json!({"content": "hello", "version": 2, "scene": 1, "openid": user})).await;
+    w.image("wxacode.getUnlimited", &t, json!({"scene": "a=1"})).await;
+    w.image("wxacode.get", &t, json!({"path": "pages/index/index"})).await;
+    w.image("wxacode.createQRCode", &t, json!({"path": "pages/index/index"})).await;
+    w.call("subscribeMessage.getTemplateList", &t, json!({})).await;
+    let phone = w.emu.control("seedPhoneCode", json!({"appid": APP, "phoneNumber": "13800138000"})).await["code"].clone();
+    w.call("phonenumber.getPhoneNumber", &t, json!({"code": phone})).await;
+    w.call("urllink.generate", &t, json!({"path": "pages/index/index", "expire_type": 1, "expire_interval": 1})).await;
+    w.call("urlscheme.generate", &t, json!({"jump_wxa": {"path": "pages/index/index"}, "expire_type": 1, "expire_interval": 1})).await;
+    w.emu.control("userWrote", json!({"appid": APP, "openid": user})).await;
+    let text = json!({"touser": user, "msgtype": "text", "text": {"content": "hi"}});
+    w.call("customerServiceMessage.send", &t, text).await;
+    let media = json!({"media_url": "https://img.example/a.png", "media_type": 2, "version": 2, "scene": 1, "openid": user});
+    w.call("security.mediaCheckAsync", &t, media).await;
 
     let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();
     let missed: Vec<&String> = every_row.difference(&w.called).collect();

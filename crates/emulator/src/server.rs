@@ -17,7 +17,7 @@ use crate::families::faults::rates::{Drawn, FaultRates};
 use crate::families::route_for;
 use crate::kit::state::{lock, Shared};
 use crate::pipeline::{self, Incoming, Row};
-use crate::wire::{answer_body, SuccessShape, WxError};
+use crate::wire::{answer_body, image_of, SuccessShape, WxError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -87,6 +87,11 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
     let reply = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
     if let Err(e) = &reply {
         tracing::debug!(api = %endpoint.name, errcode = e.code, "emulator answered a failure");
+    }
+    if let (SuccessShape::Image, Ok(data)) = (row.route.shape, &reply) {
+        if let Some((content_type, bytes)) = image_of(data) {
+            return (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
+        }
     }
     let answer = answer_body(reply, row.route.shape);
     match drawn.and_then(|d| fault_answers::spoil(d, answer.to_string())) {

@@ -68,6 +68,14 @@ impl TestEmulator {
         }
     }
 
+    /// POSTs a row and returns the answer's content type and bytes (image rows answer PNG, not JSON).
+    pub async fn call_bytes(&self, name: &str, token: &str, body: Value) -> (String, Vec<u8>) {
+        let e = catalogue().get(name).unwrap_or_else(|| panic!("no row {name}"));
+        let res = self.http.post(self.url(&format!("{}?access_token={token}", e.path))).body(body.to_string()).send().await.unwrap();
+        let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (content_type, res.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn get_with(&self, name: &str, token: &str) -> Value {
         self.call(name, token, json!({})).await
     }

@@ -58,6 +58,17 @@ pub fn new_rid() -> String {
 pub enum SuccessShape {
     WithErrcode,
     Bare,
+    /// An image row: the handler's success names `content_type` and the bytes as `image_base64`; the server
+    /// answers those bytes (failures are JSON as everywhere).
+    Image,
+}
+
+/// The bytes of an image success (`SuccessShape::Image`): content type and bytes, when the reply carries them.
+pub fn image_of(data: &Map<String, Value>) -> Option<(String, Vec<u8>)> {
+    use base64::Engine;
+    let content_type = data.get("content_type")?.as_str()?.to_owned();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(data.get("image_base64")?.as_str()?).ok()?;
+    Some((content_type, bytes))
 }
 
 /// The JSON body of an answer.

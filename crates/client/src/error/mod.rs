@@ -98,8 +98,12 @@ impl Error {
         Error::build(api, sdk_code::BAD_ARGUMENTS, message.into())
     }
 
+    /// -604100: no row of the table; for a name WeChat documents as not callable from cloud, why and what instead.
     pub fn unknown_api(api: &str) -> Error {
-        Error::build(api, sdk_code::UNKNOWN_API, format!("unknown API openapi.{api}"))
+        match wechat_protocol::catalogue::not_cloud::not_cloud(api) {
+            Some(n) => Error::build(api, sdk_code::UNKNOWN_API, format!("openapi.{api} is not a cloud call: {}. Instead, {}", n.why, n.instead)),
+            None => Error::build(api, sdk_code::UNKNOWN_API, format!("unknown API openapi.{api}")),
+        }
     }
 
     pub fn network(api: &str, message: impl Into<String>) -> Error {
@@ -227,6 +231,9 @@ mod tests {
     fn sdk_errors_use_wx_server_sdk_codes() {
         assert_eq!(Error::unknown_api("logistics.nope").code, -604100);
         assert_eq!(Error::unknown_api("logistics.nope").category, Category::InvalidArgument);
+        let refused = Error::unknown_api("auth.code2Session");
+        assert_eq!(refused.code, -604100);
+        assert!(refused.message.contains("not a cloud call") && refused.message.contains("getWXContext"), "{}", refused.message);
         assert_eq!(Error::timeout("a.b", "deadline").category, Category::Timeout);
         assert!(Error::timeout("a.b", "deadline").retryable);
         assert!(!Error::invalid_argument("a.b", "x").retryable);

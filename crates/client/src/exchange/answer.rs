@@ -7,7 +7,7 @@ use super::{transcode, Outcome};
 use wechat_protocol::bigint;
 use wechat_protocol::case::{convert_keys, Direction};
 use wechat_protocol::secret::{scrub, Secret};
-use wechat_protocol::catalogue::Endpoint;
+use wechat_protocol::catalogue::{AnswerKind, Endpoint};
 use crate::error::{Category, Error};
 #[cfg(test)]
 use crate::error::RAW_LIMIT;
@@ -48,9 +48,15 @@ fn check(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_cas
         if status != 200 {
             return Err(unreadable(api, status, format!("WeChat answered HTTP {status}"), &answer.body, held));
         }
-        // Only a raw path (`openapi.request`) may answer bytes (an image): no row of the table does.
-        if endpoint.is_some() {
-            return Err(unreadable(api, status, "WeChat's answer is not JSON".into(), &answer.body, held));
+        // Bytes come from a raw path (`openapi.request`) or, as an image only, from a row that answers images.
+        match endpoint.map(|e| e.answer) {
+            None => {}
+            Some(AnswerKind::Image) if is_image(&answer) => {}
+            Some(AnswerKind::Image) => {
+                let declared = answer.content_type.as_deref().unwrap_or("no content type");
+                return Err(unreadable(api, status, format!("WeChat's answer is neither an image nor JSON ({declared})"), &answer.body, held));
+            }
+            Some(AnswerKind::Json) => return Err(unreadable(api, status, "WeChat's answer is not JSON".into(), &answer.body, held)),
         }
         let content_type = answer.content_type.unwrap_or_else(|| "application/octet-stream".into());
         return Ok(Checked::Binary { content_type, bytes: answer.body });
@@ -88,6 +94,10 @@ fn check(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_cas
     }
     if status >= 500 {
         return Err(busy(api, status));
+    }
+    if endpoint.is_some_and(|e| e.answer == AnswerKind::Image) {
+        // JSON is how an image row fails; JSON that says success carries no image.
+        return Err(unreadable(api, status, "WeChat answered JSON without an error but no image".into(), &answer.body, held));
     }
     Ok(Checked::Json { out, body: answer.body })
 }
@@ -154,6 +164,14 @@ pub(super) fn through_tree(api: &str, body: &[u8], convert_case: bool) -> (Strin
 }
 
 /// WeChat labels JSON as text/plain on some endpoints, so the body decides, not only the header.
+/// An image as WeChat labels it (`image/jpeg`, `image/png`), or, unlabelled, bytes that start like a PNG, JPEG or GIF.
+fn is_image(answer: &HttpAnswer) -> bool {
+    match answer.content_type.as_deref() {
+        Some(declared) => declared.trim_start().to_ascii_lowercase().starts_with("image/"),
+        None => [&b"\x89PNG"[..], b"\xff\xd8\xff", b"GIF8"].iter().any(|magic| answer.body.starts_with(magic)),
+    }
+}
+
 fn looks_like_json(answer: &HttpAnswer) -> bool {
     let declared = answer.content_type.as_deref().is_some_and(|c| c.contains("json"));
     let first = answer.body.iter().find(|b| !b.is_ascii_whitespace());
@@ -208,6 +226,27 @@ mod tests {
         assert_eq!(e.code, -601001);
         let e = interpret("a.b", None, answer(502, "text/html", "<html>bad gateway</html>"), true, &[]).unwrap_err();
         assert_eq!((e.category, e.http_status), (Category::Busy, Some(502)));
+    }
+
+    #[test]
+    fn image_rows_answer_images_and_fail_with_json() {
+        let row = wechat_protocol::catalogue::catalogue().get("wxacode.getUnlimited");
+        let png = HttpAnswer { status: 200, content_type: Some("image/png".into()), body: Bytes::from_static(b"\x89PNG\r\n\x1a\n....") };
+        let Outcome::Binary { content_type, bytes } = interpret("wxacode.getUnlimited", row, png, true, &[]).unwrap() else { panic!() };
+        assert_eq!((content_type.as_str(), &bytes[..4]), ("image/png", &b"\x89PNG"[..]));
+        let unlabelled = HttpAnswer { status: 200, content_type: None, body: Bytes::from_static(b"\xff\xd8\xffjpeg") };
+        assert!(matches!(interpret("wxacode.get", row, unlabelled, true, &[]).unwrap(), Outcome::Binary { .. }));
+        let failed = answer(200, "application/json", r#"{"errcode":41030,"errmsg":"invalid page rid: 1-2-3"}"#);
+        let e = interpret("wxacode.getUnlimited", row, failed, true, &[]).unwrap_err();
+        assert_eq!(e.code, 41030);
+        let text = answer(200, "text/plain", "not an image");
+        assert_eq!(interpret("wxacode.getUnlimited", row, text, true, &[]).unwrap_err().code, -601001);
+        let json_ok = answer(200, "application/json", r#"{"errcode":0,"errmsg":"ok"}"#);
+        assert_eq!(interpret("wxacode.getUnlimited", row, json_ok, true, &[]).unwrap_err().code, -601001);
+        // A JSON row still refuses an image.
+        let json_row = wechat_protocol::catalogue::catalogue().get("logistics.getAllAccount");
+        let img = answer(200, "image/jpeg", "\u{FF}\u{D8}jpeg");
+        assert_eq!(interpret("logistics.getAllAccount", json_row, img, true, &[]).unwrap_err().code, -601001);
     }
 
     #[test]

@@ -3,14 +3,20 @@
 
 pub mod component;
 pub mod counters;
+pub mod customer_service;
 pub mod faults;
 pub mod links;
 pub mod logistics;
 pub mod open_platform;
+pub mod phone;
 pub mod quota;
+pub mod security;
+pub mod subscribe;
 pub mod token_store;
 pub mod tokens;
 pub mod users;
+pub mod wxa_links;
+pub mod wxacode;
 
 use crate::config::EmulatorConfig;
 use crate::kit::action::Action;
@@ -33,6 +39,12 @@ pub const FAMILIES: &[&Family] = &[
     &logistics::delivery::FAMILY,
     &logistics::printers::FAMILY,
     &logistics::msg::FAMILY,
+    &subscribe::FAMILY,
+    &security::FAMILY,
+    &wxacode::FAMILY,
+    &phone::FAMILY,
+    &wxa_links::FAMILY,
+    &customer_service::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {

@@ -24,6 +24,11 @@ impl Route {
         Route { shape: SuccessShape::Bare, ..self }
     }
 
+    /// Answers an image on success (the mini program code rows).
+    pub const fn image(self) -> Route {
+        Route { shape: SuccessShape::Image, ..self }
+    }
+
     pub const fn own_checks(self) -> Route {
         Route { table_check: false, ..self }
     }

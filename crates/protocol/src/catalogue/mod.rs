@@ -3,6 +3,7 @@
 
 pub mod check;
 mod field;
+pub mod not_cloud;
 
 pub use field::{Field, FieldType, Segment};
 
@@ -33,6 +34,16 @@ pub enum TokenKind {
     None,
 }
 
+/// What a successful answer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerKind {
+    /// A JSON object (every row unless the table says otherwise).
+    Json,
+    /// An image (the mini program code rows): its bytes on success, JSON only on failure. Returned to JS as
+    /// wx-server-sdk does: `{ contentType, buffer, errMsg, errCode: 0 }`.
+    Image,
+}
+
 #[derive(Debug)]
 pub struct Endpoint {
     /// `namespace.method`, the public name.
@@ -47,6 +58,8 @@ pub struct Endpoint {
     pub idempotent: bool,
     pub permission_set: Option<String>,
     pub wx_server_sdk: bool,
+    /// `"answer": "image"` in the table; JSON otherwise.
+    pub answer: AnswerKind,
     pub request: Vec<Field>,
     pub response: Vec<Field>,
     /// Documented error codes and their meaning, in table order.
@@ -178,6 +191,8 @@ struct RawRow {
     permission_set: Option<String>,
     #[serde(rename = "wxServerSdk")]
     wx_server_sdk: bool,
+    #[serde(default)]
+    answer: Option<String>,
     request: Map<String, serde_json::Value>,
     response: Map<String, serde_json::Value>,
     errors: Map<String, serde_json::Value>,
@@ -214,6 +229,11 @@ impl RawRow {
             "none" => TokenKind::None,
             other => return Err(format!("endpoint table: {name}: unknown token kind {other}")),
         };
+        let answer = match self.answer.as_deref() {
+            None | Some("json") => AnswerKind::Json,
+            Some("image") => AnswerKind::Image,
+            Some(other) => return Err(format!("endpoint table: {name}: unknown answer kind {other}")),
+        };
         let request = field::parse_fields(&name, self.request, true)?;
         let response = field::parse_fields(&name, self.response, false)?;
         let mut errors = Vec::with_capacity(self.errors.len());
@@ -232,6 +252,7 @@ impl RawRow {
             idempotent: self.idempotent,
             permission_set: self.permission_set,
             wx_server_sdk: self.wx_server_sdk,
+            answer,
             request,
             response,
             errors,
@@ -250,11 +271,11 @@ mod tests {
     #[test]
     fn table_loads_with_unique_names_and_paths() {
         let cat = catalogue();
-        assert_eq!(cat.all().len(), 48);
+        assert_eq!(cat.all().len(), 59);
         let mut paths: Vec<_> = cat.all().iter().map(|e| e.path.as_str()).collect();
         paths.sort();
         paths.dedup();
-        assert_eq!(paths.len(), 48, "every endpoint has its own path");
+        assert_eq!(paths.len(), 59, "every endpoint has its own path");
         let e = cat.get("logistics.getAllAccount").unwrap();
         assert_eq!(e.http, HttpVerb::Get);
         assert_eq!(e.path, "/cgi-bin/express/business/account/getall");
@@ -262,6 +283,8 @@ mod tests {
         assert_eq!(e.error_meaning(-1), Some("system error"));
         assert_eq!(cat.get("logistics.applyMsgPlugin").unwrap().token, TokenKind::Authorizer);
         assert!(cat.get("logistics.nope").is_none());
+        assert_eq!(cat.get("wxacode.getUnlimited").unwrap().answer, AnswerKind::Image);
+        assert_eq!(e.answer, AnswerKind::Json);
     }
 
     #[test]

@@ -1,0 +1,54 @@
+'use strict'
+// The cloud calls wx-server-sdk users make: image answers as wx-server-sdk returns them, and names WeChat documents
+// as not callable from cloud refused helpfully. The rows themselves are tested in catalogue/rows.spec.js.
+
+const test = require('ava')
+const { cloud, localServer } = require('./helpers.js')
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])
+
+async function imageCall(t, answer) {
+  const server = await localServer(() => answer)
+  t.teardown(() => server.close())
+  const c = cloud.createClient({ accessToken: 'h'.repeat(100), apiBase: server.url, maxAttempts: 1 })
+  return { result: c.openapi.wxacode.getUnlimited({ scene: 'a=1' }), server }
+}
+
+test('an image row answers { contentType, buffer, errMsg, errCode } with the bytes as sent', async (t) => {
+  const { result, server } = await imageCall(t, { headers: { 'content-type': 'image/png' }, body: PNG })
+  const res = await result
+  t.deepEqual(Object.keys(res), ['contentType', 'buffer', 'errMsg', 'errCode'])
+  t.is(res.contentType, 'image/png')
+  t.true(Buffer.isBuffer(res.buffer))
+  t.deepEqual(res.buffer, PNG)
+  t.is(res.errMsg, 'openapi.wxacode.getUnlimited:ok')
+  t.is(res.errCode, 0)
+  t.deepEqual(JSON.parse(server.seen[0].body), { scene: 'a=1' })
+  t.regex(server.seen[0].url, /^\/wxa\/getwxacodeunlimit\?access_token=/)
+})
+
+test('a JSON answer to an image row is the error WeChat sent, not a buffer', async (t) => {
+  const { result } = await imageCall(t, { body: '{"errcode":41030,"errmsg":"invalid page rid: 6a1b2c3d-00000001-00000002"}' })
+  const err = await t.throwsAsync(result)
+  t.true(err instanceof cloud.OpenApiError)
+  t.is(err.errCode, 41030)
+  t.is(err.meaning, 'page does not exist, or the mini program is not published')
+})
+
+test('a non-image, non-JSON answer to an image row is -601001', async (t) => {
+  const { result } = await imageCall(t, { headers: { 'content-type': 'text/plain' }, body: 'hello' })
+  const err = await t.throwsAsync(result)
+  t.is(err.errCode, -601001)
+  t.regex(err.errMsg, /neither an image nor JSON \(text\/plain\)/)
+})
+
+test('a name WeChat documents as not a cloud call answers -604100 saying what to use instead', async (t) => {
+  const c = cloud.createClient({ accessToken: 'h'.repeat(100), apiBase: 'http://127.0.0.1:9' })
+  const err = await t.throwsAsync(c.openapi.auth.code2Session({ jsCode: 'x' }))
+  t.is(err.errCode, -604100)
+  t.regex(err.errMsg, /^openapi\.auth\.code2Session:fail openapi\.auth\.code2Session is not a cloud call: /)
+  t.regex(err.errMsg, /cloud\.getWXContext\(\)/)
+  t.regex(err.errMsg, /jscode2session/)
+  const unknown = await t.throwsAsync(c.openapi.auth.nope({}))
+  t.is(unknown.errMsg, 'openapi.auth.nope:fail unknown API openapi.auth.nope')
+})
