@@ -199,7 +199,7 @@ export declare class Client {
   constructor(config: Config)
   readonly openapi: OpenApi
   /** The third-party platform side (needs `component` in the config). */
-  readonly component: ComponentApi
+  readonly component: ComponentPlatform
   /** Metrics hooks; a client nobody listens to pays nothing for them. */
   on<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
   off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
@@ -325,16 +325,58 @@ export interface RefreshTokenEvent {
   refreshToken: string
 }
 
-/** A push to the authorization-event URL, as listeners receive it (a ticket's value stays inside). */
-export interface PushEvent {
-  infoType: 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized' | (string & {})
+/** What every push to the authorization-event URL reports to listeners (a ticket's value stays inside). */
+interface PushEventBase {
+  /** The platform's appid (the push's `AppId`). */
   componentAppid: string
+  /** When WeChat sent it, unix seconds. */
   createTime: number
+}
+
+/** `'ticket'`: a `component_verify_ticket` arrived and was stored (its value is not handed out). */
+export interface TicketEvent extends PushEventBase {
+  infoType: 'component_verify_ticket'
+}
+
+/** `'authorized'` / `'updateauthorized'`: a merchant authorized the platform, or changed what it granted. */
+export interface AuthorizedEvent extends PushEventBase {
+  infoType: 'authorized' | 'updateauthorized'
+  /** The merchant's appid. */
+  authorizerAppid: string
+  /** Give it to `queryAuth` to receive and store the merchant's tokens. */
+  authorizationCode: string
+  /** When the code expires, unix seconds, when WeChat sends it. */
+  authorizationCodeExpiredTime?: number
+  /** The pre-authorization code the merchant used, when WeChat sends it. */
+  preAuthCode?: string
+}
+
+/** `'unauthorized'`: a merchant withdrew the authorization; its tokens were already dropped from the store. */
+export interface UnauthorizedEvent extends PushEventBase {
+  infoType: 'unauthorized'
+  authorizerAppid: string
+}
+
+/** Any other `InfoType` (a kind this SDK does not act on): reported to `'push'` listeners only. */
+export interface OtherPushEvent extends PushEventBase {
+  infoType: string
   authorizerAppid?: string
-  /** For `queryAuth`. */
   authorizationCode?: string
   authorizationCodeExpiredTime?: number
   preAuthCode?: string
+}
+
+/** `'push'`: every push, of any kind; narrow it on `infoType`. */
+export type PushEvent = TicketEvent | AuthorizedEvent | UnauthorizedEvent | OtherPushEvent
+
+/** What each event of `cloud.component` hands its listeners. */
+export interface ComponentEvents {
+  ticket: TicketEvent
+  authorized: AuthorizedEvent & { infoType: 'authorized' }
+  updateauthorized: AuthorizedEvent & { infoType: 'updateauthorized' }
+  unauthorized: UnauthorizedEvent
+  push: PushEvent
+  refreshToken: RefreshTokenEvent
 }
 
 export interface PushHandlerOptions {
@@ -356,13 +398,15 @@ export interface AuthorizationUrlOptions {
   mobile?: boolean
 }
 
-/** `cloud.component` / `client.component`: the third-party platform side of a client. */
-export interface ComponentApi {
-  on(event: 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push', listener: (event: PushEvent) => unknown): this
-  on(event: 'refreshToken', listener: (event: RefreshTokenEvent) => unknown): this
-  once(event: 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push', listener: (event: PushEvent) => unknown): this
-  once(event: 'refreshToken', listener: (event: RefreshTokenEvent) => unknown): this
-  off(event: string, listener: (...args: any[]) => unknown): this
+/**
+ * `cloud.component` / `client.component`: the third-party platform side of a client (push intake, authorization).
+ * Not `cloud.openapi.component`, which is the table's `component.*` endpoints (`ComponentApi`).
+ */
+export interface ComponentPlatform {
+  /** Listeners may be async: the push is answered once they finish, and answered 500 (so WeChat retries) if one fails. */
+  on<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
+  once<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
+  off<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
   /** Verifies, decrypts and acts on one push; resolves to 'success' once async listeners have finished. */
   handlePush(push: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body: string | Buffer }): Promise<'success'>
   /** A handler for node:http `(req, res)`, Express `(req, res, next)` and Koa `(ctx, next)`. */
@@ -375,7 +419,7 @@ export interface ComponentApi {
 }
 
 /** The default client's third-party platform side. */
-export declare const component: ComponentApi
+export declare const component: ComponentPlatform
 
 export interface MsgCryptOptions {
   token: string
@@ -429,8 +473,6 @@ export interface LogisticsApi {
    * `GET /cgi-bin/express/business/account/getall` (token: app); idempotent: retried automatically after a transient failure.
    * Permission set (third-party platforms): 45,71.
    * wx-server-sdk has it too: `cloud.openapi.logistics.getAllAccount`.
-   *
-   * Note: Supports optional API-security (request encryption/signature) layer per doc.
    *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid credential, access_token is invalid or not latest
@@ -535,8 +577,6 @@ export interface LogisticsApi {
    * Permission set (third-party platforms): 45,71.
    * wx-server-sdk has it too: `cloud.openapi.logistics.getPath`.
    *
-   * Note: older docs also list order_id in the request
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid credential, access_token is invalid or not latest
    * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/express/express-by-business/api_getpath.html
@@ -591,7 +631,7 @@ export interface LogisticsApi {
    * Permission set (third-party platforms): none documented.
    * wx-server-sdk has it too: `cloud.openapi.logistics.testUpdateOrder`.
    *
-   * Note: biz_id must be 'test_biz_id', delivery_id 'TEST'; permission set not confirmed
+   * Note: biz_id must be 'test_biz_id', delivery_id 'TEST'
    *
    * Error codes (`OpenApiError.errCode`):
    * - `-1` system error
@@ -777,8 +817,6 @@ export interface LogisticsApi {
    * `POST /cgi-bin/express/delivery/open_msg/update_waybill_goods` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
    * Permission set (third-party platforms): none documented.
    *
-   * Note: permission set not confirmed
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40003` invalid openid
    * - `9300507` invalid waybill_token
@@ -815,8 +853,6 @@ export interface LogisticsApi {
    * `POST /cgi-bin/express/delivery/open_msg/query_follow_trace` (token: app); idempotent: retried automatically after a transient failure.
    * Permission set (third-party platforms): none documented.
    *
-   * Note: permission set not confirmed
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40003` invalid openid
    * - `9300507` invalid waybill_token
@@ -834,8 +870,6 @@ export interface LogisticsApi {
    *
    * `POST /cgi-bin/express/delivery/open_msg/update_follow_waybill_goods` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
    * Permission set (third-party platforms): none documented.
-   *
-   * Note: permission set not confirmed
    *
    * Error codes (`OpenApiError.errCode`):
    * - `40003` invalid openid
@@ -1091,8 +1125,6 @@ export interface ComponentApi {
    * `POST /cgi-bin/component/api_create_preauthcode` (token: component); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
    * Permission set (third-party platforms): none documented.
    *
-   * Note: token query name: component_access_token (2.0 page) / access_token (new page); lifetime 1800 s text vs 600 s example
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid credential, access_token is invalid or not latest
    * - `40013` invalid appid
@@ -1127,8 +1159,6 @@ export interface ComponentApi {
    *
    * `POST /cgi-bin/component/api_get_authorizer_list` (token: component); idempotent: retried automatically after a transient failure.
    * Permission set (third-party platforms): none documented.
-   *
-   * Note: field names from SDKs (gothird Auth struct, wechatpy); page itself not read
    * @see https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/ThirdParty/Account_Authorization/api_get_authorizer_list.html
    */
   getAuthorizerList(params: ComponentGetAuthorizerListRequest): Promise<ComponentGetAuthorizerListResponse & Result>
@@ -1162,30 +1192,27 @@ export interface LogisticsGetAllDeliveryRequest {
 /** Answer of `logistics.getAllDelivery`. List the express companies that support e-waybills, with their service types. */
 export interface LogisticsGetAllDeliveryResponse {
   /** number of express companies */
-  count?: number
+  count: number
   /** list of supported express companies */
-  data?: Array<{
+  data: Array<{
     /** express company id, e.g. SF */
-    deliveryId?: string
+    deliveryId: string
     /** express company display name */
-    deliveryName?: string
+    deliveryName: string
     /** 1 if cash (scatter) orders supported */
-    canUseCash?: number
+    canUseCash: number
     /** 1 if waybill balance query supported */
-    canGetQuota?: number
+    canGetQuota: number
     /** service types this company offers */
-    serviceType?: Array<{
+    serviceType: Array<{
       /** service type id */
-      serviceType?: number
+      serviceType: number
       /** service type name */
-      serviceName?: string
-      [key: string]: unknown
+      serviceName: string
     }>
-    /** biz_id for cash orders when can_use_cash=1 */
+    /** biz_id for cash orders when can_use_cash=1. Optional: only for companies with can_use_cash=1. */
     cashBizId?: string
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getAllAccount`: none. List the courier accounts bound to this mini program. */
@@ -1196,40 +1223,37 @@ export interface LogisticsGetAllAccountRequest {
 /** Answer of `logistics.getAllAccount`. List the courier accounts bound to this mini program. */
 export interface LogisticsGetAllAccountResponse {
   /** number of bound accounts */
-  count?: number
+  count: number
   /** bound logistics accounts */
-  list?: Array<{
+  list: Array<{
     /** customer code at the express company */
-    bizId?: string
+    bizId: string
     /** express company id */
-    deliveryId?: string
+    deliveryId: string
     /** bind time, unix seconds */
-    createTime?: number
+    createTime: number
     /** last update time, unix seconds */
-    updateTime?: number
+    updateTime: number
     /** binding status code */
-    statusCode?: number
+    statusCode: number
     /** account alias */
-    alias?: string
-    /** binding failure reason (EMS review) */
+    alias: string
+    /** binding failure reason (EMS review). Optional: only when binding failed (EMS review). */
     remarkWrongMsg?: string
-    /** remark submitted when binding */
+    /** remark submitted when binding. Optional: only when a remark was submitted when binding. */
     remarkContent?: string
-    /** remaining e-waybill quota */
+    /** remaining e-waybill quota. Optional: only for companies that report an e-waybill balance. */
     quotaNum?: number
-    /** quota last update time, unix seconds */
+    /** quota last update time, unix seconds. Optional: only with quota_num. */
     quotaUpdateTime?: number
     /** service types this account supports */
-    serviceType?: Array<{
+    serviceType: Array<{
       /** service type id */
-      serviceType?: number
+      serviceType: number
       /** service type name */
-      serviceName?: string
-      [key: string]: unknown
+      serviceName: string
     }>
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.bindAccount`. Bind or unbind a courier (express company) account. */
@@ -1248,15 +1272,14 @@ export interface LogisticsBindAccountRequest {
 
 /** Answer of `logistics.bindAccount`. Bind or unbind a courier (express company) account. */
 export interface LogisticsBindAccountResponse {
-  [key: string]: unknown
 }
 
-/** Parameters of `logistics.addOrder`. Place a logistics order and get its waybill. */
-export interface LogisticsAddOrderRequest {
+/** Every field of `logistics.addOrder`; `LogisticsAddOrderRequest` adds which are required for each `addSource`. */
+export interface LogisticsAddOrderRequestFields {
   /** merchant order id, globally unique, max 512 bytes */
   orderId: string
   /** user openid; not needed when add_source=2 */
-  openid: string
+  openid?: string
   /** express company id from getAllDelivery */
   deliveryId: string
   /** customer code or cash-order code */
@@ -1374,26 +1397,31 @@ export interface LogisticsAddOrderRequest {
   /** 0 branch contract, 1 headquarters contract (YTO) */
   takeMode?: number
 }
+/** Parameters of `logistics.addOrder`. Place a logistics order and get its waybill. */
+export type LogisticsAddOrderRequest = LogisticsAddOrderRequestFields & (
+  /** a mini program order: the user's openid is required */
+  | { addSource: 0; openid: string }
+  /** an App/H5 order: wx_appid is required, openid is not */
+  | { addSource: 2; wxAppid: string }
+)
 
 /** Answer of `logistics.addOrder`. Place a logistics order and get its waybill. */
 export interface LogisticsAddOrderResponse {
   /** order id, returned on success */
-  orderId?: string
+  orderId: string
   /** waybill number, returned on success */
-  waybillId?: string
+  waybillId: string
   /** waybill key/value pairs, on success */
-  waybillData?: Array<{
+  waybillData: Array<{
     /** waybill info key */
-    key?: string
+    key: string
     /** waybill info value */
-    value?: string
-    [key: string]: unknown
+    value: string
   }>
-  /** carrier-side error code on failure */
+  /** carrier-side error code on failure. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultcode?: number
-  /** carrier-side error message on failure */
+  /** carrier-side error message on failure. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultmsg?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.batchGetOrder`. Fetch up to 100 orders at once, with their waybill HTML. */
@@ -1412,32 +1440,29 @@ export interface LogisticsBatchGetOrderRequest {
 /** Answer of `logistics.batchGetOrder`. Fetch up to 100 orders at once, with their waybill HTML. */
 export interface LogisticsBatchGetOrderResponse {
   /** per-order results */
-  orderList?: Array<{
+  orderList: Array<{
     /** per-order error code */
-    errcode?: number
+    errcode: number
     /** per-order error message */
-    errmsg?: string
-    /** waybill HTML, base64-encoded */
+    errmsg: string
+    /** waybill HTML, base64-encoded. Optional: only when this order's errcode is 0. */
     printHtml?: string
-    /** waybill key/value pairs */
+    /** waybill key/value pairs. Optional: only when this order's errcode is 0. */
     waybillData?: Array<{
       /** waybill info key */
-      key?: string
+      key: string
       /** waybill info value */
-      value?: string
-      [key: string]: unknown
+      value: string
     }>
     /** order id */
-    orderId?: string
+    orderId: string
     /** express company id */
-    deliveryId?: string
-    /** waybill number */
+    deliveryId: string
+    /** waybill number. Optional: only when this order's errcode is 0. */
     waybillId?: string
-    /** 0 normal, 1 cancelled */
+    /** 0 normal, 1 cancelled. Optional: only when this order's errcode is 0. */
     orderStatus?: number
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.cancelOrder`. Cancel a logistics order. */
@@ -1454,11 +1479,10 @@ export interface LogisticsCancelOrderRequest {
 
 /** Answer of `logistics.cancelOrder`. Cancel a logistics order. */
 export interface LogisticsCancelOrderResponse {
-  /** carrier-side error code */
+  /** carrier-side error code. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultcode?: number
-  /** carrier-side error message */
+  /** carrier-side error message. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultmsg?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getOrder`. Fetch one order, with its waybill HTML. */
@@ -1478,24 +1502,22 @@ export interface LogisticsGetOrderRequest {
 /** Answer of `logistics.getOrder`. Fetch one order, with its waybill HTML. */
 export interface LogisticsGetOrderResponse {
   /** waybill HTML, base64-encoded */
-  printHtml?: string
+  printHtml: string
   /** waybill key/value pairs */
-  waybillData?: Array<{
+  waybillData: Array<{
     /** waybill info key */
-    key?: string
+    key: string
     /** waybill info value */
-    value?: string
-    [key: string]: unknown
+    value: string
   }>
   /** order id */
-  orderId?: string
+  orderId: string
   /** express company id */
-  deliveryId?: string
+  deliveryId: string
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** 0 normal, 1 cancelled */
-  orderStatus?: number
-  [key: string]: unknown
+  orderStatus: number
 }
 
 /** Parameters of `logistics.getPath`. Fetch the tracking path of an order. */
@@ -1511,24 +1533,22 @@ export interface LogisticsGetPathRequest {
 /** Answer of `logistics.getPath`. Fetch the tracking path of an order. */
 export interface LogisticsGetPathResponse {
   /** user openid */
-  openid?: string
+  openid: string
   /** express company id */
-  deliveryId?: string
+  deliveryId: string
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** number of trace nodes */
-  pathItemNum?: number
+  pathItemNum: number
   /** trace nodes */
-  pathItemList?: Array<{
+  pathItemList: Array<{
     /** node time, unix seconds */
-    actionTime?: number
+    actionTime: number
     /** node type code, e.g. 100001 */
-    actionType?: number
+    actionType: number
     /** node description */
-    actionMsg?: string
-    [key: string]: unknown
+    actionMsg: string
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getPrinter`: none. List the users bound as printers. */
@@ -1539,12 +1559,11 @@ export interface LogisticsGetPrinterRequest {
 /** Answer of `logistics.getPrinter`. List the users bound as printers. */
 export interface LogisticsGetPrinterResponse {
   /** number of printers */
-  count?: number
+  count: number
   /** printer openids */
-  openid?: string[]
-  /** tag ids, as strings */
+  openid: string[]
+  /** tag ids, as strings. Optional: only when printers were bound with tags. */
   tagidList?: string[]
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updatePrinter`. Bind or unbind a printer user. */
@@ -1559,7 +1578,6 @@ export interface LogisticsUpdatePrinterRequest {
 
 /** Answer of `logistics.updatePrinter`. Bind or unbind a printer user. */
 export interface LogisticsUpdatePrinterResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getQuota`. Read the remaining e-waybill quota of a courier account. */
@@ -1573,8 +1591,7 @@ export interface LogisticsGetQuotaRequest {
 /** Answer of `logistics.getQuota`. Read the remaining e-waybill quota of a courier account. */
 export interface LogisticsGetQuotaResponse {
   /** remaining e-waybill quota */
-  quotaNum?: number
-  [key: string]: unknown
+  quotaNum: number
 }
 
 /** Parameters of `logistics.testUpdateOrder`. Simulate a courier status update for a test order (test_biz_id / TEST only). */
@@ -1597,7 +1614,6 @@ export interface LogisticsTestUpdateOrderRequest {
 
 /** Answer of `logistics.testUpdateOrder`. Simulate a courier status update for a test order (test_biz_id / TEST only). */
 export interface LogisticsTestUpdateOrderResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updateBusiness`. Courier side: report the result of a merchant's account-binding review. */
@@ -1614,7 +1630,6 @@ export interface LogisticsUpdateBusinessRequest {
 
 /** Answer of `logistics.updateBusiness`. Courier side: report the result of a merchant's account-binding review. */
 export interface LogisticsUpdateBusinessResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updatePath`. Courier side: push a tracking event for a waybill. */
@@ -1633,7 +1648,6 @@ export interface LogisticsUpdatePathRequest {
 
 /** Answer of `logistics.updatePath`. Courier side: push a tracking event for a waybill. */
 export interface LogisticsUpdatePathResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.previewTemplate`. Courier side: preview a waybill template with sample data. */
@@ -1651,10 +1665,9 @@ export interface LogisticsPreviewTemplateRequest {
 /** Answer of `logistics.previewTemplate`. Courier side: preview a waybill template with sample data. */
 export interface LogisticsPreviewTemplateResponse {
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** rendered waybill HTML, base64-encoded */
-  renderedWaybillTemplate?: string
-  [key: string]: unknown
+  renderedWaybillTemplate: string
 }
 
 /** Parameters of `logistics.getContact`. Courier side: read the sender and receiver contact of a waybill. */
@@ -1668,32 +1681,29 @@ export interface LogisticsGetContactRequest {
 /** Answer of `logistics.getContact`. Courier side: read the sender and receiver contact of a waybill. */
 export interface LogisticsGetContactResponse {
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** sender contact */
-  sender?: {
+  sender: {
     /** contact name */
-    name?: string
-    /** landline number */
+    name: string
+    /** landline number. Optional: one of tel and mobile is given. */
     tel?: string
-    /** mobile number */
+    /** mobile number. Optional: one of tel and mobile is given. */
     mobile?: string
     /** full address, province/city/district merged */
-    address?: string
-    [key: string]: unknown
+    address: string
   }
   /** receiver contact */
-  receiver?: {
+  receiver: {
     /** contact name */
-    name?: string
-    /** landline number */
+    name: string
+    /** landline number. Optional: one of tel and mobile is given. */
     tel?: string
-    /** mobile number */
+    /** mobile number. Optional: one of tel and mobile is given. */
     mobile?: string
     /** full address, province/city/district merged */
-    address?: string
-    [key: string]: unknown
+    address: string
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterDeliveryCancel`. Cancel a scatter (cash) waybill order. */
@@ -1706,7 +1716,6 @@ export interface LogisticsScatterDeliveryCancelRequest {
 
 /** Answer of `logistics.scatterDeliveryCancel`. Cancel a scatter (cash) waybill order. */
 export interface LogisticsScatterDeliveryCancelResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterUpdateOrderFee`. Update the fee of a scatter (cash) waybill order. */
@@ -1735,7 +1744,6 @@ export interface LogisticsScatterUpdateOrderFeeRequest {
 
 /** Answer of `logistics.scatterUpdateOrderFee`. Update the fee of a scatter (cash) waybill order. */
 export interface LogisticsScatterUpdateOrderFeeResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterDeliveryRefund`. Refund a scatter (cash) waybill order. */
@@ -1748,7 +1756,6 @@ export interface LogisticsScatterDeliveryRefundRequest {
 
 /** Answer of `logistics.scatterDeliveryRefund`. Refund a scatter (cash) waybill order. */
 export interface LogisticsScatterDeliveryRefundResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterGetBill`. Read the bill of a scatter (cash) waybill order. */
@@ -1761,7 +1768,6 @@ export interface LogisticsScatterGetBillRequest {
 
 /** Answer of `logistics.scatterGetBill`. Read the bill of a scatter (cash) waybill order. */
 export interface LogisticsScatterGetBillResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterUpdateComplainResult`. Report the result of a complaint about a scatter order. */
@@ -1778,7 +1784,6 @@ export interface LogisticsScatterUpdateComplainResultRequest {
 
 /** Answer of `logistics.scatterUpdateComplainResult`. Report the result of a complaint about a scatter order. */
 export interface LogisticsScatterUpdateComplainResultResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterUpdateOrderStatus`. Update the status of a scatter (cash) waybill order. */
@@ -1805,7 +1810,6 @@ export interface LogisticsScatterUpdateOrderStatusRequest {
 
 /** Answer of `logistics.scatterUpdateOrderStatus`. Update the status of a scatter (cash) waybill order. */
 export interface LogisticsScatterUpdateOrderStatusResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.applyMsgPlugin`: none. Open the logistics message plugin for a merchant (third-party platforms only). */
@@ -1815,7 +1819,6 @@ export interface LogisticsApplyMsgPluginRequest {
 
 /** Answer of `logistics.applyMsgPlugin`. Open the logistics message plugin for a merchant (third-party platforms only). */
 export interface LogisticsApplyMsgPluginResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.traceWaybill`. Start tracking a waybill for the logistics query component; returns a waybill token. */
@@ -1849,8 +1852,7 @@ export interface LogisticsTraceWaybillRequest {
 /** Answer of `logistics.traceWaybill`. Start tracking a waybill for the logistics query component; returns a waybill token. */
 export interface LogisticsTraceWaybillResponse {
   /** query id used for later lookups */
-  waybillToken?: string
-  [key: string]: unknown
+  waybillToken: string
 }
 
 /** Parameters of `logistics.queryTrace`. Query the tracking state of a waybill by its waybill token. */
@@ -1864,38 +1866,32 @@ export interface LogisticsQueryTraceRequest {
 /** Answer of `logistics.queryTrace`. Query the tracking state of a waybill by its waybill token. */
 export interface LogisticsQueryTraceResponse {
   /** waybill block */
-  waybillInfo?: {
+  waybillInfo: {
     /** 0 none,1 picked,2 transit,3 delivering,4 signed,5 error,6 proxy */
-    status?: number
+    status: number
     /** waybill number */
-    waybillId?: string
-    [key: string]: unknown
+    waybillId: string
   }
   /** goods block */
-  shopInfo?: {
+  shopInfo: {
     /** goods info */
-    goodsInfo?: {
+    goodsInfo: {
       /** goods list */
-      detailList?: Array<{
+      detailList: Array<{
         /** goods name */
-        goodsName?: string
-        /** goods image url */
+        goodsName: string
+        /** goods image url. Optional: only when an image was given with the goods. */
         goodsImgUrl?: string
-        [key: string]: unknown
       }>
-      [key: string]: unknown
     }
-    [key: string]: unknown
   }
-  /** carrier block */
+  /** carrier block. Optional: not promised on every answer. */
   deliveryInfo?: {
     /** carrier id */
-    deliveryId?: string
+    deliveryId: string
     /** carrier name */
-    deliveryName?: string
-    [key: string]: unknown
+    deliveryName: string
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updateWaybillGoods`. Update the goods shown for a tracked waybill. */
@@ -1916,7 +1912,6 @@ export interface LogisticsUpdateWaybillGoodsRequest {
 
 /** Answer of `logistics.updateWaybillGoods`. Update the goods shown for a tracked waybill. */
 export interface LogisticsUpdateWaybillGoodsResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.followWaybill`. Start following a waybill for the logistics message component; returns a waybill token. */
@@ -1952,8 +1947,7 @@ export interface LogisticsFollowWaybillRequest {
 /** Answer of `logistics.followWaybill`. Start following a waybill for the logistics message component; returns a waybill token. */
 export interface LogisticsFollowWaybillResponse {
   /** query id used for later lookups */
-  waybillToken?: string
-  [key: string]: unknown
+  waybillToken: string
 }
 
 /** Parameters of `logistics.queryFollowTrace`. Query the tracking state of a followed waybill by its waybill token. */
@@ -1967,38 +1961,32 @@ export interface LogisticsQueryFollowTraceRequest {
 /** Answer of `logistics.queryFollowTrace`. Query the tracking state of a followed waybill by its waybill token. */
 export interface LogisticsQueryFollowTraceResponse {
   /** waybill block */
-  waybillInfo?: {
+  waybillInfo: {
     /** 0 none,1 picked,2 transit,3 delivering,4 signed,5 error,6 proxy */
-    status?: number
+    status: number
     /** waybill number */
-    waybillId?: string
-    [key: string]: unknown
+    waybillId: string
   }
   /** goods block */
-  shopInfo?: {
+  shopInfo: {
     /** goods info */
-    goodsInfo?: {
+    goodsInfo: {
       /** goods list */
-      detailList?: Array<{
+      detailList: Array<{
         /** goods name */
-        goodsName?: string
-        /** goods image url */
+        goodsName: string
+        /** goods image url. Optional: only when an image was given with the goods. */
         goodsImgUrl?: string
-        [key: string]: unknown
       }>
-      [key: string]: unknown
     }
-    [key: string]: unknown
   }
-  /** carrier block */
+  /** carrier block. Optional: not promised on every answer. */
   deliveryInfo?: {
     /** carrier id */
-    deliveryId?: string
+    deliveryId: string
     /** carrier name */
-    deliveryName?: string
-    [key: string]: unknown
+    deliveryName: string
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updateFollowWaybillGoods`. Update the goods shown for a followed waybill. */
@@ -2019,7 +2007,6 @@ export interface LogisticsUpdateFollowWaybillGoodsRequest {
 
 /** Answer of `logistics.updateFollowWaybillGoods`. Update the goods shown for a followed waybill. */
 export interface LogisticsUpdateFollowWaybillGoodsResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getDeliveryList`: none. List the express companies the logistics components recognise. */
@@ -2030,16 +2017,14 @@ export interface LogisticsGetDeliveryListRequest {
 /** Answer of `logistics.getDeliveryList`. List the express companies the logistics components recognise. */
 export interface LogisticsGetDeliveryListResponse {
   /** number of carriers */
-  count?: number
+  count: number
   /** supported carriers */
-  deliveryList?: Array<{
+  deliveryList: Array<{
     /** carrier id */
-    deliveryId?: string
+    deliveryId: string
     /** carrier name */
-    deliveryName?: string
-    [key: string]: unknown
+    deliveryName: string
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `openPlatform.createOpenAccount`. Create an open-platform account and bind this account to it. */
@@ -2051,8 +2036,7 @@ export interface OpenPlatformCreateOpenAccountRequest {
 /** Answer of `openPlatform.createOpenAccount`. Create an open-platform account and bind this account to it. */
 export interface OpenPlatformCreateOpenAccountResponse {
   /** appid of the new open platform account */
-  openAppid?: string
-  [key: string]: unknown
+  openAppid: string
 }
 
 /** Parameters of `openPlatform.bindOpenAccount`. Bind this account to an existing open-platform account. */
@@ -2065,7 +2049,6 @@ export interface OpenPlatformBindOpenAccountRequest {
 
 /** Answer of `openPlatform.bindOpenAccount`. Bind this account to an existing open-platform account. */
 export interface OpenPlatformBindOpenAccountResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `openPlatform.unbindOpenAccount`. Unbind this account from its open-platform account. */
@@ -2078,7 +2061,6 @@ export interface OpenPlatformUnbindOpenAccountRequest {
 
 /** Answer of `openPlatform.unbindOpenAccount`. Unbind this account from its open-platform account. */
 export interface OpenPlatformUnbindOpenAccountResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `openPlatform.getOpenAccount`. Read the open-platform account this account is bound to. */
@@ -2090,8 +2072,7 @@ export interface OpenPlatformGetOpenAccountRequest {
 /** Answer of `openPlatform.getOpenAccount`. Read the open-platform account this account is bound to. */
 export interface OpenPlatformGetOpenAccountResponse {
   /** bound open platform account appid */
-  openAppid?: string
-  [key: string]: unknown
+  openAppid: string
 }
 
 /** Parameters of `openPlatform.getBindOpenAccount`: none. Tell whether this account is bound to any open-platform account. */
@@ -2102,8 +2083,7 @@ export interface OpenPlatformGetBindOpenAccountRequest {
 /** Answer of `openPlatform.getBindOpenAccount`. Tell whether this account is bound to any open-platform account. */
 export interface OpenPlatformGetBindOpenAccountResponse {
   /** true if bound to an open platform account */
-  haveOpen?: boolean
-  [key: string]: unknown
+  haveOpen: boolean
 }
 
 /** Parameters of `officialAccount.linkMiniprogram`. Ask to link a mini program to this official account (admins must confirm). */
@@ -2118,7 +2098,6 @@ export interface OfficialAccountLinkMiniprogramRequest {
 
 /** Answer of `officialAccount.linkMiniprogram`. Ask to link a mini program to this official account (admins must confirm). */
 export interface OfficialAccountLinkMiniprogramResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `officialAccount.getLinkMiniprogram`: none. List the mini programs linked to this official account, with pending links. */
@@ -2129,44 +2108,40 @@ export interface OfficialAccountGetLinkMiniprogramRequest {
 /** Answer of `officialAccount.getLinkMiniprogram`. List the mini programs linked to this official account, with pending links. */
 export interface OfficialAccountGetLinkMiniprogramResponse {
   /** linked mini program container */
-  wxopens?: {
+  wxopens: {
     /** linked mini programs */
-    items?: Array<{
+    items: Array<{
       /** 1 linked, 2/12 awaiting admin, 3 refused */
-      status?: number
+      status: number
       /** mini program appid */
-      appid?: string
+      appid: string
       /** mini program original id (gh_...) */
-      username?: string
+      username: string
       /** mini program name */
-      nickname?: string
-      /** avatar url */
+      nickname: string
+      /** avatar url. Optional: not promised for every mini program. */
       headimgUrl?: string
       /** 1 shown on account management page */
-      selected?: number
+      selected: number
       /** 1 shown in nearby mini programs */
-      nearbyDisplayStatus?: number
+      nearbyDisplayStatus: number
       /** 1 if released */
-      released?: number
-      /** verification and payment capability flags */
+      released: number
+      /** verification and payment capability flags. Optional: not promised for every mini program. */
       funcInfos?: Array<{
         /** 1 verification, 2 payment */
-        id?: number
+        id: number
         /** 0 not enabled, 1 enabled */
-        status?: number
+        status: number
         /** capability name */
-        name?: string
-        [key: string]: unknown
+        name: string
       }>
-      /** mini program email */
+      /** mini program email. Optional: not promised for every mini program. */
       email?: string
-      /** link source, e.g. SOURCE_NORMAL */
+      /** link source, e.g. SOURCE_NORMAL. Optional: not promised for every mini program. */
       source?: string
-      [key: string]: unknown
     }>
-    [key: string]: unknown
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `officialAccount.unlinkMiniprogram`. Unlink a mini program from this official account. */
@@ -2177,7 +2152,6 @@ export interface OfficialAccountUnlinkMiniprogramRequest {
 
 /** Answer of `officialAccount.unlinkMiniprogram`. Unlink a mini program from this official account. */
 export interface OfficialAccountUnlinkMiniprogramResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `auth.getAccessToken`. Fetch an access token the classic way (a new one knocks out the previous after 5 minutes). */
@@ -2193,10 +2167,9 @@ export interface AuthGetAccessTokenRequest {
 /** Answer of `auth.getAccessToken`. Fetch an access token the classic way (a new one knocks out the previous after 5 minutes). */
 export interface AuthGetAccessTokenResponse {
   /** issued access token */
-  accessToken?: string
+  accessToken: string
   /** lifetime in seconds, up to 7200 */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `auth.getStableAccessToken`. Fetch the stable access token (the same one while valid; force_refresh renews it). */
@@ -2214,10 +2187,9 @@ export interface AuthGetStableAccessTokenRequest {
 /** Answer of `auth.getStableAccessToken`. Fetch the stable access token (the same one while valid; force_refresh renews it). */
 export interface AuthGetStableAccessTokenResponse {
   /** issued access token */
-  accessToken?: string
+  accessToken: string
   /** remaining lifetime in seconds */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `auth.clearQuota`. Reset this account's daily API call quota (10 times a month). */
@@ -2228,7 +2200,6 @@ export interface AuthClearQuotaRequest {
 
 /** Answer of `auth.clearQuota`. Reset this account's daily API call quota (10 times a month). */
 export interface AuthClearQuotaResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `auth.getApiQuota`. Read the daily quota and rate limit of one API path. */
@@ -2240,20 +2211,18 @@ export interface AuthGetApiQuotaRequest {
 /** Answer of `auth.getApiQuota`. Read the daily quota and rate limit of one API path. */
 export interface AuthGetApiQuotaResponse {
   /** daily quota details */
-  quota?: {
+  quota: {
     /** calls allowed today */
-    dailyLimit?: number
+    dailyLimit: number
     /** calls used today */
-    used?: number
+    used: number
     /** calls remaining today */
-    remain?: number
-    [key: string]: unknown
+    remain: number
   }
-  /** normal-call rate limit: call_count, refresh_second */
+  /** normal-call rate limit: call_count, refresh_second. Optional: only for APIs with a per-minute limit. */
   rateLimit?: Record<string, unknown>
-  /** proxy-call rate limit: call_count, refresh_second */
+  /** proxy-call rate limit: call_count, refresh_second. Optional: only for calls made by a third-party platform on the account's behalf. */
   componentRateLimit?: Record<string, unknown>
-  [key: string]: unknown
 }
 
 /** Parameters of `component.getComponentAccessToken`. Fetch the component access token of a third-party platform from its verify ticket. */
@@ -2269,10 +2238,9 @@ export interface ComponentGetComponentAccessTokenRequest {
 /** Answer of `component.getComponentAccessToken`. Fetch the component access token of a third-party platform from its verify ticket. */
 export interface ComponentGetComponentAccessTokenResponse {
   /** third-party platform access token */
-  componentAccessToken?: string
+  componentAccessToken: string
   /** lifetime in seconds */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `component.getPreAuthCode`. Create a pre-authorization code for the authorization page. */
@@ -2284,10 +2252,9 @@ export interface ComponentGetPreAuthCodeRequest {
 /** Answer of `component.getPreAuthCode`. Create a pre-authorization code for the authorization page. */
 export interface ComponentGetPreAuthCodeResponse {
   /** pre-authorization code for the auth link */
-  preAuthCode?: string
+  preAuthCode: string
   /** lifetime in seconds */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `component.queryAuth`. Turn an authorization code into the authorizer's access and refresh tokens. */
@@ -2301,28 +2268,24 @@ export interface ComponentQueryAuthRequest {
 /** Answer of `component.queryAuth`. Turn an authorization code into the authorizer's access and refresh tokens. */
 export interface ComponentQueryAuthResponse {
   /** authorization details */
-  authorizationInfo?: {
+  authorizationInfo: {
     /** authorizing account appid */
-    authorizerAppid?: string
-    /** authorizer access token (if API-capable) */
+    authorizerAppid: string
+    /** authorizer access token (if API-capable). Optional: only when the authorizer can call APIs. */
     authorizerAccessToken?: string
-    /** authorizer token lifetime in seconds */
+    /** authorizer token lifetime in seconds. Optional: with authorizer_access_token. */
     expiresIn?: number
     /** refresh token; store it safely */
-    authorizerRefreshToken?: string
+    authorizerRefreshToken: string
     /** permission sets granted to the platform */
-    funcInfo?: Array<{
+    funcInfo: Array<{
       /** granted permission set */
-      funcscopeCategory?: {
+      funcscopeCategory: {
         /** permission set id */
-        id?: number
-        [key: string]: unknown
+        id: number
       }
-      [key: string]: unknown
     }>
-    [key: string]: unknown
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `component.getAuthorizerAccessToken`. Refresh an authorizer's access token from its refresh token. */
@@ -2338,12 +2301,11 @@ export interface ComponentGetAuthorizerAccessTokenRequest {
 /** Answer of `component.getAuthorizerAccessToken`. Refresh an authorizer's access token from its refresh token. */
 export interface ComponentGetAuthorizerAccessTokenResponse {
   /** new authorizer access token */
-  authorizerAccessToken?: string
+  authorizerAccessToken: string
   /** lifetime in seconds */
-  expiresIn?: number
+  expiresIn: number
   /** refresh token */
-  authorizerRefreshToken?: string
-  [key: string]: unknown
+  authorizerRefreshToken: string
 }
 
 /** Parameters of `component.getAuthorizerList`. List the accounts that authorized this platform, with their refresh tokens. */
@@ -2359,18 +2321,16 @@ export interface ComponentGetAuthorizerListRequest {
 /** Answer of `component.getAuthorizerList`. List the accounts that authorized this platform, with their refresh tokens. */
 export interface ComponentGetAuthorizerListResponse {
   /** total authorized accounts */
-  totalCount?: number
+  totalCount: number
   /** authorized accounts on this page */
-  list?: Array<{
+  list: Array<{
     /** authorized account appid */
-    authorizerAppid?: string
-    /** authorizer refresh token (may be absent in practice) */
+    authorizerAppid: string
+    /** authorizer refresh token (may be absent in practice). Optional: not always sent: keep the one from queryAuth. */
     refreshToken?: string
     /** authorization time, unix seconds */
-    authTime?: number
-    [key: string]: unknown
+    authTime: number
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `component.startPushTicket`. Ask WeChat to (re)start pushing component_verify_ticket. */
@@ -2383,5 +2343,4 @@ export interface ComponentStartPushTicketRequest {
 
 /** Answer of `component.startPushTicket`. Ask WeChat to (re)start pushing component_verify_ticket. */
 export interface ComponentStartPushTicketResponse {
-  [key: string]: unknown
 }
