@@ -30,9 +30,9 @@ function invalid(where, text) {
   return makeError(where, 'invalid-argument', text)
 }
 
+/** " (did you mean …?)" for the nearest known option by edit distance (the core's rule), or ''. */
 function suggestion(key, known = KNOWN_KEYS) {
-  const lower = key.toLowerCase()
-  const match = [...known].find((k) => k.toLowerCase() === lower)
+  const match = require('../binding.js').suggest(key, [...known])
   return match ? ` (did you mean ${JSON.stringify(match)}?)` : ''
 }
 

@@ -31,7 +31,8 @@ async fn the_emulators_errmsg_and_the_clients_meaning_come_from_one_row() {
         assert!(e.message.starts_with(&format!("{errmsg} rid: ")), "{}: {}", row.code, e.message);
         assert_eq!(e.meaning.as_deref(), row.meaning.as_deref(), "{}", row.code);
         assert_eq!(e.category, row.category, "{}", row.code);
-        assert_eq!(e.to_string(), format!("errCode: {} {} | errMsg: openapi.{API}:fail {}", row.code, row.meaning.as_deref().unwrap_or(""), e.message));
+        let meaning = row.meaning.as_deref().map(|m| format!(" {m}")).unwrap_or_default();
+        assert_eq!(e.to_string(), format!("errCode: {}{meaning} | errMsg: openapi.{API}:fail {}", row.code, e.message));
         checked += 1;
     }
     assert!(checked >= 20, "only {checked} codes checked");
