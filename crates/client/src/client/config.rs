@@ -203,7 +203,7 @@ const COMPONENT_TYPES: &[(&str, Kind, &str)] = &[
     ("token", Kind::String, "a string"),
     ("encodingAesKey", Kind::String, "a 43-character string"),
     ("previousEncodingAesKey", Kind::String, "a 43-character string"),
-    ("pushMaxAgeSeconds", Kind::Number, "a number of seconds"),
+    ("pushMaxAgeSeconds", Kind::Number, "a whole number from 1 to 43200 (seconds)"),
 ];
 const REDIS_TYPES: &[(&str, Kind, &str)] = &[
     ("url", Kind::String, "a redis:// URL string"),
@@ -310,7 +310,7 @@ mod tests {
         assert_eq!(err(r#"{"appid":"wx1","secret":"x","timeout":"5000"}"#), "timeout must be a number of milliseconds, got string \"5000\"");
         assert_eq!(err(r#"{"appid":"wx1","secret":7}"#), "secret must be a string, got a number");
         assert_eq!(err(r#"{"redis":{"url":"redis://h/0","timeout":"1s"}}"#), "store.timeout must be a number of milliseconds, got string \"1s\"");
-        assert_eq!(err(r#"{"component":{"appid":"wxc","pushMaxAgeSeconds":true}}"#), "component.pushMaxAgeSeconds must be a number of seconds, got boolean true");
+        assert_eq!(err(r#"{"component":{"appid":"wxc","pushMaxAgeSeconds":true}}"#), "component.pushMaxAgeSeconds must be a whole number from 1 to 43200 (seconds), got boolean true");
         assert_eq!(err(r#"{"apiBase":5}"#), "apiBase must be a URL string or a list of them");
         assert_eq!(err(r#"{"component":{"appid":"wxc"}}"#), "component.secret is required");
         assert_eq!(err(r#"{"redis":{"url":"redis://h/0","lockTTL":5}}"#), "unknown option \"lockTTL\"");
