@@ -415,8 +415,11 @@ export interface ComponentPlatform {
   getPreAuthCode(): Promise<{ preAuthCode: string; expiresIn: number }>
   authorizationUrl(options: AuthorizationUrlOptions): string
   /** Stores the merchant's tokens; resolves to the authorization info without them. */
-  queryAuth(authorizationCode: string): Promise<{ authorizerAppid: string; expiresIn?: number; funcInfo?: Array<{ funcscopeCategory: { id: number } }>; [field: string]: unknown }>
+  queryAuth(authorizationCode: string): Promise<AuthorizationInfo>
 }
+
+/** What `cloud.component.queryAuth` resolves to: WeChat's `authorization_info` without the tokens (they are stored). */
+export type AuthorizationInfo = Omit<ComponentQueryAuthResponse['authorizationInfo'], 'authorizerAccessToken' | 'authorizerRefreshToken'>
 
 /** The default client's third-party platform side. */
 export declare const component: ComponentPlatform

@@ -16,6 +16,9 @@ export async function results(): Promise<number> {
   await cloud.openapi.logistics.addOrder({ orderId: 'o2', wxAppid: 'wxapp', addSource: 2, ...parcel })
   // The README's third-party platform snippet, as written there.
   cloud.component.on('authorized', ({ authorizationCode }) => cloud.component.queryAuth(authorizationCode))
+  const info = await cloud.component.queryAuth('code')
+  const granted: number[] = info.funcInfo.map((f) => f.funcscopeCategory.id)
+  void info.authorizerAppid.length, granted
   cloud.component.on('push', (e) => (e.infoType === 'component_verify_ticket' ? 0 : e.createTime))
   cloud.component.on('ticket', (e) => e.componentAppid.length)
   return count.length + o.openAppid.length + left + tok.expiresIn + (firstBiz?.length ?? 0) + (limit ? 1 : 0)

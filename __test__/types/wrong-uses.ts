@@ -14,4 +14,6 @@ export async function wrong(): Promise<void> {
   await cloud.openapi.logistics.addOrder({ orderId: 'o1', addSource: 0, ...parcel }) // error TS2345
   // 'authorized' hands a code; 'ticket' does not.
   cloud.component.on('ticket', (e) => e.authorizationCode) // error TS2339
+  // queryAuth stores the tokens and hands none back.
+  void (await cloud.component.queryAuth('code')).authorizerRefreshToken // error TS2339
 }
