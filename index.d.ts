@@ -1739,7 +1739,7 @@ export interface LogisticsScatterUpdateOrderFeeRequest {
   insuredFee?: number
   /** other fees, in fen */
   otherFee?: number
-  /** note on other fees; doc says number (likely text) */
+  /** note on other fees */
   remark?: string | number
   /** goods name shown on WeChat Pay detail */
   payGoodsName?: string
