@@ -102,3 +102,18 @@ test('emulator.js and emulator.d.ts have a method for every control action, and 
   t.regex(dts, /export type \{ Emulator, EmulatorOptions[^}]*\} from '\.\/emulator'/)
   t.false(dts.includes('export interface Emulator '), 'no second, cut-down Emulator')
 })
+
+test('answer fields hold whether WeChat always sends them; research notes stay in the table, out of hovers', (t) => {
+  for (const row of rows) {
+    for (const [key, field] of Object.entries(row.response)) {
+      if (field.required === false) t.truthy(field.when, `${row.name} ${key}: an optional answer field says when it comes`)
+    }
+    for (const note of [row.evidence, row.responseEvidence, ...Object.values(row.request).map((f) => f.evidence)]) {
+      if (note) t.false(dts.includes(note), `${row.name}: "${note}" is in index.d.ts`)
+    }
+  }
+  const declared = interfaceBody('LogisticsGetAllAccountResponse')
+  t.regex(declared, /\n {2}count: number/)
+  t.regex(declared, /remarkWrongMsg\?: string/)
+  t.false(declared.includes('[key: string]'))
+})
