@@ -76,8 +76,12 @@ export interface EmulatorSeedAccount {
 export declare class Emulator {
   /** `http://127.0.0.1:<port>`: give it to `apiBase`. */
   readonly url: string
-  /** Stops the server; safe to call twice. */
+  /** Stops the server and lets the process exit; safe to call twice. Until then it keeps the process alive. */
   close(): Promise<void>
+  /** Lets the process exit while the emulator runs (like `server.unref()`). */
+  unref(): this
+  /** Undoes `unref()`. */
+  ref(): this
   /** Runs a control action (`control('actions')` lists them); also `POST ${url}/__emulator/<action>`. */
   control(action: string, args?: Record<string, unknown>): Promise<any>
   /** Requests received by one endpoint (`namespace.method`). */
@@ -112,7 +116,7 @@ export declare class Emulator {
   setSubject(args: { appid?: string; subject: string }): Promise<{ appid: string; subject: string }>
   /** Requests received per endpoint (`namespace.method`), token endpoints included, whatever their outcome. */
   requestCounts(): Promise<Record<string, number>>
-  /** How many times each non-idempotent endpoint actually ran (past token, quota and field checks): duplicates show here. */
+  /** Runs per endpoint, of non-idempotent endpoints only (reads never appear: see requestCounts): a call counts once it passed the token, quota and field checks, whether it then succeeded or not (afterExecute faults included). More runs than you sent is a duplicate. */
   executions(): Promise<Record<string, number>>
   /** Executions of non-idempotent endpoints per order_id they named ({name: {orderId: n}}, or one endpoint's map): more than one is a duplicate order. */
   executionsByOrder(name?: string): Promise<Record<string, any>>

@@ -29,6 +29,9 @@ function argsOf(names, given) {
 
 class Emulator {
   #native
+  // Like an http.Server, a running emulator keeps the process alive until close() (or unref()): the native
+  // server's threads do not hold Node's event loop, this handle does.
+  #hold = setInterval(() => {}, 1 << 30)
 
   constructor(nativeEmulator) {
     this.#native = nativeEmulator
@@ -36,9 +39,22 @@ class Emulator {
     this.url = nativeEmulator.url
   }
 
-  /** Stops the server; resolves once it has stopped. Safe to call twice. */
+  /** Stops the server and lets the process exit; resolves once it has stopped. Safe to call twice. */
   close() {
+    clearInterval(this.#hold)
     return this.#native.close()
+  }
+
+  /** Lets the process exit while the emulator runs (it keeps serving until then), like `server.unref()`. */
+  unref() {
+    this.#hold.unref()
+    return this
+  }
+
+  /** Undoes `unref()`: the running emulator keeps the process alive again. */
+  ref() {
+    this.#hold.ref()
+    return this
   }
 
   /**
@@ -99,7 +115,7 @@ class Emulator {
     return this.control('requestCounts')
   }
 
-  /** How many times each non-idempotent endpoint actually ran (past token, quota and field checks): duplicates show here. */
+  /** Runs per endpoint, of non-idempotent endpoints only (reads never appear: see requestCounts): a call counts once it passed the token, quota and field checks, whether it then succeeded or not (afterExecute faults included). More runs than you sent is a duplicate. */
   executions() {
     return this.control('executions')
   }

@@ -221,7 +221,7 @@ export declare class Client {
   constructor(config: Config)
   readonly openapi: OpenApi
   /** The third-party platform side (needs `component` in the config). */
-  readonly component: ComponentApi
+  readonly component: ComponentPlatform
   /** Metrics hooks; a client nobody listens to pays nothing for them. */
   on<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
   off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
@@ -347,16 +347,58 @@ export interface RefreshTokenEvent {
   refreshToken: string
 }
 
-/** A push to the authorization-event URL, as listeners receive it (a ticket's value stays inside). */
-export interface PushEvent {
-  infoType: 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized' | (string & {})
+/** What every push to the authorization-event URL reports to listeners (a ticket's value stays inside). */
+interface PushEventBase {
+  /** The platform's appid (the push's `AppId`). */
   componentAppid: string
+  /** When WeChat sent it, unix seconds. */
   createTime: number
+}
+
+/** `'ticket'`: a `component_verify_ticket` arrived and was stored (its value is not handed out). */
+export interface TicketEvent extends PushEventBase {
+  infoType: 'component_verify_ticket'
+}
+
+/** `'authorized'` / `'updateauthorized'`: a merchant authorized the platform, or changed what it granted. */
+export interface AuthorizedEvent extends PushEventBase {
+  infoType: 'authorized' | 'updateauthorized'
+  /** The merchant's appid. */
+  authorizerAppid: string
+  /** Give it to `queryAuth` to receive and store the merchant's tokens. */
+  authorizationCode: string
+  /** When the code expires, unix seconds, when WeChat sends it. */
+  authorizationCodeExpiredTime?: number
+  /** The pre-authorization code the merchant used, when WeChat sends it. */
+  preAuthCode?: string
+}
+
+/** `'unauthorized'`: a merchant withdrew the authorization; its tokens were already dropped from the store. */
+export interface UnauthorizedEvent extends PushEventBase {
+  infoType: 'unauthorized'
+  authorizerAppid: string
+}
+
+/** Any other `InfoType` (a kind this SDK does not act on): reported to `'push'` listeners only. */
+export interface OtherPushEvent extends PushEventBase {
+  infoType: string
   authorizerAppid?: string
-  /** For `queryAuth`. */
   authorizationCode?: string
   authorizationCodeExpiredTime?: number
   preAuthCode?: string
+}
+
+/** `'push'`: every push, of any kind; narrow it on `infoType`. */
+export type PushEvent = TicketEvent | AuthorizedEvent | UnauthorizedEvent | OtherPushEvent
+
+/** What each event of `cloud.component` hands its listeners. */
+export interface ComponentEvents {
+  ticket: TicketEvent
+  authorized: AuthorizedEvent & { infoType: 'authorized' }
+  updateauthorized: AuthorizedEvent & { infoType: 'updateauthorized' }
+  unauthorized: UnauthorizedEvent
+  push: PushEvent
+  refreshToken: RefreshTokenEvent
 }
 
 export interface PushHandlerOptions {
@@ -378,13 +420,15 @@ export interface AuthorizationUrlOptions {
   mobile?: boolean
 }
 
-/** `cloud.component` / `client.component`: the third-party platform side of a client. */
-export interface ComponentApi {
-  on(event: 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push', listener: (event: PushEvent) => unknown): this
-  on(event: 'refreshToken', listener: (event: RefreshTokenEvent) => unknown): this
-  once(event: 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push', listener: (event: PushEvent) => unknown): this
-  once(event: 'refreshToken', listener: (event: RefreshTokenEvent) => unknown): this
-  off(event: string, listener: (...args: any[]) => unknown): this
+/**
+ * `cloud.component` / `client.component`: the third-party platform side of a client (push intake, authorization).
+ * Not `cloud.openapi.component`, which is the table's `component.*` endpoints (`ComponentApi`).
+ */
+export interface ComponentPlatform {
+  /** Listeners may be async: the push is answered once they finish, and answered 500 (so WeChat retries) if one fails. */
+  on<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
+  once<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
+  off<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
   /** Verifies, decrypts and acts on one push; resolves to 'success' once async listeners have finished. */
   handlePush(push: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body: string | Buffer }): Promise<'success'>
   /** A handler for node:http `(req, res)`, Express `(req, res, next)` and Koa `(ctx, next)`. */
@@ -393,11 +437,14 @@ export interface ComponentApi {
   getPreAuthCode(): Promise<{ preAuthCode: string; expiresIn: number }>
   authorizationUrl(options: AuthorizationUrlOptions): string
   /** Stores the merchant's tokens; resolves to the authorization info without them. */
-  queryAuth(authorizationCode: string): Promise<{ authorizerAppid: string; expiresIn?: number; funcInfo?: Array<{ funcscopeCategory: { id: number } }>; [field: string]: unknown }>
+  queryAuth(authorizationCode: string): Promise<AuthorizationInfo>
 }
 
+/** What `cloud.component.queryAuth` resolves to: WeChat's `authorization_info` without the tokens (they are stored). */
+export type AuthorizationInfo = Omit<ComponentQueryAuthResponse['authorizationInfo'], 'authorizerAccessToken' | 'authorizerRefreshToken'>
+
 /** The default client's third-party platform side. */
-export declare const component: ComponentApi
+export declare const component: ComponentPlatform
 
 export interface MsgCryptOptions {
   token: string
@@ -451,8 +498,6 @@ export interface LogisticsApi {
    * `GET /cgi-bin/express/business/account/getall` (token: app); idempotent: retried automatically after a transient failure.
    * Permission set (third-party platforms): 45,71.
    * wx-server-sdk has it too: `cloud.openapi.logistics.getAllAccount`.
-   *
-   * Note: Supports optional API-security (request encryption/signature) layer per doc.
    *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid credential, access_token is invalid or not latest
@@ -557,8 +602,6 @@ export interface LogisticsApi {
    * Permission set (third-party platforms): 45,71.
    * wx-server-sdk has it too: `cloud.openapi.logistics.getPath`.
    *
-   * Note: older docs also list order_id in the request
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid credential, access_token is invalid or not latest
    * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/express/express-by-business/api_getpath.html
@@ -613,7 +656,7 @@ export interface LogisticsApi {
    * Permission set (third-party platforms): none documented.
    * wx-server-sdk has it too: `cloud.openapi.logistics.testUpdateOrder`.
    *
-   * Note: biz_id must be 'test_biz_id', delivery_id 'TEST'; permission set not confirmed
+   * Note: biz_id must be 'test_biz_id', delivery_id 'TEST'
    *
    * Error codes (`OpenApiError.errCode`):
    * - `-1` system error
@@ -799,8 +842,6 @@ export interface LogisticsApi {
    * `POST /cgi-bin/express/delivery/open_msg/update_waybill_goods` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
    * Permission set (third-party platforms): none documented.
    *
-   * Note: permission set not confirmed
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40003` invalid openid
    * - `9300507` invalid waybill_token
@@ -837,8 +878,6 @@ export interface LogisticsApi {
    * `POST /cgi-bin/express/delivery/open_msg/query_follow_trace` (token: app); idempotent: retried automatically after a transient failure.
    * Permission set (third-party platforms): none documented.
    *
-   * Note: permission set not confirmed
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40003` invalid openid
    * - `9300507` invalid waybill_token
@@ -856,8 +895,6 @@ export interface LogisticsApi {
    *
    * `POST /cgi-bin/express/delivery/open_msg/update_follow_waybill_goods` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
    * Permission set (third-party platforms): none documented.
-   *
-   * Note: permission set not confirmed
    *
    * Error codes (`OpenApiError.errCode`):
    * - `40003` invalid openid
@@ -1113,8 +1150,6 @@ export interface ComponentApi {
    * `POST /cgi-bin/component/api_create_preauthcode` (token: component); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
    * Permission set (third-party platforms): none documented.
    *
-   * Note: token query name: component_access_token (2.0 page) / access_token (new page); lifetime 1800 s text vs 600 s example
-   *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid credential, access_token is invalid or not latest
    * - `40013` invalid appid
@@ -1149,8 +1184,6 @@ export interface ComponentApi {
    *
    * `POST /cgi-bin/component/api_get_authorizer_list` (token: component); idempotent: retried automatically after a transient failure.
    * Permission set (third-party platforms): none documented.
-   *
-   * Note: field names from SDKs (gothird Auth struct, wechatpy); page itself not read
    * @see https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/ThirdParty/Account_Authorization/api_get_authorizer_list.html
    */
   getAuthorizerList(params: ComponentGetAuthorizerListRequest): Promise<ComponentGetAuthorizerListResponse & Result>
@@ -1416,30 +1449,27 @@ export interface LogisticsGetAllDeliveryRequest {
 /** Answer of `logistics.getAllDelivery`. List the express companies that support e-waybills, with their service types. */
 export interface LogisticsGetAllDeliveryResponse {
   /** number of express companies */
-  count?: number
+  count: number
   /** list of supported express companies */
-  data?: Array<{
+  data: Array<{
     /** express company id, e.g. SF */
-    deliveryId?: string
+    deliveryId: string
     /** express company display name */
-    deliveryName?: string
+    deliveryName: string
     /** 1 if cash (scatter) orders supported */
-    canUseCash?: number
+    canUseCash: number
     /** 1 if waybill balance query supported */
-    canGetQuota?: number
+    canGetQuota: number
     /** service types this company offers */
-    serviceType?: Array<{
+    serviceType: Array<{
       /** service type id */
-      serviceType?: number
+      serviceType: number
       /** service type name */
-      serviceName?: string
-      [key: string]: unknown
+      serviceName: string
     }>
-    /** biz_id for cash orders when can_use_cash=1 */
+    /** biz_id for cash orders when can_use_cash=1. Optional: only for companies with can_use_cash=1. */
     cashBizId?: string
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getAllAccount`: none. List the courier accounts bound to this mini program. */
@@ -1450,40 +1480,37 @@ export interface LogisticsGetAllAccountRequest {
 /** Answer of `logistics.getAllAccount`. List the courier accounts bound to this mini program. */
 export interface LogisticsGetAllAccountResponse {
   /** number of bound accounts */
-  count?: number
+  count: number
   /** bound logistics accounts */
-  list?: Array<{
+  list: Array<{
     /** customer code at the express company */
-    bizId?: string
+    bizId: string
     /** express company id */
-    deliveryId?: string
+    deliveryId: string
     /** bind time, unix seconds */
-    createTime?: number
+    createTime: number
     /** last update time, unix seconds */
-    updateTime?: number
+    updateTime: number
     /** binding status code */
-    statusCode?: number
+    statusCode: number
     /** account alias */
-    alias?: string
-    /** binding failure reason (EMS review) */
+    alias: string
+    /** binding failure reason (EMS review). Optional: only when binding failed (EMS review). */
     remarkWrongMsg?: string
-    /** remark submitted when binding */
+    /** remark submitted when binding. Optional: only when a remark was submitted when binding. */
     remarkContent?: string
-    /** remaining e-waybill quota */
+    /** remaining e-waybill quota. Optional: only for companies that report an e-waybill balance. */
     quotaNum?: number
-    /** quota last update time, unix seconds */
+    /** quota last update time, unix seconds. Optional: only with quota_num. */
     quotaUpdateTime?: number
     /** service types this account supports */
-    serviceType?: Array<{
+    serviceType: Array<{
       /** service type id */
-      serviceType?: number
+      serviceType: number
       /** service type name */
-      serviceName?: string
-      [key: string]: unknown
+      serviceName: string
     }>
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.bindAccount`. Bind or unbind a courier (express company) account. */
@@ -1502,15 +1529,14 @@ export interface LogisticsBindAccountRequest {
 
 /** Answer of `logistics.bindAccount`. Bind or unbind a courier (express company) account. */
 export interface LogisticsBindAccountResponse {
-  [key: string]: unknown
 }
 
-/** Parameters of `logistics.addOrder`. Place a logistics order and get its waybill. */
-export interface LogisticsAddOrderRequest {
+/** Every field of `logistics.addOrder`; `LogisticsAddOrderRequest` adds which are required for each `addSource`. */
+export interface LogisticsAddOrderRequestFields {
   /** merchant order id, globally unique, max 512 bytes */
   orderId: string
   /** user openid; not needed when add_source=2 */
-  openid: string
+  openid?: string
   /** express company id from getAllDelivery */
   deliveryId: string
   /** customer code or cash-order code */
@@ -1628,28 +1654,33 @@ export interface LogisticsAddOrderRequest {
   /** 0 branch contract, 1 headquarters contract (YTO) */
   takeMode?: number
 }
+/** Parameters of `logistics.addOrder`. Place a logistics order and get its waybill. */
+export type LogisticsAddOrderRequest = LogisticsAddOrderRequestFields & (
+  /** a mini program order: the user's openid is required */
+  | { addSource: 0; openid: string }
+  /** an App/H5 order: wx_appid is required, openid is not */
+  | { addSource: 2; wxAppid: string }
+)
 
 /** Answer of `logistics.addOrder`. Place a logistics order and get its waybill. */
 export interface LogisticsAddOrderResponse {
   /** Set when the answer was lost and `logistics.getOrder` found what the call made: its fields, shaped as this answer. */
   reconciled?: true
   /** order id, returned on success */
-  orderId?: string
+  orderId: string
   /** waybill number, returned on success */
-  waybillId?: string
+  waybillId: string
   /** waybill key/value pairs, on success */
-  waybillData?: Array<{
+  waybillData: Array<{
     /** waybill info key */
-    key?: string
+    key: string
     /** waybill info value */
-    value?: string
-    [key: string]: unknown
+    value: string
   }>
-  /** carrier-side error code on failure */
+  /** carrier-side error code on failure. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultcode?: number
-  /** carrier-side error message on failure */
+  /** carrier-side error message on failure. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultmsg?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.batchGetOrder`. Fetch up to 100 orders at once, with their waybill HTML. */
@@ -1668,32 +1699,29 @@ export interface LogisticsBatchGetOrderRequest {
 /** Answer of `logistics.batchGetOrder`. Fetch up to 100 orders at once, with their waybill HTML. */
 export interface LogisticsBatchGetOrderResponse {
   /** per-order results */
-  orderList?: Array<{
+  orderList: Array<{
     /** per-order error code */
-    errcode?: number
+    errcode: number
     /** per-order error message */
-    errmsg?: string
-    /** waybill HTML, base64-encoded */
+    errmsg: string
+    /** waybill HTML, base64-encoded. Optional: only when this order's errcode is 0. */
     printHtml?: string
-    /** waybill key/value pairs */
+    /** waybill key/value pairs. Optional: only when this order's errcode is 0. */
     waybillData?: Array<{
       /** waybill info key */
-      key?: string
+      key: string
       /** waybill info value */
-      value?: string
-      [key: string]: unknown
+      value: string
     }>
     /** order id */
-    orderId?: string
+    orderId: string
     /** express company id */
-    deliveryId?: string
-    /** waybill number */
+    deliveryId: string
+    /** waybill number. Optional: only when this order's errcode is 0. */
     waybillId?: string
-    /** 0 normal, 1 cancelled */
+    /** 0 normal, 1 cancelled. Optional: only when this order's errcode is 0. */
     orderStatus?: number
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.cancelOrder`. Cancel a logistics order. */
@@ -1710,11 +1738,10 @@ export interface LogisticsCancelOrderRequest {
 
 /** Answer of `logistics.cancelOrder`. Cancel a logistics order. */
 export interface LogisticsCancelOrderResponse {
-  /** carrier-side error code */
+  /** carrier-side error code. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultcode?: number
-  /** carrier-side error message */
+  /** carrier-side error message. Optional: carrier-side outcome; not promised on every success. */
   deliveryResultmsg?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getOrder`. Fetch one order, with its waybill HTML. */
@@ -1734,24 +1761,22 @@ export interface LogisticsGetOrderRequest {
 /** Answer of `logistics.getOrder`. Fetch one order, with its waybill HTML. */
 export interface LogisticsGetOrderResponse {
   /** waybill HTML, base64-encoded */
-  printHtml?: string
+  printHtml: string
   /** waybill key/value pairs */
-  waybillData?: Array<{
+  waybillData: Array<{
     /** waybill info key */
-    key?: string
+    key: string
     /** waybill info value */
-    value?: string
-    [key: string]: unknown
+    value: string
   }>
   /** order id */
-  orderId?: string
+  orderId: string
   /** express company id */
-  deliveryId?: string
+  deliveryId: string
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** 0 normal, 1 cancelled */
-  orderStatus?: number
-  [key: string]: unknown
+  orderStatus: number
 }
 
 /** Parameters of `logistics.getPath`. Fetch the tracking path of an order. */
@@ -1767,24 +1792,22 @@ export interface LogisticsGetPathRequest {
 /** Answer of `logistics.getPath`. Fetch the tracking path of an order. */
 export interface LogisticsGetPathResponse {
   /** user openid */
-  openid?: string
+  openid: string
   /** express company id */
-  deliveryId?: string
+  deliveryId: string
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** number of trace nodes */
-  pathItemNum?: number
+  pathItemNum: number
   /** trace nodes */
-  pathItemList?: Array<{
+  pathItemList: Array<{
     /** node time, unix seconds */
-    actionTime?: number
+    actionTime: number
     /** node type code, e.g. 100001 */
-    actionType?: number
+    actionType: number
     /** node description */
-    actionMsg?: string
-    [key: string]: unknown
+    actionMsg: string
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getPrinter`: none. List the users bound as printers. */
@@ -1795,12 +1818,11 @@ export interface LogisticsGetPrinterRequest {
 /** Answer of `logistics.getPrinter`. List the users bound as printers. */
 export interface LogisticsGetPrinterResponse {
   /** number of printers */
-  count?: number
+  count: number
   /** printer openids */
-  openid?: string[]
-  /** tag ids, as strings */
+  openid: string[]
+  /** tag ids, as strings. Optional: only when printers were bound with tags. */
   tagidList?: string[]
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updatePrinter`. Bind or unbind a printer user. */
@@ -1815,7 +1837,6 @@ export interface LogisticsUpdatePrinterRequest {
 
 /** Answer of `logistics.updatePrinter`. Bind or unbind a printer user. */
 export interface LogisticsUpdatePrinterResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getQuota`. Read the remaining e-waybill quota of a courier account. */
@@ -1829,8 +1850,7 @@ export interface LogisticsGetQuotaRequest {
 /** Answer of `logistics.getQuota`. Read the remaining e-waybill quota of a courier account. */
 export interface LogisticsGetQuotaResponse {
   /** remaining e-waybill quota */
-  quotaNum?: number
-  [key: string]: unknown
+  quotaNum: number
 }
 
 /** Parameters of `logistics.testUpdateOrder`. Simulate a courier status update for a test order (test_biz_id / TEST only). */
@@ -1853,7 +1873,6 @@ export interface LogisticsTestUpdateOrderRequest {
 
 /** Answer of `logistics.testUpdateOrder`. Simulate a courier status update for a test order (test_biz_id / TEST only). */
 export interface LogisticsTestUpdateOrderResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updateBusiness`. Courier side: report the result of a merchant's account-binding review. */
@@ -1870,7 +1889,6 @@ export interface LogisticsUpdateBusinessRequest {
 
 /** Answer of `logistics.updateBusiness`. Courier side: report the result of a merchant's account-binding review. */
 export interface LogisticsUpdateBusinessResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updatePath`. Courier side: push a tracking event for a waybill. */
@@ -1889,7 +1907,6 @@ export interface LogisticsUpdatePathRequest {
 
 /** Answer of `logistics.updatePath`. Courier side: push a tracking event for a waybill. */
 export interface LogisticsUpdatePathResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.previewTemplate`. Courier side: preview a waybill template with sample data. */
@@ -1907,10 +1924,9 @@ export interface LogisticsPreviewTemplateRequest {
 /** Answer of `logistics.previewTemplate`. Courier side: preview a waybill template with sample data. */
 export interface LogisticsPreviewTemplateResponse {
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** rendered waybill HTML, base64-encoded */
-  renderedWaybillTemplate?: string
-  [key: string]: unknown
+  renderedWaybillTemplate: string
 }
 
 /** Parameters of `logistics.getContact`. Courier side: read the sender and receiver contact of a waybill. */
@@ -1924,32 +1940,29 @@ export interface LogisticsGetContactRequest {
 /** Answer of `logistics.getContact`. Courier side: read the sender and receiver contact of a waybill. */
 export interface LogisticsGetContactResponse {
   /** waybill number */
-  waybillId?: string
+  waybillId: string
   /** sender contact */
-  sender?: {
+  sender: {
     /** contact name */
-    name?: string
-    /** landline number */
+    name: string
+    /** landline number. Optional: one of tel and mobile is given. */
     tel?: string
-    /** mobile number */
+    /** mobile number. Optional: one of tel and mobile is given. */
     mobile?: string
     /** full address, province/city/district merged */
-    address?: string
-    [key: string]: unknown
+    address: string
   }
   /** receiver contact */
-  receiver?: {
+  receiver: {
     /** contact name */
-    name?: string
-    /** landline number */
+    name: string
+    /** landline number. Optional: one of tel and mobile is given. */
     tel?: string
-    /** mobile number */
+    /** mobile number. Optional: one of tel and mobile is given. */
     mobile?: string
     /** full address, province/city/district merged */
-    address?: string
-    [key: string]: unknown
+    address: string
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterDeliveryCancel`. Cancel a scatter (cash) waybill order. */
@@ -1962,7 +1975,6 @@ export interface LogisticsScatterDeliveryCancelRequest {
 
 /** Answer of `logistics.scatterDeliveryCancel`. Cancel a scatter (cash) waybill order. */
 export interface LogisticsScatterDeliveryCancelResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterUpdateOrderFee`. Update the fee of a scatter (cash) waybill order. */
@@ -1983,7 +1995,7 @@ export interface LogisticsScatterUpdateOrderFeeRequest {
   insuredFee?: number
   /** other fees, in fen */
   otherFee?: number
-  /** note on other fees; doc says number (likely text) */
+  /** note on other fees */
   remark?: string | number
   /** goods name shown on WeChat Pay detail */
   payGoodsName?: string
@@ -1991,7 +2003,6 @@ export interface LogisticsScatterUpdateOrderFeeRequest {
 
 /** Answer of `logistics.scatterUpdateOrderFee`. Update the fee of a scatter (cash) waybill order. */
 export interface LogisticsScatterUpdateOrderFeeResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterDeliveryRefund`. Refund a scatter (cash) waybill order. */
@@ -2004,7 +2015,6 @@ export interface LogisticsScatterDeliveryRefundRequest {
 
 /** Answer of `logistics.scatterDeliveryRefund`. Refund a scatter (cash) waybill order. */
 export interface LogisticsScatterDeliveryRefundResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterGetBill`. Read the bill of a scatter (cash) waybill order. */
@@ -2017,7 +2027,6 @@ export interface LogisticsScatterGetBillRequest {
 
 /** Answer of `logistics.scatterGetBill`. Read the bill of a scatter (cash) waybill order. */
 export interface LogisticsScatterGetBillResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterUpdateComplainResult`. Report the result of a complaint about a scatter order. */
@@ -2034,7 +2043,6 @@ export interface LogisticsScatterUpdateComplainResultRequest {
 
 /** Answer of `logistics.scatterUpdateComplainResult`. Report the result of a complaint about a scatter order. */
 export interface LogisticsScatterUpdateComplainResultResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.scatterUpdateOrderStatus`. Update the status of a scatter (cash) waybill order. */
@@ -2061,7 +2069,6 @@ export interface LogisticsScatterUpdateOrderStatusRequest {
 
 /** Answer of `logistics.scatterUpdateOrderStatus`. Update the status of a scatter (cash) waybill order. */
 export interface LogisticsScatterUpdateOrderStatusResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.applyMsgPlugin`: none. Open the logistics message plugin for a merchant (third-party platforms only). */
@@ -2071,7 +2078,6 @@ export interface LogisticsApplyMsgPluginRequest {
 
 /** Answer of `logistics.applyMsgPlugin`. Open the logistics message plugin for a merchant (third-party platforms only). */
 export interface LogisticsApplyMsgPluginResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.traceWaybill`. Start tracking a waybill for the logistics query component; returns a waybill token. */
@@ -2105,8 +2111,7 @@ export interface LogisticsTraceWaybillRequest {
 /** Answer of `logistics.traceWaybill`. Start tracking a waybill for the logistics query component; returns a waybill token. */
 export interface LogisticsTraceWaybillResponse {
   /** query id used for later lookups */
-  waybillToken?: string
-  [key: string]: unknown
+  waybillToken: string
 }
 
 /** Parameters of `logistics.queryTrace`. Query the tracking state of a waybill by its waybill token. */
@@ -2120,38 +2125,32 @@ export interface LogisticsQueryTraceRequest {
 /** Answer of `logistics.queryTrace`. Query the tracking state of a waybill by its waybill token. */
 export interface LogisticsQueryTraceResponse {
   /** waybill block */
-  waybillInfo?: {
+  waybillInfo: {
     /** 0 none,1 picked,2 transit,3 delivering,4 signed,5 error,6 proxy */
-    status?: number
+    status: number
     /** waybill number */
-    waybillId?: string
-    [key: string]: unknown
+    waybillId: string
   }
   /** goods block */
-  shopInfo?: {
+  shopInfo: {
     /** goods info */
-    goodsInfo?: {
+    goodsInfo: {
       /** goods list */
-      detailList?: Array<{
+      detailList: Array<{
         /** goods name */
-        goodsName?: string
-        /** goods image url */
+        goodsName: string
+        /** goods image url. Optional: only when an image was given with the goods. */
         goodsImgUrl?: string
-        [key: string]: unknown
       }>
-      [key: string]: unknown
     }
-    [key: string]: unknown
   }
-  /** carrier block */
+  /** carrier block. Optional: not promised on every answer. */
   deliveryInfo?: {
     /** carrier id */
-    deliveryId?: string
+    deliveryId: string
     /** carrier name */
-    deliveryName?: string
-    [key: string]: unknown
+    deliveryName: string
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updateWaybillGoods`. Update the goods shown for a tracked waybill. */
@@ -2172,7 +2171,6 @@ export interface LogisticsUpdateWaybillGoodsRequest {
 
 /** Answer of `logistics.updateWaybillGoods`. Update the goods shown for a tracked waybill. */
 export interface LogisticsUpdateWaybillGoodsResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.followWaybill`. Start following a waybill for the logistics message component; returns a waybill token. */
@@ -2208,8 +2206,7 @@ export interface LogisticsFollowWaybillRequest {
 /** Answer of `logistics.followWaybill`. Start following a waybill for the logistics message component; returns a waybill token. */
 export interface LogisticsFollowWaybillResponse {
   /** query id used for later lookups */
-  waybillToken?: string
-  [key: string]: unknown
+  waybillToken: string
 }
 
 /** Parameters of `logistics.queryFollowTrace`. Query the tracking state of a followed waybill by its waybill token. */
@@ -2223,38 +2220,32 @@ export interface LogisticsQueryFollowTraceRequest {
 /** Answer of `logistics.queryFollowTrace`. Query the tracking state of a followed waybill by its waybill token. */
 export interface LogisticsQueryFollowTraceResponse {
   /** waybill block */
-  waybillInfo?: {
+  waybillInfo: {
     /** 0 none,1 picked,2 transit,3 delivering,4 signed,5 error,6 proxy */
-    status?: number
+    status: number
     /** waybill number */
-    waybillId?: string
-    [key: string]: unknown
+    waybillId: string
   }
   /** goods block */
-  shopInfo?: {
+  shopInfo: {
     /** goods info */
-    goodsInfo?: {
+    goodsInfo: {
       /** goods list */
-      detailList?: Array<{
+      detailList: Array<{
         /** goods name */
-        goodsName?: string
-        /** goods image url */
+        goodsName: string
+        /** goods image url. Optional: only when an image was given with the goods. */
         goodsImgUrl?: string
-        [key: string]: unknown
       }>
-      [key: string]: unknown
     }
-    [key: string]: unknown
   }
-  /** carrier block */
+  /** carrier block. Optional: not promised on every answer. */
   deliveryInfo?: {
     /** carrier id */
-    deliveryId?: string
+    deliveryId: string
     /** carrier name */
-    deliveryName?: string
-    [key: string]: unknown
+    deliveryName: string
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.updateFollowWaybillGoods`. Update the goods shown for a followed waybill. */
@@ -2275,7 +2266,6 @@ export interface LogisticsUpdateFollowWaybillGoodsRequest {
 
 /** Answer of `logistics.updateFollowWaybillGoods`. Update the goods shown for a followed waybill. */
 export interface LogisticsUpdateFollowWaybillGoodsResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `logistics.getDeliveryList`: none. List the express companies the logistics components recognise. */
@@ -2286,16 +2276,14 @@ export interface LogisticsGetDeliveryListRequest {
 /** Answer of `logistics.getDeliveryList`. List the express companies the logistics components recognise. */
 export interface LogisticsGetDeliveryListResponse {
   /** number of carriers */
-  count?: number
+  count: number
   /** supported carriers */
-  deliveryList?: Array<{
+  deliveryList: Array<{
     /** carrier id */
-    deliveryId?: string
+    deliveryId: string
     /** carrier name */
-    deliveryName?: string
-    [key: string]: unknown
+    deliveryName: string
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `openPlatform.createOpenAccount`. Create an open-platform account and bind this account to it. */
@@ -2307,8 +2295,7 @@ export interface OpenPlatformCreateOpenAccountRequest {
 /** Answer of `openPlatform.createOpenAccount`. Create an open-platform account and bind this account to it. */
 export interface OpenPlatformCreateOpenAccountResponse {
   /** appid of the new open platform account */
-  openAppid?: string
-  [key: string]: unknown
+  openAppid: string
 }
 
 /** Parameters of `openPlatform.bindOpenAccount`. Bind this account to an existing open-platform account. */
@@ -2321,7 +2308,6 @@ export interface OpenPlatformBindOpenAccountRequest {
 
 /** Answer of `openPlatform.bindOpenAccount`. Bind this account to an existing open-platform account. */
 export interface OpenPlatformBindOpenAccountResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `openPlatform.unbindOpenAccount`. Unbind this account from its open-platform account. */
@@ -2334,7 +2320,6 @@ export interface OpenPlatformUnbindOpenAccountRequest {
 
 /** Answer of `openPlatform.unbindOpenAccount`. Unbind this account from its open-platform account. */
 export interface OpenPlatformUnbindOpenAccountResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `openPlatform.getOpenAccount`. Read the open-platform account this account is bound to. */
@@ -2346,8 +2331,7 @@ export interface OpenPlatformGetOpenAccountRequest {
 /** Answer of `openPlatform.getOpenAccount`. Read the open-platform account this account is bound to. */
 export interface OpenPlatformGetOpenAccountResponse {
   /** bound open platform account appid */
-  openAppid?: string
-  [key: string]: unknown
+  openAppid: string
 }
 
 /** Parameters of `openPlatform.getBindOpenAccount`: none. Tell whether this account is bound to any open-platform account. */
@@ -2358,8 +2342,7 @@ export interface OpenPlatformGetBindOpenAccountRequest {
 /** Answer of `openPlatform.getBindOpenAccount`. Tell whether this account is bound to any open-platform account. */
 export interface OpenPlatformGetBindOpenAccountResponse {
   /** true if bound to an open platform account */
-  haveOpen?: boolean
-  [key: string]: unknown
+  haveOpen: boolean
 }
 
 /** Parameters of `officialAccount.linkMiniprogram`. Ask to link a mini program to this official account (admins must confirm). */
@@ -2374,7 +2357,6 @@ export interface OfficialAccountLinkMiniprogramRequest {
 
 /** Answer of `officialAccount.linkMiniprogram`. Ask to link a mini program to this official account (admins must confirm). */
 export interface OfficialAccountLinkMiniprogramResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `officialAccount.getLinkMiniprogram`: none. List the mini programs linked to this official account, with pending links. */
@@ -2385,44 +2367,40 @@ export interface OfficialAccountGetLinkMiniprogramRequest {
 /** Answer of `officialAccount.getLinkMiniprogram`. List the mini programs linked to this official account, with pending links. */
 export interface OfficialAccountGetLinkMiniprogramResponse {
   /** linked mini program container */
-  wxopens?: {
+  wxopens: {
     /** linked mini programs */
-    items?: Array<{
+    items: Array<{
       /** 1 linked, 2/12 awaiting admin, 3 refused */
-      status?: number
+      status: number
       /** mini program appid */
-      appid?: string
+      appid: string
       /** mini program original id (gh_...) */
-      username?: string
+      username: string
       /** mini program name */
-      nickname?: string
-      /** avatar url */
+      nickname: string
+      /** avatar url. Optional: not promised for every mini program. */
       headimgUrl?: string
       /** 1 shown on account management page */
-      selected?: number
+      selected: number
       /** 1 shown in nearby mini programs */
-      nearbyDisplayStatus?: number
+      nearbyDisplayStatus: number
       /** 1 if released */
-      released?: number
-      /** verification and payment capability flags */
+      released: number
+      /** verification and payment capability flags. Optional: not promised for every mini program. */
       funcInfos?: Array<{
         /** 1 verification, 2 payment */
-        id?: number
+        id: number
         /** 0 not enabled, 1 enabled */
-        status?: number
+        status: number
         /** capability name */
-        name?: string
-        [key: string]: unknown
+        name: string
       }>
-      /** mini program email */
+      /** mini program email. Optional: not promised for every mini program. */
       email?: string
-      /** link source, e.g. SOURCE_NORMAL */
+      /** link source, e.g. SOURCE_NORMAL. Optional: not promised for every mini program. */
       source?: string
-      [key: string]: unknown
     }>
-    [key: string]: unknown
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `officialAccount.unlinkMiniprogram`. Unlink a mini program from this official account. */
@@ -2433,7 +2411,6 @@ export interface OfficialAccountUnlinkMiniprogramRequest {
 
 /** Answer of `officialAccount.unlinkMiniprogram`. Unlink a mini program from this official account. */
 export interface OfficialAccountUnlinkMiniprogramResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `auth.getAccessToken`. Fetch an access token the classic way (a new one knocks out the previous after 5 minutes). */
@@ -2449,10 +2426,9 @@ export interface AuthGetAccessTokenRequest {
 /** Answer of `auth.getAccessToken`. Fetch an access token the classic way (a new one knocks out the previous after 5 minutes). */
 export interface AuthGetAccessTokenResponse {
   /** issued access token */
-  accessToken?: string
+  accessToken: string
   /** lifetime in seconds, up to 7200 */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `auth.getStableAccessToken`. Fetch the stable access token (the same one while valid; force_refresh renews it). */
@@ -2470,10 +2446,9 @@ export interface AuthGetStableAccessTokenRequest {
 /** Answer of `auth.getStableAccessToken`. Fetch the stable access token (the same one while valid; force_refresh renews it). */
 export interface AuthGetStableAccessTokenResponse {
   /** issued access token */
-  accessToken?: string
+  accessToken: string
   /** remaining lifetime in seconds */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `auth.clearQuota`. Reset this account's daily API call quota (10 times a month). */
@@ -2484,7 +2459,6 @@ export interface AuthClearQuotaRequest {
 
 /** Answer of `auth.clearQuota`. Reset this account's daily API call quota (10 times a month). */
 export interface AuthClearQuotaResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `auth.getApiQuota`. Read the daily quota and rate limit of one API path. */
@@ -2496,20 +2470,18 @@ export interface AuthGetApiQuotaRequest {
 /** Answer of `auth.getApiQuota`. Read the daily quota and rate limit of one API path. */
 export interface AuthGetApiQuotaResponse {
   /** daily quota details */
-  quota?: {
+  quota: {
     /** calls allowed today */
-    dailyLimit?: number
+    dailyLimit: number
     /** calls used today */
-    used?: number
+    used: number
     /** calls remaining today */
-    remain?: number
-    [key: string]: unknown
+    remain: number
   }
-  /** normal-call rate limit: call_count, refresh_second */
+  /** normal-call rate limit: call_count, refresh_second. Optional: only for APIs with a per-minute limit. */
   rateLimit?: Record<string, unknown>
-  /** proxy-call rate limit: call_count, refresh_second */
+  /** proxy-call rate limit: call_count, refresh_second. Optional: only for calls made by a third-party platform on the account's behalf. */
   componentRateLimit?: Record<string, unknown>
-  [key: string]: unknown
 }
 
 /** Parameters of `component.getComponentAccessToken`. Fetch the component access token of a third-party platform from its verify ticket. */
@@ -2525,10 +2497,9 @@ export interface ComponentGetComponentAccessTokenRequest {
 /** Answer of `component.getComponentAccessToken`. Fetch the component access token of a third-party platform from its verify ticket. */
 export interface ComponentGetComponentAccessTokenResponse {
   /** third-party platform access token */
-  componentAccessToken?: string
+  componentAccessToken: string
   /** lifetime in seconds */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `component.getPreAuthCode`. Create a pre-authorization code for the authorization page. */
@@ -2540,10 +2511,9 @@ export interface ComponentGetPreAuthCodeRequest {
 /** Answer of `component.getPreAuthCode`. Create a pre-authorization code for the authorization page. */
 export interface ComponentGetPreAuthCodeResponse {
   /** pre-authorization code for the auth link */
-  preAuthCode?: string
+  preAuthCode: string
   /** lifetime in seconds */
-  expiresIn?: number
-  [key: string]: unknown
+  expiresIn: number
 }
 
 /** Parameters of `component.queryAuth`. Turn an authorization code into the authorizer's access and refresh tokens. */
@@ -2557,28 +2527,24 @@ export interface ComponentQueryAuthRequest {
 /** Answer of `component.queryAuth`. Turn an authorization code into the authorizer's access and refresh tokens. */
 export interface ComponentQueryAuthResponse {
   /** authorization details */
-  authorizationInfo?: {
+  authorizationInfo: {
     /** authorizing account appid */
-    authorizerAppid?: string
-    /** authorizer access token (if API-capable) */
+    authorizerAppid: string
+    /** authorizer access token (if API-capable). Optional: only when the authorizer can call APIs. */
     authorizerAccessToken?: string
-    /** authorizer token lifetime in seconds */
+    /** authorizer token lifetime in seconds. Optional: with authorizer_access_token. */
     expiresIn?: number
     /** refresh token; store it safely */
-    authorizerRefreshToken?: string
+    authorizerRefreshToken: string
     /** permission sets granted to the platform */
-    funcInfo?: Array<{
+    funcInfo: Array<{
       /** granted permission set */
-      funcscopeCategory?: {
+      funcscopeCategory: {
         /** permission set id */
-        id?: number
-        [key: string]: unknown
+        id: number
       }
-      [key: string]: unknown
     }>
-    [key: string]: unknown
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `component.getAuthorizerAccessToken`. Refresh an authorizer's access token from its refresh token. */
@@ -2594,12 +2560,11 @@ export interface ComponentGetAuthorizerAccessTokenRequest {
 /** Answer of `component.getAuthorizerAccessToken`. Refresh an authorizer's access token from its refresh token. */
 export interface ComponentGetAuthorizerAccessTokenResponse {
   /** new authorizer access token */
-  authorizerAccessToken?: string
+  authorizerAccessToken: string
   /** lifetime in seconds */
-  expiresIn?: number
+  expiresIn: number
   /** refresh token */
-  authorizerRefreshToken?: string
-  [key: string]: unknown
+  authorizerRefreshToken: string
 }
 
 /** Parameters of `component.getAuthorizerList`. List the accounts that authorized this platform, with their refresh tokens. */
@@ -2615,18 +2580,16 @@ export interface ComponentGetAuthorizerListRequest {
 /** Answer of `component.getAuthorizerList`. List the accounts that authorized this platform, with their refresh tokens. */
 export interface ComponentGetAuthorizerListResponse {
   /** total authorized accounts */
-  totalCount?: number
+  totalCount: number
   /** authorized accounts on this page */
-  list?: Array<{
+  list: Array<{
     /** authorized account appid */
-    authorizerAppid?: string
-    /** authorizer refresh token (may be absent in practice) */
+    authorizerAppid: string
+    /** authorizer refresh token (may be absent in practice). Optional: not always sent: keep the one from queryAuth. */
     refreshToken?: string
     /** authorization time, unix seconds */
-    authTime?: number
-    [key: string]: unknown
+    authTime: number
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `component.startPushTicket`. Ask WeChat to (re)start pushing component_verify_ticket. */
@@ -2639,7 +2602,6 @@ export interface ComponentStartPushTicketRequest {
 
 /** Answer of `component.startPushTicket`. Ask WeChat to (re)start pushing component_verify_ticket. */
 export interface ComponentStartPushTicketResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `subscribeMessage.send`. Send a subscribe message to a user who subscribed to the template (one send per subscription). */
@@ -2660,7 +2622,6 @@ export interface SubscribeMessageSendRequest {
 
 /** Answer of `subscribeMessage.send`. Send a subscribe message to a user who subscribed to the template (one send per subscription). */
 export interface SubscribeMessageSendResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `subscribeMessage.getTemplateList`: none. List the subscribe-message templates added to this account. */
@@ -2682,9 +2643,7 @@ export interface SubscribeMessageGetTemplateListResponse {
     example?: string
     /** 2 one-time, 3 long-term */
     type?: number
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `security.msgSecCheck`. Check a text for illegal or harmful content (version 2): a suggestion (pass, review, risky) and a label. */
@@ -2715,7 +2674,6 @@ export interface SecurityMsgSecCheckResponse {
     suggest?: string
     /** 100 normal, 10001 ads, 20001 politics, 20002 porn, 20003 abuse, 20006 crime, 20008 fraud, 20012 vulgar, 20013 copyright, 21000 other */
     label?: number
-    [key: string]: unknown
   }
   /** per-strategy results: strategy (content_model, keyword), errcode, and where it judged: suggest, label, prob (0-100) and the custom keyword hit */
   detail?: Array<{
@@ -2723,9 +2681,7 @@ export interface SecurityMsgSecCheckResponse {
     strategy?: string
     /** 0 when this strategy ran */
     errcode?: number
-    [key: string]: unknown
   }>
-  [key: string]: unknown
 }
 
 /** Parameters of `security.mediaCheckAsync`. Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id. */
@@ -2746,7 +2702,6 @@ export interface SecurityMediaCheckAsyncRequest {
 export interface SecurityMediaCheckAsyncResponse {
   /** id of this check; the pushed wxa_media_check event carries it */
   traceId?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `wxacode.getUnlimited`. A mini program code (PNG) for a page and a scene string; unlimited in number, never expires. */
@@ -2771,7 +2726,6 @@ export interface WxacodeGetUnlimitedRequest {
 
 /** Answer of `wxacode.getUnlimited`. A mini program code (PNG) for a page and a scene string; unlimited in number, never expires. */
 export interface WxacodeGetUnlimitedResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `wxacode.get`. A mini program code (PNG) for a path with query; at most 100000 codes per account, never expires. */
@@ -2792,7 +2746,6 @@ export interface WxacodeGetRequest {
 
 /** Answer of `wxacode.get`. A mini program code (PNG) for a path with query; at most 100000 codes per account, never expires. */
 export interface WxacodeGetResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `wxacode.createQRCode`. A classic square QR code (PNG) for a path with query; at most 100000 codes per account, never expires. */
@@ -2805,7 +2758,6 @@ export interface WxacodeCreateQRCodeRequest {
 
 /** Answer of `wxacode.createQRCode`. A classic square QR code (PNG) for a path with query; at most 100000 codes per account, never expires. */
 export interface WxacodeCreateQRCodeResponse {
-  [key: string]: unknown
 }
 
 /** Parameters of `phonenumber.getPhoneNumber`. Exchange the code from a getPhoneNumber button for the user's phone number (each code once, for 5 minutes). */
@@ -2832,11 +2784,8 @@ export interface PhonenumberGetPhoneNumberResponse {
       timestamp?: number
       /** the mini program's appid */
       appid?: string
-      [key: string]: unknown
     }
-    [key: string]: unknown
   }
-  [key: string]: unknown
 }
 
 /** Parameters of `urllink.generate`. A URL Link (https://wxaurl.cn/…) that opens a page of the mini program from SMS, mail or the web; expires within 30 days. */
@@ -2861,7 +2810,6 @@ export interface UrllinkGenerateRequest {
 export interface UrllinkGenerateResponse {
   /** the URL Link */
   urlLink?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `urlscheme.generate`. A URL Scheme (weixin://dl/business/?t=…) that opens a page of the mini program; expires within 30 days. */
@@ -2887,7 +2835,6 @@ export interface UrlschemeGenerateRequest {
 export interface UrlschemeGenerateResponse {
   /** the URL Scheme */
   openlink?: string
-  [key: string]: unknown
 }
 
 /** Parameters of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
@@ -2930,5 +2877,4 @@ export interface CustomerServiceMessageSendRequest {
 
 /** Answer of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
 export interface CustomerServiceMessageSendResponse {
-  [key: string]: unknown
 }

@@ -16,11 +16,28 @@ test.serial('--help on the command and on each subcommand exits 0', async (t) =>
   const top = await cli(['--help'])
   t.is(top.code, 0)
   t.regex(top.stdout, /Exit codes: 0 ok, 1 the operation failed/)
-  for (const command of ['call', 'emulator', 'decrypt', 'token']) {
+  for (const command of ['call', 'emulator', 'decrypt', 'token', 'list']) {
     const r = await cli([command, '--help'])
     t.is(r.code, 0, command)
     t.true(r.stdout.startsWith(`Usage: wechat-openapi ${command}`), command)
   }
+})
+
+test.serial('--version prints the package version; list prints the table, filtered', async (t) => {
+  const version = await cli(['--version'])
+  t.is(version.code, 0)
+  t.is(version.stdout, `${require('../package.json').version}\n`)
+  const all = await cli(['list'])
+  t.is(all.code, 0)
+  t.is(all.stdout.trim().split('\n').length, require('../api/endpoints.json').length)
+  const some = await cli(['list', 'quota'])
+  t.is(some.code, 0)
+  const names = some.stdout.trim().split('\n').map((l) => l.split(' ')[0])
+  t.true(names.includes('auth.getApiQuota') && names.includes('logistics.getQuota'), some.stdout)
+  t.true(names.every((n) => /quota/i.test(n) || some.stdout.includes('quota')))
+  const none = await cli(['list', 'zzz-nothing'])
+  t.is(none.code, 1)
+  t.regex(none.stderr, /no API matches "zzz-nothing"/)
 })
 
 test.serial('usage errors exit 2 and say what is wrong', async (t) => {
@@ -31,7 +48,7 @@ test.serial('usage errors exit 2 and say what is wrong', async (t) => {
   t.is(unknown.stderr, "wechat-openapi: unknown command \"fly\"\nRun 'wechat-openapi --help' for usage.\n")
   const api = await cli(['call', 'logistics.getAllAcount', '--emulator'])
   t.is(api.code, 2)
-  t.regex(api.stderr, /unknown API "logistics.getAllAcount"/)
+  t.regex(api.stderr, /unknown API "logistics.getAllAcount" \(did you mean logistics.getAllAccount\?\); `list` shows them all/)
   const json = await cli(['call', 'logistics.getAllAccount', '{nope', '--emulator'])
   t.is(json.code, 2)
   t.regex(json.stderr, /the parameters must be a JSON object/)

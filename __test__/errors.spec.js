@@ -131,3 +131,41 @@ test('SDK_CODES is the code table, and makeError fills every field in the core',
   t.deepEqual(kindOf(internal), { errCode: -604103, api: 'a.b', category: 'busy', meaning: 'open API system error', retryable: false, attempts: 0 })
   t.is(internal.errMsg, 'openapi.a.b:fail internal error in wechat-openapi: boom access_token=[redacted]')
 })
+
+test('a call before init with no credentials anywhere: invalid-argument, 0 attempts, the way out named', async (t) => {
+  const { execFile } = require('node:child_process')
+  const script = `
+    const cloud = require(${JSON.stringify(require.resolve('..'))})
+    let event
+    cloud.on('response', (e) => { event = e })
+    cloud.openapi.logistics.getAllAccount().catch((e) => {
+      console.log(JSON.stringify({ category: e.category, attempts: e.attempts, errCode: e.errCode, errMsg: e.errMsg, message: e.message, event }))
+    })`
+  const env = { ...process.env }
+  for (const key of ['WECHAT_APPID', 'WECHAT_SECRET', 'WECHAT_API_BASE']) delete env[key]
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(process.execPath, ['-e', script], { env }, (error, out) => (error ? reject(error) : resolve(out))),
+  )
+  const got = JSON.parse(stdout)
+  t.is(got.errCode, -601002)
+  t.is(got.category, 'invalid-argument')
+  t.is(got.attempts, 0)
+  t.is(got.event.attempts, 0)
+  t.regex(got.errMsg, /no credentials: give appid and secret \(or WECHAT_APPID \/ WECHAT_SECRET\)/)
+  t.false(got.message.includes('  '), got.message)
+})
+
+test('a code this endpoint does not list takes a sibling endpoint\'s meaning; no meaning leaves no double space', async (t) => {
+  const { startEmulator, DEMO_APP } = require('../emulator.js')
+  const emu = await startEmulator()
+  t.teardown(() => emu.close())
+  const client = cloud.createClient({ ...DEMO_APP, apiBase: emu.url })
+  const unbound = await t.throwsAsync(client.openapi.logistics.getQuota({ deliveryId: 'SF', bizId: 'not-bound' }))
+  t.is(unbound.errCode, 9300525)
+  t.is(unbound.meaning, 'biz_id not bound')
+  t.false(unbound.message.includes('  '), unbound.message)
+  await emu.injectFault({ name: 'logistics.getAllAccount', errcode: 7654321, errmsg: 'something new', times: 1 })
+  const odd = await t.throwsAsync(client.openapi.logistics.getAllAccount())
+  t.is(odd.meaning, undefined)
+  t.true(odd.message.startsWith('errCode: 7654321 | errMsg: '), odd.message)
+})

@@ -114,13 +114,22 @@ test('bad arguments are rejected before any I/O, naming the field', async (t) =>
 test('an unknown API rejects with -604100 naming it', async (t) => {
   const err = await t.throwsAsync(client(t).openapi.logistics.nope({}))
   t.is(err.errCode, -604100)
-  t.is(err.errMsg, 'openapi.logistics.nope:fail unknown API openapi.logistics.nope')
+  t.is(err.errMsg, 'openapi.logistics.nope:fail unknown API openapi.logistics.nope; for a path the table does not have, call openapi.request({ method, path, data })')
+  const option = t.throws(() => client(t).openapi({ timout: 5 }))
+  t.is(option.errMsg, 'openapi.openapi:fail unknown option "timout" (did you mean "timeout"?)')
+  const near = await t.throwsAsync(client(t).openapi.logistics.getAllAcount())
+  t.is(near.errCode, -604100)
+  t.true(near.errMsg.includes('unknown API openapi.logistics.getAllAcount (did you mean openapi.logistics.getAllAccount?)'), near.errMsg)
 })
 
 test('invalid config is a synchronous OpenApiError at init and createClient', (t) => {
   const cases = [
     [{ appid: 'wx1' }, 'secret is required with appid'],
     [{ appId: 'wx1', secret: 'x' }, 'unknown option "appId" (did you mean "appid"?)'],
+    [{ appid: 'wx1', secret: 'x', tokenMod: 'stable' }, 'unknown option "tokenMod" (did you mean "tokenMode"?)'],
+    [{ appid: 'wx1', secret: 'x', timout: 5000 }, 'unknown option "timout" (did you mean "timeout"?)'],
+    [{ appid: 'wx1', secret: 'x', timeout: '5000' }, 'timeout must be a number of milliseconds, got string "5000"'],
+    [{ appid: 'wx1', secret: 'x', store: { url: 'redis://h/0', lockTTL: 5 } }, 'unknown option "store.lockTTL" (did you mean "store.lockTtl"?)'],
     [{ appid: 'wx1', secret: 's', tokenMode: 'fast' }, "tokenMode must be 'stable' or 'classic'"],
     [{ appid: 'wx1', secret: 's', timeout: 0 }, 'timeout must be a whole number from 1 to 600000'],
     [{ appid: 'wx1', secret: 's', apiBase: 'not a url' }, 'apiBase must be an http(s) URL'],

@@ -34,6 +34,8 @@ function toSnake(key) {
 
 const pascal = (s) => s[0].toUpperCase() + s.slice(1)
 const typeName = (row, side) => row.name.split('.').map(pascal).join('') + side
+// A request with fields required only in some cases (`requestCases`) is a union over `<Name>Fields`, which holds every field.
+const fieldsName = (row, side) => typeName(row, side) + (side === 'Request' && row.requestCases ? 'Fields' : '')
 
 /** The body of `export interface <name> { … }`, nested members included. */
 function interfaceBody(name) {
@@ -57,7 +59,8 @@ test('node scripts/gen.js --check finds nothing stale', async (t) => {
 test('index.d.ts has both interfaces and the method of every endpoint', (t) => {
   for (const row of rows) {
     const method = row.name.split('.')[1]
-    t.truthy(interfaceBody(typeName(row, 'Request')), `${row.name} request`)
+    t.truthy(interfaceBody(fieldsName(row, 'Request')), `${row.name} request`)
+    if (row.requestCases) t.true(dts.includes(`export type ${typeName(row, 'Request')} = ${fieldsName(row, 'Request')} & (`), `${row.name} request cases`)
     t.truthy(interfaceBody(typeName(row, 'Response')), `${row.name} response`)
     t.true(dts.includes(`\`${row.http} ${row.path}\``), `${row.name} path`)
     t.regex(dts, new RegExp(`\\n  ${method}\\(params\\??: ${typeName(row, 'Request')}\\)`), row.name)
@@ -70,7 +73,7 @@ test('the field names in index.d.ts are wx-server-sdk camelCase of the table key
       const keys = tableKeys(row[side.toLowerCase()])
       // A reconciled row's answer may say so (api/endpoints.json `reconcile`).
       if (side === 'Response' && row.reconcile) keys.push('reconciled')
-      const declared = [...interfaceBody(typeName(row, side)).matchAll(/^\s+(\w+)\??: /gm)].map((m) => m[1])
+      const declared = [...interfaceBody(fieldsName(row, side)).matchAll(/^\s+(\w+)\??: /gm)].map((m) => m[1])
       t.deepEqual(declared.sort(), keys.map(toCamel).sort(), `${row.name} ${side}`)
       if (side === 'Request') t.deepEqual(declared.map(toSnake).sort(), [...keys].sort(), `${row.name} round trip`)
     }
@@ -100,4 +103,19 @@ test('emulator.js and emulator.d.ts have a method for every control action, and 
   }
   t.regex(dts, /export type \{ Emulator, EmulatorOptions[^}]*\} from '\.\/emulator'/)
   t.false(dts.includes('export interface Emulator '), 'no second, cut-down Emulator')
+})
+
+test('answer fields hold whether WeChat always sends them; research notes stay in the table, out of hovers', (t) => {
+  for (const row of rows) {
+    for (const [key, field] of Object.entries(row.response)) {
+      if (field.required === false) t.truthy(field.when, `${row.name} ${key}: an optional answer field says when it comes`)
+    }
+    for (const note of [row.evidence, row.responseEvidence, ...Object.values(row.request).map((f) => f.evidence)]) {
+      if (note) t.false(dts.includes(note), `${row.name}: "${note}" is in index.d.ts`)
+    }
+  }
+  const declared = interfaceBody('LogisticsGetAllAccountResponse')
+  t.regex(declared, /\n {2}count: number/)
+  t.regex(declared, /remarkWrongMsg\?: string/)
+  t.false(declared.includes('[key: string]'))
 })

@@ -113,7 +113,7 @@ test('connectTimeout: a host that never finishes the handshake is unsent, so eve
 test('timeouts are checked at createClient and per call', (t) => {
   for (const [config, text] of [
     [{ connectTimeout: 0 }, 'connectTimeout must be a whole number from 1 to 600000'],
-    [{ attemptTimeout: 'fast' }, 'invalid option type'],
+    [{ attemptTimeout: 'fast' }, 'attemptTimeout must be a number of milliseconds, got string "fast"'],
   ]) {
     const err = t.throws(() => cloud.createClient({ accessToken: TOKEN, ...config }))
     t.true(err.errMsg.includes(text), err.errMsg)

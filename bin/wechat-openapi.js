@@ -11,6 +11,7 @@ const COMMANDS = {
   emulator: './cli/emulator.js',
   decrypt: './cli/decrypt.js',
   token: './cli/token.js',
+  list: './cli/list.js',
 }
 
 const HELP = `Usage: wechat-openapi <command> [options]     (wechat-openapi <command> --help for each)
@@ -20,6 +21,8 @@ Commands:
   emulator [--port N]              run a fake WeChat server for your own tests
   decrypt --query .. --body ..     verify and decrypt a pushed message
   token                            which tokens are cached and when they expire (never their values)
+  list [filter]                    the APIs it knows: name, HTTP path, what each does
+  --version                        print the package version
 
 Exit codes: 0 ok, 1 the operation failed (API error, push that does not open),
             2 usage error, 3 configuration error (credentials, key, config file).`
@@ -34,6 +37,10 @@ async function main(argv) {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP)
     return command ? EXIT.OK : EXIT.USAGE
+  }
+  if (command === '--version' || command === '-v') {
+    io.out(require('../package.json').version)
+    return EXIT.OK
   }
   if (!Object.hasOwn(COMMANDS, command)) throw new CliError(EXIT.USAGE, `unknown command ${JSON.stringify(command)}`)
   return require(COMMANDS[command]).run(rest, io)

@@ -30,9 +30,9 @@ function invalid(where, text) {
   return makeError(where, 'invalid-argument', text)
 }
 
+/** " (did you mean …?)" for the nearest known option by edit distance (the core's rule), or ''. */
 function suggestion(key, known = KNOWN_KEYS) {
-  const lower = key.toLowerCase()
-  const match = [...known].find((k) => k.toLowerCase() === lower)
+  const match = require('../binding.js').suggest(key, [...known])
   return match ? ` (did you mean ${JSON.stringify(match)}?)` : ''
 }
 
@@ -100,7 +100,10 @@ function redisOptions(where, store) {
   if (typeof store === 'string') return { url: store }
   if (store && typeof store === 'object' && !Array.isArray(store) && typeof store.url === 'string') {
     for (const key of Object.keys(store)) {
-      if (!REDIS_KEYS.includes(key)) throw invalid(where, `unknown option "store.${key}" (Redis options are ${REDIS_KEYS.join(', ')})`)
+      if (!REDIS_KEYS.includes(key)) {
+        const near = suggestion(key, REDIS_KEYS).replace('"', '"store.')
+        throw invalid(where, `unknown option "store.${key}"${near || ` (Redis options are ${REDIS_KEYS.join(', ')})`}`)
+      }
     }
     const out = {}
     for (const key of REDIS_KEYS) if (store[key] !== undefined) out[key] = store[key]
@@ -122,4 +125,4 @@ function wrapProvider(fn, appid) {
   }
 }
 
-module.exports = { normalize, checkFinite }
+module.exports = { normalize, checkFinite, suggestion }

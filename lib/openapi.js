@@ -6,7 +6,7 @@
 const { OpenApiError, fromNative, makeError } = require('./errors.js')
 const json = require('./json.js')
 const { describe } = require('./guard.js')
-const { checkFinite } = require('./config.js')
+const { checkFinite, suggestion } = require('./config.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
 let nextCallId = 1
@@ -48,7 +48,7 @@ function settle(api, outcome) {
 function encodeOptions(api, options) {
   try {
     for (const key of Object.keys(options)) {
-      if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}`)
+      if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}${suggestion(key, CALL_OPTION_KEYS)}`)
     }
     const { signal, ...rest } = options
     checkFinite(api, rest, ['timeout', 'attemptTimeout', 'maxAttempts'])

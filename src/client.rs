@@ -146,3 +146,9 @@ async fn guarded<T>(api: &str, call: impl std::future::Future<Output = Result<T,
 pub fn endpoint_names() -> Vec<String> {
     wechat_protocol::catalogue::catalogue().all().iter().map(|e| e.name.clone()).collect()
 }
+
+/// The nearest of `candidates` to a misspelt `word` ("did you mean"), for the facade's options and the CLI.
+#[napi]
+pub fn suggest(word: String, candidates: Vec<String>) -> Option<String> {
+    wechat_protocol::suggest::nearest(&word, candidates.iter().map(String::as_str)).map(str::to_owned)
+}

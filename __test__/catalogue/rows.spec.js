@@ -80,7 +80,7 @@ for (const row of TABLE) {
     t.true(err.errMsg.startsWith(`openapi.${api}:fail `), err.errMsg)
     t.regex(err.rid, /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/, 'WeChat (the emulator) answered it, with a request id')
     t.is(err.httpStatus, 200)
-    t.is(err.message, `errCode: ${err.errCode} ${err.meaning ?? ''} | errMsg: ${err.errMsg}`)
+    t.is(err.message, `errCode: ${err.errCode}${err.meaning ? ' ' + err.meaning : ''} | errMsg: ${err.errMsg}`)
     const documented = row.errors?.[String(error.errCode)]
     if (documented && via !== 'component') t.is(err.meaning, documented, "the meaning is the row's documented one")
     if (error.check) await error.check(err, ctx)

@@ -10,13 +10,10 @@ const config: Config = {
   env: cloud.DYNAMIC_CURRENT_ENV,
 }
 
-// Nested objects and arrays, optional fields left out.
-const order: LogisticsAddOrderRequest = {
-  orderId: 'o1',
-  openid: 'user',
+// Nested objects and arrays, optional fields left out (strict-results.ts and wrong-uses.ts reuse the parcel).
+export const parcel = {
   deliveryId: 'SF',
   bizId: 'biz1',
-  addSource: 0,
   sender: { name: 'A', mobile: '1380000' },
   receiver: { name: 'B', tel: '020-1' },
   cargo: { count: 1, weight: 1.5, spaceX: 10, spaceY: 10, spaceZ: 10, detailList: [{ name: 'book', count: 2 }] },
@@ -24,6 +21,7 @@ const order: LogisticsAddOrderRequest = {
   insured: { useInsured: 0, insuredValue: 0 },
   service: { serviceType: 0, serviceName: 'standard' },
 }
+const order: LogisticsAddOrderRequest = { orderId: 'o1', openid: 'user', addSource: 0, ...parcel }
 
 async function main(): Promise<number> {
   const emu = await cloud.startEmulator({ port: 0, apps: [{ appid: 'wxtestapp', secret: 's' }] })

@@ -39,10 +39,11 @@ async function run(argv, io) {
   const [api, paramsText, extra] = positionals
   if (!api) throw usage('name the API: call <namespace.method>')
   if (extra !== undefined) throw usage(`unexpected argument ${JSON.stringify(extra)}`)
-  const names = require('../../binding.js').endpointNames()
+  const binding = require('../../binding.js')
+  const names = binding.endpointNames()
   if (!names.includes(api)) {
-    const near = names.filter((n) => n.toLowerCase() === api.toLowerCase() || n.endsWith('.' + api.split('.').pop()))
-    throw usage(`unknown API ${JSON.stringify(api)}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`)
+    const near = binding.suggest(api, names) || names.find((n) => n.endsWith('.' + api.split('.').pop()))
+    throw usage(`unknown API ${JSON.stringify(api)}${near ? ` (did you mean ${near}?)` : ''}; \`list\` shows them all`)
   }
   const params = await readParams(paramsText)
   const options = {}

@@ -55,15 +55,19 @@ async function run(argv, io) {
     throw configProblem(e.message)
   }
   io.out(emulator.url)
+  if (options.apps === undefined) {
+    const { DEMO_APP } = require('../../emulator.js')
+    io.err(`accepts the demo app: appid ${DEMO_APP.appid}, secret ${DEMO_APP.secret}`)
+  } else {
+    io.err(`accepts the apps of the config: ${options.apps.map((a) => a && a.appid).join(', ')}`)
+  }
   io.err(`control API: POST ${emulator.url}/__emulator/<action> (try 'actions'); stop with Ctrl-C`)
-  // The native server does not hold Node's event loop open; this does, until a signal stops it.
-  const keepAlive = setInterval(() => {}, 1 << 30)
+  // The running emulator holds the process open until it is closed, here on a signal.
   await new Promise((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
-  clearInterval(keepAlive)
   await emulator.close()
   return EXIT.OK
 }

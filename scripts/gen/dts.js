@@ -29,15 +29,22 @@ function typeOf(n, side, pad) {
     .join(' | ')
 }
 
-// Answers are open (WeChat adds fields faster than tables follow, and unknown fields pass through); requests are
-// closed so that a misspelt field fails to compile. An object the table does not describe is open on both sides.
+// Both sides are closed: a misspelt request field and a misread answer field fail to compile. Fields WeChat adds
+// after the table was written still reach JS at runtime (cast to read them). An object the table does not describe
+// is open on both sides.
+function fieldDoc(child) {
+  if (!child.when) return child.doc
+  const when = `Optional: ${child.when}.`
+  return child.doc ? `${child.doc}. ${when}` : when
+}
+
 function members(n, side, pad) {
   const lines = []
   for (const [key, child] of n.children) {
-    if (child.doc) lines.push(...comment([child.doc], pad))
+    const doc = fieldDoc(child)
+    if (doc) lines.push(...comment([doc], pad))
     lines.push(`${pad}${camel(key)}${child.required ? '' : '?'}: ${typeOf(child, side, pad)}`)
   }
-  if (side === 'response') lines.push(`${pad}[key: string]: unknown`)
   return lines
 }
 
@@ -66,8 +73,37 @@ function sideInterface(row, side) {
     return [...head, `export interface ${name} {`, '  [key: string]: never', '}'].join('\n')
   }
   const head = comment([`${side === 'request' ? 'Parameters' : 'Answer'} of \`${row.name}\`. ${row.summary}`], '')
+  if (side === 'request' && row.requestCases) return requestUnion(row, root, name, head)
   const extra = side === 'response' && row.reconcile ? reconciledMember(row, '  ') : []
   return [...head, `export interface ${name} {`, ...extra, ...members(root, side, '  '), '}'].join('\n')
+}
+
+// `requestCases`: fields required only for some values of a discriminant (addOrder's `openid` unless
+// `add_source` is 2). The fields interface holds every field; each case narrows the discriminant to its value
+// and makes its own fields required.
+function requestUnion(row, root, name, head) {
+  const { discriminant, cases } = row.requestCases
+  const field = root.children.get(discriminant)
+  if (!field) throw new Error(`${row.name}: requestCases names ${discriminant}, which is not a request field`)
+  const fieldsName = `${name}Fields`
+  const variants = cases.map((c) => {
+    const required = c.required.map((key) => {
+      const child = root.children.get(key)
+      if (!child) throw new Error(`${row.name}: requestCases requires ${key}, which is not a top-level request field`)
+      return `${camel(key)}: ${typeOf(child, 'request', '    ')}`
+    })
+    return [...comment([c.doc], '  '), `  | { ${[`${camel(discriminant)}: ${JSON.stringify(c.value)}`, ...required].join('; ')} }`].join('\n')
+  })
+  return [
+    ...comment([`Every field of \`${row.name}\`; \`${name}\` adds which are required for each \`${camel(discriminant)}\`.`], ''),
+    `export interface ${fieldsName} {`,
+    ...members(root, 'request', '  '),
+    '}',
+    ...head,
+    `export type ${name} = ${fieldsName} & (`,
+    ...variants,
+    ')',
+  ].join('\n')
 }
 
 function retryText(row) {

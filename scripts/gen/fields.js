@@ -7,11 +7,12 @@ function camel(key) {
 }
 
 /**
- * A node: { type, required, doc, children: Map<snakeKey, node> }; the root stands for the whole object.
- * Answer rows carry no `required`, so every answer field is optional: WeChat leaves fields out freely.
+ * A node: { type, required, doc, when, children: Map<snakeKey, node> }; the root stands for the whole object.
+ * An answer field is required when WeChat always sends it on success (`required: true`, with the row's
+ * `responseEvidence`); one without the flag is optional, and its `when` says in which cases it comes.
  */
 function node(spec) {
-  return { type: spec.type, required: spec.required === true, doc: spec.doc || '', children: new Map() }
+  return { type: spec.type, required: spec.required === true, doc: spec.doc || '', when: spec.when || '', children: new Map() }
 }
 
 function findParent(root, endpoint, path) {

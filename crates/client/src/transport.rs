@@ -141,6 +141,13 @@ impl Transport {
         let _ = out.set_scheme(host.scheme());
         let _ = out.set_host(host.host_str());
         let _ = out.set_port(host.port());
+        // Each host keeps its own path prefix: `/a/cgi-bin/x` on the first host is `/b/cgi-bin/x` on a host at `/b`.
+        let (from, to) = (self.hosts[0].path().trim_end_matches('/'), host.path().trim_end_matches('/'));
+        if from != to {
+            if let Some(rest) = url.path().strip_prefix(from) {
+                out.set_path(&format!("{to}{rest}"));
+            }
+        }
         out
     }
 
@@ -151,6 +158,13 @@ impl Transport {
         body: Option<Bytes>,
         attempt_timeout: Duration,
     ) -> Result<HttpAnswer, TransportError> {
+        // Where a refused connection went, for its message: scheme, host, port and path; never the query (the
+        // token) nor userinfo.
+        let shown = format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or_default(), url.port().map(|p| format!(":{p}")).unwrap_or_default()) + url.path();
+        let located = |e: TransportError| match e {
+            TransportError::Connect(m) => TransportError::Connect(format!("{m} ({shown})")),
+            other => other,
+        };
         let mut request = match verb {
             HttpVerb::Get => self.http.get(url),
             HttpVerb::Post => self.http.post(url).header("content-type", "application/json"),
@@ -158,7 +172,7 @@ impl Transport {
         if let Some(body) = body {
             request = request.body(body);
         }
-        let mut response = request.timeout(attempt_timeout).send().await.map_err(classify)?;
+        let mut response = request.timeout(attempt_timeout).send().await.map_err(|e| located(classify(e)))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()

@@ -82,10 +82,18 @@ impl fmt::Debug for ComponentConfig {
     }
 }
 
+/// serde's "unknown field `prot`, expected one of `port`, …": " (did you mean \"port\"?)" when one is near.
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else { return String::new() };
+    let field = rest.split('`').next().unwrap_or_default();
+    let known: Vec<&str> = rest.split("expected ").nth(1).unwrap_or_default().split('`').skip(1).step_by(2).collect();
+    wechat_protocol::suggest::nearest(field, known).map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
+}
+
 impl EmulatorConfig {
     pub fn from_json(json: &str) -> Result<EmulatorConfig, String> {
         let text = if json.trim().is_empty() { "{}" } else { json };
-        serde_json::from_str(text).map_err(|e| format!("emulator config: {e}"))
+        serde_json::from_str(text).map_err(|e| format!("emulator config: {e}{}", did_you_mean(&e.to_string())))
     }
 
     pub fn header_timeout(&self) -> std::time::Duration {
@@ -181,6 +189,7 @@ mod tests {
     #[test]
     fn rejects_typos_and_duplicates() {
         assert!(EmulatorConfig::from_json(r#"{"tokenTTL": 5}"#).unwrap_err().contains("unknown field"));
+        assert!(EmulatorConfig::from_json(r#"{"prot": 5}"#).unwrap_err().ends_with(" (did you mean \"port\"?)"));
         let dup = EmulatorConfig::from_json(r#"{"apps":[{"appid":"wx1","secret":"s"},{"appid":"wx1","secret":"t"}]}"#).unwrap();
         assert!(dup.validate().unwrap_err().contains("twice"));
     }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod codes;
 pub mod crypto;
 pub mod secret;
+pub mod suggest;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod fuzz_support;

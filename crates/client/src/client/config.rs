@@ -85,7 +85,9 @@ struct RawConfig {
 
 impl ClientConfig {
     pub fn from_json(json: &str) -> Result<ClientConfig, String> {
-        let raw: RawConfig = serde_json::from_str(json).map_err(|e| describe_serde_error(&e))?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| describe_serde_error(&e))?;
+        check_option_types(&value)?;
+        let raw: RawConfig = serde_json::from_value(value).map_err(|e| describe_serde_error(&e))?;
         let appid = non_empty("appid", raw.appid)?;
         if let Some(a) = &appid {
             check_appid("appid", a)?;
@@ -181,6 +183,83 @@ fn parse_api_base(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// What each option must be, in the words its error uses: `timeout must be a number of milliseconds, got string "5000"`.
+const OPTION_TYPES: &[(&str, Kind, &str)] = &[
+    ("appid", Kind::String, "a string"),
+    ("secret", Kind::String, "a string"),
+    ("accessToken", Kind::String, "a string"),
+    ("tokenMode", Kind::String, "'stable' or 'classic'"),
+    ("timeout", Kind::Number, "a number of milliseconds"),
+    ("connectTimeout", Kind::Number, "a number of milliseconds"),
+    ("attemptTimeout", Kind::Number, "a number of milliseconds"),
+    ("maxAttempts", Kind::Number, "a number (of attempts)"),
+    ("maxResponseBytes", Kind::Number, "a number of bytes"),
+    ("ca", Kind::String, "PEM text (a string or Buffer)"),
+    ("component", Kind::Object, "an object { appid, secret, token, encodingAesKey }"),
+];
+const COMPONENT_TYPES: &[(&str, Kind, &str)] = &[
+    ("appid", Kind::String, "a string"),
+    ("secret", Kind::String, "a string"),
+    ("token", Kind::String, "a string"),
+    ("encodingAesKey", Kind::String, "a 43-character string"),
+    ("previousEncodingAesKey", Kind::String, "a 43-character string"),
+    ("pushMaxAgeSeconds", Kind::Number, "a whole number from 1 to 43200 (seconds)"),
+];
+const REDIS_TYPES: &[(&str, Kind, &str)] = &[
+    ("url", Kind::String, "a redis:// URL string"),
+    ("prefix", Kind::String, "a string"),
+    ("timeout", Kind::Number, "a number of milliseconds"),
+    ("lockTtl", Kind::Number, "a number of milliseconds"),
+];
+/// Options holding credentials: a wrong type is named, the value never shown.
+const SECRET_OPTIONS: &[&str] = &["secret", "accessToken", "token", "encodingAesKey", "previousEncodingAesKey", "url"];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    String,
+    Number,
+    Object,
+}
+
+/// Refuses an option of the wrong JSON type, naming it (`component.token`, `store.timeout`) and what it takes.
+fn check_option_types(value: &serde_json::Value) -> Result<(), String> {
+    check_types("", value, OPTION_TYPES)?;
+    if let Some(component) = value.get("component").filter(|c| c.is_object()) {
+        check_types("component.", component, COMPONENT_TYPES)?;
+    }
+    if let Some(redis) = value.get("redis").filter(|c| c.is_object()) {
+        check_types("store.", redis, REDIS_TYPES)?;
+    }
+    Ok(())
+}
+
+fn check_types(prefix: &str, value: &serde_json::Value, table: &[(&str, Kind, &str)]) -> Result<(), String> {
+    use serde_json::Value;
+    for (name, kind, expected) in table {
+        let Some(got) = value.get(*name) else { continue };
+        let fits = match (kind, got) {
+            (_, Value::Null) => true,
+            (Kind::String, Value::String(_)) | (Kind::Number, Value::Number(_)) | (Kind::Object, Value::Object(_)) => true,
+            _ => false,
+        };
+        if fits {
+            continue;
+        }
+        let shown = match got {
+            Value::String(s) if !SECRET_OPTIONS.contains(name) => format!("string {s:?}"),
+            Value::String(_) => "a string".to_owned(),
+            Value::Number(n) if !SECRET_OPTIONS.contains(name) => format!("number {n}"),
+            Value::Number(_) => "a number".to_owned(),
+            Value::Bool(b) => format!("boolean {b}"),
+            Value::Array(_) => "an array".to_owned(),
+            Value::Object(_) => "an object".to_owned(),
+            Value::Null => "null".to_owned(),
+        };
+        return Err(format!("{prefix}{name} must be {expected}, got {shown}"));
+    }
+    Ok(())
+}
+
 /// serde's messages name Rust types; say what the user wrote instead.
 fn describe_serde_error(e: &serde_json::Error) -> String {
     let text = e.to_string();
@@ -227,7 +306,11 @@ mod tests {
         assert_eq!(err(r#"{"appid":"wx1","secret":"x","timeout":-5}"#), "timeout must be a whole number from 1 to 600000, got -5");
         assert_eq!(err(r#"{"apiBase":"ftp://x"}"#), "apiBase must be an http(s) URL, got \"ftp://x\"");
         assert_eq!(err(r#"{"appid":"wx1","secret":"x","accessToken":"t"}"#), "give only one of secret, accessToken and getAccessToken");
-        assert_eq!(err(r#"{"appid":5}"#), "invalid option type: integer `5`, expected a string");
+        assert_eq!(err(r#"{"appid":5}"#), "appid must be a string, got number 5");
+        assert_eq!(err(r#"{"appid":"wx1","secret":"x","timeout":"5000"}"#), "timeout must be a number of milliseconds, got string \"5000\"");
+        assert_eq!(err(r#"{"appid":"wx1","secret":7}"#), "secret must be a string, got a number");
+        assert_eq!(err(r#"{"redis":{"url":"redis://h/0","timeout":"1s"}}"#), "store.timeout must be a number of milliseconds, got string \"1s\"");
+        assert_eq!(err(r#"{"component":{"appid":"wxc","pushMaxAgeSeconds":true}}"#), "component.pushMaxAgeSeconds must be a whole number from 1 to 43200 (seconds), got boolean true");
         assert_eq!(err(r#"{"apiBase":5}"#), "apiBase must be a URL string or a list of them");
         assert_eq!(err(r#"{"component":{"appid":"wxc"}}"#), "component.secret is required");
         assert_eq!(err(r#"{"redis":{"url":"redis://h/0","lockTTL":5}}"#), "unknown option \"lockTTL\"");

@@ -194,7 +194,6 @@ impl Client {
                         "no credentials: give appid and secret (or WECHAT_APPID / WECHAT_SECRET), accessToken or getAccessToken to init; \
                          a third-party platform calls on behalf of a merchant with openapi({ appid })",
                     )
-                    .with_category(crate::error::Category::Auth)
                 }),
             },
         }

@@ -91,6 +91,11 @@ impl Error {
         if let Some(m) = endpoint_meaning {
             e.meaning = Some(m.to_owned());
         }
+        // A code this endpoint's row does not list but a sibling's does (9300525 "biz_id not bound" is listed
+        // on addOrder and answered by getQuota too): the sibling's meaning beats none.
+        if e.meaning.is_none() {
+            e.meaning = wechat_protocol::catalogue::catalogue().all().iter().find_map(|r| r.error_meaning(code)).map(str::to_owned);
+        }
         e
     }
 
@@ -98,12 +103,20 @@ impl Error {
         Error::build(api, sdk_code::BAD_ARGUMENTS, message.into())
     }
 
-    /// -604100: no row of the table; for a name WeChat documents as not callable from cloud, why and what instead.
+    /// -604100: no row of the table. A name WeChat documents as not callable from cloud says why and what instead;
+    /// any other names the nearest API and the way to call a path the table does not have.
     pub fn unknown_api(api: &str) -> Error {
-        match wechat_protocol::catalogue::not_cloud::not_cloud(api) {
-            Some(n) => Error::build(api, sdk_code::UNKNOWN_API, format!("openapi.{api} is not a cloud call: {}. Instead, {}", n.why, n.instead)),
-            None => Error::build(api, sdk_code::UNKNOWN_API, format!("unknown API openapi.{api}")),
+        if let Some(n) = wechat_protocol::catalogue::not_cloud::not_cloud(api) {
+            return Error::build(api, sdk_code::UNKNOWN_API, format!("openapi.{api} is not a cloud call: {}. Instead, {}", n.why, n.instead));
         }
+        let names = wechat_protocol::catalogue::catalogue().all();
+        let near = wechat_protocol::suggest::nearest(api, names.iter().map(|e| e.name.as_str()));
+        let hint = near.map(|n| format!(" (did you mean openapi.{n}?)")).unwrap_or_default();
+        Error::build(
+            api,
+            sdk_code::UNKNOWN_API,
+            format!("unknown API openapi.{api}{hint}; for a path the table does not have, call openapi.request({{ method, path, data }})"),
+        )
     }
 
     pub fn network(api: &str, message: impl Into<String>) -> Error {
@@ -188,7 +201,10 @@ impl Error {
 /// wx-server-sdk's `message`: `errCode: <n> <meaning> | errMsg: <errMsg>`.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "errCode: {} {} | errMsg: {}", self.code, self.meaning.as_deref().unwrap_or(""), self.err_msg())
+        match self.meaning.as_deref().filter(|m| !m.is_empty()) {
+            Some(meaning) => write!(f, "errCode: {} {meaning} | errMsg: {}", self.code, self.err_msg()),
+            None => write!(f, "errCode: {} | errMsg: {}", self.code, self.err_msg()),
+        }
     }
 }
 
@@ -238,6 +254,7 @@ mod tests {
         assert!(Error::timeout("a.b", "deadline").retryable);
         assert!(!Error::invalid_argument("a.b", "x").retryable);
         assert_eq!(Error::wechat("a.b", -1, "system error", None).category, Category::Busy);
+        assert_eq!(Error::wechat("logistics.getQuota", 9300525, "biz_id not bound", None).meaning.as_deref(), Some("biz_id not bound"));
         assert_eq!(parse_rid("no request id here"), None);
     }
 

@@ -272,6 +272,10 @@ impl Exchange {
         // WeChat's answer to the token it refused, kept for when no other token can be had.
         let mut rejection: Option<Error> = None;
         let mut token_renewed = false;
+        // No token source at all (no credentials, no platform): refused before anything is sent, 0 attempts.
+        if let Err(e) = call.token {
+            return Err(Error { attempts: 0, ..e.clone() });
+        }
         loop {
             let attempt = progress.attempt_started();
             let (error, sent) = match self.token(call.token, rejected.take().as_ref()).await {
@@ -371,7 +375,9 @@ impl Exchange {
 
     fn url_for(&self, target: &Target, params: &Value, token: Option<&Secret>) -> Url {
         let mut url = self.api_base.clone();
-        url.set_path(&target.path);
+        // A gateway's path prefix (`https://gw.example/wechat`) is kept: `…/wechat/cgi-bin/…`.
+        let prefix = self.api_base.path().trim_end_matches('/');
+        url.set_path(&format!("{prefix}{}", target.path));
         {
             let mut query = url.query_pairs_mut();
             if let Some(token) = token {

@@ -12,7 +12,7 @@ pub const FAMILY: Family = Family::new("counters").actions(ACTIONS).describe(des
 const ACTIONS: &[Action] = &[
     Action::new("requestCounts", "{}", "Requests received per endpoint (`namespace.method`), token endpoints included, whatever their outcome.", request_counts)
         .js("", "Record<string, number>"),
-    Action::new("executions", "{}", "How many times each non-idempotent endpoint actually ran (past token, quota and field checks): duplicates show here.", executions)
+    Action::new("executions", "{}", "Runs per endpoint, of non-idempotent endpoints only (reads never appear: see requestCounts): a call counts once it passed the token, quota and field checks, whether it then succeeded or not (afterExecute faults included). More runs than you sent is a duplicate.", executions)
         .js("", "Record<string, number>"),
     Action::new("executionsByOrder", "{name?}", "Executions of non-idempotent endpoints per order_id they named ({name: {orderId: n}}, or one endpoint's map): more than one is a duplicate order.", executions_by_order)
         .js("name?: string", "Record<string, any>"),

@@ -198,6 +198,18 @@ struct RawRow {
     errors: Map<String, serde_json::Value>,
     notes: Option<String>,
     source: String,
+    /// Where the row's facts come from (research notes): for maintainers, never shown to users.
+    #[allow(dead_code)]
+    evidence: Option<String>,
+    /// How the answer fields' `required` flags were decided.
+    #[allow(dead_code)]
+    #[serde(rename = "responseEvidence")]
+    response_evidence: Option<String>,
+    /// Request fields required only for some values of another field (typed as a union in index.d.ts); the
+    /// runtime check leaves them to WeChat.
+    #[allow(dead_code)]
+    #[serde(rename = "requestCases")]
+    request_cases: Option<serde_json::Value>,
     reconcile: Option<RawReconcile>,
 }
 
