@@ -47,5 +47,9 @@ impl TokenSource for ObservedSource {
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
         self.inner.rejected(token)
     }
+
+    fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
+        self.inner.renew_ahead(current)
+    }
 }
 
