@@ -205,9 +205,20 @@ async fn tls_and_mutual_tls_share_one_token() {
     assert!(untrusted.query::<String>("ping", redis::cmd("PING")).await.is_err(), "unknown CA");
 }
 
+/// A free port whose cluster bus port (port + 10000) is free and in range too.
+fn cluster_port() -> u16 {
+    loop {
+        let port = 20000 + rand::random::<u16>() % 30000;
+        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+        if free(port) && free(port + 10000) {
+            return port;
+        }
+    }
+}
+
 /// A three-primary cluster with one replica each, on loopback, with a short node timeout.
 fn cluster(fleet: &mut Fleet) -> Vec<u16> {
-    let ports: Vec<u16> = (0..6).map(|_| free_port()).collect();
+    let ports: Vec<u16> = (0..6).map(|_| cluster_port()).collect();
     for &port in &ports {
         fleet.server(port, &["--cluster-enabled", "yes", "--cluster-node-timeout", "1000", "--cluster-config-file", "nodes.conf"]);
     }

@@ -223,7 +223,10 @@ async fn renew(inner: Arc<Inner>, current: Secret) {
             *c = renewed;
         }
         // Another process is renewing, or the renewal failed: look again shortly (calls still use `current`).
-        _ => c.renew_at = (now + RENEW_RETRY).min(c.fresh_until),
+        _ => {
+            let left = c.fresh_until.saturating_duration_since(now);
+            c.renew_at = now + RENEW_RETRY.min(left / 4).max(Duration::from_millis(5));
+        }
     }
 }
 
