@@ -94,7 +94,7 @@ function normalize(where, config, env = process.env) {
 function isRedisStore(store) {
   if (typeof store === 'string') return true
   if (store === null || typeof store !== 'object') return false
-  return typeof store.url === 'string' || Array.isArray(store.cluster) || Array.isArray(store.sentinels)
+  return typeof store.url === 'string' || store.cluster !== undefined || store.sentinels !== undefined
 }
 
 const REDIS_SHAPES = "store must be a Redis URL ('redis://host:6379/0', 'rediss://…' for TLS), { url, ca, cert, key, prefix, timeout, lockTtl }, { cluster: ['redis://host:7000', …] } or { sentinels: ['redis://host:26379', …], name: 'mymaster' }"

@@ -9,7 +9,7 @@
 use super::config::{RedisConfig, Topology};
 use super::health::Health;
 use crate::error::Error;
-use wechat_protocol::secret::scrub;
+use wechat_protocol::secret::{scrub, Secret};
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
@@ -116,8 +116,6 @@ fn backend(config: &RedisConfig) -> RedisResult<Backend> {
     })
 }
 
-use wechat_protocol::secret::Secret;
-
 impl Redis {
     /// Checks the URL only; nothing connects until the first operation (so `init` stays synchronous and works
     /// while Redis is down).
@@ -162,10 +160,12 @@ impl Redis {
                 // turned replica: one more try on a new connection is answered by the current primary.
                 Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.kind() == redis::ErrorKind::ReadOnly => {
                     let conn = match conn {
+                        // Sentinel is asked for the primary again.
                         Conn::Sentinel(_) => {
-                            self.forget(&conn).await;
+                            *self.conn.lock().await = None;
                             self.connection().await?
                         }
+                        // The manager and the cluster client reconnect by themselves.
                         other => other,
                     };
                     op(conn).await
@@ -190,11 +190,6 @@ impl Redis {
         }
         self.health.failed(&reason);
         Err(Error::network("", format!("Redis {what} failed: {reason}")))
-    }
-
-    /// Drops the Sentinel connection if it is still the one that failed.
-    async fn forget(&self, _failed: &Conn) {
-        *self.conn.lock().await = None;
     }
 
     async fn connection(&self) -> RedisResult<Conn> {

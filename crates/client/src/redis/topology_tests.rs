@@ -20,7 +20,9 @@ use wechat_protocol::secret::Secret;
 
 fn installed(test: &str, tools: &[&str]) -> bool {
     for tool in tools {
-        let found = Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+        // `openssl version`; the Redis tools take `--version`.
+        let flag = if *tool == "openssl" { "version" } else { "--version" };
+        let found = Command::new(tool).arg(flag).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
         if !found {
             assert!(std::env::var_os("CI").is_none(), "{tool} is required in CI (.ci/run installs it)");
             eprintln!("SKIPPED {test}: {tool} is not installed (apt-get install redis-server redis-sentinel redis-tools openssl)");
@@ -338,9 +340,16 @@ async fn sentinel_follows_a_failover_and_tokens_stay_shared() {
     // Afterwards every process reads the primary Sentinel names now, and they share one token again.
     // Once Sentinel names the new primary, each process's next Redis operation reaches it (and ends the
     // outage for that process: until then it refreshes on its own).
+    // Settled: the replica is the primary and no longer flagged down (what clients check).
     wait_until(
-        || cli(sentinel, &["SENTINEL", "get-master-addr-by-name", "mymaster"]).is_some_and(|a| a.contains(&replica.to_string())),
-        "Sentinel names the replica",
+        || {
+            cli(sentinel, &["SENTINEL", "master", "mymaster"]).is_some_and(|m| {
+                let lines: Vec<&str> = m.lines().collect();
+                let field = |name: &str| lines.chunks(2).find(|kv| kv[0] == name).and_then(|kv| kv.get(1).copied());
+                field("port") == Some(replica.to_string().as_str()) && field("flags") == Some("master")
+            })
+        },
+        "Sentinel names the replica, settled",
     );
     for r in &redis {
         let until = Instant::now() + Duration::from_secs(8);
