@@ -179,8 +179,8 @@ export interface RetryEvent {
 export interface TokenEvent {
   api: 'auth.getAccessToken'
   appid?: string
-  /** `refresh`: after WeChat rejected the previous one. */
-  reason: 'fetch' | 'refresh'
+  /** `refresh`: after WeChat rejected the previous one; `renew`: renewed ahead of its expiry in the background (no call waited). */
+  reason: 'fetch' | 'refresh' | 'renew'
   errCode: number
   category?: ErrorCategory
   httpStatus?: number
