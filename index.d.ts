@@ -43,7 +43,8 @@ export interface Config {
   /**
    * Where tokens, tickets and refresh tokens live. Default: memory in this process.
    * - your own `{ get, set, del }` (e.g. your database: keep refresh tokens durable);
-   * - Redis, shared by every process: `'redis://host:6379/0'` or `{ url, prefix, timeout, lockTtl }`.
+   * - Redis, shared by every process: `'redis://host:6379/0'` (`'rediss://…'` for TLS), `{ url, ca, cert, key, prefix, timeout, lockTtl }`,
+   *   a Redis Cluster `{ cluster: ['redis://host:7000', …] }` or Sentinel `{ sentinels: ['redis://host:26379', …], name: 'mymaster' }`.
    */
   store?: Store | string | RedisStoreOptions
   /** Told whenever a merchant's refresh token changes (queryAuth, rotation, recovery). */
@@ -60,10 +61,22 @@ export interface Config {
   throwOnNotFound?: unknown
 }
 
-/** `store` as an object: where Redis is and how shared tokens are kept there. */
+/** `store` as an object: where Redis is and how shared tokens are kept there. Give exactly one of `url`, `cluster`, `sentinels`. */
 export interface RedisStoreOptions {
-  /** `redis://[user:password@]host:port/db`; TLS (`rediss://`) is not supported. */
-  url: string
+  /** One server: `redis://[user:password@]host:port/db`, or `rediss://…` for TLS. */
+  url?: string
+  /** A Redis Cluster: some of its nodes' URLs (all `redis://` or all `rediss://`); slots and failovers are followed. */
+  cluster?: string[]
+  /** Sentinels' URLs; the primary they name `name` is used, and followed through failovers. */
+  sentinels?: string[]
+  /** The primary's name in sentinel.conf (`sentinel monitor <name> …`), with `sentinels`. */
+  name?: string
+  /** TLS (`rediss://`): the CA that signed the server certificate (PEM), instead of the system roots. */
+  ca?: string | Buffer
+  /** Mutual TLS: the client certificate (PEM), with `key`. */
+  cert?: string | Buffer
+  /** Mutual TLS: the client certificate's private key (PEM), with `cert`. */
+  key?: string | Buffer
   /** Put in front of every key. Default `'wechat-openapi:'`. */
   prefix?: string
   /** Bound on every Redis operation in milliseconds, connecting included. Default 300. */
@@ -166,8 +179,8 @@ export interface RetryEvent {
 export interface TokenEvent {
   api: 'auth.getAccessToken'
   appid?: string
-  /** `refresh`: after WeChat rejected the previous one. */
-  reason: 'fetch' | 'refresh'
+  /** `refresh`: after WeChat rejected the previous one; `renew`: renewed ahead of its expiry in the background (no call waited). */
+  reason: 'fetch' | 'refresh' | 'renew'
   errCode: number
   category?: ErrorCategory
   httpStatus?: number

@@ -10,7 +10,7 @@ const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousE
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
 const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])
-const REDIS_KEYS = ['url', 'prefix', 'timeout', 'lockTtl']
+const REDIS_KEYS = ['url', 'cluster', 'sentinels', 'name', 'ca', 'cert', 'key', 'prefix', 'timeout', 'lockTtl']
 
 /** Numeric options: NaN and ±Infinity do not survive JSON (they become null, i.e. "the default"), so they are
  * refused here, naming the option. */
@@ -82,7 +82,7 @@ function normalize(where, config, env = process.env) {
   if (config.store !== undefined) {
     if (isRedisStore(config.store)) out.redis = redisOptions(where, config.store)
     else if (config.store !== null && typeof config.store === 'object') store = wrapStore(where, config.store)
-    else throw invalid(where, "store must be a Redis URL ('redis://host:6379/0'), Redis options { url, prefix, timeout, lockTtl }, or your own { get, set, del }")
+    else throw invalid(where, `${REDIS_SHAPES}, or your own { get, set, del }`)
   }
   const onRefreshTokenRotated = config.onRefreshTokenRotated
   if (onRefreshTokenRotated !== undefined && typeof onRefreshTokenRotated !== 'function') {
@@ -92,13 +92,18 @@ function normalize(where, config, env = process.env) {
 }
 
 function isRedisStore(store) {
-  return typeof store === 'string' || (store !== null && typeof store === 'object' && typeof store.url === 'string')
+  if (typeof store === 'string') return true
+  if (store === null || typeof store !== 'object') return false
+  return typeof store.url === 'string' || store.cluster !== undefined || store.sentinels !== undefined
 }
 
-/** `store: 'redis://host:6379/0'` or `store: { url, prefix, timeout, lockTtl }`; the core checks the values. */
+const REDIS_SHAPES = "store must be a Redis URL ('redis://host:6379/0', 'rediss://…' for TLS), { url, ca, cert, key, prefix, timeout, lockTtl }, { cluster: ['redis://host:7000', …] } or { sentinels: ['redis://host:26379', …], name: 'mymaster' }"
+
+/** `store: 'redis://host:6379/0'` or `store: { url | cluster | sentinels + name, ca, cert, key, prefix, timeout, lockTtl }`;
+ * the core checks the values. */
 function redisOptions(where, store) {
   if (typeof store === 'string') return { url: store }
-  if (store && typeof store === 'object' && !Array.isArray(store) && typeof store.url === 'string') {
+  if (store && typeof store === 'object' && !Array.isArray(store) && isRedisStore(store)) {
     for (const key of Object.keys(store)) {
       if (!REDIS_KEYS.includes(key)) {
         const near = suggestion(key, REDIS_KEYS).replace('"', '"store.')
@@ -107,10 +112,20 @@ function redisOptions(where, store) {
     }
     const out = {}
     for (const key of REDIS_KEYS) if (store[key] !== undefined) out[key] = store[key]
+    // TLS material as PEM: a Buffer (fs.readFileSync) is sent as its text.
+    for (const key of ['ca', 'cert', 'key']) {
+      if (Buffer.isBuffer(out[key])) out[key] = out[key].toString('utf8')
+      if (out[key] !== undefined && typeof out[key] !== 'string') throw invalid(where, `store.${key} must be PEM text (a string or a Buffer)`)
+    }
+    for (const key of ['cluster', 'sentinels']) {
+      if (out[key] !== undefined && !(Array.isArray(out[key]) && out[key].every((u) => typeof u === 'string'))) {
+        throw invalid(where, `store.${key} must be an array of redis:// URLs`)
+      }
+    }
     checkFinite(where, out, ['timeout', 'lockTtl'], 'store.')
     return out
   }
-  throw invalid(where, "store must be a Redis URL ('redis://host:6379/0') or { url, prefix, timeout, lockTtl }")
+  throw invalid(where, REDIS_SHAPES)
 }
 
 /** The user's provider may be sync or async and return a string or { accessToken, expiresIn }. */

@@ -120,6 +120,169 @@ async function startRedis({ persist = false } = {}) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Whether every tool is installed; under CI a missing one is a failure (.ci/run installs them). */
+function toolsInstalled(tools) {
+  const missing = tools.filter((tool) => spawnSync(tool, [tool === 'openssl' ? 'version' : '--version'], { stdio: 'ignore' }).status !== 0)
+  if (missing.length && process.env.CI) throw new Error(`${missing.join(', ')} required in CI (.ci/run installs them)`)
+  return missing
+}
+
+/** Runs redis-cli (`-c` follows cluster redirections); resolves to its trimmed output. */
+function cli(args) {
+  const out = spawnSync('redis-cli', args, { encoding: 'utf8' })
+  return (out.stdout || '').trim()
+}
+
+/** A free port whose cluster bus port (port + 10000) is free and in range too. */
+async function clusterPort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 30000)
+    const free = (p) => new Promise((resolve) => {
+      const server = net.createServer()
+      server.once('error', () => resolve(false))
+      server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)))
+    })
+    if ((await free(port)) && (await free(port + 10000))) return port
+  }
+}
+
+/** Child processes in a temp dir, all stopped by close(). */
+function processGroup(name) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wechat-openapi-${name}-`))
+  const children = new Map()
+  return {
+    dir,
+    spawn(port, program, args) {
+      const cwd = path.join(dir, String(port))
+      fs.mkdirSync(cwd, { recursive: true })
+      children.set(port, spawn(program, args, { cwd, stdio: 'ignore' }))
+    },
+    async kill(port) {
+      const child = children.get(port)
+      if (!child || child.exitCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+      children.delete(port)
+    },
+    async close() {
+      await Promise.all([...children.keys()].map((port) => this.kill(port)))
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function until(what, check, ms = 20000) {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+const plainServer = (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+
+/**
+ * redis-server with TLS only (`--port 0`), with a CA, a server certificate and a client certificate made here
+ * with openssl; `mutual: true` requires the client certificate. Resolves to { store, cli, close }.
+ */
+async function startTlsRedis({ mutual = false } = {}) {
+  const group = processGroup('tls')
+  const { dir } = group
+  const ssl = (...args) => {
+    const r = spawnSync('openssl', args, { cwd: dir, stdio: 'ignore' })
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed`)
+  }
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test-ca')
+  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
+  for (const name of ['server', 'client']) {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`)
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', `${name}.pem`)
+  }
+  const file = (f) => path.join(dir, f)
+  const port = await freePort()
+  group.spawn(port, 'redis-server', [
+    '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--tls-cert-file', file('server.pem'), '--tls-key-file', file('server.key'), '--tls-ca-cert-file', file('ca.pem'),
+    '--tls-auth-clients', mutual ? 'yes' : 'no',
+  ])
+  const tlsArgs = ['--tls', '--cacert', file('ca.pem'), '--cert', file('client.pem'), '--key', file('client.key'), '-h', '127.0.0.1', '-p', String(port)]
+  await until('the TLS redis-server', () => cli([...tlsArgs, 'PING']) === 'PONG')
+  const store = { url: `rediss://127.0.0.1:${port}/0`, ca: fs.readFileSync(file('ca.pem'), 'utf8'), timeout: 2000 }
+  if (mutual) Object.assign(store, { cert: fs.readFileSync(file('client.pem'), 'utf8'), key: fs.readFileSync(file('client.key'), 'utf8') })
+  return { store, cli: (...args) => cli([...tlsArgs, ...args]), close: () => group.close() }
+}
+
+/**
+ * Three primaries with a replica each (`--cluster-replicas 1`), joined by `redis-cli --cluster create`.
+ * `failover()` promotes the replica of the primary that holds `key` (CLUSTER FAILOVER on the replica).
+ */
+async function startCluster() {
+  const group = processGroup('cluster')
+  const ports = []
+  for (let i = 0; i < 6; i++) ports.push(await clusterPort())
+  for (const port of ports) {
+    group.spawn(port, 'redis-server', [...plainServer(port), '--cluster-enabled', 'yes', '--cluster-node-timeout', '1000', '--cluster-config-file', 'nodes.conf'])
+  }
+  const at = (port, ...args) => cli(['-h', '127.0.0.1', '-p', String(port), ...args])
+  await until('the cluster nodes', () => ports.every((p) => at(p, 'PING') === 'PONG'))
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'ignore' })
+  if (created.status !== 0) throw new Error('redis-cli --cluster create failed')
+  await until('cluster_state:ok', () => ports.every((p) => at(p, 'CLUSTER', 'INFO').includes('cluster_state:ok')))
+  return {
+    store: { cluster: ports.slice(0, 3).map((p) => `redis://127.0.0.1:${p}`), timeout: 2000 },
+    cli: (...args) => cli(['-c', '-h', '127.0.0.1', '-p', String(ports[0]), ...args]),
+    async failover(key) {
+      const owner = ports.find((p) => at(p, 'ROLE').startsWith('master') && !at(p, 'GET', key).includes('MOVED'))
+      await until('the primary has its replica', () => at(owner, 'ROLE').split('\n').includes('127.0.0.1'))
+      const role = at(owner, 'ROLE').split('\n')
+      const replica = Number(role[role.indexOf('127.0.0.1') + 1])
+      if (at(replica, 'CLUSTER', 'FAILOVER') !== 'OK') throw new Error('CLUSTER FAILOVER refused')
+      await until('the replica is promoted', () => at(replica, 'ROLE').startsWith('master'))
+      return { from: owner, to: replica }
+    },
+    close: () => group.close(),
+  }
+}
+
+/** A primary, its replica and one redis-sentinel (quorum 1). `failover()` kills the primary and waits for Sentinel. */
+async function startSentinel() {
+  const group = processGroup('sentinel')
+  const [primary, replica, sentinel] = [await freePort(), await freePort(), await freePort()]
+  const at = (port, ...args) => cli(['-h', '127.0.0.1', '-p', String(port), ...args])
+  group.spawn(primary, 'redis-server', plainServer(primary))
+  await until('the primary', () => at(primary, 'PING') === 'PONG')
+  group.spawn(replica, 'redis-server', [...plainServer(replica), '--replicaof', '127.0.0.1', String(primary)])
+  await until('the replica in sync', () => at(replica, 'INFO', 'replication').includes('master_link_status:up'))
+  const conf = path.join(group.dir, 'sentinel.conf')
+  fs.writeFileSync(conf, [
+    `port ${sentinel}`, 'bind 127.0.0.1', `sentinel monitor mymaster 127.0.0.1 ${primary} 1`,
+    'sentinel down-after-milliseconds mymaster 300', 'sentinel failover-timeout mymaster 2000', '',
+  ].join('\n'))
+  group.spawn(sentinel, 'redis-sentinel', [conf])
+  await until('Sentinel sees the replica', () => at(sentinel, 'SENTINEL', 'replicas', 'mymaster').includes(String(replica)))
+  return {
+    store: { sentinels: [`redis://127.0.0.1:${sentinel}`], name: 'mymaster', timeout: 2000 },
+    cli: (...args) => {
+      const addr = at(sentinel, 'SENTINEL', 'get-master-addr-by-name', 'mymaster').split('\n')
+      return at(Number(addr[1]), ...args)
+    },
+    async failover() {
+      await group.kill(primary)
+      // Done when Sentinel reports the replica as the primary and no longer down (what clients check).
+      const settled = () => {
+        const lines = at(sentinel, 'SENTINEL', 'master', 'mymaster').split('\n')
+        const info = {}
+        for (let i = 0; i + 1 < lines.length; i += 2) info[lines[i]] = lines[i + 1]
+        return info.port === String(replica) && info.flags === 'master'
+      }
+      await until('Sentinel names the replica, settled', settled)
+      return { from: primary, to: replica }
+    },
+    close: () => group.close(),
+  }
+}
+
 /**
  * Forks `count` worker processes, each with its own client built from `config` (the real addon).
  * `run(i, n)` makes worker i run n concurrent calls and resolves to { ok, failed, errors }.
@@ -154,8 +317,8 @@ async function startFleet(count, config) {
   return {
     workers,
     run: (i, calls) => ask(workers[i], { cmd: 'calls', calls }),
-    /** Every worker runs `calls` concurrent calls at the same moment. */
-    runAll: (calls) => Promise.all(workers.map((w) => ask(w, { cmd: 'calls', calls }))),
+    /** Every worker runs `calls` concurrent calls at the same moment (on behalf of merchant `appid` if given). */
+    runAll: (calls, appid) => Promise.all(workers.map((w) => ask(w, { cmd: 'calls', calls, appid }))),
     kill: (i) => workers[i].child.kill('SIGKILL'),
     stderr: (i) => workers[i].stderr,
     async close() {
@@ -169,4 +332,4 @@ async function startFleet(count, config) {
   }
 }
 
-module.exports = { redisServerInstalled, startRedis, startFleet, redisCommand, sleep }
+module.exports = { redisServerInstalled, toolsInstalled, startRedis, startTlsRedis, startCluster, startSentinel, startFleet, redisCommand, sleep, until }

@@ -183,9 +183,9 @@ redisTest('Redis URLs with a password never show it; a bad store option is a cle
   t.regex(f.stderr(0), /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0 is unavailable/)
   t.false(f.stderr(0).includes('hunter2'))
 
-  const bad = t.throws(() => cloud.createClient({ ...APP, store: 'rediss://:hunter2-redis-pw@h:6380/0' }))
+  const bad = t.throws(() => cloud.createClient({ ...APP, store: { url: 'redis://:hunter2-redis-pw@h:6380/0', ca: '-----BEGIN CERTIFICATE-----' } }))
   t.is(bad.errCode, -601002)
-  t.is(bad.errMsg, 'openapi.createClient:fail store: TLS (rediss://) is not supported, use redis:// (got rediss://:***@h:6380/0)')
+  t.is(bad.errMsg, 'openapi.createClient:fail store.ca/cert/key are for TLS: use rediss:// URLs (got redis://:***@h:6380/0)')
   t.regex(t.throws(() => cloud.createClient({ ...APP, store: 42 })).errMsg, /store must be a Redis URL/)
   t.regex(t.throws(() => cloud.createClient({ ...APP, store: { url: 'redis://h/0', lockTTL: 5 } })).errMsg, /unknown option "store\.lockTTL"/)
   t.regex(t.throws(() => cloud.createClient({ ...APP, store: { url: 'redis://h/0', lockTtl: 5 } })).errMsg, /store\.lockTtl must be a whole number of milliseconds from 100/)

@@ -87,14 +87,15 @@ impl Client {
         let component = config.component.as_ref().map(|c| {
             // The caller's own store, else Redis when configured (tickets and refresh tokens survive and are shared),
             // else this process's memory.
-            let store: Arc<dyn Store> = match (store, &redis) {
+            let (store, shared): (Arc<dyn Store>, _) = match (store, &redis) {
                 // Bounded by the client's timeout: a JS store operation that never settles must not wedge tokens.
-                (Some(store), _) => Arc::new(BoundedStore::new(store, config.timeout)),
-                // Redis bounds each operation itself (`store.timeout`).
-                (None, Some(redis)) => Arc::new(RedisStore::new(redis.clone())),
-                (None, None) => Arc::new(MemoryStore::new()),
+                (Some(store), _) => (Arc::new(BoundedStore::new(store, config.timeout)), None),
+                // Redis bounds each operation itself (`store.timeout`); the platform's tokens are then refreshed
+                // under the same lock-and-wait rule as app tokens.
+                (None, Some(redis)) => (Arc::new(RedisStore::new(redis.clone())), Some(redis.clone())),
+                (None, None) => (Arc::new(MemoryStore::new()), None),
             };
-            Component::new(c, exchange.clone(), store, on_refresh_token)
+            Component::new(c, exchange.clone(), store, shared, on_refresh_token)
         });
         let source = source.map(|inner| {
             let observed = ObservedSource { inner, observers: exchange.observers().clone(), appid: config.appid.clone() };

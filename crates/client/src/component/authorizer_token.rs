@@ -102,6 +102,11 @@ impl TokenSource for AuthorizerSource {
         fetch((self.core.clone(), self.component_tokens.clone(), self.authorizer_appid.clone()), rejected).boxed()
     }
 
+    /// The stored copy is the current token: skip it, so renewing ahead fetches a new one.
+    fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
+        self.fetch(Some(current.clone())).map(|r| r.map(Some)).boxed()
+    }
+
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
         let (core, appid, token) = (self.core.clone(), self.authorizer_appid.clone(), token.clone());
         async move { stored::forget(core.store.as_ref(), &keys::authorizer_token(&core.appid, &appid), &token).await }.boxed()

@@ -55,6 +55,11 @@ impl TokenSource for ComponentSource {
         fetch(self.core.clone(), rejected).boxed()
     }
 
+    /// The stored copy is the current token: skip it, so renewing ahead fetches a new one.
+    fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
+        self.fetch(Some(current.clone())).map(|r| r.map(Some)).boxed()
+    }
+
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
         let (core, token) = (self.core.clone(), token.clone());
         async move { stored::forget(core.store.as_ref(), &keys::component_token(&core.appid), &token).await }.boxed()

@@ -27,7 +27,10 @@ use crate::error::Error;
 use crate::exchange::Exchange;
 use wechat_protocol::secret::Secret;
 use crate::store::Store;
-use crate::token::TokenCache;
+use crate::redis::keys::{with_prefix, TokenKeys};
+use crate::redis::Redis;
+use crate::store::keys;
+use crate::token::{SharedTokenSource, TokenCache, TokenSource};
 use authorizer_token::AuthorizerSource;
 use component_token::ComponentSource;
 use config::ComponentConfig;
@@ -53,6 +56,9 @@ pub(crate) struct Core {
     /// The client's one road to WeChat: its retries, deadline and events apply to every flow here.
     pub exchange: Arc<Exchange>,
     pub store: Arc<dyn Store>,
+    /// Set when the store is Redis: the component and authorizer tokens are then refreshed by one process at a
+    /// time (`SharedTokenSource`'s lock-and-wait), like app tokens.
+    pub redis: Option<Arc<Redis>>,
     pub on_refresh_token: Option<RefreshTokenHook>,
     /// Scrubbed from every message that leaves.
     pub credentials: Vec<Secret>,
@@ -74,6 +80,7 @@ impl Component {
         config: &ComponentConfig,
         exchange: Arc<Exchange>,
         store: Arc<dyn Store>,
+        redis: Option<Arc<Redis>>,
         on_refresh_token: Option<RefreshTokenHook>,
     ) -> Component {
         let core = Arc::new(Core {
@@ -81,10 +88,12 @@ impl Component {
             secret: config.secret.clone(),
             exchange,
             store,
+            redis,
             on_refresh_token,
             credentials: config.credentials.clone(),
         });
-        let tokens = TokenCache::new(Arc::new(ComponentSource { core: core.clone() }));
+        let source = shared(&core, Arc::new(ComponentSource { core: core.clone() }), keys::component_token(&core.appid));
+        let tokens = TokenCache::new(source);
         Component {
             core,
             crypt: config.crypt.clone(),
@@ -110,11 +119,12 @@ impl Component {
         caches
             .entry(authorizer_appid.to_owned())
             .or_insert_with(|| {
-                TokenCache::new(Arc::new(AuthorizerSource {
+                let source = Arc::new(AuthorizerSource {
                     core: self.core.clone(),
                     component_tokens: self.tokens.clone(),
                     authorizer_appid: authorizer_appid.to_owned(),
-                }))
+                });
+                TokenCache::new(shared(&self.core, source, keys::authorizer_token(&self.core.appid, authorizer_appid)))
             })
             .clone()
     }
@@ -127,6 +137,18 @@ impl Component {
     /// Secrets of this identity, for scrubbing messages.
     pub fn credentials(&self) -> &[Secret] {
         &self.core.credentials
+    }
+}
+
+/// With Redis, `inner` behind the same lock-and-wait as app tokens, on the token's own store key (`key`, under
+/// the configured prefix) and its `:lock`, which share the key's hash tag.
+fn shared(core: &Core, inner: Arc<dyn TokenSource>, key: String) -> Arc<dyn TokenSource> {
+    match &core.redis {
+        Some(redis) => {
+            let token = with_prefix(&redis.config().prefix, &key);
+            Arc::new(SharedTokenSource::new(inner, redis.clone(), TokenKeys { lock: format!("{token}:lock"), token }))
+        }
+        None => inner,
     }
 }
 

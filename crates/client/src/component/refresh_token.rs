@@ -11,9 +11,20 @@ use wechat_protocol::secret::Secret;
 /// same authorizer would otherwise wait for the very refresh that is waiting for it.
 const HOOK_WAIT: Duration = Duration::from_secs(10);
 
-/// Stores `current` as the authorizer's refresh token (no TTL), and tells the hook when it changed.
+/// Stores `current` as the authorizer's refresh token (no TTL), and tells the hook when it changed. A token
+/// rotated from `previous` is written with compare-and-set: if the store already holds another one (a newer
+/// rotation by another process), that one is kept.
 pub(super) async fn save(core: &Core, appid: &str, previous: Option<&str>, current: &str) -> Result<(), Error> {
-    let saved = core.store.set(&keys::refresh_token(&core.appid, appid), current, None).await;
+    let key = keys::refresh_token(&core.appid, appid);
+    let saved = match previous {
+        Some(previous) if previous != current => match core.store.compare_and_set(&key, previous, current).await {
+            // Someone stored a newer token meanwhile: it stays, and there is nothing new to tell.
+            Ok(false) => return Ok(()),
+            other => other.map(|_| ()),
+        },
+        Some(_) => Ok(()),
+        None => core.store.set(&key, current, None).await,
+    };
     if previous != Some(current) {
         if let Some(hook) = &core.on_refresh_token {
             // Told even when the store failed: the hook may be the user's last chance to keep it.

@@ -11,13 +11,15 @@ mod scripts;
 mod store;
 
 pub use config::{RawRedisOptions, RedisConfig};
-pub use conn::Redis;
+pub use conn::{Conn, Redis};
 pub use health::{Change, Health};
 pub use lock::Lock;
-pub use scripts::{DROP_LOCK_WITHOUT_TTL, FORGET_TOKEN, RELEASE_LOCK};
+pub use scripts::{DROP_LOCK_WITHOUT_TTL, FORGET_TOKEN, RELEASE_LOCK, SET_IF_UNCHANGED};
 pub use store::RedisStore;
 
 #[cfg(test)]
 pub mod test_server;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod topology_tests;

@@ -42,3 +42,17 @@ end
 return 0",
     )
 });
+
+/// Sets KEYS[1] to ARGV[2] (no TTL) only if it holds ARGV[1] or nothing: a rotated refresh token replaces only
+/// the one it was rotated from, so a process that rotated an older token cannot overwrite a newer one.
+pub static SET_IF_UNCHANGED: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0",
+    )
+});

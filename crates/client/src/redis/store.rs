@@ -8,6 +8,7 @@
 
 use super::conn::Redis;
 use super::keys::with_prefix;
+use super::scripts::SET_IF_UNCHANGED;
 use crate::error::Error;
 use futures::future::{BoxFuture, FutureExt};
 use std::collections::HashMap;
@@ -74,6 +75,25 @@ impl RedisStore {
         .boxed()
     }
 
+    /// Atomic in Redis (see [`SET_IF_UNCHANGED`]); fails loudly when Redis cannot be reached, like any write
+    /// without a TTL.
+    pub fn compare_and_set(&self, key: &str, expected: &str, value: &str) -> BoxFuture<'static, Result<bool, Error>> {
+        let (redis, mirror, key, expected, value) = (self.redis.clone(), self.mirror.clone(), self.key(key), expected.to_owned(), value.to_owned());
+        async move {
+            let set: i64 = redis
+                .run("store compare-and-set", |mut conn| {
+                    let (key, expected, value) = (key.clone(), expected.clone(), value.clone());
+                    async move { SET_IF_UNCHANGED.key(key).arg(expected).arg(value).invoke_async(&mut conn).await }
+                })
+                .await?;
+            if set == 1 {
+                mirror.lock().expect("store mirror lock").insert(key, (value, None));
+            }
+            Ok(set == 1)
+        }
+        .boxed()
+    }
+
     fn key(&self, key: &str) -> String {
         with_prefix(&self.redis.config().prefix, key)
     }
@@ -127,6 +147,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_rotated_refresh_token_never_overwrites_a_newer_one() {
+        let Some(server) = TestRedis::start("a_rotated_refresh_token_never_overwrites_a_newer_one") else { return };
+        let (a, b) = (store(&server.url(), None), store(&server.url(), None));
+        assert!(a.compare_and_set(REFRESH, "rt-0", "rt-1").await.unwrap(), "absent: written");
+        // B rotated rt-1 → rt-2; A, still holding rt-0 (stale), tries rt-0 → rt-x: refused.
+        assert!(b.compare_and_set(REFRESH, "rt-1", "rt-2").await.unwrap());
+        assert!(!a.compare_and_set(REFRESH, "rt-0", "rt-x").await.unwrap());
+        assert!(!a.compare_and_set(REFRESH, "rt-1", "rt-y").await.unwrap(), "rotated from a token no longer stored");
+        assert_eq!(a.get(REFRESH).await.unwrap().as_deref(), Some("rt-2"));
+        assert_eq!(pttl(&a, REFRESH).await, -1, "no TTL");
+    }
+
+    #[tokio::test]
     async fn keys_move_under_the_configured_prefix() {
         let Some(server) = TestRedis::start("keys_move_under_the_configured_prefix") else { return };
         let s = store(&server.url(), Some("shop:"));
@@ -164,5 +197,9 @@ impl crate::store::Store for RedisStore {
 
     fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
         RedisStore::del(self, key)
+    }
+
+    fn compare_and_set<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        RedisStore::compare_and_set(self, key, expected, value)
     }
 }

@@ -21,6 +21,19 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value; `ttl` None keeps it until deleted.
     fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>>;
     fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>>;
+
+    /// Sets `value` (no TTL) only if the stored value is `expected` or absent; true if it was set. A rotated
+    /// refresh token is written this way, so a stale process can never overwrite a newer one. Redis does it
+    /// atomically (a Lua script); this default (get, compare, set) is for stores that cannot.
+    fn compare_and_set<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        async move {
+            match self.get(key).await? {
+                Some(stored) if stored != expected => Ok(false),
+                _ => self.set(key, value, None).await.map(|()| true),
+            }
+        }
+        .boxed()
+    }
 }
 
 /// A store failure as the SDK reports it: never the value, only the key and what the store said.

@@ -2,6 +2,12 @@
 //! and a token is dropped only if it is still the one that was rejected (a slower caller holding an older
 //! token must not throw away a fresher one).
 //!
+//! Refresh-ahead: once a cached token passes its renewal point (a little before it stops counting as fresh),
+//! the call that notices starts one background renewal (`TokenSource::renew_ahead`) and still returns the cached
+//! token at once; when the renewal lands, it replaces the token. So in steady state no call waits on a token
+//! fetch. With Redis the renewal is the same lock-and-wait as any shared fetch (one process renews, the others
+//! take its token). A token rejected early is still replaced on demand (`replace_rejected`).
+//!
 //! A shared fetch always ends by clearing itself, whether it succeeded, failed or panicked, so the next call
 //! starts a fresh one. The cache keeps only a weak handle on it: when every caller waiting for it gave up, the
 //! fetch is dropped and its work (paging, store reads, retries) stops.
@@ -30,6 +36,8 @@ struct Running {
 struct Cached {
     value: Secret,
     fresh_until: Instant,
+    /// From here until `fresh_until`, a call starts a background renewal (refresh-ahead).
+    renew_at: Instant,
     /// Wall-clock expiry as WeChat gave it, for reports (`token` CLI, hooks).
     expires_at: Option<SystemTime>,
 }
@@ -38,6 +46,8 @@ struct State {
     current: Option<Cached>,
     inflight: Option<Running>,
     fetches: u64,
+    /// A background renewal is running.
+    renewing: bool,
 }
 
 impl Inner {
@@ -70,6 +80,8 @@ impl Drop for FetchGuard {
 struct Inner {
     source: Arc<dyn TokenSource>,
     state: Mutex<State>,
+    /// Refresh-ahead on (always, except to measure without it).
+    ahead: bool,
 }
 
 #[derive(Clone)]
@@ -86,7 +98,13 @@ pub struct CacheReport {
 
 impl TokenCache {
     pub fn new(source: Arc<dyn TokenSource>) -> TokenCache {
-        TokenCache { inner: Arc::new(Inner { source, state: Mutex::new(State { current: None, inflight: None, fetches: 0 }) }) }
+        TokenCache::with_refresh_ahead(source, true)
+    }
+
+    /// `ahead: false` only to measure what refresh-ahead saves (calls then wait on a fetch at each renewal).
+    pub fn with_refresh_ahead(source: Arc<dyn TokenSource>, ahead: bool) -> TokenCache {
+        let state = State { current: None, inflight: None, fetches: 0, renewing: false };
+        TokenCache { inner: Arc::new(Inner { source, state: Mutex::new(state), ahead }) }
     }
 
     /// The cached token, or one fresh fetch shared with every concurrent caller.
@@ -125,9 +143,15 @@ impl TokenCache {
         let fetch = {
             let mut state = self.inner.state();
             if let Some(c) = &state.current {
-                let usable = c.fresh_until > Instant::now() && rejected.as_ref() != Some(&c.value);
+                let now = Instant::now();
+                let usable = c.fresh_until > now && rejected.as_ref() != Some(&c.value);
                 if usable {
-                    return Ok(c.value.clone());
+                    let value = c.value.clone();
+                    if self.inner.ahead && now >= c.renew_at && !state.renewing && state.inflight.is_none() {
+                        state.renewing = true;
+                        tokio::spawn(renew(self.inner.clone(), value.clone()));
+                    }
+                    return Ok(value);
                 }
             }
             match state.inflight.as_ref().and_then(|r| r.fetch.upgrade()) {
@@ -175,6 +199,37 @@ impl TokenCache {
     }
 }
 
+/// Waits before asking again when a renewal found another process renewing (or failed).
+const RENEW_RETRY: Duration = Duration::from_millis(100);
+/// A renewal that handed back the same token (a stable token still valid) is not retried sooner than this.
+const SAME_TOKEN_RETRY: Duration = Duration::from_secs(1);
+
+/// One background renewal of `current`: its result replaces the cached token only if that is still `current`
+/// (a rejection may have replaced it meanwhile).
+async fn renew(inner: Arc<Inner>, current: Secret) {
+    let source = inner.source.clone();
+    let renewal = AssertUnwindSafe(source.renew_ahead(&current)).catch_unwind().await;
+    let mut state = inner.state();
+    state.renewing = false;
+    let now = Instant::now();
+    let Some(c) = state.current.as_mut().filter(|c| c.value == current) else { return };
+    match renewal {
+        Ok(Ok(Some(token))) => {
+            let same = token.value == current;
+            let mut renewed = cached_from(token);
+            if same {
+                renewed.renew_at = renewed.renew_at.max(now + SAME_TOKEN_RETRY).min(renewed.fresh_until);
+            }
+            *c = renewed;
+        }
+        // Another process is renewing, or the renewal failed: look again shortly (calls still use `current`).
+        _ => {
+            let left = c.fresh_until.saturating_duration_since(now);
+            c.renew_at = now + RENEW_RETRY.min(left / 4).max(Duration::from_millis(5));
+        }
+    }
+}
+
 /// The exchange asks for the token a request carries, and for another when WeChat rejects it.
 impl RenewableToken for TokenCache {
     fn current(&self) -> BoxFuture<'_, Result<Secret, Error>> {
@@ -203,6 +258,13 @@ pub(crate) fn early_margin(life: Duration) -> Duration {
     EARLY_EXPIRY.min(life / 2)
 }
 
+/// How long before a token stops counting as fresh its background renewal starts: the early-expiry margin
+/// again (5 minutes for a 2-hour token, so it is renewed 10 minutes before WeChat's expiry), at most a quarter
+/// of its fresh time (short-lived tokens).
+pub(crate) fn renew_ahead_by(margin: Duration, fresh_for: Duration) -> Duration {
+    margin.min(fresh_for / 4)
+}
+
 /// Far enough ahead to mean "no known expiry", near enough that the clock can always add it.
 const NO_EXPIRY: Duration = Duration::from_secs(365 * 24 * 3600);
 
@@ -212,14 +274,17 @@ fn cached_from(token: FreshToken) -> Cached {
     let far = now.checked_add(NO_EXPIRY).unwrap_or(now);
     match token.expires_in {
         Some(life) => {
-            let fresh_for = life.saturating_sub(early_margin(life));
+            let margin = early_margin(life);
+            let fresh_for = life.saturating_sub(margin);
+            let fresh_until = now.checked_add(fresh_for).unwrap_or(far);
             Cached {
                 value: token.value,
-                fresh_until: now.checked_add(fresh_for).unwrap_or(far),
+                fresh_until,
+                renew_at: fresh_until.checked_sub(renew_ahead_by(margin, fresh_for)).unwrap_or(now),
                 expires_at: SystemTime::now().checked_add(life),
             }
         }
-        None => Cached { value: token.value, fresh_until: far, expires_at: None },
+        None => Cached { value: token.value, fresh_until: far, renew_at: far, expires_at: None },
     }
 }
 
@@ -274,11 +339,32 @@ mod tests {
 
     #[tokio::test]
     async fn short_lived_tokens_are_refreshed_at_half_life() {
-        let (cache, source) = cache(Duration::from_millis(200));
+        let source = Arc::new(Counting { fetches: AtomicUsize::new(0), life: Duration::from_millis(200) });
+        let cache = TokenCache::with_refresh_ahead(source.clone(), false);
         cache.get().await.unwrap();
         tokio::time::sleep(Duration::from_millis(120)).await;
         assert_eq!(cache.get().await.unwrap().expose(), "token-2");
         assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_token_is_renewed_ahead_in_the_background_and_no_call_waits() {
+        // 2 s life: fresh for 1 s, renewed from 750 ms.
+        let (cache, source) = cache(Duration::from_millis(2000));
+        assert_eq!(cache.get().await.unwrap().expose(), "token-1");
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        // Answered from the cache while the renewal (20 ms) runs: had they waited for it, they would hold token-2.
+        let calls = futures::future::join_all((0..100).map(|_| cache.get())).await;
+        assert!(calls.iter().all(|t| t.as_ref().unwrap().expose() == "token-1"), "the current token meanwhile");
+        let until = Instant::now() + Duration::from_millis(150);
+        while cache.get().await.unwrap().expose() != "token-2" && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(cache.get().await.unwrap().expose(), "token-2", "the renewal landed");
+        assert_eq!(source.fetches.load(Ordering::SeqCst), 2, "one renewal for 100 calls");
+        // A token rejected early is still replaced on demand.
+        let t2 = cache.get().await.unwrap();
+        assert_eq!(cache.replace_rejected(&t2).await.unwrap().expose(), "token-3");
     }
 
     /// Panics on the first `panics` fetches (in the source, or by handing over a lifetime the clock cannot add),

@@ -56,6 +56,19 @@ impl TokenSource for SharedTokenSource {
         .boxed()
     }
 
+    fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
+        let (parts, current) = (self.0.clone(), current.clone());
+        async move {
+            if parts.redis.available() {
+                if let Ok(decided) = parts.ahead(&current).await {
+                    return decided;
+                }
+            }
+            parts.inner.renew_ahead(&current).await
+        }
+        .boxed()
+    }
+
     /// Removes the rejected token from Redis, but only if Redis still holds that very token. The inner source's own
     /// hook is not called: the copy every process reads is the one in Redis, and this drops it atomically.
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
@@ -79,6 +92,37 @@ impl TokenSource for SharedTokenSource {
 }
 
 impl Parts {
+    /// Refresh-ahead across processes: a token another process already renewed is taken; otherwise the one
+    /// process that takes the lock renews and stores it, and the others (`Ok(None)`) look again shortly, still
+    /// using `current` meanwhile. `Err` when Redis failed.
+    async fn ahead(&self, current: &Secret) -> Result<Result<Option<FreshToken>, Error>, Error> {
+        let mut read = redis::cmd("MGET");
+        read.arg(&self.keys.token).arg(&self.keys.lock);
+        let (stored, lock): (Option<String>, Option<String>) = self.redis.query("read token", read).await?;
+        if let Some(token) = self.fresh(stored.as_deref(), Some(current)) {
+            return Ok(Ok(Some(token)));
+        }
+        if lock.is_some() {
+            return Ok(Ok(None));
+        }
+        let Some(lock) = Lock::try_acquire(&self.redis, &self.keys.lock, self.redis.config().lock_ttl).await? else { return Ok(Ok(None)) };
+        let mut read = redis::cmd("GET");
+        read.arg(&self.keys.token);
+        let stored: Option<String> = self.redis.query("read token", read).await.unwrap_or(None);
+        let renewed = match self.fresh(stored.as_deref(), Some(current)) {
+            Some(token) => Ok(Some(token)),
+            None => {
+                let renewed = self.inner.renew_ahead(current).await;
+                if let Ok(Some(token)) = &renewed {
+                    self.publish(token).await;
+                }
+                renewed
+            }
+        };
+        let _ = lock.release(&self.redis).await;
+        Ok(renewed)
+    }
+
     fn remember_rejected(&self, token: &Secret) {
         let mut remembered = self.recently_rejected.lock().expect("rejected tokens lock");
         if remembered.len() == REMEMBERED {

@@ -165,3 +165,106 @@ async fn a_token_refused_here_is_not_read_back_before_redis_forgets_it() {
     forget_later.await;
     assert_eq!(wechat.requests.load(Ordering::SeqCst), 2);
 }
+
+/// WeChat's token endpoint for the steady-state measurement: `life`-long tokens after 50 ms (a real round trip).
+struct Timed {
+    requests: AtomicUsize,
+    life: Duration,
+}
+
+impl TokenSource for Timed {
+    fn fetch(&self, _rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let life = self.life;
+        async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Ok(FreshToken { value: Secret::new(format!("token-{n}")), expires_in: Some(life) })
+        }
+        .boxed()
+    }
+}
+
+struct SteadyState {
+    requests: usize,
+    distinct_tokens: usize,
+    calls: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+/// 4 processes sharing one Redis, each starting a call every 2 ms (without waiting for the previous one) for
+/// three token lifetimes after a cold start.
+async fn steady_state(url: &str, ahead: bool, life: Duration) -> SteadyState {
+    let wechat = Arc::new(Timed { requests: AtomicUsize::new(0), life });
+    let account = if ahead { "wxahead" } else { "wxplain" };
+    let caches: Vec<TokenCache> = (0..4)
+        .map(|_| {
+            let (redis, _) = redis_at(url, 2000.0);
+            let source = SharedTokenSource::new(wechat.clone(), Arc::new(redis), TokenKeys::access_token("steady:", account));
+            TokenCache::with_refresh_ahead(Arc::new(source), ahead)
+        })
+        .collect();
+    for c in &caches {
+        c.get().await.unwrap();
+    }
+    let until = Instant::now() + life * 3;
+    let mut handles = Vec::new();
+    while Instant::now() < until {
+        for c in &caches {
+            let c = c.clone();
+            handles.push(tokio::spawn(async move {
+                let started = Instant::now();
+                let token = c.get().await.unwrap();
+                (started.elapsed(), token)
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let mut latencies = Vec::new();
+    let mut tokens = std::collections::HashSet::new();
+    for h in handles {
+        let (took, token) = h.await.unwrap();
+        latencies.push(took);
+        tokens.insert(token.expose().to_owned());
+    }
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    SteadyState {
+        requests: wechat.requests.load(Ordering::SeqCst),
+        distinct_tokens: tokens.len(),
+        calls: latencies.len(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: *latencies.last().unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_ahead_keeps_every_call_at_cache_hit_latency_across_token_lifetimes() {
+    let Some(server) = TestRedis::start("refresh_ahead_keeps_every_call_at_cache_hit_latency") else { return };
+    // A 1.2 s token is fresh for 0.6 s (the half-life rule for short tokens) and renewed ahead from 0.45 s.
+    let life = Duration::from_millis(1200);
+    let with = steady_state(&server.url(), true, life).await;
+    let without = steady_state(&server.url(), false, life).await;
+    for (name, s) in [("refresh-ahead", &with), ("no refresh-ahead", &without)] {
+        eprintln!(
+            "{name}: 4 processes, {} calls over 3 lifetimes of a {} ms token: {} token requests, {} distinct tokens, p50 {:?}, p99 {:?}, max {:?}",
+            s.calls,
+            life.as_millis(),
+            s.requests,
+            s.distinct_tokens,
+            s.p50,
+            s.p99,
+            s.max
+        );
+    }
+    // One request per renewal across the 4 processes: every token fetched was used by the calls, none twice.
+    assert!(with.requests <= with.distinct_tokens + 1, "{} requests, {} tokens", with.requests, with.distinct_tokens);
+    assert!(without.requests <= without.distinct_tokens + 1, "{} requests, {} tokens", without.requests, without.distinct_tokens);
+    assert!((4..=12).contains(&with.requests), "{}", with.requests);
+    // With refresh-ahead no call waited on WeChat (50 ms); without it, the calls at each renewal did.
+    // (p99, not max: on a loaded machine a spawned call may itself wait for a thread.)
+    assert!(with.p99 < Duration::from_millis(5), "p99 {:?}, max {:?}", with.p99, with.max);
+    assert!(without.p99 >= Duration::from_millis(45), "without refresh-ahead, calls wait at each renewal: p99 {:?}", without.p99);
+}

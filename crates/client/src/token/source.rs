@@ -39,6 +39,13 @@ pub trait TokenSource: Send + Sync + 'static {
     fn rejected(&self, _token: &Secret) -> BoxFuture<'static, ()> {
         async {}.boxed()
     }
+
+    /// Renews `current` ahead of its expiry, in the background while calls keep using it (the cache's
+    /// refresh-ahead). `Ok(None)`: not now (another process holds the refresh lock and is renewing it); the cache
+    /// asks again shortly. By default a plain fetch; sources that read a store first skip `current` there.
+    fn renew_ahead(&self, _current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
+        self.fetch(None).map(|r| r.map(Some)).boxed()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
