@@ -140,3 +140,10 @@ test("the README's first call runs as is in the installed project", (t) => {
   t.regex(r.stdout, /errMsg: 'openapi\.logistics\.getAllAccount:ok'/)
   t.regex(r.stdout, /bizId: 'biz1'/)
 })
+
+test('a bare npm pack of the working tree is refused (prepack): it would publish a package with no binary', (t) => {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'check-package.js')], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  t.is(r.status, 1)
+  t.regex(r.stderr, /prepack: this package would not install and load for its users/)
+  t.regex(r.stderr, /optionalDependencies\.wechat-openapi-darwin-arm64: absent, want /)
+})

@@ -58,7 +58,15 @@ if (mode === 'install') {
 } else if (mode === 'prepare') {
   // npm pack and npm publish run prepare too: they pack the prebuilt packages' way and need no local build.
   const packing = ['pack', 'publish'].includes(process.env.npm_command)
-  if (!packing && !fs.existsSync(path.join(root, localBinaryName(detect().id)))) build()
+  if (packing || fs.existsSync(path.join(root, localBinaryName(detect().id)))) process.exit(0)
+  // With devDependencies (a clone, a git install) this is `npm run build`, so `npm run demo` after `npm install`
+  // finds the same cargo artifacts and rebuilds nothing; without them, cargo directly.
+  const napi = path.join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js')
+  if (fs.existsSync(napi) && process.env.npm_execpath) {
+    const r = spawnSync(process.execPath, [process.env.npm_execpath, 'run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+    process.exit(r.status === null ? 1 : r.status)
+  }
+  build()
 } else {
   console.error(`usage: node scripts/install.js [install|prepare]`)
   process.exit(2)

@@ -71,7 +71,10 @@ function build() {
   const common = ['--platform', '--release', '--no-js', '--dts', 'binding.d.ts', '--output-dir', out]
   if (platform.id === 'linux-x64-gnu') {
     const env = { ...process.env, PATH: zigPath() }
-    run(process.execPath, [napi, 'build', ...common, '--cross-compile', '--target', `${TRIPLES[platform.id]}.${GLIBC_TARGET}`], { env })
+    // Its own target dir: zig's linker and C compiler would otherwise invalidate `npm run build`'s artifacts (and
+    // the reverse), both being target/x86_64-unknown-linux-gnu/release.
+    const targetDir = path.join(root, 'target', `glibc-${GLIBC_TARGET}`)
+    run(process.execPath, [napi, 'build', ...common, '--target-dir', targetDir, '--cross-compile', '--target', `${TRIPLES[platform.id]}.${GLIBC_TARGET}`], { env })
   } else {
     run(process.execPath, [napi, 'build', ...common])
   }
