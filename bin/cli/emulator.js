@@ -47,6 +47,12 @@ async function run(argv, io) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port must be a whole number from 0 to 65535')
     options.port = port
   }
+  // Listen for the stop signals before the URL is printed: a caller may signal as soon as it has read the URL (the
+  // native server answers requests without this thread), before the lines below have run.
+  const stopped = new Promise((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
   const { startEmulator } = require('../../emulator.js')
   let emulator
   try {
@@ -63,11 +69,7 @@ async function run(argv, io) {
   }
   io.err(`control API: POST ${emulator.url}/__emulator/<action> (try 'actions'); stop with Ctrl-C`)
   // The running emulator holds the process open until it is closed, here on a signal.
-  await new Promise((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  await stopped
   await emulator.close()
   return EXIT.OK
 }
