@@ -231,10 +231,9 @@ impl Exchange {
         let progress = options.progress.clone();
         progress.set_repeatable(target.idempotent || options.retry_unsafe);
         let call = Call { target: &target, token: &token, options: &options, reading, token_fetch, deadline, secrets: &secrets };
-        let params_held = params.as_ref().ok().cloned();
-        let result = match params {
-            Err(e) => Err(e),
-            Ok(body) => match tokio::time::timeout_at(deadline.into(), self.attempts(&call, &body)).await {
+        let result = match &params {
+            Err(e) => Err(e.clone()),
+            Ok(body) => match tokio::time::timeout_at(deadline.into(), self.attempts(&call, body)).await {
                 Ok(r) => r,
                 Err(_) => {
                     let e = Error::timeout(&target.api, format!("no answer within {} ms", (deadline - started).as_millis()));
@@ -242,7 +241,7 @@ impl Exchange {
                 }
             },
         };
-        let result = result.map_err(|e| Error { api: target.api.clone(), ..e }.scrubbed(&self.held(&secrets, params_held.as_ref(), None)));
+        let result = result.map_err(|e| Error { api: target.api.clone(), ..e }.scrubbed(&self.held(&secrets, params.as_ref().ok(), None)));
         self.emit(token_fetch, || {
             let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
             let http_status = progress.http_status();
