@@ -69,9 +69,9 @@ mod tests {
         assert!(usable(Some(&json), Some(&Secret::new("TOKEN-B")), 0).is_some());
         assert!(usable(Some("not json"), None, 0).is_none());
         assert!(usable(None, None, 0).is_none());
-        // Short stable tokens: due at half their life.
+        // Short stable tokens: due a tenth of their life before expiry.
         let (json, _) = encode(&fresh("S", 300), 0).unwrap();
-        assert!(usable(Some(&json), None, 149_000).is_some() && usable(Some(&json), None, 150_000).is_none());
+        assert!(usable(Some(&json), None, 269_000).is_some() && usable(Some(&json), None, 270_000).is_none());
         // The component tokens' layout (no refreshAt): due a minute before expiry.
         assert!(usable(Some(r#"{"token":"C","expiresAt":100000}"#), None, 39_999).is_some());
         assert!(usable(Some(r#"{"token":"C","expiresAt":100000}"#), None, 40_000).is_none());
