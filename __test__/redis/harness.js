@@ -311,16 +311,19 @@ async function startSentinel({ tls = false } = {}) {
 }
 
 /**
- * Forks `count` worker processes, each with its own client built from `config` (the real addon).
+ * Forks `count` worker processes, each with its own client built from `config` (the real addon); with
+ * `sharedStore` (helpers/shared-store.js) and `config.store: { ipc: { locks } }`, their store is that one.
  * `run(i, n)` makes worker i run n concurrent calls and resolves to { ok, failed, errors }.
  */
-async function startFleet(count, config) {
+async function startFleet(count, config, { sharedStore } = {}) {
   const workers = []
   for (let i = 0; i < count; i++) {
     const child = fork(path.join(__dirname, 'worker.js'), [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
     const worker = { child, stderr: '', pending: new Map(), nextId: 0 }
     child.stderr.on('data', (d) => { worker.stderr += d })
+    if (sharedStore) sharedStore.serve(child)
     child.on('message', (msg) => {
+      if (msg.storeOp) return
       const waiting = worker.pending.get(msg.id)
       worker.pending.delete(msg.id)
       if (waiting) waiting.resolve(msg)

@@ -1,4 +1,4 @@
-//! A shared access token as it sits in Redis: `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}`
+//! A shared access token as it sits in the shared store (Redis, or the user's): `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}`
 //! (the component tokens' layout, plus `refreshAt`). Absolute times, so every process computes the same
 //! freshness: all agree the token is due at `refreshAt`, the writer's early-expiry point.
 
@@ -29,6 +29,11 @@ pub fn encode(token: &FreshToken, now: u64) -> Option<(String, Duration)> {
     let refresh_at = expires_at.saturating_sub(u64::try_from(early_margin(life).as_millis()).ok()?);
     let value = SharedToken { token: token.value.expose().to_owned(), expires_at, refresh_at: Some(refresh_at) };
     Some((serde_json::to_string(&value).expect("plain JSON"), life))
+}
+
+/// The token a stored value holds, fresh or not (to compare with one WeChat refused).
+pub fn token_of(stored: &str) -> Option<String> {
+    serde_json::from_str::<SharedToken>(stored).ok().map(|s| s.token)
 }
 
 /// The stored token if it is still fresh at `now` and is not the one just rejected.
