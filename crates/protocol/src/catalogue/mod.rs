@@ -68,6 +68,45 @@ pub struct Endpoint {
     pub source: String,
     /// How to find out whether this (non-idempotent) call ran when its outcome is unknown.
     pub reconcile: Option<Reconcile>,
+    /// Request fields the client fills from its own config (`"fromConfig": {"appsecret": "secret"}`): the
+    /// credentials a token-less row needs, which never come from the caller's params.
+    pub from_config: Vec<(String, ConfigValue)>,
+}
+
+/// A value of the client's config that a row's request carries (`fromConfig` in the table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigValue {
+    AppId,
+    AppSecret,
+    ComponentAppId,
+    ComponentSecret,
+}
+
+impl ConfigValue {
+    fn parse(text: &str) -> Option<ConfigValue> {
+        Some(match text {
+            "appid" => ConfigValue::AppId,
+            "secret" => ConfigValue::AppSecret,
+            "component.appid" => ConfigValue::ComponentAppId,
+            "component.secret" => ConfigValue::ComponentSecret,
+            _ => return None,
+        })
+    }
+
+    /// The config option it comes from, as a user writes it.
+    pub fn option(self) -> &'static str {
+        match self {
+            ConfigValue::AppId => "appid",
+            ConfigValue::AppSecret => "secret",
+            ConfigValue::ComponentAppId => "component.appid",
+            ConfigValue::ComponentSecret => "component.secret",
+        }
+    }
+
+    /// A credential: always the config's, and refused when the caller's params carry it.
+    pub fn is_secret(self) -> bool {
+        matches!(self, ConfigValue::AppSecret | ConfigValue::ComponentSecret)
+    }
 }
 
 /// A row's way to settle an unknown outcome: an idempotent lookup row that finds what the call made.
@@ -88,6 +127,17 @@ pub struct Reconcile {
 }
 
 impl Endpoint {
+    /// The path without the query a row may fix (`action=create`).
+    pub fn bare_path(&self) -> &str {
+        self.path.split_once('?').map_or(&self.path, |(path, _)| path)
+    }
+
+    /// The query pairs the row's path fixes (`[("action", "create")]`), in order.
+    pub fn fixed_query(&self) -> Vec<(String, String)> {
+        let query = self.path.split_once('?').map_or("", |(_, q)| q);
+        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+    }
+
     /// The documented meaning of an error code for this endpoint, if the table has one.
     pub fn error_meaning(&self, code: i64) -> Option<&str> {
         self.errors.iter().find(|(c, _)| *c == code).map(|(_, m)| m.as_str())
@@ -161,8 +211,10 @@ impl Catalogue {
         self.by_name.get(name).map(|&i| &self.endpoints[i])
     }
 
+    /// The row at `path` (a row's path may fix a query, `…/fastregisterweapp?action=create`: the first of
+    /// those rows answers for the bare path).
     pub fn by_path(&self, path: &str) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| e.path == path)
+        self.endpoints.iter().find(|e| e.bare_path() == path)
     }
 
     pub fn all(&self) -> &[Endpoint] {
@@ -211,6 +263,8 @@ struct RawRow {
     #[serde(rename = "requestCases")]
     request_cases: Option<serde_json::Value>,
     reconcile: Option<RawReconcile>,
+    #[serde(default, rename = "fromConfig")]
+    from_config: Map<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -248,6 +302,15 @@ impl RawRow {
         };
         let request = field::parse_fields(&name, self.request, true)?;
         let response = field::parse_fields(&name, self.response, false)?;
+        let mut from_config = Vec::with_capacity(self.from_config.len());
+        for (key, source) in self.from_config {
+            let value = source.as_str().and_then(ConfigValue::parse);
+            let value = value.ok_or_else(|| format!("endpoint table: {name}: fromConfig {key}: unknown config value {source}"))?;
+            if value.is_secret() && request.iter().any(|f| f.path == key) {
+                return Err(format!("endpoint table: {name}: {key} is a secret filled from the config and cannot be a request field too"));
+            }
+            from_config.push((key, value));
+        }
         let mut errors = Vec::with_capacity(self.errors.len());
         for (code, meaning) in self.errors {
             let code: i64 = code.parse().map_err(|_| format!("endpoint table: {name}: error code {code:?}"))?;
@@ -271,6 +334,7 @@ impl RawRow {
             notes: self.notes,
             source: self.source,
             reconcile: self.reconcile.map(|r| Reconcile { with: r.with, keys: r.keys, absent: r.absent, unless: r.unless }),
+            from_config,
             name,
         })
     }
