@@ -66,7 +66,10 @@ mod tests {
         let filled = fill(&platform, json!({"appid": "wxmerchant"}), &both, true).unwrap();
         assert_eq!(filled, json!({"appid": "wxmerchant", "component_appid": "wxc", "appsecret": "c-s3cret"}));
         let info = Target::row("component.getAuthorizerInfo").unwrap();
-        assert_eq!(fill(&info, json!({"x": 1}), &both, true).unwrap(), json!({"x": 1}), "rows without fromConfig are untouched");
+        assert_eq!(fill(&info, json!({"authorizer_appid": "wxm"}), &both, true).unwrap(), json!({"authorizer_appid": "wxm", "component_appid": "wxc"}));
+        assert_eq!(fill(&info, json!({"component_appid": "wxmine"}), &both, true).unwrap(), json!({"component_appid": "wxmine"}), "an appid given is kept");
+        let plain = Target::row("logistics.getAllAccount").unwrap();
+        assert_eq!(fill(&plain, json!({"x": 1}), &both, true).unwrap(), json!({"x": 1}), "rows without fromConfig are untouched");
         let fixed = config(r#"{"accessToken":"a-fixed-token"}"#);
         let e = fill(&own, json!({}), &fixed, false).unwrap_err();
         assert_eq!((e.message.as_str(), e.category), ("auth.clearQuotaByAppSecret needs appid in the client's config (it is sent as appid)", Category::Auth));

@@ -347,11 +347,12 @@ mod tests {
     #[test]
     fn table_loads_with_unique_names_and_paths() {
         let cat = catalogue();
-        assert_eq!(cat.all().len(), 59);
+        let rows = cat.all().len();
+        assert!(rows >= 70, "{rows} rows");
         let mut paths: Vec<_> = cat.all().iter().map(|e| e.path.as_str()).collect();
         paths.sort();
         paths.dedup();
-        assert_eq!(paths.len(), 59, "every endpoint has its own path");
+        assert_eq!(paths.len(), rows, "every endpoint has its own path (a fixed query counts: ?action=create)");
         let e = cat.get("logistics.getAllAccount").unwrap();
         assert_eq!(e.http, HttpVerb::Get);
         assert_eq!(e.path, "/cgi-bin/express/business/account/getall");
@@ -361,6 +362,27 @@ mod tests {
         assert!(cat.get("logistics.nope").is_none());
         assert_eq!(cat.get("wxacode.getUnlimited").unwrap().answer, AnswerKind::Image);
         assert_eq!(e.answer, AnswerKind::Json);
+    }
+
+    #[test]
+    fn rows_may_fix_a_query_and_take_values_from_the_config() {
+        let cat = catalogue();
+        let create = cat.get("component.fastRegisterWeapp").unwrap();
+        assert_eq!((create.bare_path(), create.fixed_query()), ("/cgi-bin/component/fastregisterweapp", vec![("action".to_owned(), "create".to_owned())]));
+        assert_eq!(cat.by_path("/cgi-bin/component/fastregisterweapp").map(|e| e.name.as_str()), Some("component.fastRegisterWeapp"));
+        assert!(cat.get("logistics.getAllAccount").unwrap().fixed_query().is_empty());
+        let rescue = cat.get("component.clearQuotaByAppSecret").unwrap();
+        let from: Vec<(&str, ConfigValue)> = rescue.from_config.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(from, [("component_appid", ConfigValue::ComponentAppId), ("appsecret", ConfigValue::ComponentSecret)]);
+        assert!(ConfigValue::ComponentSecret.is_secret() && !ConfigValue::AppId.is_secret());
+        let row = |from: &str, request: &str| {
+            format!(r#"[{{"name":"a.b","summary":"s","http":"POST","path":"/p","token":"none","idempotent":false,"permissionSet":null,
+                "wxServerSdk":false,"request":{{{request}}},"response":{{}},"errors":{{}},"notes":null,"source":"s","fromConfig":{{{from}}}}}]"#)
+        };
+        let bad = Catalogue::parse(&row(r#""appsecret":"password""#, "")).err().unwrap();
+        assert!(bad.contains("unknown config value"), "{bad}");
+        let typed = Catalogue::parse(&row(r#""appsecret":"secret""#, r#""appsecret":{"type":"string","required":true,"doc":"d"}"#)).err().unwrap();
+        assert!(typed.contains("cannot be a request field too"), "{typed}");
     }
 
     #[test]
