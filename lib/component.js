@@ -103,7 +103,7 @@ class ComponentApi {
     if (typeof authorizerAppid !== 'string' || authorizerAppid === '') {
       throw makeError(api, 'invalid-argument', 'authorizerAppid must be a non-empty string')
     }
-    const res = await this.row(api, { authorizerAppid })
+    const res = await callRow(this, api, { authorizerAppid })
     const info = res.authorizationInfo
     if (info && Array.isArray(info.funcInfo)) {
       info.permissionSets = info.funcInfo.map((f) => f && f.funcscopeCategory && f.funcscopeCategory.id).filter(Number.isInteger)
@@ -117,12 +117,7 @@ class ComponentApi {
     if (appid !== undefined && (typeof appid !== 'string' || appid === '')) {
       throw makeError(api, 'invalid-argument', 'appid must be a non-empty string when given')
     }
-    return this.row(api, appid === undefined ? {} : { appid })
-  }
-
-  /** A table row through the client's one road (component_appid and secrets are filled from the config there). */
-  async row(api, params) {
-    return settleRow(api, await native(api, () => this.native.call(api, JSON.stringify(params), '{}', undefined)))
+    return callRow(this, api, appid === undefined ? {} : { appid })
   }
 
   /**
@@ -135,6 +130,11 @@ class ComponentApi {
     }
     return settle(await native('component.queryAuth', () => this.native.componentQueryAuth(authorizationCode)))
   }
+}
+
+/** A table row through the client's one road (component_appid and secrets are filled from the config there). */
+async function callRow(component, api, params) {
+  return settleRow(api, await native(api, () => component.native.call(api, JSON.stringify(params), '{}', undefined)))
 }
 
 /**

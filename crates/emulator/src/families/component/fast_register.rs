@@ -274,6 +274,8 @@ mod tests {
         assert_eq!(code(&emu.call("component.searchFastRegisterWeapp", &ctoken, search.clone()).await), 89251);
         let created = emu.control("confirmFastRegister", json!({"name": "腾讯"})).await;
         assert_eq!(code(&emu.call("component.searchFastRegisterWeapp", &ctoken, search.clone()).await), 0);
+        let nowhere = emu.raw_post(&format!("/cgi-bin/component/fastregisterweapp?action=nope&component_access_token={ctoken}"), search.clone()).await;
+        assert_eq!(code(&nowhere), -1, "an action no row fixes is no API: {nowhere}");
         let mut unknown = search.clone();
         unknown["name"] = json!("Other Co.");
         assert_eq!(code(&emu.call("component.searchFastRegisterWeapp", &ctoken, unknown).await), 89250);
