@@ -250,6 +250,12 @@ export declare class Emulator {
   sentCustomerMessages(appid?: string): Promise<Array<Record<string, unknown>>>
   /** The customer service messages the account sent, oldest first (the request bodies, with sentAt). */
   sentCustomerMessages(args: { appid?: string }): Promise<Array<Record<string, unknown>>>
+  /** The legal representative (company task, by name) or the person (personal task, by taskid) confirms a fast registration; the only open task when neither is given. The mini program is created and authorized to the platform, and notify_third_fasteregister with its auth_code is pushed to the platform's push URL when one is known. Returns {appid, authorizationCode}. */
+  confirmFastRegister(args?: { componentAppid?: string; name?: string; taskid?: string }): Promise<{ appid: string; authorizationCode: string; delivery?: PushDelivery }>
+  /** The admin of an official account confirms, on WeChat's page, that a platform may register a mini program with its subject: the ticket account.fastRegister takes (once). */
+  fastRegisterTicket(officialAccount: string): Promise<{ ticket: string }>
+  /** The admin of an official account confirms, on WeChat's page, that a platform may register a mini program with its subject: the ticket account.fastRegister takes (once). */
+  fastRegisterTicket(args: { officialAccount: string }): Promise<{ ticket: string }>
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>

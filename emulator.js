@@ -279,6 +279,16 @@ class Emulator {
   async sentCustomerMessages(appid) {
     return (await this.control('sentCustomerMessages', argsOf(['appid?'], arguments))).messages
   }
+
+  /** The legal representative (company task, by name) or the person (personal task, by taskid) confirms a fast registration; the only open task when neither is given. The mini program is created and authorized to the platform, and notify_third_fasteregister with its auth_code is pushed to the platform's push URL when one is known. Returns {appid, authorizationCode}. */
+  confirmFastRegister(args) {
+    return this.control('confirmFastRegister', args ?? {})
+  }
+
+  /** The admin of an official account confirms, on WeChat's page, that a platform may register a mini program with its subject: the ticket account.fastRegister takes (once). */
+  fastRegisterTicket(officialAccount) {
+    return this.control('fastRegisterTicket', argsOf(['officialAccount'], arguments))
+  }
 }
 
 /**

@@ -240,6 +240,11 @@ export declare class Client {
   off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
   /** Which tokens are cached and when they expire. */
   tokens(): TokenStatus[]
+  /**
+   * What WeChat recorded for a failed request (`auth.getRidInfo` with `err.rid`), asked as the account that made
+   * it (`err.appid` for a call made on a merchant's behalf, or `options.appid`). Only the last 7 days.
+   */
+  lookupRid(error: OpenApiError | string, options?: { appid?: string }): Promise<AuthGetRidInfoResponse & Result>
 }
 
 /** Sets the default client, the one behind `cloud.openapi`. A bad option throws an OpenApiError (-601002). */
@@ -252,6 +257,8 @@ export declare function on<E extends keyof CallEvents>(event: E, listener: (e: C
 export declare function off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): typeof import('./index.js')
 /** The default client's cached tokens. */
 export declare function tokens(): TokenStatus[]
+/** `Client#lookupRid` of the default client. */
+export declare function lookupRid(error: OpenApiError | string, options?: { appid?: string }): Promise<AuthGetRidInfoResponse & Result>
 
 export type ErrorCategory =
   | 'auth'
@@ -286,8 +293,10 @@ export declare class OpenApiError extends Error {
   errMsg: string
   /** `namespace.method`, or `request`, `init`, `createClient`, `openapi`. */
   api: string
-  /** WeChat's request id, parsed from its errmsg: WeChat support asks for it. */
+  /** WeChat's request id, parsed from its errmsg: WeChat support asks for it (`client.lookupRid(err)`). */
   rid?: string
+  /** The merchant a call was made for (`openapi({ appid })`), so `lookupRid` asks as that account. */
+  appid?: string
   category: ErrorCategory
   /** Whether trying again later may succeed. */
   retryable: boolean
@@ -400,6 +409,21 @@ export interface UnauthorizedEvent extends PushEventBase {
   authorizerAppid: string
 }
 
+/** `'notify_third_fasteregister'`: a fast registration ended; `status` 0 means the mini program `appid` exists. */
+export interface FastRegisterEvent extends PushEventBase {
+  infoType: 'notify_third_fasteregister'
+  /** The new mini program (status 0). */
+  appid?: string
+  /** 0 created; otherwise WeChat's code of why not (see `msg`). */
+  status: number
+  /** Give it to `queryAuth` to act for the new mini program. */
+  authCode?: string
+  msg?: string
+  /** What the task was opened with: a company's name, code, codeType, legalPersonaWechat, legalPersonaName,
+   * componentPhone, or a person's wxuser, idname, componentPhone. */
+  info?: Record<string, string | number>
+}
+
 /** Any other `InfoType` (a kind this SDK does not act on): reported to `'push'` listeners only. */
 export interface OtherPushEvent extends PushEventBase {
   infoType: string
@@ -410,7 +434,7 @@ export interface OtherPushEvent extends PushEventBase {
 }
 
 /** `'push'`: every push, of any kind; narrow it on `infoType`. */
-export type PushEvent = TicketEvent | AuthorizedEvent | UnauthorizedEvent | OtherPushEvent
+export type PushEvent = TicketEvent | AuthorizedEvent | UnauthorizedEvent | FastRegisterEvent | OtherPushEvent
 
 /** What each event of `cloud.component` hands its listeners. */
 export interface ComponentEvents {
@@ -418,6 +442,7 @@ export interface ComponentEvents {
   authorized: AuthorizedEvent & { infoType: 'authorized' }
   updateauthorized: AuthorizedEvent & { infoType: 'updateauthorized' }
   unauthorized: UnauthorizedEvent
+  notify_third_fasteregister: FastRegisterEvent
   push: PushEvent
   refreshToken: RefreshTokenEvent
 }
@@ -459,6 +484,18 @@ export interface ComponentPlatform {
   authorizationUrl(options: AuthorizationUrlOptions): string
   /** Stores the merchant's tokens; resolves to the authorization info without them. */
   queryAuth(authorizationCode: string): Promise<AuthorizationInfo>
+  /**
+   * The merchant's details and what it granted (`component.getAuthorizerInfo` for this platform), with
+   * `authorizationInfo.permissionSets`: the granted permission set ids. Fields WeChat adds later are kept.
+   */
+  getAuthorizerInfo(authorizerAppid: string): Promise<ComponentGetAuthorizerInfoResponse & Result & {
+    authorizationInfo: { permissionSets: number[] }
+  }>
+  /**
+   * Resets the platform's daily quota (or, with `appid`, an authorized account's) with the platform's AppSecret
+   * from the config: no token needed, so it works when the component token call itself answers 45009.
+   */
+  clearQuotaByAppSecret(appid?: string): Promise<Result>
 }
 
 /** What `cloud.component.queryAuth` resolves to: WeChat's `authorization_info` without the tokens (they are stored). */
@@ -1083,7 +1120,7 @@ export interface OfficialAccountApi {
    */
   unlinkMiniprogram(params: OfficialAccountUnlinkMiniprogramRequest): Promise<OfficialAccountUnlinkMiniprogramResponse & Result>
 }
-/** `cloud.openapi.auth`: 4 endpoints. */
+/** `cloud.openapi.auth`: 6 endpoints. */
 export interface AuthApi {
   /**
    * Fetch an access token the classic way (a new one knocks out the previous after 5 minutes).
@@ -1138,8 +1175,42 @@ export interface AuthApi {
    * @see https://developers.weixin.qq.com/doc/channels/API/apimgnt/getApiQuota.html
    */
   getApiQuota(params: AuthGetApiQuotaRequest): Promise<AuthGetApiQuotaResponse & Result>
+
+  /**
+   * Reset this account's daily API quota with its AppSecret, no token needed.
+   *
+   * `POST /cgi-bin/clear_quota/v2` (token: none); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: For when the access token cannot be had (the token call answers 45009). appid and appsecret come from the client's config, never from params. 10 resets a month, shared with clear_quota.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40013` invalid appid
+   * - `41002` appid missing
+   * - `41004` appsecret missing
+   * - `48006` forbid to clear quota because of reaching the limit
+   * - `-1` system error
+   * @see https://developers.weixin.qq.com/doc/channels/api/basic/api_clearquotabyappsecret.html
+   */
+  clearQuotaByAppSecret(params?: AuthClearQuotaByAppSecretRequest): Promise<AuthClearQuotaByAppSecretResponse & Result>
+
+  /**
+   * Look up what WeChat recorded for a failed request by its rid (last 7 days, same account).
+   *
+   * `POST /cgi-bin/openapi/rid/get` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: Only the account that made the request may look it up (a platform for its merchant with the authorizer token, openapi({ appid })). client.lookupRid(err) calls it with err.rid.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `76001` rid not found
+   * - `76002` rid is error
+   * - `76003` could not query this rid, no permission
+   * @see https://developers.weixin.qq.com/doc/service/api/apimanage/api_getridinfo
+   */
+  getRidInfo(params: AuthGetRidInfoRequest): Promise<AuthGetRidInfoResponse & Result>
 }
-/** `cloud.openapi.component`: 6 endpoints. */
+/** `cloud.openapi.component`: 13 endpoints. */
 export interface ComponentApi {
   /**
    * Fetch the component access token of a third-party platform from its verify ticket.
@@ -1220,6 +1291,157 @@ export interface ComponentApi {
    * @see https://developers.weixin.qq.com/doc/oplatform/openApi/ticket-token/api_startpushticket.html
    */
   startPushTicket(params: ComponentStartPushTicketRequest): Promise<ComponentStartPushTicketResponse & Result>
+
+  /**
+   * Read an authorizer's account details and the permission sets it granted this platform.
+   *
+   * `POST /cgi-bin/component/api_get_authorizer_info` (token: component); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: WeChat adds account kinds and fields over time (store_info, talent_info, supplier_info, channels_info came later): fields not described here still reach JS. cloud.component.getAuthorizerInfo(appid) adds authorizationInfo.permissionSets, the granted set ids.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61003` component is not authorized by this account
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/authorization-management/api_getauthorizerinfo.html
+   */
+  getAuthorizerInfo(params: ComponentGetAuthorizerInfoRequest): Promise<ComponentGetAuthorizerInfoResponse & Result>
+
+  /**
+   * Read one option of an authorizer (location_report, voice_recognize, customer_service).
+   *
+   * `POST /cgi-bin/component/get_authorizer_option` (token: authorizer); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: The new path takes the merchant's authorizer_access_token and no appids: call it on the merchant's behalf, openapi({ appid }). The old api_get_authorizer_option path stopped working (WxJava#3270).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40001` invalid credential, access_token is invalid or not latest
+   * - `40097` invalid args: unknown option_name
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/authorization-management/getAuthorizerOptionInfo.html
+   */
+  getAuthorizerOption(params: ComponentGetAuthorizerOptionRequest): Promise<ComponentGetAuthorizerOptionResponse & Result>
+
+  /**
+   * Set one option of an authorizer (location_report, voice_recognize, customer_service).
+   *
+   * `POST /cgi-bin/component/set_authorizer_option` (token: authorizer); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: Takes the merchant's authorizer_access_token: call it on the merchant's behalf, openapi({ appid }). Setting the same value twice is harmless.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40097` invalid args: unknown option_name or a value outside its range
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/authorization-management/setAuthorizerOptionInfo.html
+   */
+  setAuthorizerOption(params: ComponentSetAuthorizerOptionRequest): Promise<ComponentSetAuthorizerOptionResponse & Result>
+
+  /**
+   * Reset the platform's daily API quota (or an authorizer's) with the platform's AppSecret, no token needed.
+   *
+   * `POST /cgi-bin/component/clear_quota/v2` (token: none); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: The way out when api_component_token itself answers 45009 (no component token can be had, so the token-based clear_quota cannot be called). component_appid and appsecret come from the client's component config, never from params. 10 resets a month, shared with clear_quota.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40013` invalid appid
+   * - `40125` invalid appsecret
+   * - `41004` appsecret missing
+   * - `48006` forbid to clear quota because of reaching the limit
+   * - `-1` system error
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/openapi/api_componentclearquota_v2.html
+   */
+  clearQuotaByAppSecret(params?: ComponentClearQuotaByAppSecretRequest): Promise<ComponentClearQuotaByAppSecretResponse & Result>
+
+  /**
+   * Start the fast registration of an enterprise mini program; the result is pushed as notify_third_fasteregister.
+   *
+   * `POST /cgi-bin/component/fastregisterweapp?action=create` (token: component); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: The legal representative confirms by face recognition; the outcome arrives at the authorization-event URL as notify_third_fasteregister (appid, status, auth_code, msg, info): exchange auth_code with component.queryAuth to act for the new mini program.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61070` name, wechat name not in accordance
+   * - `86004` invalid wechat
+   * - `89247` inner error
+   * - `89248` invalid code type
+   * - `89249` task running: the same subject has a task in progress
+   * - `89253` lack of some params
+   * - `89254` lack of some component rights
+   * - `-1` system error
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/register-management/fast-registration-ent/api_registerminiprogram.html
+   */
+  fastRegisterWeapp(params: ComponentFastRegisterWeappRequest): Promise<ComponentFastRegisterWeappResponse & Result>
+
+  /**
+   * Read the state of an enterprise fast-registration task.
+   *
+   * `POST /cgi-bin/component/fastregisterweapp?action=search` (token: component); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: Answers 0 once the task is done; while the legal representative has not confirmed, 89251; no such task, 89250.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61070` name, wechat name not in accordance
+   * - `86004` invalid wechat
+   * - `89250` task not found
+   * - `89251` legal person checking
+   * - `89252` front checking
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/register-management/fast-registration-ent/api_registerminiprogram.html
+   */
+  searchFastRegisterWeapp(params: ComponentSearchFastRegisterWeappRequest): Promise<ComponentSearchFastRegisterWeappResponse & Result>
+
+  /**
+   * Start the fast registration of a personal mini program: the user confirms at authorize_url.
+   *
+   * `POST /wxa/component/fastregisterpersonalweapp?action=create` (token: component); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: The outcome arrives at the authorization-event URL as notify_third_fasteregister, with the person's info.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `89253` lack of some params
+   * - `-1` system error
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/register-management/fast-registration-ind/api_fastregisterpersonalmp.html
+   */
+  fastRegisterPersonalWeapp(params: ComponentFastRegisterPersonalWeappRequest): Promise<ComponentFastRegisterPersonalWeappResponse & Result>
+}
+/** `cloud.openapi.account`: 2 endpoints. */
+export interface AccountApi {
+  /**
+   * Read a mini program's basic information (names, verification, quotas of changes).
+   *
+   * `POST /cgi-bin/account/getaccountbasicinfo` (token: authorizer); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 3,30 (CN page); 3,30,61 (EN page).
+   *
+   * Note: Called by a third-party platform on the merchant's behalf, openapi({ appid }).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` api is unauthorized to component: permission set 3/30 not granted
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/miniprogram-management/basic-info-management/api_getaccountbasicinfo.html
+   */
+  getAccountBasicInfo(params?: AccountGetAccountBasicInfoRequest): Promise<AccountGetAccountBasicInfoResponse & Result>
+
+  /**
+   * Register a mini program reusing an official account's subject (the account's admin scanned and confirmed).
+   *
+   * `POST /cgi-bin/account/fastregister` (token: authorizer); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 27.
+   *
+   * Note: Called for the official account, openapi({ appid }); do not retry within 5 s (a second use of the ticket answers 61058).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61028` component is not released
+   * - `61029` component lacks the required permission sets
+   * - `61051` subject type not allowed
+   * - `61052` official account not verified
+   * - `61053` too many registrations for the subject
+   * - `61055` the official account's monthly registrations are used up
+   * - `61058` invalid ticket
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/register-management/fast-registration-officalaccount/api_registerminiprogrambyoffiaccount.html
+   */
+  fastRegister(params: AccountFastRegisterRequest): Promise<AccountFastRegisterResponse & Result>
 }
 /** `cloud.openapi.subscribeMessage`: 2 endpoints. */
 export interface SubscribeMessageApi {
@@ -1453,6 +1675,7 @@ export interface OpenApiNamespaces {
   officialAccount: OfficialAccountApi
   auth: AuthApi
   component: ComponentApi
+  account: AccountApi
   subscribeMessage: SubscribeMessageApi
   security: SecurityApi
   wxacode: WxacodeApi
@@ -2505,6 +2728,40 @@ export interface AuthGetApiQuotaResponse {
   componentRateLimit?: Record<string, unknown>
 }
 
+/** Parameters of `auth.clearQuotaByAppSecret`: none. Reset this account's daily API quota with its AppSecret, no token needed. */
+export interface AuthClearQuotaByAppSecretRequest {
+  [key: string]: never
+}
+
+/** Answer of `auth.clearQuotaByAppSecret`. Reset this account's daily API quota with its AppSecret, no token needed. */
+export interface AuthClearQuotaByAppSecretResponse {
+}
+
+/** Parameters of `auth.getRidInfo`. Look up what WeChat recorded for a failed request by its rid (last 7 days, same account). */
+export interface AuthGetRidInfoRequest {
+  /** the rid of a failed call (err.rid) */
+  rid: string
+}
+
+/** Answer of `auth.getRidInfo`. Look up what WeChat recorded for a failed request by its rid (last 7 days, same account). */
+export interface AuthGetRidInfoResponse {
+  /** the request */
+  request: {
+    /** when it was made, unix seconds */
+    invokeTime: number
+    /** how long it took */
+    costInMs: number
+    /** its query string (tokens masked in the emulator) */
+    requestUrl: string
+    /** its body ("" for GET) */
+    requestBody: string
+    /** the answer WeChat gave */
+    responseBody: string
+    /** the caller IP */
+    clientIp: string
+  }
+}
+
 /** Parameters of `component.getComponentAccessToken`. Fetch the component access token of a third-party platform from its verify ticket. */
 export interface ComponentGetComponentAccessTokenRequest {
   /** third-party platform appid */
@@ -2623,6 +2880,240 @@ export interface ComponentStartPushTicketRequest {
 
 /** Answer of `component.startPushTicket`. Ask WeChat to (re)start pushing component_verify_ticket. */
 export interface ComponentStartPushTicketResponse {
+}
+
+/** Parameters of `component.getAuthorizerInfo`. Read an authorizer's account details and the permission sets it granted this platform. */
+export interface ComponentGetAuthorizerInfoRequest {
+  /** third-party platform appid (the client's component appid when omitted) */
+  componentAppid?: string
+  /** appid of the authorized official account or mini program */
+  authorizerAppid: string
+}
+
+/** Answer of `component.getAuthorizerInfo`. Read an authorizer's account details and the permission sets it granted this platform. */
+export interface ComponentGetAuthorizerInfoResponse {
+  /** the account */
+  authorizerInfo: {
+    /** nickname */
+    nickName: string
+    /** avatar URL. Optional: not set for a new account without an avatar. */
+    headImg?: string
+    /** account type */
+    serviceTypeInfo: {
+      /** type id (0 subscription, 2 service account; 0 for mini programs) */
+      id: number
+    }
+    /** verification type */
+    verifyTypeInfo: {
+      /** verification id (-1 not verified, 0 WeChat verified) */
+      id: number
+    }
+    /** original id (gh_...) */
+    userName: string
+    /** WeChat id of an official account, may be empty. Optional: official accounts that set one. */
+    alias?: string
+    /** QR code image URL. Optional: when the account has a QR code. */
+    qrcodeUrl?: string
+    /** features opened (0/1): open_pay, open_shake, open_scan, open_card, open_store. Optional: when WeChat reports features. */
+    businessInfo?: Record<string, unknown>
+    /** subject (company) name */
+    principalName: string
+    /** mini program introduction. Optional: mini programs. */
+    signature?: string
+    /** mini program configuration (domains, categories); its presence marks a mini program. Optional: mini programs only. */
+    MiniProgramInfo?: Record<string, unknown>
+    /** how the mini program was registered. Optional: mini programs. */
+    registerType?: number
+    /** account status (1 normal, 14 closed, 16 banned, 18 warned, 19 frozen). Optional: when WeChat reports a status. */
+    accountStatus?: number
+    /** basic configuration (is_phone_configured, is_email_configured). Optional: mini programs. */
+    basicConfig?: Record<string, unknown>
+    /** channels account type. Optional: channels accounts only. */
+    channelsInfo?: Record<string, unknown>
+    /** WeChat store account type. Optional: WeChat stores only. */
+    storeInfo?: Record<string, unknown>
+    /** sales assistant account type. Optional: sales assistants only. */
+    talentInfo?: Record<string, unknown>
+    /** supplier account type. Optional: suppliers only. */
+    supplierInfo?: Record<string, unknown>
+  }
+  /** the authorization */
+  authorizationInfo: {
+    /** appid of the authorizer */
+    authorizerAppid: string
+    /** refresh token. Optional: when the account can call APIs. */
+    authorizerRefreshToken?: string
+    /** permission sets granted to the platform */
+    funcInfo: Array<{
+      /** granted permission set */
+      funcscopeCategory: {
+        /** permission set id */
+        id: number
+      }
+    }>
+  }
+}
+
+/** Parameters of `component.getAuthorizerOption`. Read one option of an authorizer (location_report, voice_recognize, customer_service). */
+export interface ComponentGetAuthorizerOptionRequest {
+  /** location_report, voice_recognize or customer_service */
+  optionName: string
+}
+
+/** Answer of `component.getAuthorizerOption`. Read one option of an authorizer (location_report, voice_recognize, customer_service). */
+export interface ComponentGetAuthorizerOptionResponse {
+  /** option name */
+  optionName: string
+  /** option value: location_report 0/1/2, voice_recognize 0/1, customer_service 0/1 */
+  optionValue: string
+}
+
+/** Parameters of `component.setAuthorizerOption`. Set one option of an authorizer (location_report, voice_recognize, customer_service). */
+export interface ComponentSetAuthorizerOptionRequest {
+  /** location_report, voice_recognize or customer_service */
+  optionName: string
+  /** location_report 0 (never), 1 (on entering a chat), 2 (every 5 s); voice_recognize and customer_service 0 or 1 */
+  optionValue: string
+}
+
+/** Answer of `component.setAuthorizerOption`. Set one option of an authorizer (location_report, voice_recognize, customer_service). */
+export interface ComponentSetAuthorizerOptionResponse {
+}
+
+/** Parameters of `component.clearQuotaByAppSecret`. Reset the platform's daily API quota (or an authorizer's) with the platform's AppSecret, no token needed. */
+export interface ComponentClearQuotaByAppSecretRequest {
+  /** an authorized account whose quota to reset instead of the platform's own */
+  appid?: string
+}
+
+/** Answer of `component.clearQuotaByAppSecret`. Reset the platform's daily API quota (or an authorizer's) with the platform's AppSecret, no token needed. */
+export interface ComponentClearQuotaByAppSecretResponse {
+}
+
+/** Parameters of `component.fastRegisterWeapp`. Start the fast registration of an enterprise mini program; the result is pushed as notify_third_fasteregister. */
+export interface ComponentFastRegisterWeappRequest {
+  /** company name as registered */
+  name: string
+  /** company code */
+  code: string
+  /** 1 unified social credit code (18), 2 organization code (9), 3 business licence number (15) */
+  codeType: number
+  /** legal representative's WeChat id */
+  legalPersonaWechat: string
+  /** legal representative's name */
+  legalPersonaName: string
+  /** the platform's contact phone */
+  componentPhone?: string
+}
+
+/** Answer of `component.fastRegisterWeapp`. Start the fast registration of an enterprise mini program; the result is pushed as notify_third_fasteregister. */
+export interface ComponentFastRegisterWeappResponse {
+}
+
+/** Parameters of `component.searchFastRegisterWeapp`. Read the state of an enterprise fast-registration task. */
+export interface ComponentSearchFastRegisterWeappRequest {
+  /** company name of the task */
+  name: string
+  /** legal representative's WeChat id */
+  legalPersonaWechat: string
+  /** legal representative's name */
+  legalPersonaName: string
+}
+
+/** Answer of `component.searchFastRegisterWeapp`. Read the state of an enterprise fast-registration task. */
+export interface ComponentSearchFastRegisterWeappResponse {
+}
+
+/** Parameters of `component.fastRegisterPersonalWeapp`. Start the fast registration of a personal mini program: the user confirms at authorize_url. */
+export interface ComponentFastRegisterPersonalWeappRequest {
+  /** the person's name */
+  idname: string
+  /** the person's WeChat id */
+  wxuser: string
+  /** the platform's contact phone */
+  componentPhone?: string
+}
+
+/** Answer of `component.fastRegisterPersonalWeapp`. Start the fast registration of a personal mini program: the user confirms at authorize_url. */
+export interface ComponentFastRegisterPersonalWeappResponse {
+  /** task id, to query the task */
+  taskid: string
+  /** URL the person opens to confirm */
+  authorizeUrl: string
+  /** task status (0 created, 12 created the mini program, 1001+ refused) */
+  status: number
+}
+
+/** Parameters of `account.getAccountBasicInfo`: none. Read a mini program's basic information (names, verification, quotas of changes). */
+export interface AccountGetAccountBasicInfoRequest {
+  [key: string]: never
+}
+
+/** Answer of `account.getAccountBasicInfo`. Read a mini program's basic information (names, verification, quotas of changes). */
+export interface AccountGetAccountBasicInfoResponse {
+  /** account appid */
+  appid: string
+  /** 1 subscription account, 2 service account, 3 mini program */
+  accountType: number
+  /** subject type (0 person, 1 company, 2 media, 3 government, 4 other) */
+  principalType: number
+  /** subject name */
+  principalName: string
+  /** real-name check: 1 done, 2 pending, 3 failed */
+  realnameStatus: number
+  /** WeChat verification */
+  wxVerifyInfo: {
+    /** qualification verified */
+    qualificationVerify: boolean
+    /** name verified */
+    namingVerify: boolean
+  }
+  /** introduction */
+  signatureInfo: {
+    /** introduction text */
+    signature: string
+    /** changes used this month */
+    modifyUsedCount: number
+    /** changes allowed a month */
+    modifyQuota: number
+  }
+  /** avatar */
+  headImageInfo: {
+    /** avatar URL */
+    headImageUrl: string
+    /** changes used this year */
+    modifyUsedCount: number
+    /** changes allowed a year */
+    modifyQuota: number
+  }
+  /** mini program name */
+  nickname: string
+  /** country of registration. Optional: when WeChat reports it. */
+  registeredCountry?: number
+  /** name and its change quota. Optional: when WeChat reports it. */
+  nicknameInfo?: Record<string, unknown>
+  /** code of a non-personal subject. Optional: subjects other than a person. */
+  credential?: string
+  /** verification type (0 not verified). Optional: when WeChat reports it. */
+  customerType?: number
+}
+
+/** Parameters of `account.fastRegister`. Register a mini program reusing an official account's subject (the account's admin scanned and confirmed). */
+export interface AccountFastRegisterRequest {
+  /** the admin's confirmation ticket (from the redirect after the scan page) */
+  ticket: string
+}
+
+/** Answer of `account.fastRegister`. Register a mini program reusing an official account's subject (the account's admin scanned and confirmed). */
+export interface AccountFastRegisterResponse {
+  /** appid of the new mini program */
+  appid: string
+  /** authorization code of the new mini program: exchange it with component.queryAuth at once */
+  authorizationCode: string
+  /** whether the official account's verification was reused */
+  isWxVerifySucc: boolean | string
+  /** whether the mini program was linked to the official account */
+  isLinkSucc: boolean | string
 }
 
 /** Parameters of `subscribeMessage.send`. Send a subscribe message to a user who subscribed to the template (one send per subscription). */

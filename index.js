@@ -6,7 +6,7 @@
 //   const res = await cloud.openapi.logistics.getAllAccount({})
 
 const native = require('./binding.js')
-const { OpenApiError, SDK_CODES, callNative } = require('./lib/errors.js')
+const { OpenApiError, SDK_CODES, callNative, makeError } = require('./lib/errors.js')
 const config = require('./lib/config.js')
 const { buildOpenapi } = require('./lib/openapi.js')
 const { ComponentApi, refreshTokenHook } = require('./lib/component.js')
@@ -56,6 +56,23 @@ class Client {
   tokens() {
     return tokens(this.native)
   }
+
+  /** What WeChat recorded for a failed request: `auth.getRidInfo` with `err.rid`, as the account that made it. */
+  lookupRid(error, options) {
+    return lookupRid(this.openapi, error, options)
+  }
+}
+
+/** `auth.getRidInfo` for `error.rid` (or a rid string), on behalf of `options.appid` or `error.appid` when set. */
+async function lookupRid(openapi, error, options = {}) {
+  const api = 'auth.getRidInfo'
+  const rid = typeof error === 'string' ? error : error && error.rid
+  if (typeof rid !== 'string' || rid === '') {
+    throw makeError(api, 'invalid-argument', 'lookupRid takes an OpenApiError that carries a rid (err.rid) or a rid string')
+  }
+  if (options === null || typeof options !== 'object') throw makeError(api, 'invalid-argument', 'options must be { appid? }')
+  const appid = options.appid !== undefined ? options.appid : error && error.appid
+  return (appid === undefined ? openapi : openapi({ appid })).auth.getRidInfo({ rid })
 }
 
 function createClient(userConfig = {}) {
@@ -110,6 +127,10 @@ module.exports = {
   /** The default client's cached tokens, never their values. */
   tokens() {
     return tokens(defaultHandle())
+  },
+  /** `Client#lookupRid` of the default client. */
+  lookupRid(error, options) {
+    return lookupRid(defaultOpenapi, error, options)
   },
   OpenApiError,
   SDK_CODES,

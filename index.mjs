@@ -18,6 +18,7 @@ export const {
   on,
   off,
   tokens,
+  lookupRid,
   OpenApiError,
   SDK_CODES,
   DYNAMIC_CURRENT_ENV,

@@ -7,10 +7,12 @@ const { EventEmitter } = require('node:events')
 const { fromNative, makeError } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
-const { native } = require('./openapi.js')
+const { native, settle: settleRow } = require('./openapi.js')
 const { callSafely, describe } = require('./guard.js')
 
-const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'ticket', 'push', 'refreshToken']
+const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister', 'ticket', 'push', 'refreshToken']
+/** Pushes whose listeners are named after their InfoType. */
+const NAMED_PUSHES = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister']
 
 function settle(outcome) {
   if (outcome.error) throw fromNative(outcome.error)
@@ -24,7 +26,7 @@ class ComponentApi {
     Object.defineProperty(this, 'events', { value: new EventEmitter(), enumerable: false })
   }
 
-  /** Listen for 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push' | 'refreshToken'. */
+  /** Listen for 'authorized' | 'updateauthorized' | 'unauthorized' | 'notify_third_fasteregister' | 'ticket' | 'push' | 'refreshToken'. */
   on(event, listener) {
     this.events.on(checkEvent(event), listener)
     return this
@@ -55,7 +57,7 @@ class ComponentApi {
     if (ignored) return 'success'
     try {
       if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
-      if (['authorized', 'updateauthorized', 'unauthorized'].includes(report.infoType)) await emitAll(this, report.infoType, report)
+      if (NAMED_PUSHES.includes(report.infoType)) await emitAll(this, report.infoType, report)
       await emitAll(this, 'push', report)
     } catch (e) {
       // Answered 500, so WeChat pushes again: that retry must reach the listeners, not count as a duplicate.
@@ -93,6 +95,32 @@ class ComponentApi {
   }
 
   /**
+   * The merchant's details and what it granted (the `component.getAuthorizerInfo` row for this platform), with
+   * `authorizationInfo.permissionSets`: the granted set ids read from `funcInfo`.
+   */
+  async getAuthorizerInfo(authorizerAppid) {
+    const api = 'component.getAuthorizerInfo'
+    if (typeof authorizerAppid !== 'string' || authorizerAppid === '') {
+      throw makeError(api, 'invalid-argument', 'authorizerAppid must be a non-empty string')
+    }
+    const res = await callRow(this, api, { authorizerAppid })
+    const info = res.authorizationInfo
+    if (info && Array.isArray(info.funcInfo)) {
+      info.permissionSets = info.funcInfo.map((f) => f && f.funcscopeCategory && f.funcscopeCategory.id).filter(Number.isInteger)
+    }
+    return res
+  }
+
+  /** Resets the platform's (or, with `appid`, an authorized account's) daily quota with the platform's AppSecret. */
+  async clearQuotaByAppSecret(appid) {
+    const api = 'component.clearQuotaByAppSecret'
+    if (appid !== undefined && (typeof appid !== 'string' || appid === '')) {
+      throw makeError(api, 'invalid-argument', 'appid must be a non-empty string when given')
+    }
+    return callRow(this, api, appid === undefined ? {} : { appid })
+  }
+
+  /**
    * Exchanges the authorization code (from the 'authorized' event or the redirect) for the authorizer's tokens,
    * which are stored; resolves to the authorization info without the tokens.
    */
@@ -102,6 +130,11 @@ class ComponentApi {
     }
     return settle(await native('component.queryAuth', () => this.native.componentQueryAuth(authorizationCode)))
   }
+}
+
+/** A table row through the client's one road (component_appid and secrets are filled from the config there). */
+async function callRow(component, api, params) {
+  return settleRow(api, await native(api, () => component.native.call(api, JSON.stringify(params), '{}', undefined)))
 }
 
 /**

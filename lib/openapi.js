@@ -137,7 +137,13 @@ function buildOpenapi(getNative, options, names) {
       const body = encodeParams(api, params)
       return withSignal(api, options.signal, handle, (id) => handle.call(api, body, optionsJson, id))
     })
-    return settle(api, outcome)
+    try {
+      return settle(api, outcome)
+    } catch (e) {
+      // Which account the call was for: `lookupRid(err)` must ask as that account.
+      if (options.appid !== undefined) e.appid = options.appid
+      throw e
+    }
   }
 
   async function request(req) {
@@ -225,4 +231,4 @@ function buildOpenapi(getNative, options, names) {
   return proxy
 }
 
-module.exports = { buildOpenapi, native }
+module.exports = { buildOpenapi, native, settle }

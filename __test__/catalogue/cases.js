@@ -15,6 +15,19 @@
 
 const { APP, SHOP_B, FOREIGN, COMPONENT, MERCHANT, MINIPROGRAM, SANDBOX, orderParams, registerParams } = require('./context.js')
 
+/** A company's fast-registration task (component.fastRegisterWeapp). */
+const COMPANY = { name: '腾讯计算机系统有限公司', code: '91440300708461136T', codeType: 1, legalPersonaWechat: 'pony-wx', legalPersonaName: '马化腾' }
+const companySearch = () => ({ name: COMPANY.name, legalPersonaWechat: COMPANY.legalPersonaWechat, legalPersonaName: COMPANY.legalPersonaName })
+
+/** Setup: the caller is the platform client itself (it fetches its own component token). */
+const asPlatform = async (ctx) => {
+  ctx.caller = await ctx.platform()
+}
+/** Setup: the caller acts for MERCHANT, which granted the platform `permissionSets`. */
+const actingForMerchant = (permissionSets) => async (ctx) => {
+  ctx.caller = await ctx.platformMerchant(permissionSets)
+}
+
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64')
 const unb64 = (text) => Buffer.from(text, 'base64').toString('utf8')
 
@@ -808,6 +821,182 @@ module.exports = {
     // 40013: no platform has this appid.
     error: { params: { componentAppid: 'wxnoplatform000001', componentSecret: 'x' }, errCode: 40013 },
   },
+  // ── third-party platform: everyday operations (issue 18) ──────────────────────────────────────────
+  'component.getAuthorizerInfo': {
+    async setup(ctx) {
+      await ctx.platformMerchant([45, 30])
+      ctx.caller = await ctx.platform()
+    },
+    // componentAppid comes from the client's component config.
+    happy: () => ({ authorizerAppid: MERCHANT }),
+    expect(res, { t }) {
+      t.deepEqual(res.authorizationInfo.funcInfo.map((f) => f.funcscopeCategory.id), [45, 30], 'what the merchant granted')
+      t.is(res.authorizationInfo.authorizerAppid, MERCHANT)
+      t.like(res.authorizerInfo, { principalName: 'Emulator Demo Co., Ltd.', serviceTypeInfo: { id: 0 }, accountStatus: 1 })
+      t.regex(res.authorizerInfo.userName, /^gh_[0-9a-z]{12}$/)
+      t.is(res.authorizerInfo.idc, 1, 'a field the table does not describe still arrives')
+    },
+    // 61003: the account never authorized this platform.
+    error: { setup: asPlatform, params: { authorizerAppid: 'wxneverauthorized1' }, errCode: 61003 },
+  },
+
+  'component.getAuthorizerOption': {
+    setup: actingForMerchant([45]),
+    happy: () => ({ optionName: 'voice_recognize' }),
+    expect(res, { t }) {
+      t.deepEqual([res.optionName, res.optionValue], ['voice_recognize', '0'])
+    },
+    // 40097: not an option.
+    error: { setup: actingForMerchant([45]), params: { optionName: 'dark_mode' }, errCode: 40097 },
+  },
+
+  'component.setAuthorizerOption': {
+    setup: actingForMerchant([45]),
+    happy: () => ({ optionName: 'customer_service', optionValue: '1' }),
+    async expect(res, ctx) {
+      const read = await ctx.caller.openapi.component.getAuthorizerOption({ optionName: 'customer_service' })
+      ctx.t.is(read.optionValue, '1')
+    },
+    // 40097: location_report takes 0, 1 or 2.
+    error: { setup: actingForMerchant([45]), params: { optionName: 'location_report', optionValue: '3' }, errCode: 40097 },
+  },
+
+  'component.clearQuotaByAppSecret': {
+    async setup(ctx) {
+      // The deadlock: the token call's own quota is spent (its one call of the day made elsewhere), so no
+      // component token can be had, and the token-based clear_quota cannot be called.
+      await ctx.emu.setDailyLimit(COMPONENT.appid, 'component.getComponentAccessToken', 1)
+      ctx.caller = await ctx.platform()
+      const spend = { componentAppid: COMPONENT.appid, componentAppsecret: COMPONENT.secret, componentVerifyTicket: ctx.ticket }
+      await ctx.anonymous.openapi.component.getComponentAccessToken(spend)
+      const stuck = await ctx.t.throwsAsync(ctx.caller.component.getPreAuthCode())
+      ctx.t.is(stuck.errCode, 45009)
+      ctx.t.true(stuck.message.includes('clearQuotaByAppSecret()'), stuck.message)
+    },
+    // component_appid and appsecret come from the config: the caller passes nothing.
+    happy: () => ({}),
+    async expect(res, ctx) {
+      const state = await ctx.emu.state()
+      ctx.t.deepEqual(state.apps[COMPONENT.appid].usage, {}, 'the counts are reset')
+      ctx.t.regex((await ctx.caller.component.getPreAuthCode()).preAuthCode, /^preauthcode@@@/)
+    },
+    // 40013: the account named never authorized this platform.
+    error: { setup: asPlatform, params: { appid: 'wxneverauthorized1' }, errCode: 40013 },
+  },
+
+  'component.fastRegisterWeapp': {
+    setup: asPlatform,
+    happy: () => COMPANY,
+    async expect(res, ctx) {
+      const waiting = await ctx.t.throwsAsync(ctx.caller.openapi.component.searchFastRegisterWeapp(companySearch()))
+      ctx.t.is(waiting.errCode, 89251, 'the legal representative has not confirmed yet')
+    },
+    // 89248: code types are 1, 2 and 3.
+    error: { setup: asPlatform, params: { ...COMPANY, codeType: 4 }, errCode: 89248 },
+  },
+
+  'component.searchFastRegisterWeapp': {
+    async setup(ctx) {
+      ctx.caller = await ctx.platform()
+      await ctx.caller.openapi.component.fastRegisterWeapp(COMPANY)
+      ctx.created = await ctx.emu.confirmFastRegister({ name: COMPANY.name })
+    },
+    happy: () => companySearch(),
+    async expect(res, ctx) {
+      ctx.t.regex(ctx.created.appid, /^wx[0-9a-z]{16}$/)
+    },
+    // 89250: no task for this company.
+    error: { setup: asPlatform, params: { ...companySearch(), name: 'Nobody Ltd.' }, errCode: 89250 },
+  },
+
+  'component.fastRegisterPersonalWeapp': {
+    setup: asPlatform,
+    happy: () => ({ idname: '张三', wxuser: 'zhangsan-wx', componentPhone: '13800000000' }),
+    async expect(res, ctx) {
+      ctx.t.is(res.status, 0)
+      ctx.t.true(res.authorizeUrl.includes(res.taskid))
+      const created = await ctx.emu.confirmFastRegister({ taskid: res.taskid })
+      await ctx.caller.component.queryAuth(created.authorizationCode)
+      const basic = await ctx.caller.openapi({ appid: created.appid }).account.getAccountBasicInfo({})
+      ctx.t.is(basic.principalName, '个人 张三')
+    },
+    // 89253 (missing parameters) cannot be sent: the client refuses a missing field before any I/O, so
+    // WeChat's answer is injected.
+    error: {
+      async setup(ctx) {
+        ctx.caller = await ctx.platform()
+        await ctx.fault(ctx.row.name, 89253)
+      },
+      params: { idname: '张三', wxuser: 'zhangsan-wx' },
+      errCode: 89253,
+    },
+  },
+
+  'account.getAccountBasicInfo': {
+    setup: actingForMerchant([30]),
+    happy: () => ({}),
+    expect(res, { t }) {
+      t.like(res, { appid: MERCHANT, accountType: 3, realnameStatus: 1, principalName: 'Emulator Demo Co., Ltd.' })
+      t.is(typeof res.wxVerifyInfo.qualificationVerify, 'boolean')
+    },
+    // 61007: the merchant granted neither set 3 nor 30.
+    error: { setup: actingForMerchant([45]), params: {}, errCode: 61007 },
+  },
+
+  'account.fastRegister': {
+    async setup(ctx) {
+      ctx.caller = await ctx.platformMerchant([27])
+      ctx.ticket = (await ctx.emu.fastRegisterTicket(MERCHANT)).ticket
+    },
+    happy: (ctx) => ({ ticket: ctx.ticket }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.appid, /^wx[0-9a-z]{16}$/)
+      ctx.t.deepEqual([res.isWxVerifySucc, res.isLinkSucc], [true, true])
+      const platform = await ctx.platform()
+      await platform.component.queryAuth(res.authorizationCode)
+      const basic = await platform.openapi({ appid: res.appid }).account.getAccountBasicInfo({})
+      ctx.t.is(basic.appid, res.appid, 'the new mini program, through the platform')
+    },
+    // 61058: not a ticket of this official account's admin.
+    error: { setup: actingForMerchant([27]), params: { ticket: 'forged-ticket' }, errCode: 61058 },
+  },
+
+  'auth.clearQuotaByAppSecret': {
+    async setup(ctx) {
+      await ctx.emu.setDailyLimit(APP.appid, 'logistics.getAllDelivery', 1)
+      await ctx.openapi.logistics.getAllDelivery({})
+      ctx.t.is((await ctx.t.throwsAsync(ctx.openapi.logistics.getAllDelivery({}))).errCode, 45009)
+    },
+    // appid and appsecret come from the config: the caller passes nothing.
+    happy: () => ({}),
+    async expect(res, ctx) {
+      ctx.t.true((await ctx.openapi.logistics.getAllDelivery({})).count > 0, 'the quota is back')
+    },
+    // 48006: ten resets a month, shared with clear_quota.
+    error: {
+      async setup(ctx) {
+        for (let i = 0; i < 10; i++) await ctx.openapi.auth.clearQuotaByAppSecret({})
+      },
+      params: {},
+      errCode: 48006,
+    },
+  },
+
+  'auth.getRidInfo': {
+    async setup(ctx) {
+      ctx.failed = await ctx.t.throwsAsync(ctx.openapi.auth.clearQuota({ appid: SHOP_B.appid }))
+    },
+    happy: (ctx) => ({ rid: ctx.failed.rid }),
+    expect(res, { t, failed }) {
+      t.is(res.request.requestUrl, 'access_token=[redacted]')
+      t.is(res.request.requestBody, JSON.stringify({ appid: SHOP_B.appid }))
+      t.true(res.request.responseBody.includes(`"errcode":40013`) && res.request.responseBody.includes(failed.rid))
+      t.true(Number.isInteger(res.request.invokeTime) && Number.isInteger(res.request.costInMs))
+    },
+    // 76001: WeChat recorded no request with this rid.
+    error: { params: { rid: '00000000-00000000-00000000' }, errCode: 76001 },
+  },
+
   // ── cloud calls: subscribe messages, content security, mini program codes ──────────────────────────
   'subscribeMessage.send': {
     async setup(ctx) {

@@ -147,6 +147,33 @@ class Context {
     return this.fixedClient(info.authorizerAccessToken)
   }
 
+  /**
+   * A client in third-party platform mode (it fetches the component token itself), its store holding the
+   * ticket WeChat pushed. Cases that use it never use `componentCall` (a second component token replaces the first).
+   */
+  async platform() {
+    if (!this._platform) {
+      const { ticket } = await this.emu.setTicket(COMPONENT.appid)
+      this.ticket = ticket
+      const data = new Map([[`wechat-openapi:{${COMPONENT.appid}}:component_verify_ticket`, ticket]])
+      const store = {
+        get: async (key) => (data.has(key) ? data.get(key) : null),
+        set: async (key, value) => void data.set(key, value),
+        del: async (key) => void data.delete(key),
+      }
+      this._platform = cloud.createClient({ ...APP, component: COMPONENT, apiBase: this.emu.url, store })
+    }
+    return this._platform
+  }
+
+  /** MERCHANT authorizes the platform client for `permissionSets`; resolves to a caller acting for MERCHANT. */
+  async platformMerchant(permissionSets) {
+    const platform = await this.platform()
+    const { authorizationCode } = await this.emu.authorize({ componentAppid: COMPONENT.appid, authorizerAppid: MERCHANT, permissionSets })
+    await platform.component.queryAuth(authorizationCode)
+    return { openapi: platform.openapi({ appid: MERCHANT }) }
+  }
+
   /** Makes the next `times` calls of `name` answer `errcode` before they run. */
   fault(name, errcode, times = 1) {
     return this.emu.injectFault({ name, errcode, times })

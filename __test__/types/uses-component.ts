@@ -26,6 +26,28 @@ async function flow(): Promise<void> {
   client.component.once('unauthorized', (e) => e.authorizerAppid)
   void url, answer
 
+  // A platform's everyday operations (issue 18).
+  client.component.on('notify_third_fasteregister', async ({ status, appid, authCode, info }) => {
+    if (status === 0 && authCode) await client.component.queryAuth(authCode)
+    void appid, info?.name
+  })
+  const details = await client.component.getAuthorizerInfo('wxmerchant00000001')
+  const granted: number[] = details.authorizationInfo.permissionSets
+  const principal: string = details.authorizerInfo.principalName
+  await client.component.clearQuotaByAppSecret()
+  await client.openapi.auth.clearQuotaByAppSecret({})
+  await client.openapi.component.fastRegisterWeapp({ name: 'n', code: 'c', codeType: 1, legalPersonaWechat: 'w', legalPersonaName: 'l' })
+  try {
+    await client.openapi({ appid: 'wxmerchant00000001' }).account.getAccountBasicInfo({})
+  } catch (e) {
+    if (e instanceof cloud.OpenApiError && e.rid) {
+      const story = await client.lookupRid(e, { appid: e.appid })
+      const body: string = story.request.requestBody
+      void body, (await cloud.lookupRid(e.rid)).request.costInMs
+    }
+  }
+  void granted, principal
+
   const mc = new cloud.crypto.MsgCrypt({ token: 't', encodingAesKey: 'k'.repeat(43), appid: 'wx1' })
   const { body, query } = mc.encryptPush('<xml/>')
   const inner: string = mc.decryptPush({ query, body })

@@ -5,7 +5,7 @@ import { parcel } from './uses-endpoints.js'
 
 export async function wrong(): Promise<void> {
   // `cloud.component` is the platform side; the table's component.* endpoints are under `cloud.openapi.component`.
-  await cloud.component.getAuthorizerList({ offset: 0, count: 10 }) // error TS2339
+  await cloud.component.getAuthorizerList({ offset: 0, count: 10 }) // error TS2551
   // And the endpoints are not the platform side: no events there.
   cloud.openapi.component.on('authorized', () => 0) // error TS2339
   const res = await cloud.openapi.logistics.getAllAccount()
@@ -14,6 +14,8 @@ export async function wrong(): Promise<void> {
   await cloud.openapi.logistics.addOrder({ orderId: 'o1', addSource: 0, ...parcel }) // error TS2345
   // 'authorized' hands a code; 'ticket' does not.
   cloud.component.on('ticket', (e) => e.authorizationCode) // error TS2339
+  // The AppSecret of a quota reset comes from the config, never from params.
+  await cloud.openapi.auth.clearQuotaByAppSecret({ appsecret: 'typed' }) // error TS2322
   // queryAuth stores the tokens and hands none back.
   void (await cloud.component.queryAuth('code')).authorizerRefreshToken // error TS2339
 }

@@ -37,12 +37,29 @@ const MAX_BODY: usize = 16 << 20;
 /// The router, built from the catalogue: a row without a handler is an error, not a silent 404.
 pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, String> {
     let mut router = Router::new();
+    // Rows that share a path and differ by the query they fix (`?action=create` / `?action=search`) are one route.
+    let mut by_path: Vec<(&str, Vec<Arc<Row>>)> = Vec::new();
     for endpoint in catalogue().all() {
         let route = route_for(&endpoint.name).ok_or_else(|| format!("emulator: no handler for {}", endpoint.name))?;
-        let (shared, row) = (shared.clone(), Arc::new(Row::new(endpoint, route)));
+        let row = Arc::new(Row::new(endpoint, route));
+        match by_path.iter_mut().find(|(path, _)| *path == endpoint.bare_path()) {
+            Some((_, rows)) => rows.push(row),
+            None => by_path.push((endpoint.bare_path(), vec![row])),
+        }
+    }
+    for (path, rows) in by_path {
+        let (shared, rows) = (shared.clone(), Arc::new(rows));
         router = router.route(
-            &endpoint.path,
-            any(move |method: Method, RawQuery(query): RawQuery, body: Bytes| serve_endpoint(shared.clone(), row.clone(), method, query, body)),
+            path,
+            any(move |method: Method, RawQuery(query): RawQuery, body: Bytes| {
+                let (shared, rows) = (shared.clone(), rows.clone());
+                async move {
+                    match row_for(&rows, query.as_deref()) {
+                        Some(row) => serve_endpoint(shared, row, method, query, body).await,
+                        None => unknown_path().await,
+                    }
+                }
+            }),
         );
     }
     let control_state = shared.clone();
@@ -60,6 +77,17 @@ pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, Stri
         }),
     );
     Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
+}
+
+/// The row whose fixed query (`action=create`) the request carries; a row that fixes none takes any query.
+fn row_for(rows: &[Arc<Row>], query: Option<&str>) -> Option<Arc<Row>> {
+    if let [row] = rows {
+        if !row.endpoint.path.contains('?') {
+            return Some(row.clone());
+        }
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    rows.iter().find(|row| row.endpoint.fixed_query().iter().all(|fixed| pairs.contains(fixed))).cloned()
 }
 
 async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, body: Bytes) -> Response {

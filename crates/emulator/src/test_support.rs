@@ -62,9 +62,10 @@ impl TestEmulator {
     pub async fn call(&self, name: &str, token: &str, body: Value) -> Value {
         let e = catalogue().get(name).unwrap_or_else(|| panic!("no row {name}"));
         let key = if e.token == wechat_protocol::catalogue::TokenKind::Component { "component_access_token" } else { "access_token" };
+        let join = if e.path.contains('?') { '&' } else { '?' };
         match e.http {
-            HttpVerb::Get => self.raw_get(&format!("{}?{key}={token}", e.path)).await,
-            HttpVerb::Post => self.raw_post(&format!("{}?{key}={token}", e.path), body).await,
+            HttpVerb::Get => self.raw_get(&format!("{}{join}{key}={token}", e.path)).await,
+            HttpVerb::Post => self.raw_post(&format!("{}{join}{key}={token}", e.path), body).await,
         }
     }
 

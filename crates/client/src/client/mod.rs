@@ -4,6 +4,7 @@
 mod cancel;
 mod component_api;
 pub mod config;
+mod from_config;
 
 pub use crate::exchange::events;
 pub use crate::exchange::{CallOptions, Outcome, Progress};
@@ -12,7 +13,7 @@ pub use cancel::Cancellations;
 use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
 use crate::exchange::events::Observers;
-use crate::exchange::{prepare_params, Exchange, Patience, Reading, RenewableToken, Request, Target};
+use crate::exchange::{check_params, parse_params, Exchange, Patience, Reading, RenewableToken, Request, Target};
 use crate::redis::{Redis, RedisStore};
 use crate::store::keys::{self, TokenKeys};
 use crate::store::{BoundedStore, MemoryStore, Store, DEFAULT_LOCK_TTL};
@@ -173,7 +174,10 @@ impl Client {
 
     /// Hands a JS call to the exchange with the token it carries.
     async fn run(&self, target: Target, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
-        let params = prepare_params(&target, params_json, options.convert_case);
+        let convert = options.convert_case;
+        let params = parse_params(&target, params_json, convert)
+            .and_then(|p| from_config::fill(&target, p, &self.config, convert))
+            .and_then(|p| check_params(&target, p, convert));
         let cache = self.cache_for(&target, options.appid.as_deref());
         let token = cache.as_ref().map(|c| c.as_ref().map(|c| c as &dyn RenewableToken)).map_err(Clone::clone);
         let reading = Reading::Outcome { convert_case: options.convert_case };

@@ -23,12 +23,18 @@ fn no_ticket() -> Error {
     Error::wechat("", 61005, &format!("no component_verify_ticket has been received in the last 12 hours: {HINT}"), None)
 }
 
-/// WeChat refused the ticket (61005 expired / 61006 invalid): say what to do about it.
+/// The quota deadlock: the token call's own daily quota is spent, so no component token can be had to call
+/// the token-based clear_quota; the AppSecret-based reset needs none.
+const QUOTA_HINT: &str = "the component token call's daily quota is used up; call openapi.component.clearQuotaByAppSecret() \
+(or cloud.component.clearQuotaByAppSecret()), which needs no token: it sends the platform's AppSecret from the config";
+
+/// WeChat refused the ticket (61005 expired / 61006 invalid) or the quota is spent (45009): say what to do.
 fn with_hint(e: Error) -> Error {
-    if matches!(e.code, 61005 | 61006) {
-        return Error { message: format!("{}; {HINT}", e.message), ..e };
+    match e.code {
+        61005 | 61006 => Error { message: format!("{}; {HINT}", e.message), ..e },
+        45009 => Error { message: format!("{}; {QUOTA_HINT}", e.message), ..e },
+        _ => e,
     }
-    e
 }
 
 async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, Error> {
@@ -79,5 +85,7 @@ mod tests {
         let e = with_hint(Error::wechat("", 61006, "component ticket is invalid", None));
         assert!(e.message.starts_with("component ticket is invalid; ") && e.message.contains("startPushTicket()"));
         assert_eq!(with_hint(Error::wechat("", 40125, "invalid appsecret", None)).message, "invalid appsecret");
+        let e = with_hint(Error::wechat("", 45009, "reach max api daily quota limit rid: 1-2-3", None));
+        assert!(e.message.contains("clearQuotaByAppSecret()") && e.rid.as_deref() == Some("1-2-3"), "{} {:?}", e.message, e.rid);
     }
 }

@@ -8,7 +8,8 @@
 //! - `calls`: the flows JS calls directly: pre-auth code, queryAuth, start ticket.
 //!
 //! Every request goes through the exchange on its table row; these files add only the domain step.
-//! - `push`: verifying, decrypting and acting on pushes to the authorization-event URL.
+//! - `push`: verifying, decrypting and acting on pushes to the authorization-event URL; `fast_register_push`
+//!   reads what `notify_third_fasteregister` adds.
 //! - `auth_url`: the authorization page URL (a pure function).
 
 pub mod auth_url;
@@ -16,6 +17,7 @@ mod authorizer_token;
 mod calls;
 mod component_token;
 pub mod config;
+mod fast_register_push;
 mod push;
 mod refresh_token;
 mod stored;

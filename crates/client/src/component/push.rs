@@ -8,7 +8,7 @@
 //! window is answered `success` again without acting twice; and a ticket never replaces a stored one with a
 //! later `CreateTime` (kept beside it in the store).
 
-use super::Component;
+use super::{fast_register_push, Component};
 use wechat_protocol::crypto::{CryptoError, InfoType, PushEvent, PushQuery, MAX_PUSH_XML_BYTES};
 use crate::error::Error;
 use crate::store::keys;
@@ -43,6 +43,9 @@ pub struct PushReport {
     pub ignored: Option<&'static str>,
     /// Names the push to `forget_push` (when a listener fails, WeChat's retry must be acted on again).
     pub push_key: String,
+    /// An event's own fields (`notify_third_fasteregister`: appid, status, authCode, msg, info).
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 /// How far ahead of our clock a push may be stamped (WeChat's clock and ours drift a little).
@@ -103,6 +106,10 @@ impl Component {
         }
         let inner = self.crypt.decrypt_push(query, body).map_err(rejected)?;
         let event = PushEvent::parse(&inner).map_err(rejected)?;
+        let details = match &event.info_type {
+            InfoType::Other(kind) if kind == fast_register_push::INFO_TYPE => fast_register_push::details(&inner).map_err(rejected)?,
+            _ => serde_json::Map::new(),
+        };
         if event.app_id != self.core.appid {
             return Err(rejected("the message's AppId is not this platform's appid"));
         }
@@ -127,6 +134,7 @@ impl Component {
             pre_auth_code: event.pre_auth_code,
             ignored,
             push_key: key.to_string(),
+            details,
         })
     }
 

@@ -376,9 +376,12 @@ impl Exchange {
         let mut url = self.api_base.clone();
         // A gateway's path prefix (`https://gw.example/wechat`) is kept: `…/wechat/cgi-bin/…`.
         let prefix = self.api_base.path().trim_end_matches('/');
-        url.set_path(&format!("{prefix}{}", target.path));
+        // A row may fix part of the query (`fastregisterweapp?action=create`): it comes first, as WeChat writes it.
+        let (path, fixed) = target.path.split_once('?').unwrap_or((&target.path, ""));
+        url.set_path(&format!("{prefix}{path}"));
         {
             let mut query = url.query_pairs_mut();
+            query.extend_pairs(url::form_urlencoded::parse(fixed.as_bytes()));
             if let Some(token) = token {
                 let name = if target.token == TokenKind::Component { "component_access_token" } else { "access_token" };
                 query.append_pair(name, token.expose());
@@ -417,6 +420,12 @@ pub fn fuzz_read_answer(endpoint: Option<&'static Endpoint>, answer: crate::tran
 
 /// Parses the facade's JSON, restores long integers, converts keys and checks them against the table.
 pub fn prepare_params(target: &Target, params_json: &str, convert_case: bool) -> Result<Value, Error> {
+    let params = parse_params(target, params_json, convert_case)?;
+    check_params(target, params, convert_case)
+}
+
+/// The facade's JSON as snake_case params (long integers restored), not yet checked.
+pub fn parse_params(target: &Target, params_json: &str, convert_case: bool) -> Result<Value, Error> {
     let mut params: Value = if params_json.trim().is_empty() {
         Value::Object(Default::default())
     } else {
@@ -429,11 +438,11 @@ pub fn prepare_params(target: &Target, params_json: &str, convert_case: bool) ->
     if convert_case {
         params = convert_keys(params, Direction::ToSnake);
     }
-    check_params(target, params, convert_case)
+    Ok(params)
 }
 
 /// The checks before I/O: the row's fields, or an object for a raw path.
-fn check_params(target: &Target, params: Value, convert_case: bool) -> Result<Value, Error> {
+pub fn check_params(target: &Target, params: Value, convert_case: bool) -> Result<Value, Error> {
     match target.endpoint {
         Some(endpoint) => check::check(endpoint, &params, convert_case),
         None if !params.is_object() => Err("data must be an object".to_owned()),

@@ -11,6 +11,8 @@ pub mod logistics;
 pub mod open_platform;
 pub mod phone;
 pub mod quota;
+pub mod quota_by_secret;
+pub mod rid;
 pub mod security;
 pub mod subscribe;
 pub mod token_store;
@@ -47,6 +49,9 @@ pub const FAMILIES: &[&Family] = &[
     &phone::FAMILY,
     &wxa_links::FAMILY,
     &customer_service::FAMILY,
+    &component::operations::FAMILY,
+    &quota_by_secret::FAMILY,
+    &rid::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {

@@ -69,13 +69,19 @@ pub fn charge(app: &mut AppData, endpoint: &Endpoint) -> Result<(), WxError> {
 /// `{appid}`: resets the calling account's counts (40013 for another account, 48006 past the monthly allowance).
 fn clear_quota(ctx: &mut Ctx<'_>) -> Reply {
     ctx.require_own_appid("appid")?;
-    let usage = ctx.app_record::<Usage>();
+    clear(ctx.app_record::<Usage>())?;
+    Ok(fields! {})
+}
+
+/// Resets an account's counts, one of its monthly clears (48006 once they are used; the AppSecret resets
+/// share them).
+pub fn clear(usage: &mut Usage) -> Result<(), WxError> {
     if usage.clears >= CLEARS_ALLOWED {
         return Err(WxError::new(48006, "forbid to clear quota because of reaching the limit"));
     }
     usage.clears += 1;
     usage.used.clear();
-    Ok(fields! {})
+    Ok(())
 }
 
 /// `{cgi_path}`: today's limit and use of one API path (76021 for a path WeChat does not meter).

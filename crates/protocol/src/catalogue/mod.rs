@@ -68,6 +68,45 @@ pub struct Endpoint {
     pub source: String,
     /// How to find out whether this (non-idempotent) call ran when its outcome is unknown.
     pub reconcile: Option<Reconcile>,
+    /// Request fields the client fills from its own config (`"fromConfig": {"appsecret": "secret"}`): the
+    /// credentials a token-less row needs, which never come from the caller's params.
+    pub from_config: Vec<(String, ConfigValue)>,
+}
+
+/// A value of the client's config that a row's request carries (`fromConfig` in the table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigValue {
+    AppId,
+    AppSecret,
+    ComponentAppId,
+    ComponentSecret,
+}
+
+impl ConfigValue {
+    fn parse(text: &str) -> Option<ConfigValue> {
+        Some(match text {
+            "appid" => ConfigValue::AppId,
+            "secret" => ConfigValue::AppSecret,
+            "component.appid" => ConfigValue::ComponentAppId,
+            "component.secret" => ConfigValue::ComponentSecret,
+            _ => return None,
+        })
+    }
+
+    /// The config option it comes from, as a user writes it.
+    pub fn option(self) -> &'static str {
+        match self {
+            ConfigValue::AppId => "appid",
+            ConfigValue::AppSecret => "secret",
+            ConfigValue::ComponentAppId => "component.appid",
+            ConfigValue::ComponentSecret => "component.secret",
+        }
+    }
+
+    /// A credential: always the config's, and refused when the caller's params carry it.
+    pub fn is_secret(self) -> bool {
+        matches!(self, ConfigValue::AppSecret | ConfigValue::ComponentSecret)
+    }
 }
 
 /// A row's way to settle an unknown outcome: an idempotent lookup row that finds what the call made.
@@ -88,6 +127,17 @@ pub struct Reconcile {
 }
 
 impl Endpoint {
+    /// The path without the query a row may fix (`action=create`).
+    pub fn bare_path(&self) -> &str {
+        self.path.split_once('?').map_or(&self.path, |(path, _)| path)
+    }
+
+    /// The query pairs the row's path fixes (`[("action", "create")]`), in order.
+    pub fn fixed_query(&self) -> Vec<(String, String)> {
+        let query = self.path.split_once('?').map_or("", |(_, q)| q);
+        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+    }
+
     /// The documented meaning of an error code for this endpoint, if the table has one.
     pub fn error_meaning(&self, code: i64) -> Option<&str> {
         self.errors.iter().find(|(c, _)| *c == code).map(|(_, m)| m.as_str())
@@ -161,8 +211,10 @@ impl Catalogue {
         self.by_name.get(name).map(|&i| &self.endpoints[i])
     }
 
+    /// The row at `path` (a row's path may fix a query, `…/fastregisterweapp?action=create`: the first of
+    /// those rows answers for the bare path).
     pub fn by_path(&self, path: &str) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| e.path == path)
+        self.endpoints.iter().find(|e| e.bare_path() == path)
     }
 
     pub fn all(&self) -> &[Endpoint] {
@@ -211,6 +263,8 @@ struct RawRow {
     #[serde(rename = "requestCases")]
     request_cases: Option<serde_json::Value>,
     reconcile: Option<RawReconcile>,
+    #[serde(default, rename = "fromConfig")]
+    from_config: Map<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -248,6 +302,15 @@ impl RawRow {
         };
         let request = field::parse_fields(&name, self.request, true)?;
         let response = field::parse_fields(&name, self.response, false)?;
+        let mut from_config = Vec::with_capacity(self.from_config.len());
+        for (key, source) in self.from_config {
+            let value = source.as_str().and_then(ConfigValue::parse);
+            let value = value.ok_or_else(|| format!("endpoint table: {name}: fromConfig {key}: unknown config value {source}"))?;
+            if value.is_secret() && request.iter().any(|f| f.path == key) {
+                return Err(format!("endpoint table: {name}: {key} is a secret filled from the config and cannot be a request field too"));
+            }
+            from_config.push((key, value));
+        }
         let mut errors = Vec::with_capacity(self.errors.len());
         for (code, meaning) in self.errors {
             let code: i64 = code.parse().map_err(|_| format!("endpoint table: {name}: error code {code:?}"))?;
@@ -271,6 +334,7 @@ impl RawRow {
             notes: self.notes,
             source: self.source,
             reconcile: self.reconcile.map(|r| Reconcile { with: r.with, keys: r.keys, absent: r.absent, unless: r.unless }),
+            from_config,
             name,
         })
     }
@@ -283,11 +347,12 @@ mod tests {
     #[test]
     fn table_loads_with_unique_names_and_paths() {
         let cat = catalogue();
-        assert_eq!(cat.all().len(), 59);
+        let rows = cat.all().len();
+        assert!(rows >= 70, "{rows} rows");
         let mut paths: Vec<_> = cat.all().iter().map(|e| e.path.as_str()).collect();
         paths.sort();
         paths.dedup();
-        assert_eq!(paths.len(), 59, "every endpoint has its own path");
+        assert_eq!(paths.len(), rows, "every endpoint has its own path (a fixed query counts: ?action=create)");
         let e = cat.get("logistics.getAllAccount").unwrap();
         assert_eq!(e.http, HttpVerb::Get);
         assert_eq!(e.path, "/cgi-bin/express/business/account/getall");
@@ -297,6 +362,27 @@ mod tests {
         assert!(cat.get("logistics.nope").is_none());
         assert_eq!(cat.get("wxacode.getUnlimited").unwrap().answer, AnswerKind::Image);
         assert_eq!(e.answer, AnswerKind::Json);
+    }
+
+    #[test]
+    fn rows_may_fix_a_query_and_take_values_from_the_config() {
+        let cat = catalogue();
+        let create = cat.get("component.fastRegisterWeapp").unwrap();
+        assert_eq!((create.bare_path(), create.fixed_query()), ("/cgi-bin/component/fastregisterweapp", vec![("action".to_owned(), "create".to_owned())]));
+        assert_eq!(cat.by_path("/cgi-bin/component/fastregisterweapp").map(|e| e.name.as_str()), Some("component.fastRegisterWeapp"));
+        assert!(cat.get("logistics.getAllAccount").unwrap().fixed_query().is_empty());
+        let rescue = cat.get("component.clearQuotaByAppSecret").unwrap();
+        let from: Vec<(&str, ConfigValue)> = rescue.from_config.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(from, [("component_appid", ConfigValue::ComponentAppId), ("appsecret", ConfigValue::ComponentSecret)]);
+        assert!(ConfigValue::ComponentSecret.is_secret() && !ConfigValue::AppId.is_secret());
+        let row = |from: &str, request: &str| {
+            format!(r#"[{{"name":"a.b","summary":"s","http":"POST","path":"/p","token":"none","idempotent":false,"permissionSet":null,
+                "wxServerSdk":false,"request":{{{request}}},"response":{{}},"errors":{{}},"notes":null,"source":"s","fromConfig":{{{from}}}}}]"#)
+        };
+        let bad = Catalogue::parse(&row(r#""appsecret":"password""#, "")).err().unwrap();
+        assert!(bad.contains("unknown config value"), "{bad}");
+        let typed = Catalogue::parse(&row(r#""appsecret":"secret""#, r#""appsecret":{"type":"string","required":true,"doc":"d"}"#)).err().unwrap();
+        assert!(typed.contains("cannot be a request field too"), "{typed}");
     }
 
     #[test]

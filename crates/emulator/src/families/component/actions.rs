@@ -61,11 +61,11 @@ fn rotate_refresh_token(state: &mut State, args: Value) -> Result<Value, String>
 }
 
 /// An action's result and the push to deliver, prepared under the lock.
-type Ready = Result<(Value, Option<pushes::Prepared>), String>;
+pub(super) type Ready = Result<(Value, Option<pushes::Prepared>), String>;
 
 /// Prepares the result and its push under the lock, then delivers the push without it and adds how the
 /// receiver answered as `delivery`.
-fn prepare_then_deliver(shared: Shared, prepare: impl FnOnce(&mut State) -> Ready) -> BoxFuture<'static, Result<Value, String>> {
+pub(super) fn prepare_then_deliver(shared: Shared, prepare: impl FnOnce(&mut State) -> Ready) -> BoxFuture<'static, Result<Value, String>> {
     let ready = prepare(&mut lock(&shared));
     async move {
         let (mut result, push) = ready?;

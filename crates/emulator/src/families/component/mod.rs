@@ -2,6 +2,10 @@
 //! (`actions`) and the encrypted pushes WeChat sends it (`pushes`).
 
 pub mod actions;
+pub mod authorizer_info;
+pub mod fast_register;
+pub mod operations;
+pub mod options;
 pub mod pushes;
 pub mod records;
 pub mod routes;
@@ -19,6 +23,10 @@ fn seed(state: &mut State, config: &EmulatorConfig) {
     let platforms = &mut state.record::<Platforms>().0;
     for c in &config.components {
         platforms.insert(c.appid.clone(), ComponentState::new(c));
+    }
+    // The platform's own daily quotas (its token call is metered) live in its account record.
+    for c in &config.components {
+        state.app_mut(&c.appid);
     }
 }
 

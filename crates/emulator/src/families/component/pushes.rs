@@ -29,7 +29,7 @@ const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// Unix seconds of the real wall clock (see the module doc).
-fn wall_unix() -> i64 {
+pub fn wall_unix() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
@@ -57,12 +57,17 @@ pub fn component_of(state: &mut State, named: Option<String>) -> Result<String, 
 /// Encrypts `fields` for the platform and addresses it the way WeChat does (timestamp, nonce, encrypt_type,
 /// msg_signature and the plain signature in the query).
 fn seal(state: &mut State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
+    seal_xml(state, component_appid, url, &build_flat(fields))
+}
+
+/// `seal` for an inner XML the caller built (an event with a nested block, as `notify_third_fasteregister`'s `<info>`).
+fn seal_xml(state: &mut State, component_appid: &str, url: &str, inner_xml: &str) -> Result<Prepared, String> {
     let timestamp = wall_unix().to_string();
     let platform = state.record::<Platforms>().0.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
     let crypt = MsgCrypt::new(platform.token.expose(), platform.encoding_aes_key.expose(), component_appid)
         .map_err(|e| format!("component {component_appid}: {e}"))?;
     let nonce = rand::thread_rng().gen_range(100_000_000u64..10_000_000_000).to_string();
-    let (body, msg_signature) = crypt.encrypt_push(&build_flat(fields), &timestamp, &nonce);
+    let (body, msg_signature) = crypt.encrypt_push(inner_xml, &timestamp, &nonce);
     let mut url = Url::parse(url).map_err(|_| format!("url must be an http(s) URL, got {url:?}"))?;
     url.query_pairs_mut()
         .append_pair("signature", &crypt.signature(&timestamp, &nonce, None))
@@ -153,14 +158,25 @@ pub fn start_push_ticket(state: &mut State, component_appid: &str) -> Result<(),
         return records::set_ticket(state, component_appid, None).map(|_| ());
     };
     let (_, push) = ticket_push(state, component_appid, &url)?;
+    deliver_later(push, "ticket push after api_start_push_ticket");
+    Ok(())
+}
+
+/// An event whose inner XML the caller built, sealed for the platform's push URL; None when none is known.
+pub fn custom_event(state: &mut State, component_appid: &str, inner_xml: &str) -> Result<Option<Prepared>, String> {
+    let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
+    seal_xml(state, component_appid, &url, inner_xml).map(Some)
+}
+
+/// Delivers a push after the API call that caused it has answered (WeChat pushes asynchronously too).
+pub fn deliver_later(push: Prepared, what: &'static str) {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(async move {
             if let Err(e) = deliver(push).await {
-                tracing::debug!("emulator: ticket push after api_start_push_ticket failed: {e}");
+                tracing::debug!("emulator: {what} failed: {e}");
             }
         });
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -54,6 +54,16 @@ impl ComponentState {
         }
     }
 
+    /// Whether `secret` is this platform's AppSecret.
+    pub fn secret_is(&self, secret: &str) -> bool {
+        self.secret.expose() == secret
+    }
+
+    /// The authorization `appid` holds, once exchanged with queryAuth.
+    pub fn authorization(&self, appid: &str) -> Option<&Authorization> {
+        self.authorizations.get(appid)
+    }
+
     /// Whether `appid` holds an authorization (exchanged or not yet refreshed away).
     pub fn has_authorized(&self, appid: &str) -> bool {
         self.authorizations.contains_key(appid)

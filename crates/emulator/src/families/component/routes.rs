@@ -4,6 +4,7 @@
 
 use super::pushes;
 use super::records::{Authorization, ComponentState, Platforms, LIST_PAGE_MAX, PRE_AUTH_CODE_LIFETIME, TICKET_LIFETIME};
+use crate::families::quota;
 use crate::families::token_store::{Grant, TokenStore};
 use crate::kit::context::Ctx;
 use crate::kit::failure::fail;
@@ -44,7 +45,10 @@ fn get_component_access_token(ctx: &mut Ctx<'_>) -> Reply {
     if component.secret.expose() != p.str("component_appsecret") {
         return Err(fail(40125));
     }
-    let (ticket, set_at) = component.ticket.as_ref().ok_or_else(|| fail(61006))?;
+    let ticket = component.ticket.clone();
+    // Metered like any call: once the day's token calls are spent, 45009 (the quota deadlock, see quota_by_secret).
+    quota::charge(ctx.state.app_mut(appid), endpoint)?;
+    let (ticket, set_at) = ticket.as_ref().ok_or_else(|| fail(61006))?;
     if ticket.expose() != p.str("component_verify_ticket") {
         return Err(fail(61006));
     }
