@@ -16,6 +16,7 @@ use crate::families::faults::queue::Faults;
 use crate::families::faults::rates::{Drawn, FaultRates};
 use crate::families::route_for;
 use crate::kit::state::{lock, Shared};
+use crate::kit::upload::{read_form, Form};
 use crate::pipeline::{self, Incoming, Row};
 use crate::wire::{answer_body, image_of, SuccessShape, WxError};
 use axum::body::Bytes;
@@ -40,7 +41,9 @@ pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, Stri
         let (shared, row) = (shared.clone(), Arc::new(Row::new(endpoint, route)));
         router = router.route(
             &endpoint.path,
-            any(move |method: Method, RawQuery(query): RawQuery, body: Bytes| serve_endpoint(shared.clone(), row.clone(), method, query, body)),
+            any(move |method: Method, RawQuery(query): RawQuery, headers: HeaderMap, body: Bytes| {
+                serve_endpoint(shared.clone(), row.clone(), method, query, headers, body)
+            }),
         );
     }
     let control_state = shared.clone();
@@ -60,7 +63,7 @@ pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, Stri
     Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
 }
 
-async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, body: Bytes) -> Response {
+async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, headers: HeaderMap, body: Bytes) -> Response {
     let endpoint = row.endpoint;
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let (fault, drawn, rate_delay) = {
@@ -83,7 +86,12 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
         return fault_answers::error_page(StatusCode::INTERNAL_SERVER_ERROR);
     }
     let verb = if method == Method::GET || method == Method::HEAD { HttpVerb::Get } else { HttpVerb::Post };
-    let request = Incoming { verb, query: &query, body: &body };
+    // An upload row's body is read here, where waiting is allowed, not under the state's lock.
+    let form = match endpoint.upload {
+        Some(_) => read_form(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), body.clone()).await,
+        None => Form::Absent,
+    };
+    let request = Incoming { verb, query: &query, body: &body, form: &form };
     let reply = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
     if let Err(e) = &reply {
         tracing::debug!(api = %endpoint.name, errcode = e.code, "emulator answered a failure");

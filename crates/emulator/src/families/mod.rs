@@ -11,7 +11,9 @@ pub mod open_platform;
 pub mod phone;
 pub mod quota;
 pub mod security;
+pub mod ocr;
 pub mod subscribe;
+pub mod temp_media;
 pub mod token_store;
 pub mod tokens;
 pub mod users;
@@ -45,6 +47,8 @@ pub const FAMILIES: &[&Family] = &[
     &phone::FAMILY,
     &wxa_links::FAMILY,
     &customer_service::FAMILY,
+    &temp_media::FAMILY,
+    &ocr::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {

@@ -11,6 +11,8 @@ pub enum FieldType {
     ObjectArray,
     StringArray,
     NumberArray,
+    /// A file to upload, `{ contentType, value: Buffer }` (see `upload`); only in a row with `"upload"`.
+    File,
     /// Where WeChat's own pages disagree (`"1"` vs `1`), either is accepted.
     AnyOf(Vec<FieldType>),
 }
@@ -29,6 +31,7 @@ impl FieldType {
             "object[]" => FieldType::ObjectArray,
             "string[]" => FieldType::StringArray,
             "number[]" => FieldType::NumberArray,
+            "file" => FieldType::File,
             _ => return None,
         })
     }
@@ -43,6 +46,7 @@ impl FieldType {
             FieldType::ObjectArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
             FieldType::StringArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
             FieldType::NumberArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_number)),
+            FieldType::File => super::upload::file_problem("", value, true).is_none(),
             FieldType::AnyOf(types) => types.iter().any(|t| t.accepts(value)),
         }
     }
@@ -57,6 +61,7 @@ impl FieldType {
             FieldType::ObjectArray => "object[]".into(),
             FieldType::StringArray => "string[]".into(),
             FieldType::NumberArray => "number[]".into(),
+            FieldType::File => "file".into(),
             FieldType::AnyOf(types) => types.iter().map(FieldType::describe).collect::<Vec<_>>().join("|"),
         }
     }
