@@ -16,4 +16,6 @@ export async function wrong(): Promise<void> {
   cloud.component.on('ticket', (e) => e.authorizationCode) // error TS2339
   // queryAuth stores the tokens and hands none back.
   void (await cloud.component.queryAuth('code')).authorizerRefreshToken // error TS2339
+  // A file is { contentType, value: Buffer }, not base64 text.
+  await cloud.openapi.security.imgSecCheck({ media: { contentType: 'image/png', value: 'aGVsbG8=' } }) // error TS2322
 }

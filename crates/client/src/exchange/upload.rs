@@ -36,7 +36,7 @@ pub fn take_file(api: &str, endpoint: Option<&Endpoint>, params: &mut Value, byt
     if bytes.len() as u64 > upload.max_bytes {
         return Err(Error::invalid_argument(
             api,
-            format!("{shown}.value is {} bytes; openapi.{api} takes at most {} bytes ({}, WeChat's documented limit)", bytes.len(), upload.max_bytes, upload.limit),
+            format!("{shown}.value is {} bytes: WeChat's limit for openapi.{api} is {} ({} bytes at most)", bytes.len(), upload.limit, upload.max_bytes),
         ));
     }
     let content_type = file.get("content_type").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -74,13 +74,13 @@ mod tests {
         let params = json!({"media": {"content_type": "image/png", "value": placeholder()}});
         let big = vec![7u8; 1024 * 1024 + 1];
         let e = take("security.imgSecCheck", params.clone(), Some(&big)).unwrap_err();
-        assert!(e.contains("media.value is 1048577 bytes; openapi.security.imgSecCheck takes at most 1048576 bytes (1 MB"), "{e}");
+        assert!(e.contains("media.value is 1048577 bytes: WeChat's limit for openapi.security.imgSecCheck is at most 1 MB (1048576 bytes at most)"), "{e}");
         assert!(take("security.imgSecCheck", params.clone(), Some(&big[1..])).is_ok());
         let e = take("security.imgSecCheck", params, Some(&[])).unwrap_err();
         assert!(e.contains("media.value is empty"), "{e}");
         let ocr = json!({"img": {"content_type": "image/jpeg", "value": placeholder()}});
         let e = take("ocr.printedText", ocr, Some(&vec![1u8; 2 * 1024 * 1024])).unwrap_err();
-        assert!(e.contains("at most 2097151 bytes (less than 2 MB"), "{e}");
+        assert!(e.contains("is less than 2 MB (2097151 bytes at most)"), "{e}");
     }
 
     #[test]
