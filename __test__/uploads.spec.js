@@ -157,3 +157,16 @@ test('junk answered to an upload is the same error as junk answered to any call;
   t.is(echoed.errCode, 40097)
   t.false(everythingAbout(echoed).includes(TOKEN), 'the token the answer echoed is not in the error')
 })
+
+test('an AbortSignal stops an upload like any call', async (t) => {
+  const wx = await rawServer(withToken(TOKEN, () => {})) // never answers an upload
+  t.teardown(() => wx.close())
+  const { openapi } = cloud.createClient({ accessToken: TOKEN, apiBase: wx.url })
+  const controller = new AbortController()
+  const call = openapi({ signal: controller.signal }).security.imgSecCheck({ media: { contentType: 'image/png', value: pngBytes(NASTY) } })
+  while (wx.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  controller.abort()
+  const err = await t.throwsAsync(call)
+  t.is(err.api, 'security.imgSecCheck')
+  t.is(err.errMsg, "openapi.security.imgSecCheck:fail aborted by the caller's AbortSignal")
+})

@@ -131,7 +131,11 @@ fn read_upload_params(endpoint: &Endpoint, upload: &Upload, req: &Incoming) -> R
     let mut params = query_params(endpoint, req.query);
     match req.form.part(&upload.field) {
         Some(file) => {
-            let described = json!({"content_type": file.content_type.clone().unwrap_or_else(|| "application/octet-stream".into()), "filename": file.filename, "value": placeholder()});
+            let mut described = json!({"content_type": file.content_type.clone().unwrap_or_else(|| "application/octet-stream".into()), "value": placeholder()});
+            // A part without a file name is still a file (WeChat reads the bytes).
+            if let Some(name) = &file.filename {
+                described["filename"] = json!(name);
+            }
             params.insert(upload.field.clone(), described);
         }
         None if upload.alternative.as_ref().is_some_and(|alt| params.contains_key(alt)) => {}

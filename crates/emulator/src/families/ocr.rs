@@ -157,6 +157,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_part_without_a_file_name_or_type_is_still_the_file() {
+        let emu = TestEmulator::start(json!({})).await;
+        let t = emu.stable_token(APP, false).await;
+        let url = format!("{}/cv/ocr/comm?access_token={t}", emu.emu.url());
+        let mut body = b"--zz\r\nContent-Disposition: form-data; name=\"img\"\r\n\r\n".to_vec();
+        body.extend_from_slice(&png(b"bare"));
+        body.extend_from_slice(b"\r\n--zz--\r\n");
+        let res = reqwest::Client::new().post(url).header("content-type", "multipart/form-data; boundary=zz").body(body).send().await.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        assert_eq!((code(&v), &v["items"]), (0, &json!([])), "{v}");
+    }
+
+    #[tokio::test]
     async fn a_broken_form_is_a_format_error() {
         let emu = TestEmulator::start(json!({})).await;
         let t = emu.stable_token(APP, false).await;

@@ -9,7 +9,7 @@ use serde_json::Value;
 /// Unknown fields pass: WeChat adds fields faster than tables are updated.
 pub fn check(endpoint: &Endpoint, params: &Value, camel_names: bool) -> Result<(), String> {
     if !params.is_object() {
-        return Err(format!("params must be an object, got {}", kind_of(params)));
+        return Err(format!("params must be an object, got {}", super::field::kind_of(params)));
     }
     for field in endpoint.request.iter().filter(|f| !is_placeholder(f)) {
         check_field(field, params, camel_names)?;
@@ -51,7 +51,7 @@ fn check_field(field: &Field, root: &Value, camel_names: bool) -> Result<(), Str
                         }
                         Some(v) if i == last => {
                             if !field.ty.accepts(v) {
-                                return Err(format!("{shown} must be {}, got {}", article(&field.ty.describe()), kind_of(v)));
+                                return Err(format!("{shown} must be {}, got {}", article(&field.ty.describe()), super::field::kind_of(v)));
                             }
                         }
                         Some(v) => next.push((v, shown)),
@@ -78,16 +78,6 @@ fn article(ty: &str) -> String {
     }
 }
 
-pub(super) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 #[cfg(test)]
 mod tests {

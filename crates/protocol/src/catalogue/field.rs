@@ -46,7 +46,8 @@ impl FieldType {
             FieldType::ObjectArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
             FieldType::StringArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
             FieldType::NumberArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_number)),
-            FieldType::File => super::upload::file_problem("", value, true).is_none(),
+            // Its parts are checked by `upload::file_problem`, which names the one that is wrong.
+            FieldType::File => value.is_object(),
             FieldType::AnyOf(types) => types.iter().any(|t| t.accepts(value)),
         }
     }
@@ -64,6 +65,18 @@ impl FieldType {
             FieldType::File => "file".into(),
             FieldType::AnyOf(types) => types.iter().map(FieldType::describe).collect::<Vec<_>>().join("|"),
         }
+    }
+}
+
+/// How a JSON value's kind reads in messages.
+pub(super) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }
 

@@ -68,12 +68,12 @@ pub fn is_placeholder(value: &Value) -> bool {
 pub fn file_problem(shown: &str, value: &Value, camel_names: bool) -> Option<String> {
     let content_type_key = if camel_names { "contentType" } else { "content_type" };
     let Some(obj) = value.as_object() else {
-        return Some(format!("{shown} must be an object {{ {content_type_key}, value: Buffer }}, got {}", super::check::kind_of(value)));
+        return Some(format!("{shown} must be an object {{ {content_type_key}, value: Buffer }}, got {}", super::field::kind_of(value)));
     };
     match obj.get("value") {
         Some(v) if is_placeholder(v) => {}
         None => return Some(format!("{shown}.value is required: the file's bytes as a Buffer")),
-        Some(v) => return Some(format!("{shown}.value must be a Buffer or Uint8Array, got {}", super::check::kind_of(v))),
+        Some(v) => return Some(format!("{shown}.value must be a Buffer or Uint8Array, got {}", super::field::kind_of(v))),
     }
     match obj.get("content_type") {
         None => Some(format!("{shown}.{content_type_key} is required: the file's MIME type, like image/png")),
@@ -83,9 +83,9 @@ pub fn file_problem(shown: &str, value: &Value, camel_names: bool) -> Option<Str
                 Some(format!("{shown}.filename must be a plain file name, got {name:?}"))
             }
             Some(Value::String(_)) | None => None,
-            Some(other) => Some(format!("{shown}.filename must be a string, got {}", super::check::kind_of(other))),
+            Some(other) => Some(format!("{shown}.filename must be a string, got {}", super::field::kind_of(other))),
         },
-        Some(other) => Some(format!("{shown}.{content_type_key} must be a string, got {}", super::check::kind_of(other))),
+        Some(other) => Some(format!("{shown}.{content_type_key} must be a string, got {}", super::field::kind_of(other))),
     }
 }
 
