@@ -7,6 +7,34 @@ export interface PushDelivery {
   answer: string
 }
 
+/** One request the emulator answered, as `journal()` and `ridInfo()` return it (credentials masked). */
+export interface JournalEntry {
+  /** Increasing number of the entry; pass it as `since` to read only newer ones. */
+  seq: number
+  /** Unix milliseconds (wall clock) when it was answered. */
+  at: number
+  /** The emulator's own clock (unix seconds), which `advanceTime` moves. */
+  clock: number
+  /** `namespace.method` of the row. */
+  api: string
+  method: string
+  path: string
+  /** The query string, tokens masked. */
+  query: string
+  status: number
+  errcode: number
+  errmsg: string
+  /** The rid of a failure, as its errmsg ends; null for a success. */
+  rid: string | null
+  ms: number
+  appid: string | null
+  componentAppid: string | null
+  /** The first 2 KiB of the request body, credentials masked. */
+  requestBody: string
+  /** The first 2 KiB of the answer, credentials masked; `(image)` for an image, `(an injected …)` for a fault that sent no JSON. */
+  responseBody: string
+}
+
 /** Options of `startEmulator` (all optional). */
 export interface EmulatorOptions {
   /** 0 (default): any free port. The emulator always binds 127.0.0.1. */
@@ -124,6 +152,12 @@ export declare class Emulator {
   executionsByOrder(args: { name?: string }): Promise<Record<string, any>>
   /** Sets requestCounts and executions back to zero. */
   resetCounts(): Promise<Record<string, never>>
+  /** The requests the emulator answered, oldest first (the last 2000): seq, at (unix ms), clock (the emulator's unix seconds), api, method, path, query and bodies (credentials masked, bodies cut at 2 KiB), HTTP status, errcode, errmsg, rid (failures), ms, and the calling appid / componentAppid. `since` keeps entries with a larger seq, `api` one endpoint, `limit` the newest n. */
+  journal(args?: { since?: number; api?: string; limit?: number }): Promise<JournalEntry[]>
+  /** The journal entry of the failure WeChat answered with this rid, or an error when none is known. */
+  ridInfo(rid: string): Promise<JournalEntry>
+  /** The journal entry of the failure WeChat answered with this rid, or an error when none is known. */
+  ridInfo(args: { rid: string }): Promise<JournalEntry>
   /** Every live token of the account (classic, stable, authorizer) or platform now answers 42001. Returns {expired}. */
   expireToken(appid?: string): Promise<{ expired: number }>
   /** Every live token of the account (classic, stable, authorizer) or platform now answers 42001. Returns {expired}. */

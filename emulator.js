@@ -130,6 +130,16 @@ class Emulator {
     return this.control('resetCounts')
   }
 
+  /** The requests the emulator answered, oldest first (the last 2000): seq, at (unix ms), clock (the emulator's unix seconds), api, method, path, query and bodies (credentials masked, bodies cut at 2 KiB), HTTP status, errcode, errmsg, rid (failures), ms, and the calling appid / componentAppid. `since` keeps entries with a larger seq, `api` one endpoint, `limit` the newest n. */
+  journal(args) {
+    return this.control('journal', args ?? {})
+  }
+
+  /** The journal entry of the failure WeChat answered with this rid, or an error when none is known. */
+  ridInfo(rid) {
+    return this.control('ridInfo', argsOf(['rid'], arguments))
+  }
+
   /** Every live token of the account (classic, stable, authorizer) or platform now answers 42001. Returns {expired}. */
   expireToken(appid) {
     return this.control('expireToken', argsOf(['appid?'], arguments))

@@ -365,6 +365,14 @@ export interface Store {
   get(key: string): string | null | undefined | Promise<string | null | undefined>
   set(key: string, value: string, ttlSeconds?: number): void | Promise<void>
   del(key: string): void | Promise<void>
+  /**
+   * Optional: sets `value` with `ttlSeconds` only if `key` holds nothing, atomically for every process that shares
+   * the store (Redis `SET key value NX EX ttl`, SQL `INSERT … ON CONFLICT DO NOTHING` with an expiry column), and
+   * says whether it did. With it, the app's, the platform's and each merchant's tokens are refreshed by one process
+   * at a time (a `<token key>:lock` key), and the app's own token is shared through the store too
+   * (`wechat-openapi:{<appid>}:access_token`).
+   */
+  setIfAbsent?(key: string, value: string, ttlSeconds: number): boolean | Promise<boolean>
 }
 
 export interface RefreshTokenEvent {

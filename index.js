@@ -26,7 +26,7 @@ function names() {
 function createNative(where, userConfig, component, hint) {
   const { json, provider, store, onRefreshTokenRotated } = config.normalize(where, userConfig)
   const hook = refreshTokenHook(component, onRefreshTokenRotated)
-  return callNative(where, () => new native.NativeClient(where, hint, json, provider, store, hook))
+  return callNative(where, () => new native.NativeClient(where, hint, json, provider, store, store ? store.locks : false, hook))
 }
 
 /** An independent client: its own credentials, token cache, store and connection pool. */

@@ -55,7 +55,7 @@ fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
 impl NativeClient {
     /// `api`: where the config was given (`init`, `createClient`), for the error; `hint`: what to do about a
     /// refused config, added to its error. `store` and `on_refresh_token` are the facade's wrappers
-    /// (lib/store.js, lib/component.js). A refused config throws a `NativeError`.
+    /// (lib/store.js, lib/component.js); `store_locks`: the store has setIfAbsent. A refused config throws a `NativeError`.
     #[napi(constructor)]
     pub fn new(
         env: Env,
@@ -64,13 +64,14 @@ impl NativeClient {
         config_json: String,
         get_access_token: Option<ProviderTsfn>,
         store: Option<StoreTsfn>,
+        store_locks: bool,
         on_refresh_token: Option<HookTsfn>,
     ) -> napi::Result<Self> {
         let refused = |m: String| thrown(&env, &Error::config(&api, &m, &config_json, hint.as_deref()));
         let config = ClientConfig::from_json(&config_json).map_err(refused)?;
         let bridges = Bridges {
             provider: get_access_token.map(provider_fn),
-            store: store.map(|s| Arc::new(JsStore::new(s)) as Arc<dyn wechat_client::store::Store>),
+            store: store.map(|s| Arc::new(JsStore::new(s, store_locks)) as Arc<dyn wechat_client::store::Store>),
             on_refresh_token: on_refresh_token.map(refresh_token_hook),
         };
         let core = Client::with_bridges(config, bridges).map_err(refused)?;

@@ -1,6 +1,6 @@
-//! The user's `store: { get, set, del }`, bridged as one weak, not-callee-handled TSFN: the facade (lib/store.js)
-//! wraps the three methods into `(op) => Promise<string | null>`, so a sync value, a promise or a throw all
-//! arrive here as a settled result. No decisions here: the core's `Store` trait is implemented by conversion.
+//! The user's `store: { get, set, del, setIfAbsent? }`, bridged as one weak, not-callee-handled TSFN: the facade
+//! (lib/store.js) wraps the methods into `(op) => Promise<string | null>`, so a sync value, a promise or a throw
+//! all arrive here as a settled result. No decisions here: the core's `Store` trait is implemented by conversion.
 
 use wechat_client::error::Error;
 use wechat_client::store::{store_error, Store};
@@ -15,7 +15,7 @@ use std::time::Duration;
 /// One store operation as the facade receives it.
 #[napi(object)]
 pub struct StoreOp {
-    /// `get`, `set` or `del`.
+    /// `get`, `set`, `del` or `setIfAbsent` (answered `'set'` when it set the value, null when the key was taken).
     pub op: String,
     pub key: String,
     pub value: Option<String>,
@@ -25,15 +25,19 @@ pub struct StoreOp {
 
 pub type StoreTsfn = ThreadsafeFunction<StoreOp, Promise<Option<String>>, StoreOp, Status, false, true>;
 
-pub struct JsStore(Arc<StoreTsfn>);
+pub struct JsStore {
+    tsfn: Arc<StoreTsfn>,
+    /// The store has setIfAbsent.
+    locks: bool,
+}
 
 impl JsStore {
-    pub fn new(tsfn: StoreTsfn) -> JsStore {
-        JsStore(Arc::new(tsfn))
+    pub fn new(tsfn: StoreTsfn, locks: bool) -> JsStore {
+        JsStore { tsfn: Arc::new(tsfn), locks }
     }
 
     fn run(&self, op: &'static str, key: &str, value: Option<&str>, ttl: Option<Duration>) -> BoxFuture<'static, Result<Option<String>, Error>> {
-        let tsfn = self.0.clone();
+        let tsfn = self.tsfn.clone();
         let key = key.to_owned();
         // Whole seconds, at least 1: a sub-second TTL must not become "no expiry".
         let ttl_seconds = ttl.map(|t| t.as_secs().max(1).min(u32::MAX as u64) as u32);
@@ -57,5 +61,13 @@ impl Store for JsStore {
 
     fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
         self.run("del", key, None, None).map(|r| r.map(|_| ())).boxed()
+    }
+
+    fn locks(&self) -> bool {
+        self.locks
+    }
+
+    fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        self.run("setIfAbsent", key, Some(value), Some(ttl)).map(|r| r.map(|set| set.is_some())).boxed()
     }
 }

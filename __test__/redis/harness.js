@@ -183,12 +183,10 @@ async function until(what, check, ms = 20000) {
 const plainServer = (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
 
 /**
- * redis-server with TLS only (`--port 0`), with a CA, a server certificate and a client certificate made here
- * with openssl; `mutual: true` requires the client certificate. Resolves to { store, cli, close }.
+ * A CA, and a server and a client certificate it signed for 127.0.0.1, made with openssl in `dir`. Returns the
+ * server's TLS arguments (`--tls-port` aside), redis-cli's, and the PEM texts a store takes.
  */
-async function startTlsRedis({ mutual = false } = {}) {
-  const group = processGroup('tls')
-  const { dir } = group
+function makeCertificates(dir, { mutual = false } = {}) {
   const ssl = (...args) => {
     const r = spawnSync('openssl', args, { cwd: dir, stdio: 'ignore' })
     if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed`)
@@ -200,38 +198,59 @@ async function startTlsRedis({ mutual = false } = {}) {
     ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', `${name}.pem`)
   }
   const file = (f) => path.join(dir, f)
+  const pem = (f) => fs.readFileSync(file(f), 'utf8')
+  return {
+    server: ['--tls-cert-file', file('server.pem'), '--tls-key-file', file('server.key'), '--tls-ca-cert-file', file('ca.pem'), '--tls-auth-clients', mutual ? 'yes' : 'no'],
+    // Sentinel reads the same settings from its config file.
+    conf: [`tls-cert-file ${file('server.pem')}`, `tls-key-file ${file('server.key')}`, `tls-ca-cert-file ${file('ca.pem')}`, `tls-auth-clients ${mutual ? 'yes' : 'no'}`, 'tls-replication yes'],
+    cli: ['--tls', '--cacert', file('ca.pem'), '--cert', file('client.pem'), '--key', file('client.key')],
+    store: mutual ? { ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client.key') } : { ca: pem('ca.pem') },
+  }
+}
+
+/** A TLS-only server (`--port 0 --tls-port <port>`) with the certificates' arguments. */
+const tlsServer = (port, certs) => ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...certs.server]
+
+/**
+ * redis-server with TLS only (`--port 0`), with a CA, a server certificate and a client certificate made here
+ * with openssl; `mutual: true` requires the client certificate. Resolves to { store, cli, close }.
+ */
+async function startTlsRedis({ mutual = false } = {}) {
+  const group = processGroup('tls')
+  const certs = makeCertificates(group.dir, { mutual })
   const port = await freePort()
-  group.spawn(port, 'redis-server', [
-    '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--tls-cert-file', file('server.pem'), '--tls-key-file', file('server.key'), '--tls-ca-cert-file', file('ca.pem'),
-    '--tls-auth-clients', mutual ? 'yes' : 'no',
-  ])
-  const tlsArgs = ['--tls', '--cacert', file('ca.pem'), '--cert', file('client.pem'), '--key', file('client.key'), '-h', '127.0.0.1', '-p', String(port)]
+  group.spawn(port, 'redis-server', tlsServer(port, certs))
+  const tlsArgs = [...certs.cli, '-h', '127.0.0.1', '-p', String(port)]
   await until('the TLS redis-server', () => cli([...tlsArgs, 'PING']) === 'PONG')
-  const store = { url: `rediss://127.0.0.1:${port}/0`, ca: fs.readFileSync(file('ca.pem'), 'utf8'), timeout: 2000 }
-  if (mutual) Object.assign(store, { cert: fs.readFileSync(file('client.pem'), 'utf8'), key: fs.readFileSync(file('client.key'), 'utf8') })
+  const store = { url: `rediss://127.0.0.1:${port}/0`, ...certs.store, timeout: 2000 }
   return { store, cli: (...args) => cli([...tlsArgs, ...args]), close: () => group.close() }
 }
 
 /**
- * Three primaries with a replica each (`--cluster-replicas 1`), joined by `redis-cli --cluster create`.
+ * Three primaries with a replica each (`--cluster-replicas 1`), joined by `redis-cli --cluster create`; with
+ * `tls: true` every node speaks TLS only, to clients and on the cluster bus (`--tls-cluster yes`).
  * `failover()` promotes the replica of the primary that holds `key` (CLUSTER FAILOVER on the replica).
  */
-async function startCluster() {
-  const group = processGroup('cluster')
+async function startCluster({ tls = false } = {}) {
+  const group = processGroup(tls ? 'tls-cluster' : 'cluster')
+  const certs = tls ? makeCertificates(group.dir) : null
   const ports = []
   for (let i = 0; i < 6; i++) ports.push(await clusterPort())
+  const cluster = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000', '--cluster-config-file', 'nodes.conf']
   for (const port of ports) {
-    group.spawn(port, 'redis-server', [...plainServer(port), '--cluster-enabled', 'yes', '--cluster-node-timeout', '1000', '--cluster-config-file', 'nodes.conf'])
+    const server = tls ? [...tlsServer(port, certs), '--tls-cluster', 'yes', '--tls-replication', 'yes'] : plainServer(port)
+    group.spawn(port, 'redis-server', [...server, ...cluster])
   }
-  const at = (port, ...args) => cli(['-h', '127.0.0.1', '-p', String(port), ...args])
+  const tlsArgs = tls ? certs.cli : []
+  const at = (port, ...args) => cli([...tlsArgs, '-h', '127.0.0.1', '-p', String(port), ...args])
   await until('the cluster nodes', () => ports.every((p) => at(p, 'PING') === 'PONG'))
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'ignore' })
+  const created = spawnSync('redis-cli', [...tlsArgs, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'ignore' })
   if (created.status !== 0) throw new Error('redis-cli --cluster create failed')
   await until('cluster_state:ok', () => ports.every((p) => at(p, 'CLUSTER', 'INFO').includes('cluster_state:ok')))
+  const scheme = tls ? 'rediss' : 'redis'
   return {
-    store: { cluster: ports.slice(0, 3).map((p) => `redis://127.0.0.1:${p}`), timeout: 2000 },
-    cli: (...args) => cli(['-c', '-h', '127.0.0.1', '-p', String(ports[0]), ...args]),
+    store: { cluster: ports.slice(0, 3).map((p) => `${scheme}://127.0.0.1:${p}`), ...(tls ? certs.store : {}), timeout: 2000 },
+    cli: (...args) => cli([...tlsArgs, '-c', '-h', '127.0.0.1', '-p', String(ports[0]), ...args]),
     async failover(key) {
       const owner = ports.find((p) => at(p, 'ROLE').startsWith('master') && !at(p, 'GET', key).includes('MOVED'))
       await until('the primary has its replica', () => at(owner, 'ROLE').split('\n').includes('127.0.0.1'))
@@ -245,24 +264,32 @@ async function startCluster() {
   }
 }
 
-/** A primary, its replica and one redis-sentinel (quorum 1). `failover()` kills the primary and waits for Sentinel. */
-async function startSentinel() {
-  const group = processGroup('sentinel')
+/**
+ * A primary, its replica and one redis-sentinel (quorum 1); with `tls: true` all three speak TLS only, to clients
+ * and to each other. `failover()` kills the primary and waits for Sentinel.
+ */
+async function startSentinel({ tls = false } = {}) {
+  const group = processGroup(tls ? 'tls-sentinel' : 'sentinel')
+  const certs = tls ? makeCertificates(group.dir) : null
   const [primary, replica, sentinel] = [await freePort(), await freePort(), await freePort()]
-  const at = (port, ...args) => cli(['-h', '127.0.0.1', '-p', String(port), ...args])
-  group.spawn(primary, 'redis-server', plainServer(primary))
+  const tlsArgs = tls ? certs.cli : []
+  const at = (port, ...args) => cli([...tlsArgs, '-h', '127.0.0.1', '-p', String(port), ...args])
+  const server = (port) => (tls ? [...tlsServer(port, certs), '--tls-replication', 'yes'] : plainServer(port))
+  group.spawn(primary, 'redis-server', server(primary))
   await until('the primary', () => at(primary, 'PING') === 'PONG')
-  group.spawn(replica, 'redis-server', [...plainServer(replica), '--replicaof', '127.0.0.1', String(primary)])
+  group.spawn(replica, 'redis-server', [...server(replica), '--replicaof', '127.0.0.1', String(primary)])
   await until('the replica in sync', () => at(replica, 'INFO', 'replication').includes('master_link_status:up'))
   const conf = path.join(group.dir, 'sentinel.conf')
+  const listen = tls ? ['port 0', `tls-port ${sentinel}`, ...certs.conf] : [`port ${sentinel}`]
   fs.writeFileSync(conf, [
-    `port ${sentinel}`, 'bind 127.0.0.1', `sentinel monitor mymaster 127.0.0.1 ${primary} 1`,
+    ...listen, 'bind 127.0.0.1', `sentinel monitor mymaster 127.0.0.1 ${primary} 1`,
     'sentinel down-after-milliseconds mymaster 300', 'sentinel failover-timeout mymaster 2000', '',
   ].join('\n'))
   group.spawn(sentinel, 'redis-sentinel', [conf])
   await until('Sentinel sees the replica', () => at(sentinel, 'SENTINEL', 'replicas', 'mymaster').includes(String(replica)))
+  const scheme = tls ? 'rediss' : 'redis'
   return {
-    store: { sentinels: [`redis://127.0.0.1:${sentinel}`], name: 'mymaster', timeout: 2000 },
+    store: { sentinels: [`${scheme}://127.0.0.1:${sentinel}`], name: 'mymaster', ...(tls ? certs.store : {}), timeout: 2000 },
     cli: (...args) => {
       const addr = at(sentinel, 'SENTINEL', 'get-master-addr-by-name', 'mymaster').split('\n')
       return at(Number(addr[1]), ...args)
@@ -284,16 +311,19 @@ async function startSentinel() {
 }
 
 /**
- * Forks `count` worker processes, each with its own client built from `config` (the real addon).
+ * Forks `count` worker processes, each with its own client built from `config` (the real addon); with
+ * `sharedStore` (helpers/shared-store.js) and `config.store: { ipc: { locks } }`, their store is that one.
  * `run(i, n)` makes worker i run n concurrent calls and resolves to { ok, failed, errors }.
  */
-async function startFleet(count, config) {
+async function startFleet(count, config, { sharedStore } = {}) {
   const workers = []
   for (let i = 0; i < count; i++) {
     const child = fork(path.join(__dirname, 'worker.js'), [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
     const worker = { child, stderr: '', pending: new Map(), nextId: 0 }
     child.stderr.on('data', (d) => { worker.stderr += d })
+    if (sharedStore) sharedStore.serve(child)
     child.on('message', (msg) => {
+      if (msg.storeOp) return
       const waiting = worker.pending.get(msg.id)
       worker.pending.delete(msg.id)
       if (waiting) waiting.resolve(msg)

@@ -33,8 +33,10 @@ async function singleNode() {
 const TOPOLOGIES = [
   ['a single node', singleNode],
   ['TLS with a client certificate', () => startTlsRedis({ mutual: true })],
-  ['a Redis Cluster', startCluster],
-  ['Sentinel', startSentinel],
+  ['a Redis Cluster', () => startCluster()],
+  ['Sentinel', () => startSentinel()],
+  ['a Redis Cluster over TLS', () => startCluster({ tls: true })],
+  ['Sentinel over TLS', () => startSentinel({ tls: true })],
 ]
 
 function allSucceeded(t, results, calls) {

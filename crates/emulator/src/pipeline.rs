@@ -40,15 +40,24 @@ pub struct Incoming<'a> {
     pub form: &'a Form,
 }
 
-pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>) -> Reply {
-    let (endpoint, route) = (row.endpoint, row.route);
-    if req.verb != endpoint.http {
-        return Err(WxError::common(if endpoint.http == HttpVerb::Get { 43001 } else { 43002 }));
+/// The answer, and who the token said was calling (for the journal) when it got that far.
+pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>) -> (Reply, Option<Caller>) {
+    if req.verb != row.endpoint.http {
+        return (Err(WxError::common(if row.endpoint.http == HttpVerb::Get { 43001 } else { 43002 })), None);
     }
-    let caller = authenticate(state, row, req.query)?;
+    let caller = match authenticate(state, row, req.query) {
+        Ok(caller) => caller,
+        Err(e) => return (Err(e), None),
+    };
+    let reply = run(state, row, req, fault, &caller);
+    (reply, Some(caller))
+}
+
+fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, caller: &Caller) -> Reply {
+    let (endpoint, route) = (row.endpoint, row.route);
     let params = read_params(endpoint, req)?;
     let upload = endpoint.upload.as_ref().and_then(|u| req.form.part(&u.field));
-    if let Caller::Account { appid, .. } = &caller {
+    if let Caller::Account { appid, .. } = caller {
         quota::charge(state.app_mut(appid), endpoint)?;
     }
     if route.table_check {
@@ -70,7 +79,7 @@ pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault
             *per_order.entry(order_id.to_owned()).or_default() += 1;
         }
     }
-    let mut ctx = Ctx { state, endpoint, caller: &caller, params: Params(&params), upload };
+    let mut ctx = Ctx { state, endpoint, caller, params: Params(&params), upload };
     let reply = (route.run)(&mut ctx);
     match injected {
         Some(err) => Err(err),

@@ -14,7 +14,9 @@ use crate::control;
 use crate::families::faults::answers as fault_answers;
 use crate::families::faults::queue::Faults;
 use crate::families::faults::rates::{Drawn, FaultRates};
+use crate::families::journal::{Answered, Journal};
 use crate::families::route_for;
+use crate::kit::context::Caller;
 use crate::kit::state::{lock, Shared};
 use crate::kit::upload::{read_form, Form};
 use crate::pipeline::{self, Incoming, Row};
@@ -64,6 +66,7 @@ pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, Stri
 }
 
 async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
     let endpoint = row.endpoint;
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let (fault, drawn, rate_delay) = {
@@ -82,9 +85,6 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    if drawn == Some(Drawn::Http500) {
-        return fault_answers::error_page(StatusCode::INTERNAL_SERVER_ERROR);
-    }
     let verb = if method == Method::GET || method == Method::HEAD { HttpVerb::Get } else { HttpVerb::Post };
     // An upload row's body is read here, where waiting is allowed, not under the state's lock.
     let form = match endpoint.upload {
@@ -92,19 +92,67 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
         None => Form::Absent,
     };
     let request = Incoming { verb, query: &query, body: &body, form: &form };
-    let reply = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
+    if drawn == Some(Drawn::Http500) {
+        Journaled { shared: &shared, row: &row, request: &request, caller: None, started }.record(500, Err("an injected error page"));
+        return fault_answers::error_page(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    let (reply, caller) = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
     if let Err(e) = &reply {
         tracing::debug!(api = %endpoint.name, errcode = e.code, "emulator answered a failure");
     }
+    let journaled = Journaled { shared: &shared, row: &row, request: &request, caller, started };
     if let (SuccessShape::Image, Ok(data)) = (row.route.shape, &reply) {
         if let Some((content_type, bytes)) = image_of(data) {
+            journaled.record(200, Err("image"));
             return (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
         }
     }
     let answer = answer_body(reply, row.route.shape);
     match drawn.and_then(|d| fault_answers::spoil(d, answer.to_string())) {
-        Some(spoiled) => spoiled,
-        None => json_response(StatusCode::OK, &answer),
+        Some(spoiled) => {
+            journaled.record(spoiled.status().as_u16(), Err("an injected broken answer"));
+            spoiled
+        }
+        None => {
+            journaled.record(200, Ok(&answer));
+            json_response(StatusCode::OK, &answer)
+        }
+    }
+}
+
+/// What the journal needs of a request the server answered.
+struct Journaled<'a> {
+    shared: &'a Shared,
+    row: &'a Row,
+    request: &'a Incoming<'a>,
+    caller: Option<Caller>,
+    started: std::time::Instant,
+}
+
+impl Journaled<'_> {
+    fn record(self, status: u16, answer: Result<&Value, &'static str>) {
+        let (appid, component_appid) = match self.caller {
+            Some(Caller::Account { appid, via_component }) => (Some(appid), via_component),
+            Some(Caller::Component { appid }) => (None, Some(appid)),
+            Some(Caller::Anonymous) | None => (None, None),
+        };
+        let endpoint = self.row.endpoint;
+        let answered = Answered {
+            api: &endpoint.name,
+            method: if self.request.verb == HttpVerb::Get { "GET" } else { "POST" },
+            path: &endpoint.path,
+            query: self.request.query,
+            request_body: self.request.body,
+            status,
+            answer,
+            ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            appid,
+            component_appid,
+        };
+        let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let mut state = lock(self.shared);
+        let clock = state.clock.unix();
+        state.record::<Journal>().record(answered, at, clock);
     }
 }
 

@@ -14,13 +14,14 @@ use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
 use crate::exchange::events::Observers;
 use crate::exchange::{prepare_params, take_file, Exchange, Patience, Reading, RenewableToken, Request, Target};
-use crate::redis::keys::TokenKeys;
 use crate::redis::{Redis, RedisStore};
-use crate::store::{BoundedStore, MemoryStore, Store};
+use crate::store::keys::{self, TokenKeys};
+use crate::store::{BoundedStore, MemoryStore, Store, DEFAULT_LOCK_TTL};
 use crate::token::{FixedSource, ObservedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
 use crate::transport::{Transport, TransportSettings};
 use config::{ClientConfig, TokenOrigin};
 use std::sync::Arc;
+use std::time::Duration;
 use wechat_protocol::catalogue::{HttpVerb, TokenKind};
 use wechat_protocol::secret::Secret;
 
@@ -66,17 +67,22 @@ impl Client {
         let exchange = Arc::new(Exchange::new(transport, config.api_base.clone(), patience(&config), known_secrets(&config)));
         // One Redis connection per client, shared by the app token and the platform's store.
         let redis = config.redis.as_ref().map(|r| Redis::new(r.clone()).map(Arc::new)).transpose()?;
+        // Where tokens are shared between processes, with the lock's TTL: Redis, or the caller's own store when it
+        // can setIfAbsent (bounded by the client's timeout: an operation that never settles must not wedge tokens).
+        let (shared_store, lock_ttl): (Option<Arc<dyn Store>>, Duration) = match (store, &redis) {
+            (Some(store), _) => (Some(Arc::new(BoundedStore::new(store, config.timeout)) as Arc<dyn Store>), DEFAULT_LOCK_TTL),
+            (None, Some(redis)) => (Some(Arc::new(RedisStore::new(redis.clone())) as Arc<dyn Store>), redis.config().lock_ttl),
+            (None, None) => (None, DEFAULT_LOCK_TTL),
+        };
+        let locking = shared_store.clone().filter(|s| s.locks());
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {
                 let appid = config.appid.clone().unwrap_or_default();
                 let wechat: Arc<dyn TokenSource> =
                     Arc::new(StableOrClassicSource { exchange: exchange.clone(), appid: appid.clone(), secret: secret.clone(), mode: *mode });
-                Some(match &redis {
+                Some(match &locking {
                     // Only tokens fetched here are shared: a fixed token or the caller's own provider is theirs to manage.
-                    Some(redis) => {
-                        let keys = TokenKeys::access_token(&redis.config().prefix, &appid);
-                        Arc::new(SharedTokenSource::new(wechat, redis.clone(), keys))
-                    }
+                    Some(store) => Arc::new(SharedTokenSource::new(wechat, store.clone(), TokenKeys::of(keys::access_token(&appid)), lock_ttl)),
                     None => wechat,
                 })
             }
@@ -86,17 +92,10 @@ impl Client {
             (None, _) => None,
         };
         let component = config.component.as_ref().map(|c| {
-            // The caller's own store, else Redis when configured (tickets and refresh tokens survive and are shared),
-            // else this process's memory.
-            let (store, shared): (Arc<dyn Store>, _) = match (store, &redis) {
-                // Bounded by the client's timeout: a JS store operation that never settles must not wedge tokens.
-                (Some(store), _) => (Arc::new(BoundedStore::new(store, config.timeout)), None),
-                // Redis bounds each operation itself (`store.timeout`); the platform's tokens are then refreshed
-                // under the same lock-and-wait rule as app tokens.
-                (None, Some(redis)) => (Arc::new(RedisStore::new(redis.clone())), Some(redis.clone())),
-                (None, None) => (Arc::new(MemoryStore::new()), None),
-            };
-            Component::new(c, exchange.clone(), store, shared, on_refresh_token)
+            // The shared store (tickets and refresh tokens survive and are shared), else this process's memory.
+            // With a store that locks, the platform's tokens are refreshed under the same lock-and-wait as app tokens.
+            let store = shared_store.clone().unwrap_or_else(|| Arc::new(MemoryStore::new()));
+            Component::new(c, exchange.clone(), store, locking.is_some().then_some(lock_ttl), on_refresh_token)
         });
         let source = source.map(|inner| {
             let observed = ObservedSource { inner, observers: exchange.observers().clone(), appid: config.appid.clone() };

@@ -27,8 +27,7 @@ use crate::error::Error;
 use crate::exchange::Exchange;
 use wechat_protocol::secret::Secret;
 use crate::store::Store;
-use crate::redis::keys::{with_prefix, TokenKeys};
-use crate::redis::Redis;
+use crate::store::keys::TokenKeys;
 use crate::store::keys;
 use crate::token::{SharedTokenSource, TokenCache, TokenSource};
 use authorizer_token::AuthorizerSource;
@@ -56,9 +55,10 @@ pub(crate) struct Core {
     /// The client's one road to WeChat: its retries, deadline and events apply to every flow here.
     pub exchange: Arc<Exchange>,
     pub store: Arc<dyn Store>,
-    /// Set when the store is Redis: the component and authorizer tokens are then refreshed by one process at a
-    /// time (`SharedTokenSource`'s lock-and-wait), like app tokens.
-    pub redis: Option<Arc<Redis>>,
+    /// Set (to the lock's TTL) when the store locks across processes (Redis, a user's store with setIfAbsent):
+    /// the component and authorizer tokens are then refreshed by one process at a time
+    /// (`SharedTokenSource`'s lock-and-wait), like app tokens.
+    pub lock_ttl: Option<std::time::Duration>,
     pub on_refresh_token: Option<RefreshTokenHook>,
     /// Scrubbed from every message that leaves.
     pub credentials: Vec<Secret>,
@@ -80,7 +80,7 @@ impl Component {
         config: &ComponentConfig,
         exchange: Arc<Exchange>,
         store: Arc<dyn Store>,
-        redis: Option<Arc<Redis>>,
+        lock_ttl: Option<std::time::Duration>,
         on_refresh_token: Option<RefreshTokenHook>,
     ) -> Component {
         let core = Arc::new(Core {
@@ -88,7 +88,7 @@ impl Component {
             secret: config.secret.clone(),
             exchange,
             store,
-            redis,
+            lock_ttl,
             on_refresh_token,
             credentials: config.credentials.clone(),
         });
@@ -140,14 +140,11 @@ impl Component {
     }
 }
 
-/// With Redis, `inner` behind the same lock-and-wait as app tokens, on the token's own store key (`key`, under
-/// the configured prefix) and its `:lock`, which share the key's hash tag.
+/// With a store that locks, `inner` behind the same lock-and-wait as app tokens, on the token's own store key
+/// (`key`) and its `:lock`, which share the key's hash tag.
 fn shared(core: &Core, inner: Arc<dyn TokenSource>, key: String) -> Arc<dyn TokenSource> {
-    match &core.redis {
-        Some(redis) => {
-            let token = with_prefix(&redis.config().prefix, &key);
-            Arc::new(SharedTokenSource::new(inner, redis.clone(), TokenKeys { lock: format!("{token}:lock"), token }))
-        }
+    match core.lock_ttl {
+        Some(ttl) => Arc::new(SharedTokenSource::new(inner, core.store.clone(), TokenKeys::of(key), ttl)),
         None => inner,
     }
 }

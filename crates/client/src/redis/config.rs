@@ -12,7 +12,7 @@ use std::time::Duration;
 /// process refreshes on its own rather than hold calls up.
 pub const DEFAULT_OP_TIMEOUT: Duration = Duration::from_millis(300);
 /// Longer than one token request normally takes; a holder that dies blocks the others at most this long.
-pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(10);
+pub use crate::store::DEFAULT_LOCK_TTL;
 
 /// Where the data lives.
 #[derive(Clone, Debug)]

@@ -1,20 +1,19 @@
-//! Redis for many processes and machines: the connection and its health, the key layout, the refresh lock and
-//! the compare-and-delete scripts, and the store for durable state. `token::SharedTokenSource` puts the token
-//! parts together (and keeps the stored value's layout, `token::shared_value`): redis knows nothing of tokens.
+//! Redis for many processes and machines: the connection and its health, the key prefix, the compare-and-act
+//! scripts, and the store (durable state, and the atomic set-if-absent and delete-if-equal that locks are made
+//! of). `token::SharedTokenSource` puts the token parts together over any store that locks: redis knows nothing
+//! of tokens.
 
 pub mod config;
 mod conn;
 mod health;
 pub mod keys;
-mod lock;
 mod scripts;
 mod store;
 
 pub use config::{RawRedisOptions, RedisConfig};
 pub use conn::{Conn, Redis};
 pub use health::{Change, Health};
-pub use lock::Lock;
-pub use scripts::{DROP_LOCK_WITHOUT_TTL, FORGET_TOKEN, RELEASE_LOCK, SET_IF_UNCHANGED};
+pub use scripts::{DEL_IF_EQUAL, DROP_LOCK_WITHOUT_TTL, SET_IF_UNCHANGED};
 pub use store::RedisStore;
 
 #[cfg(test)]

@@ -3,27 +3,13 @@
 
 use std::sync::LazyLock;
 
-/// Deletes the lock only if it still holds our random value: a holder whose lock expired (and was taken by
-/// another process) must not release the other's lock.
-pub static RELEASE_LOCK: LazyLock<redis::Script> = LazyLock::new(|| {
+/// Deletes KEYS[1] only if it holds exactly ARGV[1]: a lock holder whose lock expired (and was taken by another
+/// process) must not release the other's lock, and a process holding a stale token must not throw away the
+/// fresher one another process stored.
+pub static DEL_IF_EQUAL: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0",
-    )
-});
-
-/// Deletes the shared token only if it is still the one WeChat rejected: a process holding a stale token must
-/// not throw away the fresher one another process stored. The value is `{"token":…,"expiresAt":…}`.
-pub static FORGET_TOKEN: LazyLock<redis::Script> = LazyLock::new(|| {
-    redis::Script::new(
-        r"
-local v = redis.call('GET', KEYS[1])
-if not v then return 0 end
-local ok, stored = pcall(cjson.decode, v)
-if ok and type(stored) == 'table' and stored.token == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0",

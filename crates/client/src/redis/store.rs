@@ -8,7 +8,7 @@
 
 use super::conn::Redis;
 use super::keys::with_prefix;
-use super::scripts::SET_IF_UNCHANGED;
+use super::scripts::{DEL_IF_EQUAL, DROP_LOCK_WITHOUT_TTL, SET_IF_UNCHANGED};
 use crate::error::Error;
 use futures::future::{BoxFuture, FutureExt};
 use std::collections::HashMap;
@@ -201,5 +201,53 @@ impl crate::store::Store for RedisStore {
 
     fn compare_and_set<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
         RedisStore::compare_and_set(self, key, expected, value)
+    }
+
+    /// `SET NX PX` is atomic for every process on this Redis.
+    fn locks(&self) -> bool {
+        true
+    }
+
+    fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        let mut cmd = redis::cmd("SET");
+        // Always with PX (at least 1 ms): a value without a TTL would outlive a lock holder that dies.
+        cmd.arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1));
+        async move { Ok(self.redis.query::<Option<String>>("lock", cmd).await?.is_some()) }.boxed()
+    }
+
+    /// Atomic (see [`DEL_IF_EQUAL`]): a holder whose lock expired cannot release the next holder's.
+    fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        let (key, expected) = (self.key(key), expected.to_owned());
+        self.mirror.lock().expect("store mirror lock").remove(&key);
+        async move {
+            let deleted: i64 = self
+                .redis
+                .run("delete if equal", |mut conn| {
+                    let (key, expected) = (key.clone(), expected.clone());
+                    async move { DEL_IF_EQUAL.key(key).arg(expected).invoke_async(&mut conn).await }
+                })
+                .await?;
+            Ok(deleted == 1)
+        }
+        .boxed()
+    }
+
+    fn repair_lock<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        let key = self.key(key);
+        async move {
+            let deleted: i64 = self
+                .redis
+                .run("repair lock", |mut conn| {
+                    let key = key.clone();
+                    async move { DROP_LOCK_WITHOUT_TTL.key(key).invoke_async(&mut conn).await }
+                })
+                .await?;
+            Ok(deleted == 1)
+        }
+        .boxed()
+    }
+
+    fn available(&self) -> bool {
+        self.redis.available()
     }
 }

@@ -1,7 +1,9 @@
-//! The lock and the scripts against a real redis-server, and the bounds on a dead or silent one.
+//! The store's lock operations against a real redis-server, and the bounds on a dead or silent one.
 
 use super::test_server::{free_port, redis_at, TestRedis};
-use super::{Lock, Redis, FORGET_TOKEN};
+use super::{Redis, RedisStore};
+use crate::store::Store;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 async fn get(redis: &Redis, key: &str) -> Option<String> {
@@ -17,35 +19,37 @@ async fn set(redis: &Redis, key: &str, value: &str) {
 }
 
 #[tokio::test]
-async fn the_lock_is_exclusive_expires_and_is_released_only_by_its_holder() {
-    let Some(server) = TestRedis::start("the_lock_is_exclusive") else { return };
+async fn set_if_absent_is_exclusive_and_expires_and_del_if_deletes_only_what_it_names() {
+    let Some(server) = TestRedis::start("set_if_absent_is_exclusive") else { return };
     let (redis, _) = redis_at(&server.url(), 500.0);
-    let first = Lock::try_acquire(&redis, "t:{wx1}:lock", Duration::from_millis(200)).await.unwrap().expect("free lock");
-    assert!(Lock::try_acquire(&redis, "t:{wx1}:lock", Duration::from_secs(5)).await.unwrap().is_none(), "held");
+    let redis = Arc::new(redis);
+    let store = RedisStore::new(redis.clone());
+    let lock = "wechat-openapi:{wx1}:access_token:lock";
+    assert!(store.locks());
+    assert!(store.set_if_absent(lock, "first", Duration::from_millis(200)).await.unwrap(), "free");
+    assert!(!store.set_if_absent(lock, "other", Duration::from_secs(5)).await.unwrap(), "held");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let second = Lock::try_acquire(&redis, "t:{wx1}:lock", Duration::from_secs(5)).await.unwrap().expect("expired lock is free");
-    let second_value = get(&redis, "t:{wx1}:lock").await.unwrap();
-    assert!(!first.release(&redis).await.unwrap(), "a holder whose lock expired cannot release the new holder's lock");
-    assert_eq!(get(&redis, "t:{wx1}:lock").await.as_deref(), Some(second_value.as_str()));
-    assert!(second.release(&redis).await.unwrap());
-    assert_eq!(get(&redis, "t:{wx1}:lock").await, None);
+    assert!(store.set_if_absent(lock, "second", Duration::from_secs(5)).await.unwrap(), "an expired lock is free");
+    assert!(!store.del_if(lock, "first").await.unwrap(), "a holder whose lock expired cannot release the next holder's");
+    assert_eq!(get(&redis, lock).await.as_deref(), Some("second"));
+    assert!(store.del_if(lock, "second").await.unwrap());
+    assert_eq!(get(&redis, lock).await, None);
+    assert!(!store.del_if(lock, "second").await.unwrap(), "absent");
 }
 
 #[tokio::test]
-async fn forget_token_deletes_only_the_rejected_token() {
-    let Some(server) = TestRedis::start("forget_token_deletes_only_the_rejected_token") else { return };
+async fn only_a_lock_without_a_ttl_is_repaired() {
+    let Some(server) = TestRedis::start("only_a_lock_without_a_ttl_is_repaired") else { return };
     let (redis, _) = redis_at(&server.url(), 500.0);
-    let forget = |token: &'static str| {
-        redis.run("forget", move |mut conn| async move { FORGET_TOKEN.key("t:{wx1}:access_token").arg(token).invoke_async::<i64>(&mut conn).await })
-    };
-    set(&redis, "t:{wx1}:access_token", r#"{"token":"FRESH-2","expiresAt":1}"#).await;
-    assert_eq!(forget("STALE-1").await.unwrap(), 0);
-    assert_eq!(get(&redis, "t:{wx1}:access_token").await.as_deref(), Some(r#"{"token":"FRESH-2","expiresAt":1}"#));
-    assert_eq!(forget("FRESH-2").await.unwrap(), 1);
-    assert_eq!(get(&redis, "t:{wx1}:access_token").await, None);
-    assert_eq!(forget("FRESH-2").await.unwrap(), 0, "absent");
-    set(&redis, "t:{wx1}:access_token", "not json").await;
-    assert_eq!(forget("not json").await.unwrap(), 0, "unreadable values are left alone");
+    let redis = Arc::new(redis);
+    let store = RedisStore::new(redis.clone());
+    let lock = "wechat-openapi:{wx1}:access_token:lock";
+    assert!(store.set_if_absent(lock, "ours", Duration::from_secs(5)).await.unwrap());
+    assert!(!store.repair_lock(lock).await.unwrap(), "a lock with a TTL is a holder's");
+    store.del_if(lock, "ours").await.unwrap();
+    set(&redis, lock, "left-without-ttl").await;
+    assert!(store.repair_lock(lock).await.unwrap());
+    assert_eq!(get(&redis, lock).await, None);
 }
 
 #[tokio::test]

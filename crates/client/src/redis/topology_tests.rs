@@ -8,7 +8,8 @@ use super::config::{RawRedisOptions, RedisConfig};
 use super::test_server::free_port;
 use super::{Health, Redis};
 use crate::error::Error;
-use crate::redis::keys::TokenKeys;
+use crate::store::keys::{access_token, TokenKeys};
+use super::RedisStore;
 use crate::token::{FreshToken, SharedTokenSource, TokenCache, TokenSource};
 use futures::future::{BoxFuture, FutureExt};
 use std::path::{Path, PathBuf};
@@ -154,7 +155,8 @@ fn client(raw: impl Fn() -> RawRedisOptions) -> Arc<Redis> {
 }
 
 fn cache(redis: &Arc<Redis>, wechat: &Arc<Wechat>, account: &str) -> TokenCache {
-    TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), redis.clone(), TokenKeys::access_token("t:", account))))
+    let store = Arc::new(RedisStore::new(redis.clone()));
+    TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store, TokenKeys::of(access_token(account)), redis.config().lock_ttl)))
 }
 
 /// Four processes × 250 calls on a cold cache, for three accounts (an app, the component, one merchant):
@@ -266,13 +268,13 @@ async fn a_cluster_shares_one_token_and_survives_a_primary_failover() {
     let ports = cluster(&mut fleet);
     let redis = one_request_per_account(cluster_raw(&ports)).await;
     // Every key of one account (token, lock) sits in the slot its hash tag names, across the three primaries.
-    let keys = TokenKeys::access_token("t:", "wxapp");
+    let keys = TokenKeys::of(access_token("wxapp"));
     let slot = |k: &str| cli(ports[0], &["CLUSTER", "KEYSLOT", k]).unwrap();
     assert_eq!(slot(&keys.token), slot(&keys.lock));
 
     // The primary holding wxapp's slot fails over to its replica (CLUSTER FAILOVER on the replica) while calls run.
     // The primary that owns the slot answers GET; the others answer MOVED. Its ROLE lists its replica.
-    let probe = "t:{wxfailover}:access_token";
+    let probe = "wechat-openapi:{wxfailover}:access_token";
     let owner = *ports
         .iter()
         .find(|p| cli(**p, &["ROLE"]).is_some_and(|r| r.starts_with("master")) && cli(**p, &["GET", probe]).is_some_and(|r| !r.contains("MOVED")))
@@ -341,7 +343,7 @@ async fn sentinel_follows_a_failover_and_tokens_stay_shared() {
     let redis = one_request_per_account(raw).await;
     let wechat = Arc::new(Wechat(AtomicUsize::new(0)));
     let first = cache(&redis[0], &wechat, "wxfailover").get().await.unwrap();
-    wait_until(|| cli(replica, &["GET", "t:{wxfailover}:access_token"]).is_some_and(|v| v.contains("token-1")), "replicated");
+    wait_until(|| cli(replica, &["GET", "wechat-openapi:{wxfailover}:access_token"]).is_some_and(|v| v.contains("token-1")), "replicated");
     fleet.kill(primary);
     // Calls go on while Sentinel promotes the replica (a process may refresh on its own meanwhile).
     let started = Instant::now();

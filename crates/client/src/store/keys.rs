@@ -3,6 +3,8 @@
 //!
 //! | key | value | TTL |
 //! | --- | --- | --- |
+//! | `wechat-openapi:{<appid>}:access_token` | `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}` | its lifetime |
+//! | `<a token's key>:lock` | a random value owned by the one process refreshing that token | the lock's TTL |
 //! | `wechat-openapi:{<component_appid>}:component_verify_ticket` | the last ticket WeChat pushed | 12 h |
 //! | `wechat-openapi:{<component_appid>}:component_verify_ticket_time` | that ticket's `CreateTime` (unix s) | 12 h |
 //! | `wechat-openapi:{<component_appid>}:component_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
@@ -32,6 +34,25 @@ pub fn check_appid(field: &str, value: &str) -> Result<(), String> {
         return Err(format!("{field} must be a WeChat appid (letters and digits, at most {MAX_APPID_LEN}), got {shown:?}{more}"));
     }
     Ok(())
+}
+
+/// Where one shared token and its refresh lock live: the lock is the token's key with `:lock`, so both carry
+/// the same hash tag (one Redis Cluster slot).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenKeys {
+    pub token: String,
+    pub lock: String,
+}
+
+impl TokenKeys {
+    pub fn of(token: String) -> TokenKeys {
+        TokenKeys { lock: format!("{token}:lock"), token }
+    }
+}
+
+/// An app's own access token (shared only through Redis or a store that locks).
+pub fn access_token(appid: &str) -> String {
+    format!("{PREFIX}:{{{appid}}}:access_token")
 }
 
 pub fn ticket(component_appid: &str) -> String {
@@ -65,5 +86,17 @@ mod tests {
         assert_eq!(component_token("wxc"), "wechat-openapi:{wxc}:component_access_token");
         assert_eq!(authorizer_token("wxc", "wxa"), "wechat-openapi:{wxc:wxa}:authorizer_access_token");
         assert_eq!(refresh_token("wxc", "wxa"), "wechat-openapi:{wxc:wxa}:authorizer_refresh_token");
+        assert_eq!(access_token("wx1"), "wechat-openapi:{wx1}:access_token");
+        assert_eq!(TokenKeys::of(access_token("wx1")).lock, "wechat-openapi:{wx1}:access_token:lock");
+    }
+
+    #[test]
+    fn a_token_and_its_lock_share_a_cluster_slot() {
+        // Redis Cluster hashes only what is inside the first {...}.
+        let tag = |s: &str| s[s.find('{').unwrap() + 1..s.find('}').unwrap()].to_owned();
+        for token in [access_token("wx1"), component_token("wxc"), authorizer_token("wxc", "wxa")] {
+            let keys = TokenKeys::of(token);
+            assert_eq!(tag(&keys.token), tag(&keys.lock));
+        }
     }
 }

@@ -44,6 +44,30 @@ impl Store for MemoryStore {
         self.entries.lock().expect("memory store lock").remove(key);
         async { Ok(()) }.boxed()
     }
+
+    /// One map under one mutex: atomic for everything that shares this store.
+    fn locks(&self) -> bool {
+        true
+    }
+
+    fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        let now = Instant::now();
+        let mut entries = self.entries.lock().expect("memory store lock");
+        let taken = entries.get(key).is_some_and(|(_, expiry)| live(expiry, now));
+        if !taken {
+            entries.insert(key.to_owned(), (value.to_owned(), now.checked_add(ttl)));
+        }
+        async move { Ok(!taken) }.boxed()
+    }
+
+    fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        let mut entries = self.entries.lock().expect("memory store lock");
+        let matches = entries.get(key).is_some_and(|(v, expiry)| v == expected && live(expiry, Instant::now()));
+        if matches {
+            entries.remove(key);
+        }
+        async move { Ok(matches) }.boxed()
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ use futures::future::{BoxFuture, FutureExt};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long a refresh lock outlives a holder that died (Redis's `lockTtl` default; a user's store always).
+pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(10);
+
 pub trait Store: Send + Sync + 'static {
     /// The value, or None when absent or expired.
     fn get(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, Error>>;
@@ -33,6 +36,42 @@ pub trait Store: Send + Sync + 'static {
             }
         }
         .boxed()
+    }
+
+    /// Whether [`Store::set_if_absent`] is atomic across every process that uses this store (Redis; a user's
+    /// store with `setIfAbsent`): then tokens are refreshed under a lock, one process at a time.
+    fn locks(&self) -> bool {
+        false
+    }
+
+    /// Sets `value` with `ttl` only if `key` holds nothing; true if it was set. Called only when
+    /// [`Store::locks`] says it is atomic.
+    fn set_if_absent<'a>(&'a self, key: &'a str, _value: &'a str, _ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        async move { Err(store_error("setIfAbsent", key, "this store has no setIfAbsent")) }.boxed()
+    }
+
+    /// Deletes `key` only if it holds `expected` (a lock we hold, a token that was refused); true if it did.
+    /// Redis does it atomically; this default (get, compare, del) is for stores that cannot.
+    fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        async move {
+            match self.get(key).await? {
+                Some(stored) if stored == expected => self.del(key).await.map(|()| true),
+                _ => Ok(false),
+            }
+        }
+        .boxed()
+    }
+
+    /// Drops a lock at `key` left without an expiry by something else, which would stop every refresh; true if it
+    /// did. Only Redis can tell (PTTL); other stores set every lock with a TTL.
+    fn repair_lock<'a>(&'a self, _key: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        async { Ok(false) }.boxed()
+    }
+
+    /// False while the store is known to be unreachable (Redis's backoff after a failure): tokens are then
+    /// fetched by each process on its own, without asking it.
+    fn available(&self) -> bool {
+        true
     }
 }
 
@@ -54,7 +93,7 @@ impl BoundedStore {
         BoundedStore { inner, timeout }
     }
 
-    fn bounded<T: Send + 'static>(&self, op: &'static str, key: &str, work: BoxFuture<'static, Result<T, Error>>) -> BoxFuture<'static, Result<T, Error>> {
+    fn bounded<'a, T: Send + 'a>(&self, op: &'static str, key: &str, work: BoxFuture<'a, Result<T, Error>>) -> BoxFuture<'a, Result<T, Error>> {
         let (timeout, key) = (self.timeout, key.to_owned());
         async move {
             tokio::time::timeout(timeout, work)
@@ -76,6 +115,26 @@ impl Store for BoundedStore {
 
     fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
         self.bounded("del", key, self.inner.del(key))
+    }
+
+    fn compare_and_set<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        self.bounded("compareAndSet", key, self.inner.compare_and_set(key, expected, value))
+    }
+
+    fn locks(&self) -> bool {
+        self.inner.locks()
+    }
+
+    fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        self.bounded("setIfAbsent", key, self.inner.set_if_absent(key, value, ttl))
+    }
+
+    fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        self.bounded("delIf", key, self.inner.del_if(key, expected))
+    }
+
+    fn available(&self) -> bool {
+        self.inner.available()
     }
 }
 

@@ -252,10 +252,12 @@ impl<T, F: FnOnce() -> Result<T, Error>> CatchSync<T> for AssertUnwindSafe<F> {
     }
 }
 
-/// How long before expiry a token counts as due: 5 minutes, or half the lifetime when it is short (stable
-/// tokens near renewal report as little as 300 s). Shared tokens use the same rule, so processes agree.
+/// How long before expiry a token counts as due: 5 minutes, or a tenth of the lifetime when it is short (a
+/// stable token near its renewal reports as little as 300 s; an emulator may hand out 1-second tokens), so a
+/// token is used for nine tenths of its life whatever its length and a run of n lifetimes costs n fetches.
+/// Shared tokens use the same rule, so processes agree.
 pub(crate) fn early_margin(life: Duration) -> Duration {
-    EARLY_EXPIRY.min(life / 2)
+    EARLY_EXPIRY.min(life / 10)
 }
 
 /// How long before a token stops counting as fresh its background renewal starts: the early-expiry margin
@@ -338,21 +340,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn short_lived_tokens_are_refreshed_at_half_life() {
-        let source = Arc::new(Counting { fetches: AtomicUsize::new(0), life: Duration::from_millis(200) });
+    async fn short_lived_tokens_are_used_for_nine_tenths_of_their_life() {
+        let source = Arc::new(Counting { fetches: AtomicUsize::new(0), life: Duration::from_millis(400) });
         let cache = TokenCache::with_refresh_ahead(source.clone(), false);
         cache.get().await.unwrap();
-        tokio::time::sleep(Duration::from_millis(120)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(cache.get().await.unwrap().expose(), "token-1", "fresh until 360 ms");
+        tokio::time::sleep(Duration::from_millis(80)).await;
         assert_eq!(cache.get().await.unwrap().expose(), "token-2");
         assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
     async fn a_token_is_renewed_ahead_in_the_background_and_no_call_waits() {
-        // 2 s life: fresh for 1 s, renewed from 750 ms.
+        // 2 s life: fresh for 1.8 s, renewed from 1.6 s.
         let (cache, source) = cache(Duration::from_millis(2000));
         assert_eq!(cache.get().await.unwrap().expose(), "token-1");
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        tokio::time::sleep(Duration::from_millis(1650)).await;
         // Answered from the cache while the renewal (20 ms) runs: had they waited for it, they would hold token-2.
         let calls = futures::future::join_all((0..100).map(|_| cache.get())).await;
         assert!(calls.iter().all(|t| t.as_ref().unwrap().expose() == "token-1"), "the current token meanwhile");

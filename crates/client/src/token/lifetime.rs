@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-/// A token handed over without a lifetime is reused this long (half of it, with the early-expiry rule).
+/// A token handed over without a lifetime is reused this long (nine tenths of it, with the early-expiry rule).
 pub const PLAIN_TOKEN_LIFE: Duration = Duration::from_secs(300);
 /// A longer lifetime is taken as this: a bigger number would overflow the clock.
 pub const LONGEST_TOKEN_LIFE: Duration = Duration::from_secs(366 * 24 * 3600);

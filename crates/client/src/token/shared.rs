@@ -1,22 +1,23 @@
-//! `SharedTokenSource`: one token per account for every process that uses the same Redis. It wraps the source
-//! that really fetches (WeChat's endpoint) and sits behind each process's `TokenCache`, so it only runs when the
-//! process has no fresh token of its own: a cache hit never touches Redis.
+//! `SharedTokenSource`: one token per account for every process that uses the same store — Redis, or the user's
+//! own store when it can `setIfAbsent`. It wraps the source that really fetches (WeChat's endpoint) and sits
+//! behind each process's `TokenCache`, so it only runs when the process has no fresh token of its own: a cache hit
+//! never touches the store.
 //!
-//! On a miss: read Redis; a fresh token there is used as is. Otherwise take the refresh lock (`SET NX PX`) and
-//! fetch, store the token with its absolute expiry, release the lock; or, when another process holds the lock,
-//! poll until its token appears (or its lock expires, and then refresh ourselves). Any Redis failure falls back
-//! to fetching in this process: Redis trouble is never an outage.
+//! On a miss: read the store; a fresh token there is used as is. Otherwise take the refresh lock (set-if-absent
+//! with a TTL) and fetch, store the token with its absolute expiry, release the lock; or, when another process
+//! holds the lock, poll until its token appears (or its lock expires, and then refresh ourselves). Any store
+//! failure falls back to fetching in this process: store trouble is never an outage.
 
+use super::shared_value::{encode, now_ms, token_of, usable};
 use super::source::{FreshToken, TokenSource};
 use crate::error::Error;
-use crate::redis::keys::TokenKeys;
-use super::shared_value::{encode, now_ms, usable};
-use crate::redis::{Lock, Redis, FORGET_TOKEN};
-use wechat_protocol::secret::Secret;
+use crate::store::keys::TokenKeys;
+use crate::store::Store;
 use futures::future::{BoxFuture, FutureExt};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use wechat_protocol::secret::Secret;
 
 /// How often a waiting process looks for the holder's token: a token request takes tens of milliseconds.
 const POLL: Duration = Duration::from_millis(20);
@@ -28,16 +29,24 @@ const REMEMBERED: usize = 4;
 
 struct Parts {
     inner: Arc<dyn TokenSource>,
-    redis: Arc<Redis>,
+    store: Arc<dyn Store>,
     keys: TokenKeys,
-    /// Tokens WeChat refused to this process. Until the compare-and-delete reaches Redis, a call that finds the
-    /// local cache empty would read the refused token back from Redis; this stops it.
+    /// How long a lock outlives a holder that died.
+    lock_ttl: Duration,
+    /// Tokens WeChat refused to this process. Until the compare-and-delete reaches the store, a call that finds
+    /// the local cache empty would read the refused token back; this stops it.
     recently_rejected: Mutex<VecDeque<Secret>>,
 }
 
+/// The refresh lock we hold: its key and our random value, so only we release it.
+struct Held {
+    value: String,
+}
+
 impl SharedTokenSource {
-    pub fn new(inner: Arc<dyn TokenSource>, redis: Arc<Redis>, keys: TokenKeys) -> SharedTokenSource {
-        SharedTokenSource(Arc::new(Parts { inner, redis, keys, recently_rejected: Mutex::new(VecDeque::new()) }))
+    /// `store` must lock ([`Store::locks`]): its set-if-absent is what makes one process refresh at a time.
+    pub fn new(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, lock_ttl: Duration) -> SharedTokenSource {
+        SharedTokenSource(Arc::new(Parts { inner, store, keys, lock_ttl, recently_rejected: Mutex::new(VecDeque::new()) }))
     }
 }
 
@@ -45,11 +54,11 @@ impl TokenSource for SharedTokenSource {
     fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
         let parts = self.0.clone();
         async move {
-            if parts.redis.available() {
+            if parts.store.available() {
                 if let Ok(decided) = parts.shared(rejected.as_ref()).await {
                     return decided;
                 }
-                // Redis failed (Health has logged it): refresh here, as a process on its own would.
+                // The store failed: refresh here, as a process on its own would.
             }
             parts.inner.fetch(rejected).await
         }
@@ -59,7 +68,7 @@ impl TokenSource for SharedTokenSource {
     fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
         let (parts, current) = (self.0.clone(), current.clone());
         async move {
-            if parts.redis.available() {
+            if parts.store.available() {
                 if let Ok(decided) = parts.ahead(&current).await {
                     return decided;
                 }
@@ -69,23 +78,22 @@ impl TokenSource for SharedTokenSource {
         .boxed()
     }
 
-    /// Removes the rejected token from Redis, but only if Redis still holds that very token. The inner source's own
-    /// hook is not called: the copy every process reads is the one in Redis, and this drops it atomically.
+    /// Removes the rejected token from the store, but only if the store still holds that very token. The inner
+    /// source's own hook is not called: the copy every process reads is the shared one, and this drops it.
     fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
         self.0.remember_rejected(token);
-        let parts = self.0.clone();
-        let token = token.clone();
+        let (parts, token) = (self.0.clone(), token.clone());
         async move {
-            if !parts.redis.available() {
+            if !parts.store.available() {
                 return;
             }
             let key = &parts.keys.token;
-            let forget = |mut conn| {
-                let (key, token) = (key.clone(), token.clone());
-                async move { FORGET_TOKEN.key(key).arg(token.expose()).invoke_async::<i64>(&mut conn).await }
-            };
-            // A failure is recorded by Health; the fetch that follows notices the token is the rejected one anyway.
-            let _ = parts.redis.run("forget token", forget).await;
+            // A failure is harmless: the fetch that follows notices the token is the rejected one anyway.
+            if let Ok(Some(stored)) = parts.store.get(key).await {
+                if token_of(&stored).as_deref() == Some(token.expose()) {
+                    let _ = parts.store.del_if(key, &stored).await;
+                }
+            }
         }
         .boxed()
     }
@@ -94,22 +102,13 @@ impl TokenSource for SharedTokenSource {
 impl Parts {
     /// Refresh-ahead across processes: a token another process already renewed is taken; otherwise the one
     /// process that takes the lock renews and stores it, and the others (`Ok(None)`) look again shortly, still
-    /// using `current` meanwhile. `Err` when Redis failed.
+    /// using `current` meanwhile. `Err` when the store failed.
     async fn ahead(&self, current: &Secret) -> Result<Result<Option<FreshToken>, Error>, Error> {
-        let mut read = redis::cmd("MGET");
-        read.arg(&self.keys.token).arg(&self.keys.lock);
-        let (stored, lock): (Option<String>, Option<String>) = self.redis.query("read token", read).await?;
-        if let Some(token) = self.fresh(stored.as_deref(), Some(current)) {
+        if let Some(token) = self.read(Some(current)).await? {
             return Ok(Ok(Some(token)));
         }
-        if lock.is_some() {
-            return Ok(Ok(None));
-        }
-        let Some(lock) = Lock::try_acquire(&self.redis, &self.keys.lock, self.redis.config().lock_ttl).await? else { return Ok(Ok(None)) };
-        let mut read = redis::cmd("GET");
-        read.arg(&self.keys.token);
-        let stored: Option<String> = self.redis.query("read token", read).await.unwrap_or(None);
-        let renewed = match self.fresh(stored.as_deref(), Some(current)) {
+        let Some(held) = self.try_lock().await? else { return Ok(Ok(None)) };
+        let renewed = match self.read(Some(current)).await.unwrap_or(None) {
             Some(token) => Ok(Some(token)),
             None => {
                 let renewed = self.inner.renew_ahead(current).await;
@@ -119,7 +118,7 @@ impl Parts {
                 renewed
             }
         };
-        let _ = lock.release(&self.redis).await;
+        self.release(held).await;
         Ok(renewed)
     }
 
@@ -131,53 +130,60 @@ impl Parts {
         remembered.push_back(token.clone());
     }
 
-    /// The stored token, if fresh and refused neither to the caller nor recently to this process.
-    fn fresh(&self, stored: Option<&str>, rejected: Option<&Secret>) -> Option<FreshToken> {
-        let token = usable(stored, rejected, now_ms())?;
+    /// The stored token, if fresh and refused neither to the caller nor recently to this process. `Err` also when
+    /// the read just found the store unreachable (a store may answer from its own copy then): nothing more is
+    /// asked of it, so one refresh costs it one failure, not one per step.
+    async fn read(&self, rejected: Option<&Secret>) -> Result<Option<FreshToken>, Error> {
+        let stored = self.store.get(&self.keys.token).await?;
+        if !self.store.available() {
+            return Err(Error::system("", "the shared store became unavailable"));
+        }
+        let Some(token) = usable(stored.as_deref(), rejected, now_ms()) else { return Ok(None) };
         let refused = self.recently_rejected.lock().expect("rejected tokens lock").contains(&token.value);
-        (!refused).then_some(token)
+        Ok((!refused).then_some(token))
     }
 
-    /// `Ok(decision)` once shared mode decided (a token, or the fetch's own failure); `Err` when Redis failed.
+    /// Takes the refresh lock if nobody holds it; always with a TTL, so a holder that dies cannot block the others.
+    async fn try_lock(&self) -> Result<Option<Held>, Error> {
+        let value = hex::encode(rand::random::<[u8; 16]>());
+        let ttl = self.lock_ttl.max(Duration::from_millis(1));
+        Ok(self.store.set_if_absent(&self.keys.lock, &value, ttl).await?.then_some(Held { value }))
+    }
+
+    /// Best effort: a lock we cannot release expires by itself.
+    async fn release(&self, held: Held) {
+        let _ = self.store.del_if(&self.keys.lock, &held.value).await;
+    }
+
+    /// `Ok(decision)` once shared mode decided (a token, or the fetch's own failure); `Err` when the store failed.
     async fn shared(&self, rejected: Option<&Secret>) -> Result<Result<FreshToken, Error>, Error> {
-        let lock_ttl = self.redis.config().lock_ttl;
-        // A lock always expires, so this is only reached if Redis misbehaves; then refresh here.
-        let give_up = Instant::now() + lock_ttl * 2 + Duration::from_secs(1);
+        // A lock always expires, so this is only reached if the store misbehaves; then refresh here.
+        let give_up = Instant::now() + self.lock_ttl * 2 + Duration::from_secs(1);
         let mut repaired = false;
         loop {
-            let mut read = redis::cmd("MGET");
-            read.arg(&self.keys.token).arg(&self.keys.lock);
-            let (stored, lock): (Option<String>, Option<String>) = self.redis.query("read token", read).await?;
-            if let Some(token) = self.fresh(stored.as_deref(), rejected) {
+            if let Some(token) = self.read(rejected).await? {
                 return Ok(Ok(token));
             }
-            // A lock someone left without a TTL never expires: drop it (once per fetch) and take our own.
-            let lock_free = match lock {
-                None => true,
-                Some(_) if !repaired => {
-                    repaired = true;
-                    Lock::drop_if_without_ttl(&self.redis, &self.keys.lock).await?
-                }
-                Some(_) => false,
-            };
-            if lock_free {
-                if let Some(lock) = Lock::try_acquire(&self.redis, &self.keys.lock, lock_ttl).await? {
-                    return Ok(self.refresh_holding(lock, rejected).await);
+            if let Some(held) = self.try_lock().await? {
+                return Ok(self.refresh_holding(held, rejected).await);
+            }
+            // A lock someone left without a TTL never expires: drop it (once per fetch) and try again at once.
+            if !repaired {
+                repaired = true;
+                if self.store.repair_lock(&self.keys.lock).await? {
+                    continue;
                 }
             }
-            if Instant::now() >= give_up {
+            if Instant::now() >= give_up || !self.store.available() {
                 return Err(Error::timeout("", "waited too long for another process to refresh the token"));
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
-    async fn refresh_holding(&self, lock: Lock, rejected: Option<&Secret>) -> Result<FreshToken, Error> {
+    async fn refresh_holding(&self, held: Held, rejected: Option<&Secret>) -> Result<FreshToken, Error> {
         // Another process may have stored its token between our read and our lock: then nothing to fetch.
-        let mut read = redis::cmd("GET");
-        read.arg(&self.keys.token);
-        let stored: Option<String> = self.redis.query("read token", read).await.unwrap_or(None);
-        let result = match self.fresh(stored.as_deref(), rejected) {
+        let result = match self.read(rejected).await.unwrap_or(None) {
             Some(token) => Ok(token),
             None => {
                 let fetched = self.inner.fetch(rejected.cloned()).await;
@@ -187,17 +193,14 @@ impl Parts {
                 fetched
             }
         };
-        // Best effort: a lock we cannot release expires by itself.
-        let _ = lock.release(&self.redis).await;
+        self.release(held).await;
         result
     }
 
-    /// Stores the token for the other processes; if Redis fails now, this process still has its token.
+    /// Stores the token for the other processes; if the store fails now, this process still has its token.
     async fn publish(&self, token: &FreshToken) {
         let Some((value, ttl)) = encode(token, now_ms()) else { return };
-        let mut set = redis::cmd("SET");
-        set.arg(&self.keys.token).arg(value).arg("PX").arg(ttl.as_millis() as u64);
-        let _ = self.redis.query::<()>("store token", set).await;
+        let _ = self.store.set(&self.keys.token, &value, Some(ttl)).await;
     }
 }
 

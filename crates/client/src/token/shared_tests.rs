@@ -1,8 +1,12 @@
 //! Several "processes" (each its own TokenCache, SharedTokenSource and Redis connection) against one real
-//! redis-server, sharing one counting source that stands in for WeChat.
+//! redis-server, sharing one counting source that stands in for WeChat; and the same lock-and-wait over another
+//! store that locks (a shared in-memory store standing in for a user's database).
 
 use super::*;
 use crate::redis::test_server::{free_port, redis_at, TestRedis};
+use crate::redis::{Redis, RedisStore};
+use crate::store::keys::access_token;
+use crate::store::{MemoryStore, DEFAULT_LOCK_TTL};
 use crate::token::TokenCache;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -35,17 +39,22 @@ struct Process {
     log: Arc<Mutex<Vec<String>>>,
 }
 
+/// The source as the client makes it with Redis: through the Redis store, on the app's key.
+fn over_redis(wechat: Arc<dyn TokenSource>, redis: &Arc<Redis>, appid: &str) -> SharedTokenSource {
+    let lock_ttl = redis.config().lock_ttl;
+    SharedTokenSource::new(wechat, Arc::new(RedisStore::new(redis.clone())), TokenKeys::of(access_token(appid)), lock_ttl)
+}
+
 fn process(url: &str, wechat: &Arc<Wechat>) -> Process {
     let (redis, log) = redis_at(url, 2000.0); // roomy: a loaded machine is not a Redis outage
     let redis = Arc::new(redis);
-    let keys = TokenKeys::access_token("test:", "wx1");
-    let source = SharedTokenSource::new(wechat.clone(), redis.clone(), keys);
+    let source = over_redis(wechat.clone(), &redis, "wx1");
     Process { cache: TokenCache::new(Arc::new(source)), redis, log }
 }
 
 async fn stored(p: &Process) -> Option<String> {
     let mut get = redis::cmd("GET");
-    get.arg("test:{wx1}:access_token");
+    get.arg("wechat-openapi:{wx1}:access_token");
     p.redis.query("get", get).await.unwrap()
 }
 
@@ -87,14 +96,14 @@ async fn a_lock_left_without_a_ttl_is_dropped_and_the_refresh_goes_ahead() {
     let wechat = wechat(5);
     let p = process(&server.url(), &wechat);
     let mut take = redis::cmd("SET");
-    take.arg("test:{wx1}:access_token:lock").arg("no-ttl");
+    take.arg("wechat-openapi:{wx1}:access_token:lock").arg("no-ttl");
     p.redis.query::<()>("lock", take).await.unwrap();
     let started = Instant::now();
     assert_eq!(p.cache.get().await.unwrap().expose(), "token-1");
     assert!(started.elapsed() < Duration::from_millis(500), "waited {:?}", started.elapsed());
     // Our own lock is released after the refresh; a lock we take always has a TTL.
     let mut exists = redis::cmd("EXISTS");
-    exists.arg("test:{wx1}:access_token:lock");
+    exists.arg("wechat-openapi:{wx1}:access_token:lock");
     assert_eq!(p.redis.query::<i64>("exists", exists).await.unwrap(), 0);
 }
 
@@ -105,7 +114,7 @@ async fn a_dead_holders_lock_expires_and_another_process_refreshes() {
     let p = process(&server.url(), &wechat);
     // A holder that died mid-refresh: its lock stays until its TTL.
     let mut take = redis::cmd("SET");
-    take.arg("test:{wx1}:access_token:lock").arg("dead-holder").arg("NX").arg("PX").arg(600);
+    take.arg("wechat-openapi:{wx1}:access_token:lock").arg("dead-holder").arg("NX").arg("PX").arg(600);
     p.redis.query::<()>("lock", take).await.unwrap();
     let started = Instant::now();
     assert_eq!(p.cache.get().await.unwrap().expose(), "token-1");
@@ -156,7 +165,7 @@ async fn a_token_refused_here_is_not_read_back_before_redis_forgets_it() {
     let Some(server) = TestRedis::start("a_token_refused_here_is_not_read_back_before_redis_forgets_it") else { return };
     let wechat = wechat(5);
     let (redis, _) = redis_at(&server.url(), 2000.0);
-    let source = SharedTokenSource::new(wechat.clone(), Arc::new(redis), TokenKeys::access_token("test:", "wx1"));
+    let source = over_redis(wechat.clone(), &Arc::new(redis), "wx1");
     let first = source.fetch(None).await.unwrap();
     // The cache dropped token-1 and told the source, whose compare-and-delete has not reached Redis yet; a call
     // that now finds the cache empty asks without naming a rejected token.
@@ -201,7 +210,7 @@ async fn steady_state(url: &str, ahead: bool, life: Duration) -> SteadyState {
     let caches: Vec<TokenCache> = (0..4)
         .map(|_| {
             let (redis, _) = redis_at(url, 2000.0);
-            let source = SharedTokenSource::new(wechat.clone(), Arc::new(redis), TokenKeys::access_token("steady:", account));
+            let source = over_redis(wechat.clone(), &Arc::new(redis), account);
             TokenCache::with_refresh_ahead(Arc::new(source), ahead)
         })
         .collect();
@@ -243,7 +252,7 @@ async fn steady_state(url: &str, ahead: bool, life: Duration) -> SteadyState {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_ahead_keeps_every_call_at_cache_hit_latency_across_token_lifetimes() {
     let Some(server) = TestRedis::start("refresh_ahead_keeps_every_call_at_cache_hit_latency") else { return };
-    // A 1.2 s token is fresh for 0.6 s (the half-life rule for short tokens) and renewed ahead from 0.45 s.
+    // A 1.2 s token is fresh for 1.08 s (nine tenths) and renewed ahead from 0.96 s.
     let life = Duration::from_millis(1200);
     let with = steady_state(&server.url(), true, life).await;
     let without = steady_state(&server.url(), false, life).await;
@@ -262,9 +271,64 @@ async fn refresh_ahead_keeps_every_call_at_cache_hit_latency_across_token_lifeti
     // One request per renewal across the 4 processes: every token fetched was used by the calls, none twice.
     assert!(with.requests <= with.distinct_tokens + 1, "{} requests, {} tokens", with.requests, with.distinct_tokens);
     assert!(without.requests <= without.distinct_tokens + 1, "{} requests, {} tokens", without.requests, without.distinct_tokens);
-    assert!((4..=12).contains(&with.requests), "{}", with.requests);
+    // The cold fetch, then one per lifetime: 3 lifetimes, 3 renewals, with refresh-ahead or without.
+    assert_eq!(with.requests, 1 + 3, "refresh-ahead: {} requests", with.requests);
+    assert_eq!(without.requests, 1 + 3, "no refresh-ahead: {} requests", without.requests);
     // With refresh-ahead no call waited on WeChat (50 ms); without it, the calls at each renewal did.
     // (p99, not max: on a loaded machine a spawned call may itself wait for a thread.)
     assert!(with.p99 < Duration::from_millis(5), "p99 {:?}, max {:?}", with.p99, with.max);
     assert!(without.p99 >= Duration::from_millis(45), "without refresh-ahead, calls wait at each renewal: p99 {:?}", without.p99);
+}
+
+/// A store that locks but is not Redis (a user's database with setIfAbsent): each operation takes a while, as a
+/// network round trip would.
+struct SlowStore(MemoryStore);
+
+impl crate::store::Store for SlowStore {
+    fn get(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, Error>> {
+        let get = self.0.get(key);
+        async move {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            get.await
+        }
+        .boxed()
+    }
+    fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>> {
+        self.0.set(key, value, ttl)
+    }
+    fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
+        self.0.del(key)
+    }
+    fn locks(&self) -> bool {
+        true
+    }
+    fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        async move {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            self.0.set_if_absent(key, value, ttl).await
+        }
+        .boxed()
+    }
+    fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        self.0.del_if(key, expected)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_store_that_locks_shares_one_refresh_between_processes() {
+    let store: Arc<dyn crate::store::Store> = Arc::new(SlowStore(MemoryStore::new()));
+    let wechat = wechat(50);
+    let caches: Vec<TokenCache> = (0..4)
+        .map(|_| TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store.clone(), TokenKeys::of(access_token("wx1")), DEFAULT_LOCK_TTL))))
+        .collect();
+    let calls = caches.iter().flat_map(|c| (0..250).map(|_| c.get()));
+    let tokens = futures::future::join_all(calls).await;
+    assert!(tokens.iter().all(|t| t.as_ref().unwrap().expose() == "token-1"));
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 1, "one request for 4 processes");
+    // The lock is released after the refresh; WeChat then refuses token-1 to every process: one more request.
+    assert_eq!(store.get("wechat-openapi:{wx1}:access_token:lock").await.unwrap(), None);
+    let first = tokens[0].as_ref().unwrap().clone();
+    let renewed = futures::future::join_all(caches.iter().map(|c| c.replace_rejected(&first))).await;
+    assert!(renewed.iter().all(|t| t.as_ref().unwrap().expose() == "token-2"));
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 2);
 }

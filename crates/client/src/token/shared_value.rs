@@ -1,4 +1,4 @@
-//! A shared access token as it sits in Redis: `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}`
+//! A shared access token as it sits in the shared store (Redis, or the user's): `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}`
 //! (the component tokens' layout, plus `refreshAt`). Absolute times, so every process computes the same
 //! freshness: all agree the token is due at `refreshAt`, the writer's early-expiry point.
 
@@ -29,6 +29,11 @@ pub fn encode(token: &FreshToken, now: u64) -> Option<(String, Duration)> {
     let refresh_at = expires_at.saturating_sub(u64::try_from(early_margin(life).as_millis()).ok()?);
     let value = SharedToken { token: token.value.expose().to_owned(), expires_at, refresh_at: Some(refresh_at) };
     Some((serde_json::to_string(&value).expect("plain JSON"), life))
+}
+
+/// The token a stored value holds, fresh or not (to compare with one WeChat refused).
+pub fn token_of(stored: &str) -> Option<String> {
+    serde_json::from_str::<SharedToken>(stored).ok().map(|s| s.token)
 }
 
 /// The stored token if it is still fresh at `now` and is not the one just rejected.
@@ -69,9 +74,9 @@ mod tests {
         assert!(usable(Some(&json), Some(&Secret::new("TOKEN-B")), 0).is_some());
         assert!(usable(Some("not json"), None, 0).is_none());
         assert!(usable(None, None, 0).is_none());
-        // Short stable tokens: due at half their life.
+        // Short stable tokens: due a tenth of their life before expiry.
         let (json, _) = encode(&fresh("S", 300), 0).unwrap();
-        assert!(usable(Some(&json), None, 149_000).is_some() && usable(Some(&json), None, 150_000).is_none());
+        assert!(usable(Some(&json), None, 269_000).is_some() && usable(Some(&json), None, 270_000).is_none());
         // The component tokens' layout (no refreshAt): due a minute before expiry.
         assert!(usable(Some(r#"{"token":"C","expiresAt":100000}"#), None, 39_999).is_some());
         assert!(usable(Some(r#"{"token":"C","expiresAt":100000}"#), None, 40_000).is_none());

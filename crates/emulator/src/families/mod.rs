@@ -3,6 +3,7 @@
 
 pub mod component;
 pub mod counters;
+pub mod journal;
 pub mod customer_service;
 pub mod faults;
 pub mod links;
@@ -31,6 +32,7 @@ pub const FAMILIES: &[&Family] = &[
     &logistics::accounts::FAMILY,
     &users::FAMILY,
     &counters::FAMILY,
+    &journal::FAMILY,
     &tokens::FAMILY,
     &links::FAMILY,
     &logistics::orders::FAMILY,
