@@ -226,8 +226,8 @@ export declare class Emulator {
   sentSubscribeMessages(appid?: string): Promise<Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; miniprogramState: string; lang: string; sentAt: number }>>
   /** The subscribe messages the account sent, oldest first: {touser, templateId, page, data, miniprogramState, lang, sentAt}. */
   sentSubscribeMessages(args: { appid?: string }): Promise<Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; miniprogramState: string; lang: string; sentAt: number }>>
-  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}. */
-  setSecurityBlocklist(args: { risky?: string[]; review?: string[]; label?: number; appid?: string }): Promise<{ appid: string; risky: string[]; review: string[]; label: number }>
+  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000); `images` are the sha256 (hex) of images imgSecCheck answers 87014 for. Replaces the previous lists. Returns {appid, risky, review, label, images}. */
+  setSecurityBlocklist(args: { risky?: string[]; review?: string[]; label?: number; images?: string[]; appid?: string }): Promise<{ appid: string; risky: string[]; review: string[]; label: number; images: string[] }>
   /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
   mediaCheckResults(appid?: string): Promise<Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>>
   /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
@@ -256,6 +256,10 @@ export declare class Emulator {
   fastRegisterTicket(officialAccount: string): Promise<{ ticket: string }>
   /** The admin of an official account confirms, on WeChat's page, that a platform may register a mini program with its subject: the ticket account.fastRegister takes (once). */
   fastRegisterTicket(args: { officialAccount: string }): Promise<{ ticket: string }>
+  /** The temporary media the account uploaded, oldest first (one when mediaId is given): {media_id, type, content_type, filename, size, sha256, created_at, expires_at, base64}. */
+  tempMedia(args?: { appid?: string; mediaId?: string }): Promise<Array<{ media_id: string; type: string; content_type: string; filename: string; size: number; sha256: string; created_at: number; expires_at: number; base64: string }>>
+  /** What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}. */
+  seedOcr(args: { api: 'printedText' | 'idcard'; sha256?: string; imageUrl?: string; answer: Record<string, unknown>; appid?: string }): Promise<{ appid: string; api: string; image: string }>
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>

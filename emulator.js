@@ -245,7 +245,7 @@ class Emulator {
     return (await this.control('sentSubscribeMessages', argsOf(['appid?'], arguments))).messages
   }
 
-  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}. */
+  /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000); `images` are the sha256 (hex) of images imgSecCheck answers 87014 for. Replaces the previous lists. Returns {appid, risky, review, label, images}. */
   setSecurityBlocklist(args) {
     return this.control('setSecurityBlocklist', args ?? {})
   }
@@ -288,6 +288,16 @@ class Emulator {
   /** The admin of an official account confirms, on WeChat's page, that a platform may register a mini program with its subject: the ticket account.fastRegister takes (once). */
   fastRegisterTicket(officialAccount) {
     return this.control('fastRegisterTicket', argsOf(['officialAccount'], arguments))
+  }
+
+  /** The temporary media the account uploaded, oldest first (one when mediaId is given): {media_id, type, content_type, filename, size, sha256, created_at, expires_at, base64}. */
+  async tempMedia(args) {
+    return (await this.control('tempMedia', args ?? {})).media
+  }
+
+  /** What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}. */
+  seedOcr(args) {
+    return this.control('seedOcr', args ?? {})
   }
 }
 

@@ -16,6 +16,20 @@ export interface Result {
 /** A successful answer that is not JSON (an image): its bytes and content type. */
 export type BinaryResult = { contentType: string; buffer: Buffer } & Result
 
+/**
+ * A file an upload row sends (`media`, `img`), as wx-server-sdk takes it: sent as multipart/form-data, its size
+ * checked against WeChat's limit before anything is sent. wx-server-sdk's `header` is accepted and not needed.
+ */
+export interface UploadFile {
+  /** The file's MIME type, like `image/png`. */
+  contentType: string
+  /** The file's bytes (not copied until the call starts). */
+  value: Buffer | Uint8Array | ArrayBuffer
+  /** The form part's file name. Default: the field and an extension for the type (`media.png`). */
+  filename?: string
+  header?: Record<string, string>
+}
+
 /** What a `getAccessToken` provider may return: a bare token is reused for 150 s. */
 export type AccessTokenGrant = string | { accessToken: string; expiresIn?: number }
 
@@ -1476,7 +1490,7 @@ export interface SubscribeMessageApi {
    */
   getTemplateList(params?: SubscribeMessageGetTemplateListRequest): Promise<SubscribeMessageGetTemplateListResponse & Result>
 }
-/** `cloud.openapi.security`: 2 endpoints. */
+/** `cloud.openapi.security`: 3 endpoints. */
 export interface SecurityApi {
   /**
    * Check a text for illegal or harmful content (version 2): a suggestion (pass, review, risky) and a label.
@@ -1500,6 +1514,25 @@ export interface SecurityApi {
    * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
    */
   msgSecCheck(params: SecurityMsgSecCheckRequest): Promise<SecurityMsgSecCheckResponse & Result>
+
+  /**
+   * Check an image for illegal or harmful content (version 1): errcode 87014 when it is risky.
+   *
+   * `POST /wxa/img_sec_check` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.security.imgSecCheck`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'security.imgSecCheck' (miniprogram/dev/framework/security.imgSecCheck and api-backend/open-api/sec-check): POST /wxa/img_sec_check with form-data field media (PNG, JPEG, JPG, GIF, at most 750 x 1334 px), image size limit 1M, 2000 calls a minute and 200000 a day per appid; errcode 0 ok or 87014 risky content; cloud call openapi.security.imgSecCheck with media { contentType, value: Buffer }. WeChat notes version 1.0 stopped being maintained on 2021-09-01 (use mediaCheckAsync) but still answers. 40004/40006/41005 are WeChat's global media codes (not on the page). A 2018 community answer by WeChat staff gave 500 KB as the real limit; the page says 1M, and the page wins. The emulator judges the image bytes against the blocklist a test sets (setSecurityBlocklist images: sha256 hex).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40004` invalid media type: not a PNG, JPEG or GIF image
+   * - `40006` invalid media size: larger than 1 MB
+   * - `41005` media data missing: no file in the form data
+   * - `87014` risky content: the image may contain illegal or harmful content
+   * - `-1` system busy, retry later (also answered for images WeChat cannot read)
+   * @see https://developers.weixin.qq.com/miniprogram/dev/framework/security.imgSecCheck.html
+   */
+  imgSecCheck(params: SecurityImgSecCheckRequest): Promise<SecurityImgSecCheckResponse & Result>
 
   /**
    * Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id.
@@ -1645,7 +1678,46 @@ export interface UrlschemeApi {
    */
   generate(params?: UrlschemeGenerateRequest): Promise<UrlschemeGenerateResponse & Result>
 }
-/** `cloud.openapi.customerServiceMessage`: 1 endpoints. */
+/** `cloud.openapi.ocr`: 2 endpoints. */
+export interface OcrApi {
+  /**
+   * Read the printed text in an image (screenshots, photos of print): lines with their positions.
+   *
+   * `POST /cv/ocr/comm` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 117.
+   * wx-server-sdk has it too: `cloud.openapi.ocr.printedText`.
+   *
+   * Note: Evidence: developers.weixin.qq.com OpenApiDoc 'printedTextOCR' (img-ocr/ocr) and the service-account page 'commocr' (openpoc/ocr/api_commocr): POST /cv/ocr/comm, img_url a query-string parameter or img as form-data (one of the two), image less than 2M, 100 calls a day unless bought; answer items[]{text, pos{left_top, right_top, right_bottom, left_bottom: {x, y}}} and img_size{w, h}; cloud call openapi.ocr.printedText; permission set 117. The pages list no error codes: 101000 (invalid image url) and 41005 (media data missing, answered when img_url is sent in the body instead of the query) are from WeChat community threads, 101002 from the OCR family's shared table. The emulator answers what a test seeded for that image (seedOcr by sha256 of the bytes or by URL); an image nobody seeded has no text.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/ocr/printedTextOCR.html
+   */
+  printedText(params?: OcrPrintedTextRequest): Promise<OcrPrintedTextResponse & Result>
+
+  /**
+   * Read a Chinese ID card from an image: name, number, address, gender and nationality (front) or the validity (back).
+   *
+   * `POST /cv/ocr/idcard` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 117.
+   * wx-server-sdk has it too: `cloud.openapi.ocr.idcard`.
+   *
+   * Note: Evidence: developers.weixin.qq.com OpenApiDoc 'idCardOCR' (img-ocr/ocr) and the service-account page 'idcardOcr' (openpoc/ocr/api_idcardocr): POST /cv/ocr/idcard, img_url in the query string or img as form-data, image less than 2M, answer type Front/Back with name, id, addr, gender, nationality (front) or valid_date (back); cloud call openapi.ocr.idcard; permission set 117. Disagreements: the current page's table omits type (photo or scan) but its example sends type=photo, and the older ocr.idcard page documents type=MODE with photo and scan, so type is an optional query field; the front example writes errcode as the string "0". Error codes are from WeChat community threads (101000 invalid image url, 101002 when no card could be read) and the OCR family's shared table (101001). The emulator answers what a test seeded for that image (seedOcr).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101001` certificate not found: no ID card in the image
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/ocr/idCardOCR.html
+   */
+  idcard(params?: OcrIdcardRequest): Promise<OcrIdcardResponse & Result>
+}
+/** `cloud.openapi.customerServiceMessage`: 2 endpoints. */
 export interface CustomerServiceMessageApi {
   /**
    * Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours.
@@ -1654,12 +1726,13 @@ export interface CustomerServiceMessageApi {
    * Permission set (third-party platforms): 1,6,19,59,100,101.
    * wx-server-sdk has it too: `cloud.openapi.customerServiceMessage.send`.
    *
-   * Note: Evidence: developers.weixin.qq.com 'customerServiceMessage.send' (api-backend/open-api/customer-message) and the mini program's customer-message guide: POST /cgi-bin/message/custom/send, touser/msgtype/text/image/link/miniprogrampage, codes -1/40001/40002/40003/45015/45047/48001, 5 messages within 48 hours of the user's message; cloud call customerServiceMessage.send. Disagreements: the OpenApiDoc 'sendCustomMessage' page writes the path /cgi-bin/message/custom/business/send, which WeChat's community confirms is wrong (the send path works); the official-account page of the same API says it is not callable from cloud, the mini program pages say it is.
+   * Note: Evidence: developers.weixin.qq.com 'customerServiceMessage.send' (api-backend/open-api/customer-message) and the mini program's customer-message guide: POST /cgi-bin/message/custom/send, touser/msgtype/text/image/link/miniprogrampage, codes -1/40001/40002/40003/45015/45047/48001, 5 messages within 48 hours of the user's message; cloud call customerServiceMessage.send. Disagreements: the OpenApiDoc 'sendCustomMessage' page writes the path /cgi-bin/message/custom/business/send, which WeChat's community confirms is wrong (the send path works); the official-account page of the same API says it is not callable from cloud, the mini program pages say it is. 40007 (invalid media_id) is WeChat's global code for a media_id it does not know; the emulator answers it for image.media_id and miniprogrampage.thumb_media_id that no live uploadTempMedia gave.
    *
    * Error codes (`OpenApiError.errCode`):
    * - `40001` invalid access_token or AppSecret
    * - `40002` invalid credential type
    * - `40003` invalid openid
+   * - `40007` invalid media_id: unknown or expired; upload images with customerServiceMessage.uploadTempMedia (valid three days)
    * - `45015` reply time limit exceeded: the user has not written in the last 48 hours
    * - `45047` too many customer service messages for this session
    * - `48001` API not authorized for this mini program
@@ -1667,6 +1740,24 @@ export interface CustomerServiceMessageApi {
    * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/customer-message/api_send_msg_custom.html
    */
   send(params: CustomerServiceMessageSendRequest): Promise<CustomerServiceMessageSendResponse & Result>
+
+  /**
+   * Upload an image for customer service messages: a media_id valid for three days.
+   *
+   * `POST /cgi-bin/media/upload` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 1,3,8,9,11,19,30,31,59,61,62,100.
+   * wx-server-sdk has it too: `cloud.openapi.customerServiceMessage.uploadTempMedia`.
+   *
+   * Note: Evidence: developers.weixin.qq.com 'customerServiceMessage.uploadTempMedia' (api-backend/open-api/customer-message, and the OpenApiDoc 'uploadTempMedia' page): POST /cgi-bin/media/upload?access_token&type=TYPE with form-data media (filename, filelength, content-type), type image the only value, answer type/media_id (3 days)/created_at, errcode 40004 invalid media file type, permission sets 1,3,8,9,11,19,30,31,59,61,62,100; cloud call openapi.customerServiceMessage.uploadTempMedia({ type: 'image', media: { contentType, value: Buffer } }). Disagreements: the issue wrote the path as /cgi-bin/media/upload?type=image; the page makes type a parameter (query string), so the row's path is /cgi-bin/media/upload with a required type field sent in the query. The mini program page states no size limit; the official-account page of the same endpoint ('New temporary materials') gives image 10 MB, PNG/JPEG/JPG/GIF, which the row uses. The page's example writes created_at as "xxx"; its table says number. The emulator keeps each upload (type, size, sha256, created_at) for tempMedia.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40004` invalid media file type
+   * - `40006` invalid media size: larger than 10 MB
+   * - `41005` media data missing: no file in the form data
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/customer-message/api_uploadtempmedia.html
+   */
+  uploadTempMedia(params: CustomerServiceMessageUploadTempMediaRequest): Promise<CustomerServiceMessageUploadTempMediaResponse & Result>
 }
 /** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */
 export interface OpenApiNamespaces {
@@ -1682,6 +1773,7 @@ export interface OpenApiNamespaces {
   phonenumber: PhonenumberApi
   urllink: UrllinkApi
   urlscheme: UrlschemeApi
+  ocr: OcrApi
   customerServiceMessage: CustomerServiceMessageApi
 }
 
@@ -3196,6 +3288,16 @@ export interface SecurityMsgSecCheckResponse {
   }>
 }
 
+/** Parameters of `security.imgSecCheck`. Check an image for illegal or harmful content (version 1): errcode 87014 when it is risky. */
+export interface SecurityImgSecCheckRequest {
+  /** the image as { contentType, value: Buffer }: PNG, JPEG, JPG or GIF, at most 750 x 1334 px and 1 MB */
+  media: UploadFile
+}
+
+/** Answer of `security.imgSecCheck`. Check an image for illegal or harmful content (version 1): errcode 87014 when it is risky. */
+export interface SecurityImgSecCheckResponse {
+}
+
 /** Parameters of `security.mediaCheckAsync`. Ask for an image or audio file at a URL to be checked (version 2); the verdict is pushed to the message server within 30 minutes, matched by trace_id. */
 export interface SecurityMediaCheckAsyncRequest {
   /** URL of the image (jpg, jpeg, png, bmp, gif) or audio (mp3, aac, ac3, wma, flac, vorbis, opus, wav), at most 10 MB, downloadable by WeChat */
@@ -3349,6 +3451,89 @@ export interface UrlschemeGenerateResponse {
   openlink?: string
 }
 
+/** Parameters of `ocr.printedText`. Read the printed text in an image (screenshots, photos of print): lines with their positions. */
+export interface OcrPrintedTextRequest {
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `ocr.printedText`. Read the printed text in an image (screenshots, photos of print): lines with their positions. */
+export interface OcrPrintedTextResponse {
+  /** the lines of text found, in reading order */
+  items: Array<{
+    /** the text of the line */
+    text: string
+    /** where the line is, by its four corners in pixels */
+    pos: {
+      /** left top corner */
+      leftTop: {
+        /** x */
+        x: number
+        /** y */
+        y: number
+      }
+      /** right top corner */
+      rightTop: {
+        /** x */
+        x: number
+        /** y */
+        y: number
+      }
+      /** right bottom corner */
+      rightBottom: {
+        /** x */
+        x: number
+        /** y */
+        y: number
+      }
+      /** left bottom corner */
+      leftBottom: {
+        /** x */
+        x: number
+        /** y */
+        y: number
+      }
+    }
+  }>
+  /** size of the image */
+  imgSize: {
+    /** width in pixels */
+    w: number
+    /** height in pixels */
+    h: number
+  }
+}
+
+/** Parameters of `ocr.idcard`. Read a Chinese ID card from an image: name, number, address, gender and nationality (front) or the validity (back). */
+export interface OcrIdcardRequest {
+  /** photo (a photo with background, the default) or scan (a scan without background); sent in the query string */
+  type?: string
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `ocr.idcard`. Read a Chinese ID card from an image: name, number, address, gender and nationality (front) or the validity (back). */
+export interface OcrIdcardResponse {
+  /** Front or Back: which side the image shows */
+  type: string
+  /** name. Optional: front side. */
+  name?: string
+  /** ID number. Optional: front side. */
+  id?: string
+  /** address. Optional: front side. */
+  addr?: string
+  /** gender. Optional: front side. */
+  gender?: string
+  /** ethnicity. Optional: front side. */
+  nationality?: string
+  /** validity, like 20070105-20270105. Optional: back side. */
+  validDate?: string
+}
+
 /** Parameters of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
 export interface CustomerServiceMessageSendRequest {
   /** openid of the user */
@@ -3389,4 +3574,22 @@ export interface CustomerServiceMessageSendRequest {
 
 /** Answer of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
 export interface CustomerServiceMessageSendResponse {
+}
+
+/** Parameters of `customerServiceMessage.uploadTempMedia`. Upload an image for customer service messages: a media_id valid for three days. */
+export interface CustomerServiceMessageUploadTempMediaRequest {
+  /** image (the only type a mini program uploads); sent in the query string */
+  type: string
+  /** the image as { contentType, value: Buffer }: PNG, JPEG, JPG or GIF, at most 10 MB */
+  media: UploadFile
+}
+
+/** Answer of `customerServiceMessage.uploadTempMedia`. Upload an image for customer service messages: a media_id valid for three days. */
+export interface CustomerServiceMessageUploadTempMediaResponse {
+  /** the type of the file: image */
+  type: string
+  /** id of the uploaded file, valid for three days (image.media_id of customerServiceMessage.send) */
+  mediaId: string
+  /** when it was uploaded (Unix seconds) */
+  createdAt: number
 }

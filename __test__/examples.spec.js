@@ -65,6 +65,27 @@ test('the cloud function sends a subscribe message and returns a mini program co
   t.is(again.stdout.trim(), '43101', again.stderr)
 })
 
+test('the cloud function checks an uploaded photo, stores it and sends it back; a risky one is refused', async (t) => {
+  const emu = await startEmulator()
+  t.teardown(() => emu.close())
+  const env = { WECHAT_APPID: DEMO_APP.appid, WECHAT_SECRET: DEMO_APP.secret, WECHAT_API_BASE: emu.url }
+  const [openid] = await emu.openids(DEMO_APP.appid)
+  await emu.userWrote(openid, DEMO_APP.appid)
+  const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from([...Array(256).keys()])])
+  const run = (image) => `require('./examples/cloud-function').checkAvatar(${JSON.stringify({ openid, imageBase64: image.toString('base64') })}, {}).then((r) => console.log(JSON.stringify(r)))`
+  const ok = await node(['-e', run(photo)], env)
+  t.is(ok.code, 0, ok.stderr)
+  const { mediaId } = JSON.parse(ok.stdout)
+  const [stored] = await emu.tempMedia({ appid: DEMO_APP.appid, mediaId })
+  t.true(Buffer.from(stored.base64, 'base64').equals(photo))
+  const [message] = await emu.sentCustomerMessages(DEMO_APP.appid)
+  t.like(message, { touser: openid, msgtype: 'image', image: { media_id: mediaId } })
+  const risky = Buffer.concat([photo, Buffer.from('risky')])
+  await emu.setSecurityBlocklist({ appid: DEMO_APP.appid, images: [require('node:crypto').createHash('sha256').update(risky).digest('hex')] })
+  const refused = await node(['-e', run(risky)], env)
+  t.deepEqual(JSON.parse(refused.stdout), { ok: false, errCode: 87014 })
+})
+
 test("a user's own service tested against the emulator with node:test", async (t) => {
   const { code, stdout, stderr } = await node(['--test', '--test-reporter=tap', path.join(EXAMPLES, 'emulator-test', 'service.test.js')])
   t.is(code, 0, stdout + stderr)

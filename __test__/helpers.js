@@ -42,4 +42,24 @@ function everythingAbout(err) {
   return [err.message, err.stack, err.errMsg, JSON.stringify(err), util.inspect(err, { depth: 5, showHidden: true }), String(err)].join('\n')
 }
 
-module.exports = { cloud, APP, OTHER, emulator, localServer, everythingAbout }
+/**
+ * Bytes that read as a PNG of `width` x `height` (signature and header chunk; WeChat and the emulator sniff the
+ * signature), then `tail`: distinct tails make distinct images, and a tail of every byte value proves uploads
+ * carry binary data intact.
+ */
+function pngBytes(tail = Buffer.alloc(0), width = 1, height = 1) {
+  const header = Buffer.alloc(25)
+  header.writeUInt32BE(13, 0)
+  header.write('IHDR', 4, 'latin1')
+  header.writeUInt32BE(width, 8)
+  header.writeUInt32BE(height, 12)
+  header[16] = 8
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), header, Buffer.from(tail)])
+}
+
+/** Lower-case hex sha256, how the emulator names an image (blocklists, OCR seeds, stored media). */
+function sha256(bytes) {
+  return require('node:crypto').createHash('sha256').update(bytes).digest('hex')
+}
+
+module.exports = { cloud, APP, OTHER, emulator, localServer, everythingAbout, pngBytes, sha256 }

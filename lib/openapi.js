@@ -7,6 +7,7 @@ const { OpenApiError, fromNative, makeError } = require('./errors.js')
 const json = require('./json.js')
 const { describe } = require('./guard.js')
 const { checkFinite, suggestion } = require('./config.js')
+const { splitFile } = require('./upload.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
 let nextCallId = 1
@@ -110,6 +111,15 @@ async function withSignal(api, signal, handle, invoke) {
   }
 }
 
+/** An upload row's file, taken out of the params (lib/upload.js); a getter that throws is the caller's fault. */
+function readFile(api, params, convertCase) {
+  try {
+    return splitFile(api, params, convertCase)
+  } catch (e) {
+    throw makeError(api, 'invalid-argument', `params cannot be read: ${firstLine(e)}`)
+  }
+}
+
 function encodeParams(api, params) {
   let text
   try {
@@ -134,6 +144,11 @@ function buildOpenapi(getNative, options, names) {
     if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
     const outcome = await native(api, () => {
       const handle = getNative()
+      const upload = readFile(api, params, options.convertCase !== false)
+      if (upload) {
+        const body = encodeParams(api, upload.params)
+        return withSignal(api, options.signal, handle, (id) => handle.upload(api, body, upload.file, optionsJson, id))
+      }
       const body = encodeParams(api, params)
       return withSignal(api, options.signal, handle, (id) => handle.call(api, body, optionsJson, id))
     })

@@ -1,8 +1,8 @@
 'use strict'
 // Writes what follows from the endpoint table (api/endpoints.json): index.d.ts (types/facade.d.ts.in + generated
-// endpoint types, and SDK_CODES from the code table, api/error-codes.json) and the README's API tables; and what
-// follows from the emulator's action list (read from the built binding: `npm run build` first): emulator.js and
-// emulator.d.ts (types/emulator.*.in + one method each).
+// endpoint types, and SDK_CODES from the code table, api/error-codes.json), the README's API tables and the list
+// of cloud calls in README.md and examples/cloud-function/README.md; and what follows from the emulator's action list
+// (read from the built binding: `npm run build` first): emulator.js and emulator.d.ts (types/emulator.*.in + one method each).
 //
 //   node scripts/gen.js           write them (npm run gen)
 //   node scripts/gen.js --check   write nothing; exit 1 and say what is stale
@@ -10,7 +10,7 @@
 const fs = require('fs')
 const path = require('path')
 const { renderEndpointTypes } = require('./gen/dts.js')
-const { withApiTable } = require('./gen/readme.js')
+const { withApiTable, withCloudCalls } = require('./gen/readme.js')
 const { renderEmulator } = require('./gen/emulator.js')
 
 const ROOT = path.join(__dirname, '..')
@@ -62,11 +62,13 @@ function facade() {
 function outputs() {
   const byNs = byNamespace(JSON.parse(read('api/endpoints.json')))
   const { text, interfaces } = renderEndpointTypes(byNs)
+  const notCloud = JSON.parse(read('api/not-cloud.json'))
   const emulator = renderEmulator(emulatorActions(), read('types/emulator.js.in'), read('types/emulator.d.ts.in'))
   return {
     files: {
       'index.d.ts': HEADER + facade() + '\n' + text,
-      'README.md': withApiTable(read('README.md'), byNs, JSON.parse(read('api/not-cloud.json'))),
+      'README.md': withApiTable(read('README.md'), byNs, notCloud),
+      'examples/cloud-function/README.md': withCloudCalls(read('examples/cloud-function/README.md'), byNs, notCloud),
       'emulator.js': EMULATOR_HEADER + emulator.js,
       'emulator.d.ts': EMULATOR_HEADER + emulator.dts,
     },

@@ -9,7 +9,7 @@ use wechat_client::error::Error;
 use wechat_protocol::secret::Secret;
 use wechat_client::token::{lifetime, FreshToken, ProviderFn};
 use futures::FutureExt;
-use napi::bindgen_prelude::Promise;
+use napi::bindgen_prelude::{Buffer, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, Status};
 use napi_derive::napi;
@@ -97,6 +97,22 @@ impl NativeClient {
         NativeOutcome::from(Box::pin(guarded(&api, self.cancellable(call_id, &api, &progress, call))).await)
     }
 
+    /// An upload row called with a file (`openapi.security.imgSecCheck({ media: { contentType, value } })`): the
+    /// facade took the Buffer out of the params (see `uploadFields`) and hands it here; same outcome as `call`.
+    #[napi]
+    pub async fn upload(&self, api: String, params_json: String, file: Buffer, options_json: String, call_id: Option<u32>) -> NativeOutcome {
+        let core = self.core.clone();
+        let options = CallOptions::from_json(&options_json);
+        let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+        // One copy, out of the JS heap: the bytes are then shared by every attempt's form body.
+        let bytes = bytes::Bytes::copy_from_slice(&file);
+        let call = async {
+            let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
+            core.call_with_file(&api, &params_json, bytes, options).await
+        };
+        NativeOutcome::from(Box::pin(guarded(&api, self.cancellable(call_id, &api, &progress, call))).await)
+    }
+
     /// `openapi.request({ method, path, data })`.
     #[napi]
     pub async fn request(&self, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
@@ -146,6 +162,14 @@ async fn guarded<T>(api: &str, call: impl std::future::Future<Output = Result<T,
 #[napi]
 pub fn endpoint_names() -> Vec<String> {
     wechat_protocol::catalogue::catalogue().all().iter().map(|e| e.name.clone()).collect()
+}
+
+/// The upload rows and the request field of each that is the file (`security.imgSecCheck` → `media`), for the
+/// facade, which hands that field's Buffer over apart from the JSON.
+#[napi]
+pub fn upload_fields() -> std::collections::HashMap<String, String> {
+    let rows = wechat_protocol::catalogue::catalogue().all().iter();
+    rows.filter_map(|e| e.upload.as_ref().map(|u| (e.name.clone(), u.field.clone()))).collect()
 }
 
 /// The nearest of `candidates` to a misspelt `word` ("did you mean"), for the facade's options and the CLI.

@@ -6,6 +6,7 @@
 //   setup?(ctx)          state the call needs (ctx: ./context.js; `ctx.caller` picks another client)
 //   happy(ctx)           → the params, camelCase as wx-server-sdk takes them
 //   expect(res, ctx)     asserts real values of the answer (and, for calls that change state, the change)
+//   absent?: [field]     answer fields (snake_case) this case's answer lacks: only ones the row says come `when`
 //   via?: 'component'    the platform's own calls: `openapi.request` with the component token (see context.js)
 //   error: { setup?(ctx), params (object or ctx → object), errCode, check?(err, ctx) }
 //
@@ -14,6 +15,8 @@
 // comment says why.
 
 const { APP, SHOP_B, FOREIGN, COMPONENT, MERCHANT, MINIPROGRAM, SANDBOX, orderParams, registerParams } = require('./context.js')
+
+const { pngBytes, sha256 } = require('../helpers.js')
 
 /** A company's fast-registration task (component.fastRegisterWeapp). */
 const COMPANY = { name: '腾讯计算机系统有限公司', code: '91440300708461136T', codeType: 1, legalPersonaWechat: 'pony-wx', legalPersonaName: '马化腾' }
@@ -1114,11 +1117,15 @@ module.exports = {
   },
 
   'customerServiceMessage.send': {
-    setup: (ctx) => ctx.emu.userWrote(ctx.user, APP.appid),
-    happy: (ctx) => ({ touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { title: '订单', pagepath: 'pages/order/order?id=1', thumbMediaId: 'media-1' } }),
+    async setup(ctx) {
+      await ctx.emu.userWrote(ctx.user, APP.appid)
+      const cover = await ctx.openapi.customerServiceMessage.uploadTempMedia({ type: 'image', media: { contentType: 'image/png', value: pngBytes('cover') } })
+      ctx.mediaId = cover.mediaId
+    },
+    happy: (ctx) => ({ touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { title: '订单', pagepath: 'pages/order/order?id=1', thumbMediaId: ctx.mediaId } }),
     async expect(res, ctx) {
       const [sent] = await ctx.emu.sentCustomerMessages(APP.appid)
-      ctx.t.like(sent, { touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { pagepath: 'pages/order/order?id=1' } })
+      ctx.t.like(sent, { touser: ctx.user, msgtype: 'miniprogrampage', miniprogrampage: { pagepath: 'pages/order/order?id=1', thumb_media_id: ctx.mediaId } })
     },
     // 45015: the user has not written in the last 48 hours.
     error: { params: (ctx) => ({ touser: ctx.user, msgtype: 'text', text: { content: 'hi' } }), errCode: 45015 },
@@ -1145,5 +1152,62 @@ module.exports = {
     },
     // The row documents no code: a revoked token (40001) is the clear situation.
     error: revoked({ mediaUrl: 'https://img.example/a.png', mediaType: 2, version: 2, scene: 1, openid: 'o' }),
+  },
+
+  'security.imgSecCheck': {
+    setup: (ctx) => ctx.emu.setSecurityBlocklist({ appid: APP.appid, images: [sha256(pngBytes('risky'))] }),
+    // wx-server-sdk's own shape, header included (it is not needed and dropped).
+    happy: () => ({ media: { header: { 'Content-Type': 'application/octet-stream' }, contentType: 'image/png', value: pngBytes('clean') } }),
+    expect(res, { t }) {
+      t.deepEqual(res, { errMsg: 'openapi.security.imgSecCheck:ok', errCode: 0 })
+    },
+    // 87014: an image on the blocklist the test set.
+    error: {
+      setup: (ctx) => ctx.emu.setSecurityBlocklist({ appid: APP.appid, images: [sha256(pngBytes('risky'))] }),
+      params: () => ({ media: { contentType: 'image/png', value: pngBytes('risky') } }),
+      errCode: 87014,
+    },
+  },
+
+  'customerServiceMessage.uploadTempMedia': {
+    happy: () => ({ type: 'image', media: { contentType: 'image/png', value: pngBytes(Buffer.from([0, 255, 13, 10])) } }),
+    async expect(res, ctx) {
+      ctx.t.regex(res.mediaId, /^[A-Za-z0-9]{64}$/)
+      ctx.t.is(res.type, 'image')
+      ctx.t.is(typeof res.createdAt, 'number')
+      const [stored] = await ctx.emu.tempMedia({ appid: APP.appid, mediaId: res.mediaId })
+      ctx.t.deepEqual(Buffer.from(stored.base64, 'base64'), pngBytes(Buffer.from([0, 255, 13, 10])))
+      ctx.t.like(stored, { type: 'image', content_type: 'image/png', filename: 'media.png', created_at: res.createdAt })
+    },
+    // 40004: a mini program uploads images only.
+    error: { params: () => ({ type: 'voice', media: { contentType: 'audio/mpeg', value: pngBytes('x') } }), errCode: 40004 },
+  },
+
+  'ocr.printedText': {
+    setup: (ctx) => ctx.emu.seedOcr({
+      appid: APP.appid,
+      api: 'printedText',
+      sha256: sha256(pngBytes('menu', 300, 200)),
+      answer: { items: [{ text: '腾讯', pos: { left_top: { x: 1, y: 2 }, right_top: { x: 9, y: 2 }, right_bottom: { x: 9, y: 8 }, left_bottom: { x: 1, y: 8 } } }], img_size: { w: 300, h: 200 } },
+    }),
+    happy: () => ({ img: { contentType: 'image/png', value: pngBytes('menu', 300, 200) } }),
+    expect(res, { t }) {
+      t.deepEqual(res.items, [{ text: '腾讯', pos: { leftTop: { x: 1, y: 2 }, rightTop: { x: 9, y: 2 }, rightBottom: { x: 9, y: 8 }, leftBottom: { x: 1, y: 8 } } }])
+      t.deepEqual(res.imgSize, { w: 300, h: 200 })
+    },
+    // 101002: bytes that are no image.
+    error: { params: () => ({ img: { contentType: 'image/png', value: Buffer.from('not an image') } }), errCode: 101002 },
+  },
+
+  'ocr.idcard': {
+    setup: (ctx) => ctx.emu.seedOcr({ appid: APP.appid, api: 'idcard', imageUrl: 'https://img.example/card-back.jpg', answer: { type: 'Back', valid_date: '20070105-20270105' } }),
+    happy: () => ({ type: 'photo', imgUrl: 'https://img.example/card-back.jpg' }),
+    // The back of a card: no front-side fields.
+    absent: ['name', 'id', 'addr', 'gender', 'nationality'],
+    expect(res, { t }) {
+      t.deepEqual(res, { type: 'Back', validDate: '20070105-20270105', errMsg: 'openapi.ocr.idcard:ok', errCode: 0 })
+    },
+    // 101001: an image with no card (nothing was seeded for it).
+    error: { params: () => ({ img: { contentType: 'image/png', value: pngBytes('a cat') } }), errCode: 101001 },
   },
 }

@@ -10,7 +10,7 @@
 //     await reply.sleep(50)
 //     await reply.write('{}')
 //   })
-//   wx.url, wx.requests ([{ method, path, headers, body }]), wx.connections, await wx.close()
+//   wx.url, wx.requests ([{ method, path, headers, body, raw }]), wx.connections, await wx.close()
 
 const net = require('node:net')
 
@@ -55,6 +55,8 @@ function parseRequest(buf) {
     query: Object.fromEntries(new URLSearchParams(q === -1 ? '' : target.slice(q + 1))),
     headers,
     body: body.toString('utf8'),
+    /** The body's bytes as they came (uploads carry binary data). */
+    raw: Buffer.from(body),
   }
   return { request, rest: buf.subarray(at) }
 }

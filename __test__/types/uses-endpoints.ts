@@ -57,8 +57,16 @@ async function main(): Promise<number> {
     }
     throw e
   }
+  // File uploads as wx-server-sdk takes them; OCR by file or by URL.
+  const checked = await cloud.openapi.security.imgSecCheck({ media: { contentType: 'image/png', value: Buffer.from('png') } })
+  const media = await cloud.openapi.customerServiceMessage.uploadTempMedia({ type: 'image', media: { contentType: 'image/jpeg', value: new Uint8Array(3), filename: 'a.jpg' } })
+  const mediaId: string = media.mediaId
+  const lines = await cloud.openapi.ocr.printedText({ imgUrl: 'https://img.example/a.png' })
+  const corner: number = lines.items[0].pos.leftTop.x + lines.imgSize.w
+  const card = await cloud.openapi.ocr.idcard({ type: 'photo', img: { contentType: 'image/png', value: new ArrayBuffer(8) } })
+  const side: string = card.type + (card.validDate ?? '')
   await emu.close()
-  return [serviceNames.length, code, used, bound, snakeCount].length
+  return [serviceNames.length, code, used, bound, snakeCount, checked.errCode, mediaId, corner, side].length
 }
 
 void main

@@ -18,4 +18,6 @@ export async function wrong(): Promise<void> {
   await cloud.openapi.auth.clearQuotaByAppSecret({ appsecret: 'typed' }) // error TS2322
   // queryAuth stores the tokens and hands none back.
   void (await cloud.component.queryAuth('code')).authorizerRefreshToken // error TS2339
+  // A file is { contentType, value: Buffer }, not base64 text.
+  await cloud.openapi.security.imgSecCheck({ media: { contentType: 'image/png', value: 'aGVsbG8=' } }) // error TS2322
 }

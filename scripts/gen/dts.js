@@ -24,6 +24,7 @@ function typeOf(n, side, pad) {
       if (PRIMITIVE.test(t)) return t
       if (t === 'object') return objectType(n, side, pad)
       if (t === 'object[]') return `Array<${objectType(n, side, pad)}>`
+      if (t === 'file') return 'UploadFile'
       throw new Error(`unknown field type ${t}`)
     })
     .join(' | ')

@@ -11,7 +11,9 @@ function cell(text) {
 function row(r) {
   const call = `\`cloud.openapi.${r.name}\`${r.wxServerSdk ? ' ✓' : ''}`
   const retry = r.idempotent ? 'yes (retried)' : r.reconcile ? `no (reconciled with \`${r.reconcile.with.split('.')[1]}\`)` : 'no'
-  const cells = [`\`${r.name}\``, `\`${r.http} ${r.path}\``, call, retry, r.permissionSet || '—', r.summary]
+  const http = `\`${r.http} ${r.path}\``
+  const upload = r.upload ? ` (multipart \`${r.upload.field}\` ${r.upload.limit}${r.upload.alternative ? `, or \`${r.upload.alternative}\`` : ''})` : ''
+  const cells = [`\`${r.name}\``, http + upload, call, retry, r.permissionSet || '—', r.summary]
   return `| ${cells.map(cell).join(' | ')} |`
 }
 
@@ -36,7 +38,7 @@ function apiTable(byNs) {
  * WeChat documents as not callable from cloud (api/not-cloud.json), which answer -604100 saying what to use. */
 function cloudCalls(byNs, notCloud) {
   const all = [...byNs.values()].flat().filter((r) => r.wxServerSdk)
-  const calls = all.map((r) => `\`${r.name}\`${r.answer === 'image' ? ' (image)' : ''}`)
+  const calls = all.map((r) => `\`${r.name}\`${r.answer === 'image' ? ' (image)' : ''}${r.upload ? ' (file upload)' : ''}`)
   const out = [`Supported cloud calls (${all.length}): ${calls.join(', ')}.`]
   if (notCloud.length) {
     out.push('', 'Not cloud calls (WeChat says so; they answer -604100 naming what to use instead):')
@@ -54,8 +56,12 @@ function replaceBetween(readme, start, end, text) {
 
 /** The README with its API section and its list of cloud calls replaced; throws when the markers are missing. */
 function withApiTable(readme, byNs, notCloud = []) {
-  const withCalls = replaceBetween(readme, '<!-- cloud-calls:start -->', '<!-- cloud-calls:end -->', cloudCalls(byNs, notCloud))
-  return replaceBetween(withCalls, START, END, apiTable(byNs))
+  return replaceBetween(withCloudCalls(readme, byNs, notCloud), START, END, apiTable(byNs))
 }
 
-module.exports = { withApiTable }
+/** A README with only its list of cloud calls replaced (examples/cloud-function/README.md). */
+function withCloudCalls(readme, byNs, notCloud = []) {
+  return replaceBetween(readme, '<!-- cloud-calls:start -->', '<!-- cloud-calls:end -->', cloudCalls(byNs, notCloud))
+}
+
+module.exports = { withApiTable, withCloudCalls }

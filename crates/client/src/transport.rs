@@ -1,6 +1,7 @@
 //! HTTP to WeChat: one reqwest client (one connection pool) per SDK client, bounded answers, and transport
 //! failures classified by whether the request could have reached WeChat (what decides if a retry is safe).
 
+use crate::form::Body;
 use wechat_protocol::catalogue::HttpVerb;
 use bytes::Bytes;
 use std::sync::Mutex;
@@ -93,12 +94,11 @@ impl Transport {
         &self,
         verb: HttpVerb,
         url: Url,
-        body: Option<Vec<u8>>,
+        body: Body,
         attempt_timeout: Duration,
     ) -> Result<HttpAnswer, TransportError> {
         let order = self.host_order(&url);
         // Shared, not copied, when a refused host sends the request on to the next one.
-        let body = body.map(Bytes::from);
         let mut last = None;
         for index in order {
             let target = self.on_host(&url, index);
@@ -155,7 +155,7 @@ impl Transport {
         &self,
         verb: HttpVerb,
         url: Url,
-        body: Option<Bytes>,
+        body: Body,
         attempt_timeout: Duration,
     ) -> Result<HttpAnswer, TransportError> {
         // Where a refused connection went, for its message: scheme, host, port and path; never the query (the
@@ -165,13 +165,16 @@ impl Transport {
             TransportError::Connect(m) => TransportError::Connect(format!("{m} ({shown})")),
             other => other,
         };
-        let mut request = match verb {
+        let request = match verb {
             HttpVerb::Get => self.http.get(url),
-            HttpVerb::Post => self.http.post(url).header("content-type", "application/json"),
+            HttpVerb::Post => self.http.post(url),
         };
-        if let Some(body) = body {
-            request = request.body(body);
-        }
+        let request = match body {
+            Body::Empty => request,
+            Body::Json(bytes) => request.header("content-type", "application/json").body(bytes),
+            // Built again for every attempt from the shared bytes: a form is consumed by sending it.
+            Body::Form(file) => request.multipart(file.form().map_err(TransportError::Broken)?),
+        };
         let mut response = request.timeout(attempt_timeout).send().await.map_err(|e| located(classify(e)))?;
         let status = response.status().as_u16();
         let content_type = response
@@ -256,7 +259,7 @@ mod tests {
         let hosts = urls(&["http://127.0.0.1:9", &format!("http://127.0.0.1:{port}")]);
         let t = Transport::new(&hosts, 1 << 20).unwrap();
         let url = Url::parse("http://127.0.0.1:9/cgi-bin/x?access_token=a").unwrap();
-        let answer = t.send(HttpVerb::Get, url.clone(), None, Duration::from_secs(5)).await.unwrap();
+        let answer = t.send(HttpVerb::Get, url.clone(), Body::Empty, Duration::from_secs(5)).await.unwrap();
         assert_eq!((answer.status, &answer.body[..]), (200, &b"{\"errcode\":0}"[..]));
         assert_eq!(t.host_order(&url), vec![Some(1), Some(0)], "the refused host is tried last for a while");
         let foreign = Url::parse("http://example.invalid/x").unwrap();
@@ -278,7 +281,7 @@ mod tests {
         });
         let hosts = urls(&[&format!("http://127.0.0.1:{port}")]);
         let t = Transport::new(&hosts, 4096).unwrap();
-        let err = t.send(HttpVerb::Get, hosts[0].clone(), None, Duration::from_secs(5)).await.unwrap_err();
+        let err = t.send(HttpVerb::Get, hosts[0].clone(), Body::Empty, Duration::from_secs(5)).await.unwrap_err();
         assert_eq!(err, TransportError::TooLarge(4096));
     }
 }

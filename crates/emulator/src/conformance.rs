@@ -247,6 +247,25 @@ async fn every_row_answers_its_table_fields() {
     let media = json!({"media_url": "https://img.example/a.png", "media_type": 2, "version": 2, "scene": 1, "openid": user});
     w.call("security.mediaCheckAsync", &t, media).await;
 
+    // Uploads: multipart/form-data with the row's file field; the OCR rows read a seeded image.
+    let image = crate::test_support::png(b"walk");
+    let sha = crate::kit::upload::sha256_hex(&image);
+    let file = |field: &'static str| Some((field, "a.png", "image/png", image.as_slice()));
+    let answer = w.emu.upload("security.imgSecCheck", &t, "", file("media")).await;
+    w.check("security.imgSecCheck", answer);
+    let answer = w.emu.upload("customerServiceMessage.uploadTempMedia", &t, "&type=image", file("media")).await;
+    w.check("customerServiceMessage.uploadTempMedia", answer);
+    let items = json!([{"text": "hi", "pos": {"left_top": {"x": 0, "y": 0}, "right_top": {"x": 9, "y": 0}, "right_bottom": {"x": 9, "y": 5}, "left_bottom": {"x": 0, "y": 5}}}]);
+    let printed = json!({"appid": APP, "api": "printedText", "sha256": sha, "answer": {"items": items, "img_size": {"w": 1, "h": 1}}});
+    w.emu.control("seedOcr", printed).await;
+    let answer = w.emu.upload("ocr.printedText", &t, "", file("img")).await;
+    w.check("ocr.printedText", answer);
+    // Every field the row lists at once (a real card answers one side's).
+    let card = json!({"type": "Front", "name": "n", "id": "1", "addr": "a", "gender": "g", "nationality": "h", "valid_date": "20070105-20270105"});
+    w.emu.control("seedOcr", json!({"appid": APP, "api": "idcard", "imageUrl": "https://img.example/id.jpg", "answer": card})).await;
+    let answer = w.emu.upload("ocr.idcard", &t, "&type=photo&img_url=https%3A%2F%2Fimg.example%2Fid.jpg", None).await;
+    w.check("ocr.idcard", answer);
+
     let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();
     let missed: Vec<&String> = every_row.difference(&w.called).collect();
     assert!(missed.is_empty(), "the walk does not cover {missed:?}");

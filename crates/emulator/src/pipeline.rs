@@ -11,9 +11,11 @@ use crate::kit::permissions::allowed_sets;
 use crate::kit::route::Route;
 use crate::kit::state::State;
 use crate::wire::{common_errmsg, Reply, WxError};
-use serde_json::{Map, Value};
+use crate::kit::upload::{Form, Uploaded};
+use serde_json::{json, Map, Value};
 use wechat_protocol::catalogue::check::check;
-use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, TokenKind};
+use wechat_protocol::catalogue::upload::{image_kind, placeholder};
+use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, TokenKind, Upload};
 
 /// A row as the server serves it: the table's endpoint, the family's route and the permission sets that allow
 /// it (read once for the whole table).
@@ -34,6 +36,8 @@ pub struct Incoming<'a> {
     pub verb: HttpVerb,
     pub query: &'a [(String, String)],
     pub body: &'a [u8],
+    /// An upload row's multipart body, read by the server (Absent for every other row).
+    pub form: &'a Form,
 }
 
 /// The answer, and who the token said was calling (for the journal) when it got that far.
@@ -52,11 +56,15 @@ pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault
 fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, caller: &Caller) -> Reply {
     let (endpoint, route) = (row.endpoint, row.route);
     let params = read_params(endpoint, req)?;
+    let upload = endpoint.upload.as_ref().and_then(|u| req.form.part(&u.field));
     if let Caller::Account { appid, .. } = caller {
         quota::charge(state.app_mut(appid), endpoint)?;
     }
     if route.table_check {
         check(endpoint, &params, false).map_err(WxError::data_format)?;
+    }
+    if let (Some(file), Some(limits)) = (upload, &endpoint.upload) {
+        check_file(endpoint, limits, file)?;
     }
     let injected = fault.and_then(injected_error);
     if let (Some(err), Some(f)) = (&injected, fault) {
@@ -71,7 +79,7 @@ fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, call
             *per_order.entry(order_id.to_owned()).or_default() += 1;
         }
     }
-    let mut ctx = Ctx { state, endpoint, caller, params: Params(&params) };
+    let mut ctx = Ctx { state, endpoint, caller, params: Params(&params), upload };
     let reply = (route.run)(&mut ctx);
     match injected {
         Some(err) => Err(err),
@@ -110,20 +118,63 @@ fn authenticate(state: &mut State, row: &Row, query: &[(String, String)]) -> Res
     }
 }
 
-/// The fields of the call: the JSON body of a POST, the query string of a GET (numbers read as numbers
-/// where the table says so).
-fn read_params(endpoint: &Endpoint, req: &Incoming) -> Result<Value, WxError> {
-    if endpoint.http == HttpVerb::Get {
-        let mut map = Map::new();
-        for (key, value) in req.query {
-            if key == "access_token" || key == "component_access_token" {
-                continue;
+/// WeChat's size limit (40006) and image kinds (40004) of an upload row's file.
+fn check_file(endpoint: &Endpoint, limits: &Upload, file: &Uploaded) -> Result<(), WxError> {
+    if file.bytes.len() as u64 > limits.max_bytes {
+        return Err(fail(endpoint, 40006));
+    }
+    let kind = image_kind(&file.bytes);
+    if !limits.kinds.is_empty() && !kind.is_some_and(|k| limits.kinds.iter().any(|allowed| allowed == k)) {
+        return Err(fail(endpoint, 40004));
+    }
+    Ok(())
+}
+
+/// An upload row's fields: the query string's, and its file (when the form has one) as the client's checks
+/// see it, `{content_type, filename, value: <placeholder>}`. Without a file, the row's alternative (a URL)
+/// must be given; otherwise WeChat answers 41005.
+fn read_upload_params(endpoint: &Endpoint, upload: &Upload, req: &Incoming) -> Result<Value, WxError> {
+    if let Form::Broken(why) = req.form {
+        return Err(WxError::data_format(format!("unreadable multipart body: {why}")));
+    }
+    let mut params = query_params(endpoint, req.query);
+    match req.form.part(&upload.field) {
+        Some(file) => {
+            let mut described = json!({"content_type": file.content_type.clone().unwrap_or_else(|| "application/octet-stream".into()), "value": placeholder()});
+            // A part without a file name is still a file (WeChat reads the bytes).
+            if let Some(name) = &file.filename {
+                described["filename"] = json!(name);
             }
-            let numeric = endpoint.request.iter().any(|f| f.path == *key && f.ty == FieldType::Number);
-            let parsed = numeric.then(|| value.parse::<i64>().ok()).flatten();
-            map.insert(key.clone(), parsed.map_or_else(|| Value::from(value.as_str()), Value::from));
+            params.insert(upload.field.clone(), described);
         }
-        return Ok(Value::Object(map));
+        None if upload.alternative.as_ref().is_some_and(|alt| params.contains_key(alt)) => {}
+        None => return Err(WxError::common(41005)),
+    }
+    Ok(Value::Object(params))
+}
+
+/// The query string's fields but the token (numbers read as numbers where the table says so).
+fn query_params(endpoint: &Endpoint, query: &[(String, String)]) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (key, value) in query {
+        if key == "access_token" || key == "component_access_token" {
+            continue;
+        }
+        let numeric = endpoint.request.iter().any(|f| f.path == *key && f.ty == FieldType::Number);
+        let parsed = numeric.then(|| value.parse::<i64>().ok()).flatten();
+        map.insert(key.clone(), parsed.map_or_else(|| Value::from(value.as_str()), Value::from));
+    }
+    map
+}
+
+/// The fields of the call: the JSON body of a POST, the query string of a GET (numbers read as numbers
+/// where the table says so), the query string and the file of an upload.
+fn read_params(endpoint: &Endpoint, req: &Incoming) -> Result<Value, WxError> {
+    if let Some(upload) = &endpoint.upload {
+        return read_upload_params(endpoint, upload, req);
+    }
+    if endpoint.http == HttpVerb::Get {
+        return Ok(Value::Object(query_params(endpoint, req.query)));
     }
     if req.body.is_empty() {
         return Err(WxError::common(44002));

@@ -18,6 +18,7 @@ use crate::families::journal::{Answered, Journal};
 use crate::families::route_for;
 use crate::kit::context::Caller;
 use crate::kit::state::{lock, Shared};
+use crate::kit::upload::{read_form, Form};
 use crate::pipeline::{self, Incoming, Row};
 use crate::wire::{answer_body, image_of, SuccessShape, WxError};
 use axum::body::Bytes;
@@ -51,11 +52,11 @@ pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, Stri
         let (shared, rows) = (shared.clone(), Arc::new(rows));
         router = router.route(
             path,
-            any(move |method: Method, RawQuery(query): RawQuery, body: Bytes| {
+            any(move |method: Method, RawQuery(query): RawQuery, headers: HeaderMap, body: Bytes| {
                 let (shared, rows) = (shared.clone(), rows.clone());
                 async move {
                     match row_for(&rows, query.as_deref()) {
-                        Some(row) => serve_endpoint(shared, row, method, query, body).await,
+                        Some(row) => serve_endpoint(shared, row, method, query, headers, body).await,
                         None => unknown_path().await,
                     }
                 }
@@ -90,7 +91,7 @@ fn row_for(rows: &[Arc<Row>], query: Option<&str>) -> Option<Arc<Row>> {
     rows.iter().find(|row| row.endpoint.fixed_query().iter().all(|fixed| pairs.contains(fixed))).cloned()
 }
 
-async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, body: Bytes) -> Response {
+async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Option<String>, headers: HeaderMap, body: Bytes) -> Response {
     let started = std::time::Instant::now();
     let endpoint = row.endpoint;
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
@@ -111,7 +112,12 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     let verb = if method == Method::GET || method == Method::HEAD { HttpVerb::Get } else { HttpVerb::Post };
-    let request = Incoming { verb, query: &query, body: &body };
+    // An upload row's body is read here, where waiting is allowed, not under the state's lock.
+    let form = match endpoint.upload {
+        Some(_) => read_form(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), body.clone()).await,
+        None => Form::Absent,
+    };
+    let request = Incoming { verb, query: &query, body: &body, form: &form };
     if drawn == Some(Drawn::Http500) {
         Journaled { shared: &shared, row: &row, request: &request, caller: None, started }.record(500, Err("an injected error page"));
         return fault_answers::error_page(StatusCode::INTERNAL_SERVER_ERROR);

@@ -77,6 +77,21 @@ impl TestEmulator {
         (content_type, res.bytes().await.unwrap().to_vec())
     }
 
+    /// POSTs an upload row as multipart/form-data: one file part `field` (when `file` is given: file name,
+    /// content type, bytes), `query` added to the token's query string.
+    pub async fn upload(&self, name: &str, token: &str, query: &str, file: Option<(&str, &str, &str, &[u8])>) -> Value {
+        let e = catalogue().get(name).unwrap_or_else(|| panic!("no row {name}"));
+        let url = self.url(&format!("{}?access_token={token}{query}", e.path));
+        let request = match file {
+            Some((field, filename, content_type, bytes)) => {
+                let (label, body) = multipart_body(field, filename, content_type, bytes);
+                self.http.post(url).header("content-type", label).body(body)
+            }
+            None => self.http.post(url),
+        };
+        Self::read(request.send().await.unwrap()).await
+    }
+
     pub async fn get_with(&self, name: &str, token: &str) -> Value {
         self.call(name, token, json!({})).await
     }
@@ -101,6 +116,28 @@ impl TestEmulator {
 }
 
 /// `errcode` of an answer.
+/// A multipart/form-data body with one file part, written by hand (independent of the client's encoder): its
+/// Content-Type label and bytes.
+pub fn multipart_body(field: &str, filename: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "emulator-test-boundary-7d1f";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A small real PNG (1 x 1, grey) followed by `salt`, so tests can make distinct images.
+pub fn png(salt: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, 1, 1);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.write_header().unwrap().write_image_data(&[128]).unwrap();
+    }
+    out.extend_from_slice(salt);
+    out
+}
+
 pub fn code(v: &Value) -> i64 {
     v["errcode"].as_i64().unwrap_or_else(|| panic!("no errcode in {v}"))
 }

@@ -10,10 +10,11 @@ pub use crate::exchange::events;
 pub use crate::exchange::{CallOptions, Outcome, Progress};
 pub use cancel::Cancellations;
 
+use bytes::Bytes;
 use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
 use crate::exchange::events::Observers;
-use crate::exchange::{check_params, parse_params, Exchange, Patience, Reading, RenewableToken, Request, Target};
+use crate::exchange::{check_params, parse_params, take_file, Exchange, Patience, Reading, RenewableToken, Request, Target};
 use crate::redis::{Redis, RedisStore};
 use crate::store::keys::{self, TokenKeys};
 use crate::store::{BoundedStore, MemoryStore, Store, DEFAULT_LOCK_TTL};
@@ -153,7 +154,14 @@ impl Client {
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
     pub async fn call(&self, api: &str, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
         let target = Target::row(api)?;
-        self.run(target, params_json, options).await
+        self.run(target, params_json, None, options).await
+    }
+
+    /// An upload row (`security.imgSecCheck`, `ocr.printedText`, …) called with a file: `params_json` holds the
+    /// facade's placeholder where the file's `value` was, `file` the bytes that crossed apart.
+    pub async fn call_with_file(&self, api: &str, params_json: &str, file: Bytes, options: CallOptions) -> Result<Outcome, Error> {
+        let target = Target::row(api)?;
+        self.run(target, params_json, Some(file), options).await
     }
 
     /// `openapi.request({ method, path, data })`: an endpoint outside the table, with the same tokens,
@@ -169,19 +177,27 @@ impl Client {
         }
         let idempotent = options.idempotent.unwrap_or(verb == HttpVerb::Get);
         let target = Target { api: "request".into(), verb, path: path.to_owned(), token: TokenKind::App, idempotent, endpoint: None };
-        self.run(target, data_json, options).await
+        self.run(target, data_json, None, options).await
     }
 
     /// Hands a JS call to the exchange with the token it carries.
-    async fn run(&self, target: Target, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
+    async fn run(&self, target: Target, params_json: &str, file: Option<Bytes>, options: CallOptions) -> Result<Outcome, Error> {
         let convert = options.convert_case;
-        let params = parse_params(&target, params_json, convert)
+        let mut params = parse_params(&target, params_json, convert)
             .and_then(|p| from_config::fill(&target, p, &self.config, convert))
             .and_then(|p| check_params(&target, p, convert));
+        let file = match &mut params {
+            Ok(values) => take_file(&target.api, target.endpoint, values, file, convert),
+            Err(_) => Ok(None),
+        };
+        let (params, file) = match file {
+            Ok(file) => (params, file),
+            Err(e) => (Err(e), None),
+        };
         let cache = self.cache_for(&target, options.appid.as_deref());
         let token = cache.as_ref().map(|c| c.as_ref().map(|c| c as &dyn RenewableToken)).map_err(Clone::clone);
         let reading = Reading::Outcome { convert_case: options.convert_case };
-        let request = Request { target, params, token, options, reading, token_fetch: false, secrets: Vec::new() };
+        let request = Request { target, params, token, options, reading, token_fetch: false, secrets: Vec::new(), file };
         self.exchange.outcome(request).await
     }
 

@@ -17,12 +17,15 @@ mod progress;
 mod reconcile;
 mod retry;
 mod transcode;
+mod upload;
 
 pub use answer::{expires_in, string_field};
 pub use options::CallOptions;
 pub use progress::Progress;
+pub use upload::take_file;
 
 use crate::error::{Category, Error};
+use crate::form::{Body, FilePart};
 use crate::transport::{Transport, TransportError};
 use bytes::Bytes;
 use events::{CallEvent, EventKind, Observers};
@@ -121,6 +124,8 @@ pub struct Request<'a> {
     pub token_fetch: bool,
     /// Credentials in this request beyond the client's own (a ticket), scrubbed from its errors.
     pub secrets: Vec<Secret>,
+    /// An upload row's file (see `take_file`), sent as multipart/form-data with the parameters in the query.
+    pub file: Option<Arc<FilePart>>,
 }
 
 impl<'a> Request<'a> {
@@ -137,7 +142,7 @@ impl<'a> Request<'a> {
                 (nowhere, Err(e))
             }
         };
-        Request { target, params, token: Ok(token), options: CallOptions::default(), reading: Reading::Fields, token_fetch: false, secrets: Vec::new() }
+        Request { target, params, token: Ok(token), options: CallOptions::default(), reading: Reading::Fields, token_fetch: false, secrets: Vec::new(), file: None }
     }
 
     /// A token fetch (see `token_fetch`), answered as fields, with the token its row needs (the component
@@ -174,6 +179,7 @@ struct Call<'r, 'a> {
     deadline: Instant,
     /// Credentials the request adds to the client's own.
     secrets: &'r [Secret],
+    file: Option<&'r Arc<FilePart>>,
 }
 
 impl Exchange {
@@ -225,12 +231,12 @@ impl Exchange {
 
     /// The whole walk: checks, token, attempts under the deadline, one `response` event.
     pub async fn run(&self, request: Request<'_>) -> Result<Reply, Error> {
-        let Request { target, params, token, options, reading, token_fetch, secrets } = request;
+        let Request { target, params, token, options, reading, token_fetch, secrets, file } = request;
         let started = Instant::now();
         let deadline = started + options.timeout.unwrap_or(self.patience.timeout);
         let progress = options.progress.clone();
         progress.set_repeatable(target.idempotent || options.retry_unsafe);
-        let call = Call { target: &target, token: &token, options: &options, reading, token_fetch, deadline, secrets: &secrets };
+        let call = Call { target: &target, token: &token, options: &options, reading, token_fetch, deadline, secrets: &secrets, file: file.as_ref() };
         let result = match &params {
             Err(e) => Err(e.clone()),
             Ok(body) => match tokio::time::timeout_at(deadline.into(), self.attempts(&call, body)).await {
@@ -347,7 +353,11 @@ impl Exchange {
     async fn send_once(&self, call: &Call<'_, '_>, params: &Value, token: Option<&Secret>) -> Result<Reply, (Error, bool)> {
         let Call { target, options, reading, token_fetch, deadline, .. } = *call;
         let url = self.url_for(target, params, token);
-        let body = (target.verb == HttpVerb::Post).then(|| serde_json::to_vec(params).expect("a Value always serializes"));
+        let body = match (call.file, target.verb) {
+            (Some(file), _) => Body::Form(file.clone()),
+            (None, HttpVerb::Post) if !is_upload(target) => Body::Json(serde_json::to_vec(params).expect("a Value always serializes").into()),
+            (None, _) => Body::Empty,
+        };
         let remaining = deadline.saturating_duration_since(Instant::now());
         let cap = options.attempt_timeout.or(self.patience.attempt_timeout);
         let attempt_timeout = cap.map_or(remaining, |cap| cap.min(remaining));
@@ -386,7 +396,8 @@ impl Exchange {
                 let name = if target.token == TokenKind::Component { "component_access_token" } else { "access_token" };
                 query.append_pair(name, token.expose());
             }
-            if target.verb == HttpVerb::Get {
+            // An upload row's body is the file: its other fields go in the query string, as WeChat's pages say.
+            if target.verb == HttpVerb::Get || is_upload(target) {
                 for (key, value) in params.as_object().into_iter().flatten() {
                     query.append_pair(key, &query_value(value));
                 }
@@ -450,6 +461,10 @@ pub fn check_params(target: &Target, params: Value, convert_case: bool) -> Resul
     }
     .map_err(|m| Error::invalid_argument(&target.api, m))?;
     Ok(params)
+}
+
+fn is_upload(target: &Target) -> bool {
+    target.endpoint.is_some_and(|e| e.upload.is_some())
 }
 
 fn query_value(v: &Value) -> String {

@@ -74,7 +74,7 @@ impl Exchange {
             max_attempts: call.options.max_attempts,
             ..CallOptions::default()
         };
-        let lookup_call = Call { target: &target, token: call.token, options: &options, reading: Reading::Fields, token_fetch: false, deadline: call.deadline, secrets: call.secrets };
+        let lookup_call = Call { target: &target, token: call.token, options: &options, reading: Reading::Fields, token_fetch: false, deadline: call.deadline, secrets: call.secrets, file: None };
         match self.attempts(&lookup_call, &lookup).await {
             Ok(Reply::Fields(found)) => match proves_it_ran(rule, params, &found) {
                 true => Verdict::Found(shaped(call, found)),
@@ -168,7 +168,7 @@ mod tests {
         let options = CallOptions::default();
         let found = json!({"errcode": 0, "errmsg": "ok", "print_html": "PGh0bWw+", "order_id": "o1", "delivery_id": "SF", "waybill_id": "SF42",
             "waybill_data": [{"key": "SF_bagAddr", "value": "北京"}], "order_status": 0});
-        let call = Call { target: &target, token: &token, options: &options, reading: Reading::Outcome { convert_case: true }, token_fetch: false, deadline: std::time::Instant::now(), secrets: &[] };
+        let call = Call { target: &target, token: &token, options: &options, reading: Reading::Outcome { convert_case: true }, token_fetch: false, deadline: std::time::Instant::now(), secrets: &[], file: None };
         let Reply::Outcome(Outcome::Json { text, .. }) = shaped(&call, found.as_object().unwrap().clone()) else { panic!() };
         assert_eq!(
             text,

@@ -1,7 +1,7 @@
 //! Customer service messages: WeChat lets the account answer a user for 48 hours after the user wrote to it, at
 //! most 5 messages (the page's rule). A test says when a user wrote (`userWrote`); `customerServiceMessage.send`
 //! answers 45015 outside the window and 45047 past the fifth message, 40003 for a stranger. Sent messages are
-//! kept for the test (`sentCustomerMessages`).
+//! kept for the test (`sentCustomerMessages`). Image and card messages need a live media_id (temp_media: 40007).
 
 use crate::kit::action::{account, parse, Action};
 use crate::kit::context::Ctx;
@@ -54,6 +54,14 @@ fn send(ctx: &mut Ctx<'_>) -> Reply {
     let body = ctx.params.child(msgtype);
     if let Some(missing) = needed.iter().find(|k| body.str(k).is_empty()) {
         return Err(WxError::data_format(format!("{msgtype}.{missing} is required")));
+    }
+    // Images are sent by the media_id an upload gave (customerServiceMessage.uploadTempMedia), for three days.
+    let media_id = body.opt_str("media_id").or_else(|| body.opt_str("thumb_media_id"));
+    if let Some(id) = media_id {
+        let now = ctx.unix_now();
+        if !super::temp_media::is_live(ctx.app(), id, now) {
+            return Err(ctx.fail(40007));
+        }
     }
     let (now, closed, spent) = (ctx.unix_now(), ctx.fail(45015), ctx.fail(45047));
     let sessions = ctx.app_record::<Sessions>();

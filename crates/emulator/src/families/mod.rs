@@ -14,7 +14,9 @@ pub mod quota;
 pub mod quota_by_secret;
 pub mod rid;
 pub mod security;
+pub mod ocr;
 pub mod subscribe;
+pub mod temp_media;
 pub mod token_store;
 pub mod tokens;
 pub mod users;
@@ -52,6 +54,8 @@ pub const FAMILIES: &[&Family] = &[
     &component::operations::FAMILY,
     &quota_by_secret::FAMILY,
     &rid::FAMILY,
+    &temp_media::FAMILY,
+    &ocr::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {

@@ -1,7 +1,8 @@
 //! Content security (version 2): `msgSecCheck` judges the text, title, nickname and signature against the
 //! blocklist a test sets (`setSecurityBlocklist`): a risky word gives `suggest: "risky"` with its label, a
 //! review word `"review"`, anything else `"pass"` with label 100. As on WeChat, a risky text is still errcode 0:
-//! the verdict is in `result`.
+//! the verdict is in `result`. `imgSecCheck` (version 1) answers 87014 for an image whose sha256 is on the
+//! blocklist's `images`, errcode 0 otherwise (its size and kind are checked by the pipeline from the row).
 
 use crate::kit::action::{account, parse, Action};
 use crate::kit::context::Ctx;
@@ -17,11 +18,11 @@ pub const FAMILY: Family = Family::new("security").routes(ROUTES).actions(ACTION
 const ACTIONS: &[Action] = &[
     Action::new(
         "setSecurityBlocklist",
-        "{appid?, risky?, review?, label?}",
-        "The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000). Replaces the previous lists. Returns {appid, risky, review, label}.",
+        "{appid?, risky?, review?, label?, images?}",
+        "The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000); `images` are the sha256 (hex) of images imgSecCheck answers 87014 for. Replaces the previous lists. Returns {appid, risky, review, label, images}.",
         set_blocklist,
     )
-    .js("args: { risky?: string[]; review?: string[]; label?: number; appid?: string }", "{ appid: string; risky: string[]; review: string[]; label: number }"),
+    .js("args: { risky?: string[]; review?: string[]; label?: number; images?: string[]; appid?: string }", "{ appid: string; risky: string[]; review: string[]; label: number; images: string[] }"),
     Action::new(
         "mediaCheckResults",
         "{appid?}",
@@ -32,7 +33,21 @@ const ACTIONS: &[Action] = &[
     .pick("events"),
 ];
 
-const ROUTES: &[Route] = &[Route::new("security.msgSecCheck", msg_sec_check), Route::new("security.mediaCheckAsync", media_check_async)];
+const ROUTES: &[Route] = &[
+    Route::new("security.msgSecCheck", msg_sec_check),
+    Route::new("security.imgSecCheck", img_sec_check),
+    Route::new("security.mediaCheckAsync", media_check_async),
+];
+
+/// Version 1: 87014 risky content for a blocklisted image (by sha256), errcode 0 for any other.
+fn img_sec_check(ctx: &mut Ctx<'_>) -> Reply {
+    let Some(file) = ctx.upload else { return Err(WxError::common(41005)) };
+    let sha256 = file.sha256.clone();
+    if ctx.app_record::<Blocklist>().images.contains(&sha256) {
+        return Err(ctx.fail(87014));
+    }
+    Ok(fields! {})
+}
 
 /// The verdicts mediaCheckAsync would push.
 #[derive(Default)]
@@ -86,11 +101,13 @@ pub struct Blocklist {
     pub risky: Vec<String>,
     pub review: Vec<String>,
     pub label: i64,
+    /// sha256 (lower-case hex) of the images imgSecCheck finds risky.
+    pub images: Vec<String>,
 }
 
 impl Default for Blocklist {
     fn default() -> Blocklist {
-        Blocklist { risky: Vec::new(), review: Vec::new(), label: DEFAULT_RISKY_LABEL }
+        Blocklist { risky: Vec::new(), review: Vec::new(), label: DEFAULT_RISKY_LABEL, images: Vec::new() }
     }
 }
 
@@ -143,23 +160,28 @@ struct BlocklistArgs {
     risky: Option<Vec<String>>,
     review: Option<Vec<String>>,
     label: Option<i64>,
+    images: Option<Vec<String>>,
 }
 
 fn set_blocklist(state: &mut State, args: Value) -> Result<Value, String> {
     let args: BlocklistArgs = parse(args)?;
     let appid = account(state, args.appid)?;
-    let list = Blocklist { risky: args.risky.unwrap_or_default(), review: args.review.unwrap_or_default(), label: args.label.unwrap_or(DEFAULT_RISKY_LABEL) };
+    let images: Vec<String> = args.images.unwrap_or_default().iter().map(|h| h.to_ascii_lowercase()).collect();
+    if let Some(bad) = images.iter().find(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(format!("images are sha256 hashes in hex (64 characters), got {bad:?}"));
+    }
+    let list = Blocklist { risky: args.risky.unwrap_or_default(), review: args.review.unwrap_or_default(), label: args.label.unwrap_or(DEFAULT_RISKY_LABEL), images };
     if list.risky.iter().chain(&list.review).any(String::is_empty) {
         return Err("an empty word would flag every text".into());
     }
-    let out = json!({"appid": appid, "risky": list.risky, "review": list.review, "label": list.label});
+    let out = json!({"appid": appid, "risky": list.risky, "review": list.review, "label": list.label, "images": list.images});
     *state.app_mut(&appid).record::<Blocklist>() = list;
     Ok(out)
 }
 
 fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
     if let Some(list) = app.records.peek::<Blocklist>() {
-        out.insert("securityBlocklist".into(), json!({"risky": list.risky.len(), "review": list.review.len(), "label": list.label}));
+        out.insert("securityBlocklist".into(), json!({"risky": list.risky.len(), "review": list.review.len(), "label": list.label, "images": list.images.len()}));
     }
 }
 
@@ -197,5 +219,28 @@ mod tests {
         assert_eq!(events[0]["trace_id"], traced["trace_id"]);
         assert_eq!((events[0]["result"]["suggest"].as_str(), events[1]["result"]["suggest"].as_str()), (Some("risky"), Some("pass")));
         assert_eq!(code(&emu.app_call("security.mediaCheckAsync", json!({"media_url": "x", "media_type": 3, "version": 2, "scene": 1, "openid": user})).await), 47001);
+    }
+
+    #[tokio::test]
+    async fn images_are_judged_by_their_hash() {
+        use crate::kit::upload::sha256_hex;
+        use crate::test_support::png;
+        let emu = TestEmulator::start(json!({})).await;
+        let t = emu.stable_token(APP, false).await;
+        let (bad, good) = (png(b"bad"), png(b"good"));
+        let check = |bytes: &[u8], content_type: &str| {
+            let bytes = bytes.to_vec();
+            let content_type = content_type.to_owned();
+            let (emu, t) = (&emu, &t);
+            async move { code(&emu.upload("security.imgSecCheck", t, "", Some(("media", "i.png", &content_type, &bytes))).await) }
+        };
+        assert_eq!(check(&bad, "image/png").await, 0);
+        let set = emu.control("setSecurityBlocklist", json!({"images": [sha256_hex(&bad).to_uppercase()]})).await;
+        assert_eq!(set["images"][0], sha256_hex(&bad));
+        assert_eq!((check(&bad, "image/png").await, check(&good, "image/png").await), (87014, 0));
+        assert_eq!(check(b"%PDF-1.4", "application/pdf").await, 40004);
+        assert_eq!(check(&png(&vec![1; 1024 * 1024]), "image/png").await, 40006);
+        assert_eq!(code(&emu.upload("security.imgSecCheck", &t, "", None).await), 41005);
+        assert_eq!(code(&emu.upload("security.imgSecCheck", &t, "", Some(("file", "i.png", "image/png", &good))).await), 41005, "another field name");
     }
 }

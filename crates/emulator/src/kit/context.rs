@@ -3,6 +3,7 @@
 use super::failure::fail;
 use super::params::Params;
 use super::state::{AppData, State};
+use super::upload::Uploaded;
 use crate::wire::WxError;
 use wechat_protocol::catalogue::Endpoint;
 
@@ -22,6 +23,8 @@ pub struct Ctx<'a> {
     pub endpoint: &'static Endpoint,
     pub caller: &'a Caller,
     pub params: Params<'a>,
+    /// An upload row's file, when the form had one (its size and kind already checked against the row).
+    pub upload: Option<&'a Uploaded>,
 }
 
 impl Ctx<'_> {

@@ -13,3 +13,4 @@ pub mod permissions;
 pub mod records;
 pub mod route;
 pub mod state;
+pub mod upload;

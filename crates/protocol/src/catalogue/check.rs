@@ -9,10 +9,17 @@ use serde_json::Value;
 /// Unknown fields pass: WeChat adds fields faster than tables are updated.
 pub fn check(endpoint: &Endpoint, params: &Value, camel_names: bool) -> Result<(), String> {
     if !params.is_object() {
-        return Err(format!("params must be an object, got {}", kind_of(params)));
+        return Err(format!("params must be an object, got {}", super::field::kind_of(params)));
     }
     for field in endpoint.request.iter().filter(|f| !is_placeholder(f)) {
         check_field(field, params, camel_names)?;
+    }
+    if let Some(upload) = &endpoint.upload {
+        let given = |key: &str| params.get(key).is_some_and(|v| !v.is_null());
+        if let Some(alt) = upload.alternative.as_deref().filter(|alt| !given(alt) && !given(&upload.field)) {
+            let name = |key: &str| if camel_names { camel_key(key) } else { key.to_owned() };
+            return Err(format!("give {} (the image as {{ contentType, value: Buffer }}) or {} (its URL)", name(&upload.field), name(alt)));
+        }
     }
     Ok(())
 }
@@ -37,9 +44,14 @@ fn check_field(field: &Field, root: &Value, camel_names: bool) -> Result<(), Str
                     match obj.get(key) {
                         None if i == last && field.required => return Err(format!("{shown} is required")),
                         None => {}
+                        Some(v) if i == last && field.ty == super::FieldType::File => {
+                            if let Some(problem) = super::upload::file_problem(&shown, v, camel_names) {
+                                return Err(problem);
+                            }
+                        }
                         Some(v) if i == last => {
                             if !field.ty.accepts(v) {
-                                return Err(format!("{shown} must be {}, got {}", article(&field.ty.describe()), kind_of(v)));
+                                return Err(format!("{shown} must be {}, got {}", article(&field.ty.describe()), super::field::kind_of(v)));
                             }
                         }
                         Some(v) => next.push((v, shown)),
@@ -66,16 +78,6 @@ fn article(ty: &str) -> String {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,8 @@ pub enum FieldType {
     ObjectArray,
     StringArray,
     NumberArray,
+    /// A file to upload, `{ contentType, value: Buffer }` (see `upload`); only in a row with `"upload"`.
+    File,
     /// Where WeChat's own pages disagree (`"1"` vs `1`), either is accepted.
     AnyOf(Vec<FieldType>),
 }
@@ -29,6 +31,7 @@ impl FieldType {
             "object[]" => FieldType::ObjectArray,
             "string[]" => FieldType::StringArray,
             "number[]" => FieldType::NumberArray,
+            "file" => FieldType::File,
             _ => return None,
         })
     }
@@ -43,6 +46,8 @@ impl FieldType {
             FieldType::ObjectArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
             FieldType::StringArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
             FieldType::NumberArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_number)),
+            // Its parts are checked by `upload::file_problem`, which names the one that is wrong.
+            FieldType::File => value.is_object(),
             FieldType::AnyOf(types) => types.iter().any(|t| t.accepts(value)),
         }
     }
@@ -57,8 +62,21 @@ impl FieldType {
             FieldType::ObjectArray => "object[]".into(),
             FieldType::StringArray => "string[]".into(),
             FieldType::NumberArray => "number[]".into(),
+            FieldType::File => "file".into(),
             FieldType::AnyOf(types) => types.iter().map(FieldType::describe).collect::<Vec<_>>().join("|"),
         }
+    }
+}
+
+/// How a JSON value's kind reads in messages.
+pub(super) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }
 

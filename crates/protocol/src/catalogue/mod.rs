@@ -4,8 +4,10 @@
 pub mod check;
 mod field;
 pub mod not_cloud;
+pub mod upload;
 
 pub use field::{Field, FieldType, Segment};
+pub use upload::Upload;
 
 use serde::Deserialize;
 use serde_json::Map;
@@ -60,6 +62,9 @@ pub struct Endpoint {
     pub wx_server_sdk: bool,
     /// `"answer": "image"` in the table; JSON otherwise.
     pub answer: AnswerKind,
+    /// `"upload"` in the table: the request is multipart/form-data carrying this file, its other fields in
+    /// the query string.
+    pub upload: Option<Upload>,
     pub request: Vec<Field>,
     pub response: Vec<Field>,
     /// Documented error codes and their meaning, in table order.
@@ -245,6 +250,8 @@ struct RawRow {
     wx_server_sdk: bool,
     #[serde(default)]
     answer: Option<String>,
+    #[serde(default)]
+    upload: Option<upload::RawUpload>,
     request: Map<String, serde_json::Value>,
     response: Map<String, serde_json::Value>,
     errors: Map<String, serde_json::Value>,
@@ -311,6 +318,13 @@ impl RawRow {
             }
             from_config.push((key, value));
         }
+        let upload = self.upload.map(|u| u.into_upload(&name, &request)).transpose()?;
+        if let Some(f) = request.iter().find(|f| f.ty == FieldType::File && upload.as_ref().is_none_or(|u| u.field != f.path)) {
+            return Err(format!("endpoint table: {name}: {} is a file but the row has no upload naming it", f.path));
+        }
+        if upload.is_some() && http != HttpVerb::Post {
+            return Err(format!("endpoint table: {name}: an upload is a POST"));
+        }
         let mut errors = Vec::with_capacity(self.errors.len());
         for (code, meaning) in self.errors {
             let code: i64 = code.parse().map_err(|_| format!("endpoint table: {name}: error code {code:?}"))?;
@@ -328,6 +342,7 @@ impl RawRow {
             permission_set: self.permission_set,
             wx_server_sdk: self.wx_server_sdk,
             answer,
+            upload,
             request,
             response,
             errors,
@@ -348,7 +363,7 @@ mod tests {
     fn table_loads_with_unique_names_and_paths() {
         let cat = catalogue();
         let rows = cat.all().len();
-        assert!(rows >= 70, "{rows} rows");
+        assert!(rows >= 74, "{rows} rows");
         let mut paths: Vec<_> = cat.all().iter().map(|e| e.path.as_str()).collect();
         paths.sort();
         paths.dedup();
