@@ -10,7 +10,9 @@ const { pushHandler } = require('./push_handler.js')
 const { native } = require('./openapi.js')
 const { callSafely, describe } = require('./guard.js')
 
-const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'ticket', 'push', 'refreshToken']
+const { PushApi } = require('./push.js')
+
+const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'ticket', 'notify_third_fasteregister', 'push', 'refreshToken']
 
 function settle(outcome) {
   if (outcome.error) throw fromNative(outcome.error)
@@ -22,9 +24,14 @@ class ComponentApi {
   constructor(getNative) {
     Object.defineProperty(this, 'native', { get: getNative, enumerable: false })
     Object.defineProperty(this, 'events', { value: new EventEmitter(), enumerable: false })
+    /** The authorizers' message pushes to this platform's `$APPID$` URL (verified with the platform's key). */
+    Object.defineProperty(this, 'messages', { value: new PushApi(getNative, true), enumerable: true })
   }
 
-  /** Listen for 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'push' | 'refreshToken'. */
+  /**
+   * Listen for 'authorized' | 'updateauthorized' | 'unauthorized' | 'ticket' | 'notify_third_fasteregister' |
+   * 'push' | 'refreshToken'. notify_third_fasteregister listeners get the message with WeChat's field names.
+   */
   on(event, listener) {
     this.events.on(checkEvent(event), listener)
     return this
@@ -50,12 +57,13 @@ class ComponentApi {
     if (typeof text !== 'string') {
       throw makeError('component.handlePush', 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
     }
-    const { ignored, pushKey, ...report } = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
+    const { ignored, pushKey, message, ...report } = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
     // A push already handled (WeChat's retry, or a replay) or a ticket older than the stored one: nothing to tell.
     if (ignored) return 'success'
     try {
       if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
       if (['authorized', 'updateauthorized', 'unauthorized'].includes(report.infoType)) await emitAll(this, report.infoType, report)
+      if (report.infoType === 'notify_third_fasteregister') await emitAll(this, report.infoType, message)
       await emitAll(this, 'push', report)
     } catch (e) {
       // Answered 500, so WeChat pushes again: that retry must reach the listeners, not count as a duplicate.

@@ -6,6 +6,7 @@ pub mod client;
 pub mod component;
 pub mod error;
 pub mod exchange;
+pub mod push;
 pub mod redis;
 pub mod store;
 pub mod token;

@@ -9,6 +9,7 @@ pub mod links;
 pub mod logistics;
 pub mod open_platform;
 pub mod phone;
+pub mod pushes;
 pub mod quota;
 pub mod security;
 pub mod subscribe;
@@ -36,6 +37,7 @@ pub const FAMILIES: &[&Family] = &[
     &quota::FAMILY,
     &faults::FAMILY,
     &component::FAMILY,
+    &pushes::FAMILY,
     &logistics::delivery::FAMILY,
     &logistics::printers::FAMILY,
     &logistics::msg::FAMILY,

@@ -34,15 +34,15 @@ pub const MAX_PUSH_XML_BYTES: usize = 1 << 20;
 /// Deepest element nesting accepted (root = 1). Deeper documents are not WeChat pushes.
 pub const MAX_DEPTH: usize = 32;
 
-fn bad(why: &str) -> CryptoError {
+pub(crate) fn bad(why: &str) -> CryptoError {
     CryptoError::BadXml(why.to_string())
 }
 
-fn bad_at(why: &str, pos: u64) -> CryptoError {
+pub(crate) fn bad_at(why: &str, pos: u64) -> CryptoError {
     CryptoError::BadXml(format!("{why} at byte {pos}"))
 }
 
-fn is_xml_ws(s: &str) -> bool {
+pub(crate) fn is_xml_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
