@@ -629,8 +629,8 @@ export interface PushContext {
   encrypted: boolean
 }
 
-/** A passive reply a listener may return (see `replies`); sent back in the push's format and mode. */
-export type PushReply = Record<string, unknown>
+/** A passive reply made by `replies`; returned by a listener, it is sent back in the push's format and mode. */
+export type PushReply = Record<string, unknown> & { readonly __passiveReply?: never }
 
 /** A courier's replies: the request's To/From swapped, its Event, the echoed fields, ResultCode and ResultMsg. */
 export interface CourierReplies {
@@ -638,11 +638,14 @@ export interface CourierReplies {
   cancelWaybill(event: CancelWaybillEvent, answer: { resultCode: number; resultMsg?: string }): PushReply
   checkBiz(event: CheckBizEvent, answer: { resultCode: number; resultMsg?: string; quota?: number }): PushReply
   getQuota(event: GetQuotaEvent, answer: { resultCode: number; resultMsg?: string; quota?: number }): PushReply
+  /** Any passive reply, WeChat's fields as given. */
+  passive(fields: Record<string, unknown>): PushReply
 }
 
 export declare const replies: CourierReplies
 
-type PushListener<M> = (message: M, context: PushContext) => PushReply | string | void | Promise<PushReply | string | void>
+/** What a listener returns is ignored unless it is a reply made by `replies`. */
+type PushListener<M> = (message: M, context: PushContext) => unknown
 
 /** `client.push` / `client.component.messages`: an account's message-push URL. */
 export interface PushReceiver {

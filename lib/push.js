@@ -2,14 +2,14 @@
 // `client.push` (the account's own message push) and `client.component.messages` (its authorizers' pushes on
 // the platform's `$APPID$` URL): verified by the native core (signature, decryption, freshness, duplicates),
 // then dispatched to the listeners of the message's event (`Event`, lower-cased, or `InfoType`, or `MsgType`)
-// and to 'push' listeners. A listener may return a passive reply (see `replies`), sent back in the push's
-// format and mode; otherwise the answer is 'success'.
+// and to 'push' listeners. A listener may return a passive reply made by `replies`, sent back in the push's
+// format and mode; otherwise (whatever else it returns) the answer is 'success'.
 
 const { EventEmitter } = require('node:events')
 const { fromNative, makeError } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
-const { replies } = require('./push_replies.js')
+const { replies, isReply } = require('./push_replies.js')
 
 const APPID_IN_PATH = /^wx[0-9a-z]{16}$/i
 
@@ -72,14 +72,13 @@ class PushApi {
     let answer
     try {
       const answers = await Promise.all([...this.run(received.event, received.message, context), ...this.run('push', received.message, context)])
-      answer = answers.find((a) => a !== undefined && a !== null)
+      answer = answers.find(isReply)
     } catch (e) {
       // Answered 500, so WeChat pushes again: that retry must reach the listeners, not count as a duplicate.
       this.native.pushForget(authorizer, received.pushKey)
       throw e
     }
     if (answer === undefined) return 'success'
-    if (typeof answer === 'string') return answer
     return settle(this.native.pushReply(authorizer, received.format, received.encrypted, JSON.stringify(answer)))
   }
 

@@ -6,6 +6,23 @@
 
 const { makeError } = require('./errors.js')
 
+// Marks what these builders made: only a marked value a listener returns is sent back, so a listener that happens
+// to return something else (a database row, a boolean) never becomes WeChat's answer.
+const REPLY = Symbol('wechat-openapi passive reply')
+
+/** Marks `fields` (WeChat's names) as a passive reply. */
+function passive(fields) {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    throw makeError('push.replies.passive', 'invalid-argument', 'a reply is an object of WeChat fields')
+  }
+  Object.defineProperty(fields, REPLY, { value: true, enumerable: false })
+  return fields
+}
+
+function isReply(value) {
+  return value !== null && typeof value === 'object' && value[REPLY] === true
+}
+
 /** What each event's reply echoes from the request (the official pages' "请原样返回" fields). */
 const ECHOED = {
   add_waybill: ['BizID', 'OrderID'],
@@ -32,10 +49,12 @@ function reply(api, event, answer, extra) {
   out.ResultCode = answer.resultCode
   out.ResultMsg = answer.resultMsg === undefined ? (answer.resultCode === 0 ? 'ok' : 'error') : String(answer.resultMsg)
   for (const [name, value] of Object.entries(extra)) if (value !== undefined) out[name] = value
-  return out
+  return passive(out)
 }
 
 const replies = {
+  /** Any passive reply, WeChat's fields as given (for events without a builder here). */
+  passive,
   /** add_waybill: `wayBillId` (the waybill the courier made, when WayBillID was "0") and `waybillData`. */
   addWaybill(event, answer = {}) {
     return reply('addWaybill', event, answer, { WayBillID: answer.wayBillId ?? event.WayBillID, WaybillData: answer.waybillData })
@@ -52,4 +71,4 @@ const replies = {
   },
 }
 
-module.exports = { replies }
+module.exports = { replies, isReply }

@@ -109,7 +109,7 @@ mod tests {
 
     fn receiver() -> Receiver {
         let crypt = MsgCrypt::new("tok", KEY, "wxapp").unwrap();
-        Receiver::new("push.handlePush", "push.maxAgeSeconds", Secret::new("tok".into()), Some(crypt), Duration::from_secs(300))
+        Receiver::new("push.handlePush", "push.maxAgeSeconds", Secret::new("tok".to_owned()), Some(crypt), Duration::from_secs(300))
     }
 
     fn push(created: i64) -> (PushQuery, String) {

@@ -297,6 +297,39 @@ mod tests {
         }
     }
 
+    /// Pushes and URL checks made by an independent implementation (wechatpy) open here.
+    #[test]
+    fn wechatpy_pushes_and_url_checks_are_accepted() {
+        let fixture: Value = serde_json::from_str(include_str!("fixtures/wechatpy.json")).unwrap();
+        let s = |c: &Value, k: &str| c[k].as_str().unwrap_or_default().to_owned();
+        let mut opened = 0;
+        for c in fixture["cases"].as_array().unwrap() {
+            let crypt = MsgCrypt::new(&s(c, "token"), &s(c, "encoding_aes_key"), &s(c, "appid")).unwrap();
+            let keys = Keys { token: &s(c, "token"), crypt: Some(&crypt) };
+            let token = s(c, "token");
+            match c["kind"].as_str() {
+                Some("message" | "push") => {
+                    let q = query(&[("timestamp", s(c, "timestamp")), ("nonce", s(c, "nonce")), ("encrypt_type", "aes".into()), ("msg_signature", s(c, "msg_signature"))]);
+                    let got = open(keys, &q, &s(c, "body_xml")).unwrap();
+                    let mut want = parse_tree(&s(c, "plaintext"), MAX_PUSH_XML_BYTES).unwrap();
+                    type_message(&mut want);
+                    assert_eq!((got.message, got.content), (want, s(c, "plaintext")), "{}", s(c, "name"));
+                    opened += 1;
+                }
+                Some("url_verify_safe") => {
+                    let q = query(&[("timestamp", s(c, "timestamp")), ("nonce", s(c, "nonce")), ("echostr", s(c, "encrypt")), ("msg_signature", s(c, "msg_signature"))]);
+                    assert_eq!(verify_url(keys, &q).unwrap(), s(c, "plaintext"));
+                }
+                Some("url_verify_plain") => {
+                    let q = query(&[("timestamp", s(c, "timestamp")), ("nonce", s(c, "nonce")), ("echostr", s(c, "echostr")), ("signature", s(c, "signature"))]);
+                    assert_eq!(verify_url(Keys { token: &token, crypt: None }, &q).unwrap(), s(c, "echostr"));
+                }
+                _ => {}
+            }
+        }
+        assert!(opened >= 5, "{opened}");
+    }
+
     #[test]
     fn a_key_means_plain_pushes_are_refused_and_the_reverse() {
         let crypt = MsgCrypt::new("tok", KEY, "wxapp").unwrap();

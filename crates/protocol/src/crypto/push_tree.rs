@@ -13,12 +13,11 @@
 //! character references, no processing instructions, a bounded depth, and error texts that never
 //! echo the input.
 
-use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use serde_json::{Map, Value};
 
-use crate::crypto::push_xml::{bad, bad_at, is_xml_ws, push_cdata, push_text, MAX_DEPTH};
+use crate::crypto::push_xml::{bad, bad_at, is_xml_ws, push_cdata, push_text, resolve_reference, MAX_DEPTH};
 use crate::crypto::CryptoError;
 
 /// An element being read: its name, children so far, text so far.
@@ -131,14 +130,7 @@ pub fn parse_tree(xml: &str, max_bytes: usize) -> Result<Map<String, Value>, Cry
                 _ => stack.last_mut().expect("open").text.push_str(&c.xml10_content()),
             },
             Event::GeneralRef(r) => {
-                let resolved: String = match r.resolve_char_ref() {
-                    Ok(Some(ch)) => ch.to_string(),
-                    Ok(None) => match resolve_predefined_entity(&r) {
-                        Some(s) => s.to_string(),
-                        None => return Err(bad_at("undefined entity", pos)),
-                    },
-                    Err(_) => return Err(bad_at("invalid character reference", pos)),
-                };
+                let resolved = resolve_reference(&r, pos)?;
                 match stack.len() {
                     0 | 1 => return Err(bad_at("text outside of a field", pos)),
                     _ => stack.last_mut().expect("open").text.push_str(&resolved),
