@@ -74,7 +74,8 @@ for (const format of ['xml', 'json']) {
       await order.event(100001, '揽件成功')
       await order.event(200001, '运输中')
       await until(() => seen.length === 2, 'two pushes')
-      const { event, context } = seen[1]
+      // Pushes travel independently and may arrive in either order, as at WeChat: Version tells them apart.
+      const { event, context } = seen.find((s) => s.event.Version === 2)
       t.is(event.Event, 'add_express_path')
       t.is(event.WayBillId, order.waybillId)
       t.is(event.Count, 2)
@@ -213,4 +214,31 @@ test('a bad push config names the field before any I/O', (t) => {
   t.throws(() => cloud.createClient({ ...APP, push: {} }), { message: /push\.token is required/ })
   const bare = cloud.createClient(APP)
   return t.throwsAsync(bare.push.handlePush({ query: {}, body: '<xml/>' }), { message: /no message push configured/ })
+})
+
+test.serial("a courier's updatePath reaches the merchant's listener; the handler answers WeChat's URL check", async (t) => {
+  const { DEMO_APP } = require('../emulator.js')
+  const emu = await cloud.startEmulator()
+  const client = cloud.createClient({ ...DEMO_APP, apiBase: emu.url, push: { token: TOKEN } })
+  const seen = []
+  client.push.on('add_express_path', (m) => { seen.push(m) })
+  const server = await serve(client.push.pushHandler())
+  t.teardown(async () => { await server.close(); await emu.close() })
+  await emu.setPushTarget({ url: server.url, token: TOKEN })
+
+  // The URL check: a GET signed with the token, answered with its echostr (plain mode).
+  const now = String(Math.floor(Date.now() / 1000))
+  const check = new URLSearchParams({ signature: cloud.crypto.sign(TOKEN, now, '5'), timestamp: now, nonce: '5', echostr: 'hello-42' })
+  const answered = await fetch(`${server.url}?${check}`)
+  t.is(await answered.text(), 'hello-42')
+  check.set('signature', '0'.repeat(40))
+  t.is((await fetch(`${server.url}?${check}`)).status, 400)
+
+  const company = { deliveryId: 'SF', bizId: 'demo_sf_monthly', serviceType: 0 }
+  const { waybillId, openid } = await require('./helpers/sandbox-order.js').sandboxOrder(client, emu, DEMO_APP.appid, 'sf-1', company)
+  const { deliveryToken } = await emu.order({ orderId: 'sf-1' })
+  await client.openapi.logistics.updatePath({ token: deliveryToken, waybillId, actionTime: 1700000000, actionType: 100001, actionMsg: '顺丰已揽件' })
+  await until(() => seen.length === 1, 'the path push')
+  t.like(seen[0], { WayBillId: waybillId, DeliveryID: 'SF', OrderId: 'sf-1', FromUserName: openid, Count: 1 })
+  t.deepEqual(seen[0].Actions, [{ ActionTime: 1700000000, ActionType: 100001, ActionMsg: '顺丰已揽件' }])
 })
