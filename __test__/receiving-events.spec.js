@@ -56,7 +56,7 @@ test('the merchant example logs every path update and the bind result', async (t
   t.is(await merchant.line(/ems_9/), 'courier account ems_9: bound')
 })
 
-test('the courier example answers orders and account checks', async (t) => {
+test('the courier example answers orders, cancellations, account checks and quota questions', async (t) => {
   const emu = await cloud.startEmulator({ apps: [APP] })
   t.teardown(() => emu.close())
   const courier = await run(t, 'courier.js', emu)
@@ -69,4 +69,9 @@ test('the courier example answers orders and account checks', async (t) => {
   t.regex(reply.WayBillID, /^CO\d+/)
   t.regex(await courier.line(/order o-7/), /waybill CO\d+/)
   t.like(answerOf(await emu.pushEvent({ event: 'check_biz', fields: { BizID: 'b' } })), { ResultCode: '0', Quota: '100' })
+  t.like(answerOf(await emu.pushEvent({ event: 'get_quota', fields: { BizID: 'b', ShopAppID: 'wxshop' } })), { Event: 'get_quota', BizID: 'b', Quota: '100' })
+  const cancel = { OrderID: 'o-7', BizID: 'b', WayBillID: reply.WayBillID }
+  const cancelled = answerOf(await emu.pushEvent({ event: 'cancel_waybill', fields: { ...cancel, ShopAppID: 'wxshop' } }))
+  t.like(cancelled, { Event: 'cancel_waybill', ...cancel, ResultCode: '0', ResultMsg: 'ok' })
+  t.is(cancelled.ShopAppID, undefined, 'the reply echoes only what the page says')
 })
