@@ -31,6 +31,10 @@ impl Open {
     fn new(e: &BytesStart<'_>) -> Result<Open, CryptoError> {
         let q = e.name();
         let name: &str = q.as_ref();
+        // `@` and `#` start no XML name; refusing them keeps `@attr` and `#text` unambiguous in the tree.
+        if name.starts_with(['@', '#']) {
+            return Err(bad("invalid element name"));
+        }
         let name = name.to_owned();
         let mut children = Map::new();
         for attr in e.attributes() {
@@ -183,7 +187,9 @@ fn write_element(out: &mut String, name: &str, value: &Value) {
                 out.push(' ');
                 out.push_str(&k[1..]);
                 out.push_str("=\"");
-                push_text(out, &scalar(v).replace('"', "&quot;"));
+                let mut escaped = String::new();
+                push_text(&mut escaped, &scalar(v));
+                out.push_str(&escaped.replace('"', "&quot;"));
                 out.push('"');
             }
             out.push('>');
@@ -289,6 +295,7 @@ mod tests {
             "<xml>loose</xml>",
             "<xml><![CDATA[x]]></xml>",
             "<xml></xml>trailing",
+            "<xml><#text>a</#text></xml>",
         ] {
             assert!(matches!(tree(xml), Err(CryptoError::BadXml(_))), "accepted {xml:?}");
         }
@@ -303,6 +310,8 @@ mod tests {
     fn build_tree_round_trips() {
         let t = parse_tree(PATH_PUSH, MAX_PUSH_XML_BYTES).unwrap();
         assert_eq!(parse_tree(&build_tree(&t), MAX_PUSH_XML_BYTES).unwrap(), t);
+        let quoted = parse_tree("<xml><a x=\"&quot;&amp;&lt;\"><b/></a></xml>", MAX_PUSH_XML_BYTES).unwrap();
+        assert_eq!(parse_tree(&build_tree(&quoted), MAX_PUSH_XML_BYTES).unwrap(), quoted);
         let typed = json!({"CreateTime": 1, "Event": "x ]]> y", "Actions": [{"ActionType": 100001}], "info": {"e": ""}});
         let back = parse_tree(&build_tree(typed.as_object().unwrap()), MAX_PUSH_XML_BYTES).unwrap();
         assert_eq!(Value::Object(back), json!({"CreateTime": "1", "Event": "x ]]> y", "Actions": {"ActionType": "100001"}, "info": {"e": ""}}));
