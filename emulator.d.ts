@@ -35,6 +35,23 @@ export interface JournalEntry {
   responseBody: string
 }
 
+/** One push the emulator sent (`pushLog`), newest last. Times are unix milliseconds. */
+export interface PushLogEntry {
+  id: number
+  at: number
+  /** The receiver's URL without its query (never a signature or secret). */
+  to: string
+  appid: string
+  componentAppid: string | null
+  /** The message's Event (or InfoType). */
+  event: string
+  format: 'xml' | 'json'
+  mode: 'plain' | 'compatible' | 'safe'
+  /** Each try: the HTTP status and the first 200 characters of the answer, or the error. */
+  attempts: Array<{ at: number; status: number | null; answer: string | null; error: string | null; ms: number }>
+  outcome: 'delivered' | 'failed' | 'pending'
+}
+
 /** Options of `startEmulator` (all optional). */
 export interface EmulatorOptions {
   /** 0 (default): any free port. The emulator always binds 127.0.0.1. */
@@ -216,6 +233,12 @@ export declare class Emulator {
   pushTicket(args: { url: string; componentAppid?: string }): Promise<{ ticket: string; expiresIn: number; delivery: PushDelivery }>
   /** WeChat replaces the authorizer's refresh token behind the platform's back (as when another instance refreshed it): the stored one answers 61023, api_get_authorizer_list has the new one. Returns {rotated}. */
   rotateRefreshToken(args: { componentAppid: string; authorizerAppid: string }): Promise<{ rotated: true }>
+  /** Where WeChat pushes an account's messages and events (its message-push URL, data format and mode, token and EncodingAESKey), or, with componentAppid, a platform's message URL holding $APPID$ for its authorizers (sealed with the platform's token and key, safe mode). Mode defaults to safe with a key, plain without. Returns the target without its token or key. */
+  setPushTarget(args: { appid?: string; componentAppid?: string; url: string; format?: 'xml' | 'json'; mode?: 'plain' | 'compatible' | 'safe'; token?: string; encodingAesKey?: string; answerTimeoutMs?: number }): Promise<{ url: string; format: 'xml' | 'json'; mode: 'plain' | 'compatible' | 'safe' }>
+  /** Every push the emulator sent, newest last: {id, at, to, appid, componentAppid, event, format, mode, attempts: [{at, status, answer, error, ms}], outcome: delivered|failed|pending} (times in unix ms; to without its query). A push not answered success within 5 s is retried three times. */
+  pushLog(args?: { appid?: string }): Promise<PushLogEntry[]>
+  /** Pushes a message to the account's push target now, as WeChat would: ToUserName, FromUserName, CreateTime, MsgType event and Event, then fields (WeChat's names and nesting; arrays become repeated elements). JS and HTTP only. Returns {id, delivery: {status, answer}} once delivered (or failed). */
+  pushEvent(args: { appid?: string; event: string; fields?: Record<string, unknown> }): Promise<{ id: number; delivery: PushDelivery }>
   /** Adds a subscribe-message template to the account: its keywords (`thing1`, `time2`, …) and type (2 one-time, the default; 3 long-term). Returns {appid, templateId}. */
   addSubscribeTemplate(args: { keys: string[]; templateId?: string; title?: string; type?: 2 | 3; appid?: string }): Promise<string>
   /** The user accepts the template in wx.requestSubscribeMessage: `times` more messages (default 1; long-term templates are never used up). Returns {appid, openid, templateId, remaining}. */
@@ -228,9 +251,9 @@ export declare class Emulator {
   sentSubscribeMessages(args: { appid?: string }): Promise<Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; miniprogramState: string; lang: string; sentAt: number }>>
   /** The words msgSecCheck flags for the account: `risky` ones give suggest risky with `label` (default 20001), `review` ones suggest review (label 21000); `images` are the sha256 (hex) of images imgSecCheck answers 87014 for. Replaces the previous lists. Returns {appid, risky, review, label, images}. */
   setSecurityBlocklist(args: { risky?: string[]; review?: string[]; label?: number; images?: string[]; appid?: string }): Promise<{ appid: string; risky: string[]; review: string[]; label: number; images: string[] }>
-  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
+  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (also pushed to the push target, when one is set). */
   mediaCheckResults(appid?: string): Promise<Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>>
-  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
+  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (also pushed to the push target, when one is set). */
   mediaCheckResults(args: { appid?: string }): Promise<Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>>
   /** The pages of the published mini program: wxacode.getUnlimited (check_path on) and subscribeMessage.send answer 41030 for any other page. An empty list accepts every page again. Returns {appid, pages}. */
   setMiniprogramPages(pages: string[], appid?: string): Promise<{ appid: string; pages: string[] }>

@@ -230,6 +230,21 @@ class Emulator {
     return this.control('rotateRefreshToken', args ?? {})
   }
 
+  /** Where WeChat pushes an account's messages and events (its message-push URL, data format and mode, token and EncodingAESKey), or, with componentAppid, a platform's message URL holding $APPID$ for its authorizers (sealed with the platform's token and key, safe mode). Mode defaults to safe with a key, plain without. Returns the target without its token or key. */
+  setPushTarget(args) {
+    return this.control('setPushTarget', args ?? {})
+  }
+
+  /** Every push the emulator sent, newest last: {id, at, to, appid, componentAppid, event, format, mode, attempts: [{at, status, answer, error, ms}], outcome: delivered|failed|pending} (times in unix ms; to without its query). A push not answered success within 5 s is retried three times. */
+  pushLog(args) {
+    return this.control('pushLog', args ?? {})
+  }
+
+  /** Pushes a message to the account's push target now, as WeChat would: ToUserName, FromUserName, CreateTime, MsgType event and Event, then fields (WeChat's names and nesting; arrays become repeated elements). JS and HTTP only. Returns {id, delivery: {status, answer}} once delivered (or failed). */
+  pushEvent(args) {
+    return this.control('pushEvent', args ?? {})
+  }
+
   /** Adds a subscribe-message template to the account: its keywords (`thing1`, `time2`, …) and type (2 one-time, the default; 3 long-term). Returns {appid, templateId}. */
   async addSubscribeTemplate(args) {
     return (await this.control('addSubscribeTemplate', args ?? {})).templateId
@@ -250,7 +265,7 @@ class Emulator {
     return this.control('setSecurityBlocklist', args ?? {})
   }
 
-  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered). */
+  /** The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (also pushed to the push target, when one is set). */
   async mediaCheckResults(appid) {
     return (await this.control('mediaCheckResults', argsOf(['appid?'], arguments))).events
   }

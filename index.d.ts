@@ -54,6 +54,8 @@ export interface Config {
   maxResponseBytes?: number
   /** A third-party platform identity: calls on behalf of merchants with `openapi({ appid })`, pushes, authorization. */
   component?: ComponentConfig
+  /** The account's message push (`client.push`): the token and EncodingAESKey set beside its push URL. */
+  push?: PushConfig
   /**
    * Where tokens, tickets and refresh tokens live. Default: memory in this process.
    * - your own `{ get, set, del }` (e.g. your database: keep refresh tokens durable);
@@ -249,6 +251,8 @@ export declare class Client {
   readonly openapi: OpenApi
   /** The third-party platform side (needs `component` in the config). */
   readonly component: ComponentPlatform
+  /** The account's own message push (needs `push` in the config). */
+  readonly push: PushReceiver
   /** Metrics hooks; a client nobody listens to pays nothing for them. */
   on<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
   off<E extends keyof CallEvents>(event: E, listener: (e: CallEvents[E]) => void): this
@@ -344,7 +348,7 @@ export declare const DYNAMIC_CURRENT_ENV: unique symbol
 // The emulator is emulator.d.ts's (generated from its action list): `startEmulator` here and
 // `require('wechat-openapi/emulator')` return the one `Emulator` type.
 import type { Emulator, EmulatorOptions } from './emulator'
-export type { Emulator, EmulatorOptions, EmulatorFault, EmulatorFaultRates, EmulatorSeedAccount, PushDelivery } from './emulator'
+export type { Emulator, EmulatorOptions, EmulatorFault, EmulatorFaultRates, EmulatorSeedAccount, PushDelivery, PushLogEntry } from './emulator'
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>
 
@@ -485,6 +489,8 @@ export interface AuthorizationUrlOptions {
  * Not `cloud.openapi.component`, which is the table's `component.*` endpoints (`ComponentApi`).
  */
 export interface ComponentPlatform {
+  /** The authorizers' message pushes to the platform's `$APPID$` URL (verified with the platform's token and key). */
+  readonly messages: PushReceiver
   /** Listeners may be async: the push is answered once they finish, and answered 500 (so WeChat retries) if one fails. */
   on<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
   once<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
@@ -543,9 +549,194 @@ export declare const crypto: {
   MsgCrypt: new (options: MsgCryptOptions) => MsgCrypt
   /** hex(sha1(the parts sorted and joined)). */
   sign(...parts: Array<string | string[]>): string
-  /** A flat `<xml>` document as an object of its fields. */
-  parseXml(xml: string): Record<string, string>
+  /**
+   * A pushed `<xml>` message as an object: repeated elements as arrays, nested ones as objects, unknown fields
+   * kept; the documented numbers are numbers, everything else strings. No DTDs.
+   */
+  parseXml(xml: string): Record<string, any>
 }
+
+// ---- Message pushes: what WeChat POSTs to an account's push URL (field names as WeChat sends them). ----
+
+/** Every pushed message starts with these. */
+export interface PushMessageBase {
+  /** The receiving account's original id (`gh_…`). */
+  ToUserName: string
+  /** The sender: a user's openid, or WeChat's fixed openid for system events. */
+  FromUserName: string
+  /** Unix seconds. */
+  CreateTime: number
+  MsgType: string
+  /** Fields WeChat sends beyond the documented ones are kept, as sent (strings, objects or arrays). */
+  [field: string]: unknown
+}
+
+/** One node of a waybill's path. Real pushes add fields (e.g. `Lat`, `Lng`) and types (e.g. 300001). */
+export interface PathAction {
+  ActionTime: number
+  /** 100001 picked up, 100002 pick-up failed, 100003 courier assigned, 200001 in transit, 300002 delivering,
+   * 300003 signed, 300004 signing failed, 400001 cancelled, 400002 held; others occur. */
+  ActionType: number
+  ActionMsg: string
+  [field: string]: unknown
+}
+
+/** Merchant side: a waybill's path grew (the whole path so far). */
+export interface AddExpressPathEvent extends PushMessageBase {
+  Event: 'add_express_path'
+  DeliveryID: string
+  /** Spelt `WayBillId` (not `WaybillId`) by WeChat. */
+  WayBillId: string
+  OrderId: string
+  Version: number
+  Count: number
+  /** Every node, in order (an array even when there is one). */
+  Actions: PathAction[]
+}
+
+/** Merchant side: a courier account binding that waited for review was settled. */
+export interface UpdateBusinessBindResultEvent extends PushMessageBase {
+  Event: 'update_business_bind_result'
+  /** 0: bound; otherwise rejected, with the reason in errmsg. */
+  errcode: number
+  errmsg: string
+  delivery_id: string
+  biz_id: string
+}
+
+/** Courier side: a merchant places an order. Answer with `replies.addWaybill`. */
+export interface AddWaybillEvent extends PushMessageBase {
+  Event: 'add_waybill'
+  Token: string
+  OrderID: string
+  BizID: string
+  BizPwd: string
+  ShopAppID: string
+  /** "0": the courier makes the waybill number. */
+  WayBillID: string
+  Remark?: string
+  Sender: Record<string, unknown>
+  Receiver: Record<string, unknown>
+  Cargo: { Count?: number; Weight?: number; SpaceX?: number; SpaceY?: number; SpaceZ?: number; DetailList: Array<{ Name?: string; Count?: number; [field: string]: unknown }>; [field: string]: unknown }
+  Insured?: { UseInsured?: number; InsuredValue?: number; [field: string]: unknown }
+  Service?: { ServiceType?: number; ServiceName?: string; [field: string]: unknown }
+}
+
+/** Courier side: a merchant cancels an order. Answer with `replies.cancelWaybill`. */
+export interface CancelWaybillEvent extends PushMessageBase {
+  Event: 'cancel_waybill'
+  OrderID: string
+  BizID: string
+  BizPwd: string
+  ShopAppID: string
+  WayBillID: string
+}
+
+/** Courier side: review a merchant's account binding. Answer with `replies.checkBiz`. */
+export interface CheckBizEvent extends PushMessageBase {
+  Event: 'check_biz'
+  BizID: string
+  BizPwd: string
+  ShopAppID: string
+  ShopName?: string
+  ShopTelphone?: string
+  ShopContact?: string
+  ServiceName?: string
+  SenderAddress?: string
+}
+
+/** Courier side: a merchant's remaining waybills. Answer with `replies.getQuota`. */
+export interface GetQuotaEvent extends PushMessageBase {
+  Event: 'get_quota'
+  BizID: string
+  BizPwd: string
+  ShopAppID: string
+}
+
+/** The verdict of `security.mediaCheckAsync` (field names lower-case, as WeChat sends them). */
+export interface MediaCheckEvent extends PushMessageBase {
+  Event: 'wxa_media_check'
+  appid: string
+  trace_id: string
+  version: number
+  result: { suggest: 'pass' | 'review' | 'risky' | string; label: number }
+  detail: Array<{ strategy: string; errcode: number; suggest: string; label: number; prob?: number; [field: string]: unknown }>
+}
+
+/** What each event of `client.push` (and `client.component.messages`) hands its listeners. */
+export interface PushMessages {
+  add_express_path: AddExpressPathEvent
+  update_business_bind_result: UpdateBusinessBindResultEvent
+  add_waybill: AddWaybillEvent
+  cancel_waybill: CancelWaybillEvent
+  check_biz: CheckBizEvent
+  get_quota: GetQuotaEvent
+  wxa_media_check: MediaCheckEvent
+}
+
+/** Any pushed message, discriminated by `Event`. */
+export type PushMessage = PushMessages[keyof PushMessages]
+
+/** Where a push came from and how it was written, beside the message. */
+export interface PushContext {
+  /** The account the push is about: this client's appid, or the authorizer's (component.messages). */
+  appid: string
+  /** The listeners' event name: `Event` lower-cased, or `InfoType`, or `MsgType`. */
+  event: string
+  format: 'xml' | 'json'
+  encrypted: boolean
+}
+
+/** A passive reply made by `replies`; returned by a listener, it is sent back in the push's format and mode. */
+export type PushReply = Record<string, unknown> & { readonly __passiveReply?: never }
+
+/** A courier's replies: the request's To/From swapped, its Event, the echoed fields, ResultCode and ResultMsg. */
+export interface CourierReplies {
+  addWaybill(event: AddWaybillEvent, answer: { resultCode: number; resultMsg?: string; wayBillId?: string; waybillData?: string }): PushReply
+  cancelWaybill(event: CancelWaybillEvent, answer: { resultCode: number; resultMsg?: string }): PushReply
+  checkBiz(event: CheckBizEvent, answer: { resultCode: number; resultMsg?: string; quota?: number }): PushReply
+  getQuota(event: GetQuotaEvent, answer: { resultCode: number; resultMsg?: string; quota?: number }): PushReply
+  /** Any passive reply, WeChat's fields as given. */
+  passive(fields: Record<string, unknown>): PushReply
+}
+
+export declare const replies: CourierReplies
+
+/** What a listener returns is ignored unless it is a reply made by `replies`. */
+type PushListener<M> = (message: M, context: PushContext) => unknown
+
+/** `client.push` / `client.component.messages`: an account's message-push URL. */
+export interface PushReceiver {
+  readonly replies: CourierReplies
+  /** One event's listeners (may be async; the push is answered once they finish, 500 if one fails, so WeChat retries). */
+  on<E extends keyof PushMessages>(event: E, listener: PushListener<PushMessages[E]>): this
+  /** Any other event or message type, by its `Event` (lower-cased) or `MsgType`; `'push'` for every push. */
+  on(event: string, listener: PushListener<PushMessageBase>): this
+  once<E extends keyof PushMessages>(event: E, listener: PushListener<PushMessages[E]>): this
+  once(event: string, listener: PushListener<PushMessageBase>): this
+  off(event: string, listener: (...args: any[]) => unknown): this
+  /**
+   * One request to the push URL: a GET's `echostr` check (answered with the echostr), or a POSTed push, verified,
+   * read and dispatched once (a replay is answered 'success' without running listeners). Resolves to the answer.
+   * `appid`: the authorizer (the `$APPID$` of the URL), for `component.messages` only.
+   */
+  handlePush(request: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body?: string | Buffer; appid?: string }): Promise<string>
+  /** A handler for node:http `(req, res)`, Express `(req, res, next)` and Koa `(ctx, next)`; mount it for GET and POST. */
+  pushHandler(options?: PushHandlerOptions & { appid?: (req: any) => string | undefined }): (...args: any[]) => Promise<void>
+}
+
+/** `push` in the config: the token (and EncodingAESKey, for compatible and safe modes) set beside the push URL. */
+export interface PushConfig {
+  token: string
+  /** With it, only encrypted pushes are accepted; without it, only plain ones. */
+  encodingAesKey?: string
+  previousEncodingAesKey?: string
+  /** Pushes stamped longer ago are refused as replays. Default 300. */
+  maxAgeSeconds?: number
+}
+
+/** The default client's message push. */
+export declare const push: PushReceiver
 
 // ---- Generated from api/endpoints.json by scripts/gen.js below this line. ----
 

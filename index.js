@@ -10,6 +10,8 @@ const { OpenApiError, SDK_CODES, callNative, makeError } = require('./lib/errors
 const config = require('./lib/config.js')
 const { buildOpenapi } = require('./lib/openapi.js')
 const { ComponentApi, refreshTokenHook } = require('./lib/component.js')
+const { PushApi } = require('./lib/push.js')
+const { replies } = require('./lib/push_replies.js')
 const crypto = require('./lib/crypto.js')
 const { CallEvents, tokens } = require('./lib/events.js')
 
@@ -34,6 +36,8 @@ class Client {
   constructor(userConfig, where = 'createClient') {
     let handle
     this.component = new ComponentApi(() => handle)
+    /** The account's own message push (needs `push: { token, encodingAesKey }`). */
+    this.push = new PushApi(() => handle, false)
     handle = createNative(where, userConfig, this.component)
     this.openapi = buildOpenapi(() => handle, {}, names)
     Object.defineProperty(this, 'native', { value: handle, enumerable: false })
@@ -83,6 +87,7 @@ function createClient(userConfig = {}) {
 // missing config surfaces as a rejected call (as in wx-server-sdk), not as a throw at property access.
 let defaultNative
 const defaultComponent = new ComponentApi(() => defaultHandle())
+const defaultPush = new PushApi(() => defaultHandle(), false)
 // Listeners of the default client live here, so they survive init() replacing its native handle.
 const defaultEvents = new CallEvents()
 function defaultHandle() {
@@ -112,6 +117,10 @@ module.exports = {
   },
   /** The default client's third-party platform side (needs `component` in init). */
   component: defaultComponent,
+  /** The default client's message push (needs `push: { token, encodingAesKey }` in init). */
+  push: defaultPush,
+  /** Reply builders for a courier's events (add_waybill, cancel_waybill, check_biz, get_quota). */
+  replies,
   /** WeChat message encryption: `new cloud.crypto.MsgCrypt({ token, encodingAesKey, appid })`, `sign`, `parseXml`. */
   crypto,
   startEmulator,

@@ -13,6 +13,8 @@ export const {
   Client,
   openapi,
   component,
+  push,
+  replies,
   crypto,
   startEmulator,
   on,

@@ -3,7 +3,8 @@
 // in an empty folder where `wechat-openapi` is this package, run with `node` and no WECHAT_* variables, and must
 // exit 0 by itself with nothing on stderr (so it starts its own emulator, and closes what it opens). A block that
 // is only a part of a program says so in its info string (```js fragment) and must still be valid code inside an
-// async function, so a reader can paste it into one.
+// async function, so a reader can paste it into one. A server that runs until stopped (```js server) must be one
+// of the files in examples/ verbatim: their own tests run those files against the emulator.
 
 const test = require('ava')
 const fs = require('node:fs')
@@ -34,8 +35,22 @@ function blocks(markdown) {
 }
 
 const all = blocks(README)
-const programs = all.filter((b) => JS_LANGS.has(b.lang) && !b.flags.includes('fragment'))
 const fragments = all.filter((b) => JS_LANGS.has(b.lang) && b.flags.includes('fragment'))
+const servers = all.filter((b) => JS_LANGS.has(b.lang) && b.flags.includes('server'))
+const programs = blocksOf(all).filter((b) => !b.flags.includes('fragment') && !b.flags.includes('server'))
+
+function blocksOf(list) {
+  return list.filter((b) => JS_LANGS.has(b.lang))
+}
+
+/** Every .js file under examples/, by its text. */
+function exampleFiles(dir = path.join(ROOT, 'examples')) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : exampleFiles(full)
+    return entry.name.endsWith('.js') ? [fs.readFileSync(full, 'utf8')] : []
+  })
+}
 
 function run(file, cwd) {
   return new Promise((resolve) => {
@@ -49,7 +64,7 @@ test('the README has programs and fragments, and every JavaScript block is one o
   t.true(programs.length >= 3, `programs: ${programs.length}`)
   t.true(fragments.length >= 1)
   for (const b of all.filter((b) => JS_LANGS.has(b.lang))) {
-    t.deepEqual(b.flags.filter((f) => f !== 'fragment'), [], `README line ${b.line}: unknown flags`)
+    t.deepEqual(b.flags.filter((f) => f !== 'fragment' && f !== 'server'), [], `README line ${b.line}: unknown flags`)
   }
 })
 
@@ -72,4 +87,9 @@ test('every fragment is valid code inside an async function', (t) => {
   for (const block of fragments) {
     t.notThrows(() => new vm.Script(`(async () => {\n${block.code}\n})`, { filename: `README.md:${block.line}` }), `README line ${block.line}`)
   }
+})
+
+test('every server block is an example file verbatim (run by that example\'s own tests)', (t) => {
+  const files = exampleFiles()
+  for (const block of servers) t.true(files.includes(block.code), `README line ${block.line} is not a file under examples/`)
 })

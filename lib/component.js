@@ -10,6 +10,8 @@ const { pushHandler } = require('./push_handler.js')
 const { native, settle: settleRow } = require('./openapi.js')
 const { callSafely, describe } = require('./guard.js')
 
+const { PushApi } = require('./push.js')
+
 const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister', 'ticket', 'push', 'refreshToken']
 /** Pushes whose listeners are named after their InfoType. */
 const NAMED_PUSHES = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister']
@@ -24,6 +26,8 @@ class ComponentApi {
   constructor(getNative) {
     Object.defineProperty(this, 'native', { get: getNative, enumerable: false })
     Object.defineProperty(this, 'events', { value: new EventEmitter(), enumerable: false })
+    /** The authorizers' message pushes to this platform's `$APPID$` URL (verified with the platform's key). */
+    Object.defineProperty(this, 'messages', { value: new PushApi(getNative, true), enumerable: true })
   }
 
   /** Listen for 'authorized' | 'updateauthorized' | 'unauthorized' | 'notify_third_fasteregister' | 'ticket' | 'push' | 'refreshToken'. */
@@ -52,7 +56,7 @@ class ComponentApi {
     if (typeof text !== 'string') {
       throw makeError('component.handlePush', 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
     }
-    const { ignored, pushKey, ...report } = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
+    const { ignored, pushKey, message, ...report } = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
     // A push already handled (WeChat's retry, or a replay) or a ticket older than the stored one: nothing to tell.
     if (ignored) return 'success'
     try {

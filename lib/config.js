@@ -5,8 +5,9 @@
 const { makeError } = require('./errors.js')
 const { wrapStore } = require('./store.js')
 
-const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'connectTimeout', 'attemptTimeout', 'ca', 'component']
+const NATIVE_KEYS = ['appid', 'secret', 'apiBase', 'tokenMode', 'accessToken', 'timeout', 'maxAttempts', 'maxResponseBytes', 'connectTimeout', 'attemptTimeout', 'ca', 'component', 'push']
 const COMPONENT_KEYS = ['appid', 'secret', 'token', 'encodingAesKey', 'previousEncodingAesKey', 'pushMaxAgeSeconds']
+const PUSH_KEYS = ['token', 'encodingAesKey', 'previousEncodingAesKey', 'maxAgeSeconds']
 // wx-server-sdk options that mean nothing outside Tencent's cloud; accepted so migrated code runs unchanged.
 const IGNORED_KEYS = ['env', 'traceUser', 'throwOnNotFound']
 const KNOWN_KEYS = new Set([...NATIVE_KEYS, ...IGNORED_KEYS, 'getAccessToken', 'store', 'onRefreshTokenRotated'])
@@ -48,6 +49,16 @@ function checkComponent(where, component) {
   }
 }
 
+/** The message push's shape; the values are checked by the core (naming the field). */
+function checkPush(where, push) {
+  if (push === null || typeof push !== 'object' || Array.isArray(push)) {
+    throw invalid(where, 'push must be an object: { token, encodingAesKey?, previousEncodingAesKey?, maxAgeSeconds? }')
+  }
+  for (const key of Object.keys(push)) {
+    if (!PUSH_KEYS.includes(key)) throw invalid(where, `unknown option "push.${key}"${suggestion(key, PUSH_KEYS).replace('"', '"push.')}`)
+  }
+}
+
 /**
  * @returns {{ json: string, provider: ((forceRefresh: boolean) => Promise<string>) | undefined,
  *   store: ((op: object) => Promise<string | null>) | undefined, onRefreshTokenRotated: Function | undefined }}
@@ -63,6 +74,7 @@ function normalize(where, config, env = process.env) {
   for (const key of NATIVE_KEYS) if (config[key] !== undefined) out[key] = config[key]
   checkFinite(where, out, NUMBER_KEYS)
   if (out.component !== undefined) checkComponent(where, out.component)
+  if (out.push !== undefined) checkPush(where, out.push)
   const hasIdentity = out.appid || out.secret || out.accessToken || config.getAccessToken || out.component
   if (!hasIdentity) {
     if (env.WECHAT_APPID) out.appid = env.WECHAT_APPID

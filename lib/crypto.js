@@ -134,13 +134,16 @@ function sign(...parts) {
   })
 }
 
-/** A flat `<xml><Name>value</Name>…</xml>` document → { Name: value } (no DTDs, size-capped). */
+/**
+ * A pushed `<xml>…</xml>` message → an object with WeChat's field names: repeated elements as arrays (every
+ * `Actions` of an `add_express_path`), nested ones as objects, text and CDATA as sent, unknown fields kept;
+ * the fields the official pages type as numbers are numbers, everything else stays a string. No DTDs,
+ * size-capped.
+ */
 function parseXml(xml) {
   return guard('parseXml', () => {
     str('parseXml', 'xml', xml)
-    const out = {}
-    for (const [name, value] of native.cryptoParseXml(xml)) if (!(name in out)) out[name] = value
-    return out
+    return JSON.parse(native.cryptoParseXml(xml))
   })
 }
 

@@ -1,8 +1,9 @@
 'use strict'
-// `component.pushHandler()`: the authorization-event URL as a request handler for node:http, Express
-// (`app.post(path, handler)`) and Koa (`router.post(path, handler)`). It reads the raw body itself (capped),
-// answers 200 'success', 400 with a short reason for a rejected push, or 500 when we failed (a store or a
-// listener), so WeChat pushes again.
+// `component.pushHandler()`, `push.pushHandler()`, `component.messages.pushHandler()`: a push URL as a request
+// handler for node:http, Express (`app.all(path, handler)`) and Koa (`router.all(path, handler)`). It reads the
+// raw body itself (capped), answers 200 'success' (or the listener's reply), the echostr of a URL check (GET,
+// where the target verifies URLs), 400 with a short reason for a rejected push, or 500 when we failed (a store
+// or a listener), so WeChat pushes again.
 
 const { makeError, SDK_CODES } = require('./errors.js')
 const { parseQueryString, queryOf } = require('./query.js')
@@ -82,8 +83,16 @@ function reasonOf(error) {
   return at === -1 ? 'bad request' : text.slice(at + 'push rejected: '.length)
 }
 
+/** The content type of an answer: a passive reply is XML or JSON, anything else text. */
+function typeOf(text) {
+  const first = String(text).trimStart()[0]
+  if (first === '<') return 'text/xml; charset=utf-8'
+  if (first === '{') return 'application/json; charset=utf-8'
+  return 'text/plain; charset=utf-8'
+}
+
 /**
- * @param {import('./component.js').ComponentApi} component
+ * @param {{ handlePush(request: { query: object, body?: string }, req: object): Promise<string>, verifiesUrl?: boolean }} component
  * @param {{ maxBytes?: number, onError?: (error: Error) => void }} options
  */
 function pushHandler(component, options = {}) {
@@ -105,11 +114,11 @@ function pushHandler(component, options = {}) {
     const answer = (status, text) => {
       if (koa) {
         a.status = status
-        a.type = 'text/plain'
+        a.type = typeOf(text)
         a.body = text
       } else if (!res.headersSent) {
         res.statusCode = status
-        res.setHeader('content-type', 'text/plain; charset=utf-8')
+        res.setHeader('content-type', typeOf(text))
         res.end(text)
       }
     }
@@ -117,12 +126,16 @@ function pushHandler(component, options = {}) {
     return (async () => {
       let failure
       try {
-        if (req.method !== 'POST') throw rejection('pushes are POSTed')
         const query = parseQueryString(queryOf(req.originalUrl || req.url))
+        if (req.method === 'GET' && component.verifiesUrl) {
+          answer(200, await component.handlePush({ query }, req))
+          return
+        }
+        if (req.method !== 'POST') throw rejection('pushes are POSTed')
         let body = alreadyRead(req, koa && a.request)
         if (body === undefined) body = await readBody(req, maxBytes)
         if (Buffer.byteLength(body) > maxBytes) throw rejection(`body exceeds ${maxBytes} bytes`)
-        answer(200, await component.handlePush({ query, body }))
+        answer(200, await component.handlePush({ query, body }, req))
         return
       } catch (e) {
         failure = e

@@ -4,7 +4,8 @@
 
 use super::outcome::thrown;
 use wechat_client::error::Error;
-use wechat_protocol::crypto::{parse_flat, MsgCrypt, PushQuery, MAX_PUSH_XML_BYTES};
+use wechat_protocol::crypto::push_schema::type_message;
+use wechat_protocol::crypto::{parse_tree, MsgCrypt, PushQuery, MAX_PUSH_XML_BYTES};
 use napi::bindgen_prelude::Buffer;
 use napi::Env;
 use napi_derive::napi;
@@ -100,9 +101,11 @@ pub fn crypto_sign(parts: Vec<String>) -> String {
     MsgCrypt::sign(&parts.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
-/// A flat `<xml>` document as `[name, value]` pairs (DTD-free, size-capped).
+/// A pushed `<xml>` message as JSON text: every element kept (repeated ones as arrays), documented numbers
+/// typed (DTD-free, size-capped).
 #[napi]
-pub fn crypto_parse_xml(env: Env, xml: String) -> napi::Result<Vec<Vec<String>>> {
-    let fields = parse_flat(&xml, MAX_PUSH_XML_BYTES).map_err(|e| invalid(&env, "parseXml", e))?;
-    Ok(fields.into_iter().map(|(k, v)| vec![k, v]).collect())
+pub fn crypto_parse_xml(env: Env, xml: String) -> napi::Result<String> {
+    let mut tree = parse_tree(&xml, MAX_PUSH_XML_BYTES).map_err(|e| invalid(&env, "parseXml", e))?;
+    type_message(&mut tree);
+    Ok(serde_json::Value::Object(tree).to_string())
 }

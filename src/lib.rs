@@ -9,6 +9,7 @@ mod hooks;
 mod observe;
 mod outcome;
 mod panics;
+mod push;
 mod runtime;
 mod settle;
 mod store;

@@ -141,29 +141,40 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
 #[tokio::test]
 async fn a_push_receivers_endless_answer_is_read_up_to_64_kib() {
     let emu = emulator(json!({"components": [{"appid": COMPONENT, "secret": "componentsecret00000000000000001", "token": "t", "encodingAesKey": KEY}]})).await;
-    // A receiver announcing 400 MB and sending for as long as anyone reads.
+    // A receiver announcing 400 MB and sending for as long as anyone reads. Its answer is not `success`, so the
+    // emulator tries again, as WeChat does: every attempt meets the same receiver.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/events", listener.local_addr().unwrap());
     let sent = tokio::spawn(async move {
-        let (mut s, _) = listener.accept().await.unwrap();
-        let mut request = vec![0u8; 64 * 1024];
-        let _ = s.read(&mut request).await;
-        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 400000000\r\n\r\n").await;
-        let chunk = vec![b'x'; 64 * 1024];
-        let mut total = 0usize;
-        while total < 400_000_000 {
-            match s.write(&chunk).await {
-                Ok(n) if n > 0 => total += n,
-                _ => break,
-            }
+        let mut attempts = Vec::new();
+        for _ in 0..4 {
+            let (mut s, _) = listener.accept().await.unwrap();
+            attempts.push(tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = s.read(&mut request).await;
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 400000000\r\n\r\n").await;
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut total = 0usize;
+                while total < 400_000_000 {
+                    match s.write(&chunk).await {
+                        Ok(n) if n > 0 => total += n,
+                        _ => break,
+                    }
+                }
+                total
+            }));
         }
-        total
+        let mut most = 0;
+        for a in attempts {
+            most = most.max(a.await.unwrap());
+        }
+        most
     });
     let started = Instant::now();
     let pushed = emu.control_async("pushTicket", json!({"url": url})).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
     assert_eq!(pushed["delivery"]["status"], 200);
     assert_eq!(pushed["delivery"]["answer"].as_str().unwrap().len(), 64 * 1024);
     let total = tokio::time::timeout(Duration::from_secs(5), sent).await.expect("the receiver is hung up on").unwrap();
-    assert!(total < 32 << 20, "the emulator read {total} bytes of the answer");
+    assert!(total < 32 << 20, "the emulator read {total} bytes of an answer");
 }

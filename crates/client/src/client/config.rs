@@ -3,6 +3,7 @@
 
 use crate::store::keys::check_appid;
 use crate::component::config::{ComponentConfig, RawComponent};
+use crate::push::config::{PushConfig, RawPush};
 use crate::redis::{RawRedisOptions, RedisConfig};
 use crate::token::TokenMode;
 use wechat_protocol::secret::Secret;
@@ -42,6 +43,8 @@ pub struct ClientConfig {
     pub max_response_bytes: usize,
     /// The third-party platform identity, when this client acts as one.
     pub component: Option<ComponentConfig>,
+    /// The account's own message push (`push: { token, encodingAesKey }`).
+    pub push: Option<PushConfig>,
     /// `store: 'redis://…'`: tokens shared with every process using the same Redis.
     pub redis: Option<RedisConfig>,
     /// How long opening a connection (TCP and TLS) may take; a host that does not answer in time is failed over.
@@ -75,6 +78,7 @@ struct RawConfig {
     max_attempts: Option<f64>,
     max_response_bytes: Option<f64>,
     component: Option<RawComponent>,
+    push: Option<RawPush>,
     /// The facade's form of `store: 'redis://…'` / `store: { url, … }`.
     redis: Option<RawRedisOptions>,
     connect_timeout: Option<f64>,
@@ -135,6 +139,7 @@ impl ClientConfig {
         let max_response_bytes =
             raw.max_response_bytes.map(|n| whole_number("maxResponseBytes", n, 1024, 1 << 30)).transpose()?.unwrap_or(64 << 20) as usize;
         let component = raw.component.map(ComponentConfig::from_raw).transpose()?;
+        let push = raw.push.map(|p| PushConfig::from_raw(p, appid.as_deref())).transpose()?;
         let redis = raw.redis.map(RedisConfig::from_raw).transpose()?;
         let millis = |name: &str, v: Option<f64>| v.map(|ms| whole_number(name, ms, 1, 600_000).map(Duration::from_millis)).transpose();
         let connect_timeout = millis("connectTimeout", raw.connect_timeout)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
@@ -155,6 +160,7 @@ impl ClientConfig {
             attempt_timeout,
             ca,
             component,
+            push,
             redis,
         })
     }
@@ -196,6 +202,7 @@ const OPTION_TYPES: &[(&str, Kind, &str)] = &[
     ("maxResponseBytes", Kind::Number, "a number of bytes"),
     ("ca", Kind::String, "PEM text (a string or Buffer)"),
     ("component", Kind::Object, "an object { appid, secret, token, encodingAesKey }"),
+    ("push", Kind::Object, "an object { token, encodingAesKey? }"),
 ];
 const COMPONENT_TYPES: &[(&str, Kind, &str)] = &[
     ("appid", Kind::String, "a string"),
@@ -204,6 +211,12 @@ const COMPONENT_TYPES: &[(&str, Kind, &str)] = &[
     ("encodingAesKey", Kind::String, "a 43-character string"),
     ("previousEncodingAesKey", Kind::String, "a 43-character string"),
     ("pushMaxAgeSeconds", Kind::Number, "a whole number from 1 to 43200 (seconds)"),
+];
+const PUSH_TYPES: &[(&str, Kind, &str)] = &[
+    ("token", Kind::String, "a string"),
+    ("encodingAesKey", Kind::String, "a 43-character string"),
+    ("previousEncodingAesKey", Kind::String, "a 43-character string"),
+    ("maxAgeSeconds", Kind::Number, "a whole number from 1 to 43200 (seconds)"),
 ];
 const REDIS_TYPES: &[(&str, Kind, &str)] = &[
     ("url", Kind::String, "a redis:// URL string"),
@@ -226,6 +239,9 @@ fn check_option_types(value: &serde_json::Value) -> Result<(), String> {
     check_types("", value, OPTION_TYPES)?;
     if let Some(component) = value.get("component").filter(|c| c.is_object()) {
         check_types("component.", component, COMPONENT_TYPES)?;
+    }
+    if let Some(push) = value.get("push").filter(|c| c.is_object()) {
+        check_types("push.", push, PUSH_TYPES)?;
     }
     if let Some(redis) = value.get("redis").filter(|c| c.is_object()) {
         check_types("store.", redis, REDIS_TYPES)?;

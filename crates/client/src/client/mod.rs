@@ -33,6 +33,8 @@ pub struct Client {
     app_tokens: Option<TokenCache>,
     /// The third-party platform identity, when configured.
     component: Option<Component>,
+    /// The account's own message push, when configured.
+    push: Option<crate::push::receiver::Receiver>,
 }
 
 /// What `tokens()` reports about one cached token: never its value.
@@ -102,7 +104,15 @@ impl Client {
             let observed = ObservedSource { inner, observers: exchange.observers().clone(), appid: config.appid.clone() };
             Arc::new(observed) as Arc<dyn TokenSource>
         });
-        Ok(Client { app_tokens: source.map(TokenCache::new), component, config, exchange })
+        let push = config.push.as_ref().map(|p| p.receiver());
+        Ok(Client { app_tokens: source.map(TokenCache::new), component, push, config, exchange })
+    }
+
+    /// The account's message-push intake, or an error saying how to configure it.
+    pub fn push(&self, api: &str) -> Result<&crate::push::receiver::Receiver, Error> {
+        self.push.as_ref().ok_or_else(|| {
+            Error::invalid_argument(api, "this client has no message push configured: give push: { token, encodingAesKey } to init or createClient")
+        })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -235,6 +245,9 @@ fn known_secrets(config: &ClientConfig) -> Vec<Secret> {
     }
     if let Some(c) = &config.component {
         secrets.extend(c.credentials.iter().cloned());
+    }
+    if let Some(p) = &config.push {
+        secrets.extend(p.credentials.iter().cloned());
     }
     secrets
 }

@@ -26,6 +26,8 @@ const MAX_PUSH_MAX_AGE_SECONDS: u64 = 12 * 3600;
 pub struct ComponentConfig {
     pub appid: String,
     pub secret: Secret,
+    /// The message token, for the authorizers' plain-signature checks (`messages`).
+    pub token: Secret,
     /// Message token and keys of the authorization-event URL; kept only inside the crypt.
     pub crypt: MsgCrypt,
     /// The token and keys as secrets, so they can be scrubbed from any message that leaves.
@@ -58,7 +60,7 @@ impl ComponentConfig {
         let token = required("token", raw.token)?;
         let key = required("encodingAesKey", raw.encoding_aes_key)?;
         let mut crypt = MsgCrypt::new(&token, &key, &appid).map_err(|e| key_error("encodingAesKey", &key, e))?;
-        let mut credentials = vec![Secret::new(secret.clone()), Secret::new(token), Secret::new(key)];
+        let mut credentials = vec![Secret::new(secret.clone()), Secret::new(token.clone()), Secret::new(key)];
         if let Some(previous) = raw.previous_encoding_aes_key {
             let previous = required("previousEncodingAesKey", Some(previous))?;
             crypt = crypt.with_previous_key(&previous).map_err(|e| key_error("previousEncodingAesKey", &previous, e))?;
@@ -72,7 +74,7 @@ impl ComponentConfig {
             },
         };
         let push_max_age = std::time::Duration::from_secs(max_age);
-        Ok(ComponentConfig { appid, secret: Secret::new(secret), crypt, credentials, push_max_age })
+        Ok(ComponentConfig { appid, secret: Secret::new(secret), token: Secret::new(token), crypt, credentials, push_max_age })
     }
 }
 

@@ -1,39 +1,23 @@
 //! What a `notify_third_fasteregister` push tells the platform (a fast-registered mini program was created, or
 //! its task failed): `appid`, `status`, `authCode`, `msg` and the applicant's `info`, for the listeners of that
-//! event. The push is verified and decrypted before this reads it; the flat reader skips the nested `<info>`,
-//! so that block is read on its own.
+//! event. The push is verified and decrypted before this reads it, with the one push reader (nested `<info>`
+//! kept, numbers typed as the push schema documents), then named in camelCase like every event's fields.
 
 use serde_json::{Map, Value};
-use wechat_protocol::case::camel_key;
-use wechat_protocol::crypto::{parse_flat, CryptoError, MAX_PUSH_XML_BYTES};
+use wechat_protocol::case::{convert_keys, Direction};
+use wechat_protocol::crypto::push_schema::type_message;
+use wechat_protocol::crypto::{parse_tree, CryptoError, MAX_PUSH_XML_BYTES};
 
 pub const INFO_TYPE: &str = "notify_third_fasteregister";
 
-/// Fields whose value WeChat writes as a number.
-const NUMBERS: [&str; 2] = ["status", "code_type"];
-
 /// The event's own fields (camelCase), beside the ones every push has.
 pub fn details(inner_xml: &str) -> Result<Map<String, Value>, CryptoError> {
-    let mut out = Map::new();
-    for (key, value) in parse_flat(inner_xml, MAX_PUSH_XML_BYTES)? {
-        if matches!(key.as_str(), "appid" | "status" | "auth_code" | "msg") {
-            out.insert(camel_key(&key), typed(&key, value));
-        }
-    }
-    if let (Some(start), Some(end)) = (inner_xml.find("<info>"), inner_xml.rfind("</info>")) {
-        if start < end {
-            let block = format!("<xml>{}</xml>", &inner_xml[start + "<info>".len()..end]);
-            let info: Map<String, Value> = parse_flat(&block, MAX_PUSH_XML_BYTES)?.into_iter().map(|(k, v)| (camel_key(&k), typed(&k, v))).collect();
-            out.insert("info".into(), Value::Object(info));
-        }
-    }
-    Ok(out)
-}
-
-fn typed(key: &str, value: String) -> Value {
-    match value.trim().parse::<i64>() {
-        Ok(n) if NUMBERS.contains(&key) => Value::from(n),
-        _ => Value::String(value),
+    let mut message = parse_tree(inner_xml, MAX_PUSH_XML_BYTES)?;
+    type_message(&mut message);
+    let own: Map<String, Value> = message.into_iter().filter(|(key, _)| matches!(key.as_str(), "appid" | "status" | "auth_code" | "msg" | "info")).collect();
+    match convert_keys(Value::Object(own), Direction::ToCamel) {
+        Value::Object(map) => Ok(map),
+        _ => Ok(Map::new()),
     }
 }
 

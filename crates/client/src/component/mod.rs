@@ -74,7 +74,9 @@ pub struct Component {
     authorizers: Mutex<HashMap<String, TokenCache>>,
     /// Replay guard of the push intake (`push`).
     push_max_age: std::time::Duration,
-    seen: push::SeenPushes,
+    seen: crate::push::replay::SeenPushes,
+    /// The authorizers' message pushes to the platform's `$APPID$` URL.
+    messages: crate::push::receiver::Receiver,
 }
 
 impl Component {
@@ -102,12 +104,24 @@ impl Component {
             tokens,
             authorizers: Mutex::new(HashMap::new()),
             push_max_age: config.push_max_age,
-            seen: push::SeenPushes::default(),
+            seen: Default::default(),
+            messages: crate::push::receiver::Receiver::new(
+                "component.handleMessage",
+                "component.pushMaxAgeSeconds",
+                config.token.clone(),
+                Some(config.crypt.clone()),
+                config.push_max_age,
+            ),
         }
     }
 
     pub fn appid(&self) -> &str {
         &self.core.appid
+    }
+
+    /// The intake of the authorizers' message pushes (verified with this platform's token and key).
+    pub fn messages(&self) -> &crate::push::receiver::Receiver {
+        &self.messages
     }
 
     /// The component_access_token cache.

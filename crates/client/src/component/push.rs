@@ -11,13 +11,9 @@
 use super::{fast_register_push, Component};
 use wechat_protocol::crypto::{CryptoError, InfoType, PushEvent, PushQuery, MAX_PUSH_XML_BYTES};
 use crate::error::Error;
+use crate::push::replay::{self, unix_now};
 use crate::store::keys;
 use serde::Serialize;
-use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const API: &str = "component.handlePush";
 
@@ -48,55 +44,12 @@ pub struct PushReport {
     pub details: serde_json::Map<String, serde_json::Value>,
 }
 
-/// How far ahead of our clock a push may be stamped (WeChat's clock and ours drift a little).
-pub const MAX_PUSH_AHEAD_SECONDS: i64 = 60;
-
-/// The pushes handled within the freshness window, by a keyed hash of their decrypted content: a replay of
-/// one of them is answered `success` without acting. Entries leave once their push would be refused as stale.
-#[derive(Default)]
-pub struct SeenPushes {
-    hasher: RandomState,
-    /// content hash → unix second after which the push is stale anyway.
-    until: Mutex<HashMap<u64, i64>>,
-}
-
-impl SeenPushes {
-    fn key(&self, content: &str) -> u64 {
-        self.hasher.hash_one(content)
-    }
-
-    /// Records `key`; false when it was already there (a duplicate).
-    fn first_time(&self, key: u64, until: i64, now: i64) -> bool {
-        let mut seen = self.until.lock().unwrap_or_else(|p| p.into_inner());
-        seen.retain(|_, forget_at| *forget_at >= now);
-        seen.insert(key, until).is_none()
-    }
-
-    /// Forgets a push, so WeChat's retry of a push we failed to act on is acted on.
-    fn forget(&self, key: u64) {
-        self.until.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
-    }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Refuses a stamp outside [now - max_age, now + MAX_PUSH_AHEAD_SECONDS]; `what` names the stamp.
 fn check_fresh(what: &str, stamp: i64, now: i64, max_age: i64) -> Result<(), Error> {
-    if stamp < now - max_age {
-        return Err(rejected(format!("stale push: its {what} is {} s old, more than the {max_age} s allowed (component.pushMaxAgeSeconds)", now - stamp)));
-    }
-    if stamp > now + MAX_PUSH_AHEAD_SECONDS {
-        return Err(rejected(format!("push from the future: its {what} is {} s ahead of this clock", stamp - now)));
-    }
-    Ok(())
+    replay::check_fresh(API, "component.pushMaxAgeSeconds", what, stamp, now, max_age)
 }
 
-/// Every rejection is the sender's fault (or a misconfigured token/key): invalid-argument, naming what failed
-/// and never echoing the push.
 fn rejected(why: impl std::fmt::Display) -> Error {
-    Error::invalid_argument(API, format!("push rejected: {why}"))
+    replay::rejected(API, why)
 }
 
 impl Component {
@@ -140,9 +93,7 @@ impl Component {
 
     /// Forgets a handled push (`PushReport::push_key`): its listeners failed, so WeChat's retry acts again.
     pub fn forget_push(&self, push_key: &str) {
-        if let Ok(key) = push_key.parse() {
-            self.seen.forget(key);
-        }
+        self.seen.forget_text(push_key);
     }
 
     /// What a fresh, first-seen push does; `Some(reason)` when it did nothing.

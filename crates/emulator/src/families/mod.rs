@@ -10,6 +10,7 @@ pub mod links;
 pub mod logistics;
 pub mod open_platform;
 pub mod phone;
+pub mod pushes;
 pub mod quota;
 pub mod quota_by_secret;
 pub mod rid;
@@ -42,6 +43,7 @@ pub const FAMILIES: &[&Family] = &[
     &quota::FAMILY,
     &faults::FAMILY,
     &component::FAMILY,
+    &pushes::FAMILY,
     &logistics::delivery::FAMILY,
     &logistics::printers::FAMILY,
     &logistics::msg::FAMILY,

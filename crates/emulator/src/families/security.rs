@@ -26,7 +26,7 @@ const ACTIONS: &[Action] = &[
     Action::new(
         "mediaCheckResults",
         "{appid?}",
-        "The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (kept, not delivered).",
+        "The wxa_media_check events mediaCheckAsync would push, oldest first: {trace_id, appid, media_url, media_type, version, result: {suggest, label}, detail} (also pushed to the push target, when one is set).",
         media_results,
     )
     .js("appid?: string", "Array<{ trace_id: string; media_url: string; result: { suggest: string; label: number } }>")
@@ -54,7 +54,7 @@ fn img_sec_check(ctx: &mut Ctx<'_>) -> Reply {
 struct MediaChecks(Vec<Value>);
 
 /// `{media_url, media_type, version, scene, openid}`: judged at once against the blocklist (the URL's text);
-/// the event is kept for `mediaCheckResults`.
+/// the event is kept for `mediaCheckResults` and pushed to the account's push target (`setPushTarget`).
 fn media_check_async(ctx: &mut Ctx<'_>) -> Reply {
     if ctx.params.int("version") != Some(2) {
         return Err(WxError::data_format("version must be 2"));
@@ -75,13 +75,19 @@ fn media_check_async(ctx: &mut Ctx<'_>) -> Reply {
     let (suggest, label, _) = judge(&list, &[url]);
     let trace_id = new_rid();
     let event = json!({
-        "ToUserName": "gh_emulator", "FromUserName": ctx.params.str("openid"), "CreateTime": ctx.unix_now(),
+        "ToUserName": crate::kit::push::original_id(&ctx.appid()), "FromUserName": ctx.params.str("openid"), "CreateTime": ctx.unix_now(),
         "MsgType": "event", "Event": "wxa_media_check", "appid": ctx.appid(), "trace_id": trace_id, "version": 2,
         "media_url": url, "media_type": media_type,
         "result": {"suggest": suggest, "label": label},
         "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
     });
-    ctx.app_record::<MediaChecks>().0.push(event);
+    ctx.app_record::<MediaChecks>().0.push(event.clone());
+    if let Value::Object(mut fields) = event {
+        // Stamped with the wall clock, which the receiver checks freshness against.
+        fields.insert("CreateTime".into(), crate::kit::push::wall_unix().into());
+        let message = crate::kit::push::Message { appid: ctx.appid(), event: "wxa_media_check".into(), fields };
+        crate::kit::push::send(ctx.state, message);
+    }
     Ok(fields! { "trace_id" => trace_id })
 }
 

@@ -10,6 +10,7 @@ pub mod family;
 pub mod ids;
 pub mod params;
 pub mod permissions;
+pub mod push;
 pub mod records;
 pub mod route;
 pub mod state;

@@ -34,15 +34,15 @@ pub const MAX_PUSH_XML_BYTES: usize = 1 << 20;
 /// Deepest element nesting accepted (root = 1). Deeper documents are not WeChat pushes.
 pub const MAX_DEPTH: usize = 32;
 
-fn bad(why: &str) -> CryptoError {
+pub(crate) fn bad(why: &str) -> CryptoError {
     CryptoError::BadXml(why.to_string())
 }
 
-fn bad_at(why: &str, pos: u64) -> CryptoError {
+pub(crate) fn bad_at(why: &str, pos: u64) -> CryptoError {
     CryptoError::BadXml(format!("{why} at byte {pos}"))
 }
 
-fn is_xml_ws(s: &str) -> bool {
+pub(crate) fn is_xml_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
@@ -54,6 +54,16 @@ fn element_name(e: &quick_xml::events::BytesStart<'_>) -> String {
     let q = e.name();
     let name: &str = q.as_ref();
     name.to_string()
+}
+
+/// A character reference or one of the five predefined entities; anything else is an error (no DTD exists
+/// to define it).
+pub(crate) fn resolve_reference(r: &quick_xml::events::BytesRef<'_>, pos: u64) -> Result<String, CryptoError> {
+    match r.resolve_char_ref() {
+        Ok(Some(ch)) => Ok(ch.to_string()),
+        Ok(None) => resolve_predefined_entity(r).map(str::to_string).ok_or_else(|| bad_at("undefined entity", pos)),
+        Err(_) => Err(bad_at("invalid character reference", pos)),
+    }
 }
 
 /// Parses the children of the root `<xml>` element into `(name, value)` pairs, in document order
@@ -144,14 +154,7 @@ pub fn parse_flat(xml: &str, max_bytes: usize) -> Result<Vec<(String, String)>, 
             },
             Event::GeneralRef(r) => {
                 // Resolve even in skipped content, so an undefined entity never passes silently.
-                let resolved: String = match r.resolve_char_ref() {
-                    Ok(Some(ch)) => ch.to_string(),
-                    Ok(None) => match resolve_predefined_entity(&r) {
-                        Some(s) => s.to_string(),
-                        None => return Err(bad_at("undefined entity", pos)),
-                    },
-                    Err(_) => return Err(bad_at("invalid character reference", pos)),
-                };
+                let resolved = resolve_reference(&r, pos)?;
                 match depth {
                     0 | 1 => return Err(bad_at("text outside of a field", pos)),
                     2 => field_value.push_str(&resolved),

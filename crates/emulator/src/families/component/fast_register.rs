@@ -207,13 +207,13 @@ fn confirm_prepared(state: &mut State, args: Value) -> Ready {
     let (subject, info) = (tasks[index].who.subject(), tasks[index].who.info());
     let (appid, code) = create_mini_program(state, &component, subject)?;
     state.record::<Tasks>().0[index].created = Some(appid.clone());
-    let push = pushes::custom_event(state, &component, &notification(&component, &appid, &code, &info))?;
+    let push = pushes::custom_event(state, &component, "notify_third_fasteregister", &notification(&component, &appid, &code, &info))?;
     Ok((json!({"appid": appid, "authorizationCode": code}), push))
 }
 
 /// The inner XML of `notify_third_fasteregister`: WeChat's flat fields and the nested `<info>`.
 fn notification(component: &str, appid: &str, code: &str, info: &[(&str, String)]) -> String {
-    let now = pushes::wall_unix().to_string();
+    let now = crate::kit::push::wall_unix().to_string();
     let outer = build_flat(&[("AppId", component), ("CreateTime", &now), ("InfoType", "notify_third_fasteregister"), ("appid", appid), ("status", "0"), ("auth_code", code), ("msg", "OK")]);
     let info: Vec<(&str, &str)> = info.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let inner = build_flat(&info);

@@ -20,9 +20,12 @@ pub const FAMILY: Family = Family::new("component").routes(routes::ROUTES).actio
 
 /// The configured platforms.
 fn seed(state: &mut State, config: &EmulatorConfig) {
-    let platforms = &mut state.record::<Platforms>().0;
     for c in &config.components {
-        platforms.insert(c.appid.clone(), ComponentState::new(c));
+        state.record::<Platforms>().0.insert(c.appid.clone(), ComponentState::new(c));
+        let keys = state.record::<Platforms>().0.get(&c.appid).map(|p| (p.token.clone(), p.encoding_aes_key.clone()));
+        if let Some((token, key)) = keys {
+            crate::kit::push::targets::register_component(state, &c.appid, token, key);
+        }
     }
     // The platform's own daily quotas (its token call is metered) live in its account record.
     for c in &config.components {

@@ -7,41 +7,26 @@
 //! - Once a URL is known, `authorize` also delivers `authorized` (`updateauthorized` for an account that had
 //!   already authorized), `unauthorize` delivers `unauthorized`, and `api_start_push_ticket` delivers its ticket.
 //!
-//! Deliveries await HTTP, so the lock is held only to prepare a push (`seal`), never while it travels.
-//!
-//! Pushes are stamped (query `timestamp`, `CreateTime`) with the real wall time, not the emulator's clock:
-//! `advanceTime` moves WeChat's state forward, while the receiver checks freshness against its own clock.
-//! A receiver's answer is read up to `MAX_ANSWER_BYTES`, within `DELIVERY_TIMEOUT` overall.
+//! Deliveries go through the emulator's push infrastructure (`kit::push`): prepared under the lock, sent
+//! without it, retried like WeChat's, and logged (`pushLog`). Pushes are stamped with the real wall time.
 
 use super::records::{self, Platforms};
+use crate::kit::push::delivery::{self, Outgoing, ANSWER_TIMEOUT};
+use crate::kit::push::log::NewEntry;
+use crate::kit::push::{self as kit_push, wall_unix};
 use crate::kit::state::State;
 use rand::Rng;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
-use std::time::Duration;
 use url::Url;
 use wechat_protocol::crypto::{build_flat, MsgCrypt};
-
-/// How long a push receiver may take to answer (WeChat waits 5 s; tests may be slower).
-const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The most of a receiver's answer kept (WeChat expects `success`; a huge answer is cut, never buffered).
-pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
-
-/// Unix seconds of the real wall clock (see the module doc).
-pub fn wall_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
 
 /// The authorization-event URL of each platform, once `pushTicket` named it.
 #[derive(Debug, Default)]
 pub struct PushUrls(BTreeMap<String, String>);
 
 /// A sealed push, ready to send without the lock.
-pub struct Prepared {
-    url: Url,
-    body: String,
-}
+pub type Prepared = Outgoing;
 
 /// The platform named, or the only configured one.
 pub fn component_of(state: &mut State, named: Option<String>) -> Result<String, String> {
@@ -57,11 +42,19 @@ pub fn component_of(state: &mut State, named: Option<String>) -> Result<String, 
 /// Encrypts `fields` for the platform and addresses it the way WeChat does (timestamp, nonce, encrypt_type,
 /// msg_signature and the plain signature in the query).
 fn seal(state: &mut State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
-    seal_xml(state, component_appid, url, &build_flat(fields))
+    let field = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
+    let logged = Logged { appid: field("AuthorizerAppid").unwrap_or_else(|| component_appid.to_owned()), event: field("InfoType").unwrap_or_default() };
+    seal_xml(state, component_appid, url, &build_flat(fields), logged)
+}
+
+/// How a push is named in the push log: the account it concerns and its InfoType.
+struct Logged {
+    appid: String,
+    event: String,
 }
 
 /// `seal` for an inner XML the caller built (an event with a nested block, as `notify_third_fasteregister`'s `<info>`).
-fn seal_xml(state: &mut State, component_appid: &str, url: &str, inner_xml: &str) -> Result<Prepared, String> {
+fn seal_xml(state: &mut State, component_appid: &str, url: &str, inner_xml: &str, logged: Logged) -> Result<Prepared, String> {
     let timestamp = wall_unix().to_string();
     let platform = state.record::<Platforms>().0.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
     let crypt = MsgCrypt::new(platform.token.expose(), platform.encoding_aes_key.expose(), component_appid)
@@ -75,40 +68,21 @@ fn seal_xml(state: &mut State, component_appid: &str, url: &str, inner_xml: &str
         .append_pair("nonce", &nonce)
         .append_pair("encrypt_type", "aes")
         .append_pair("msg_signature", &msg_signature);
-    Ok(Prepared { url, body })
-}
-
-/// POSTs a push; the receiver's answer comes back as `{status, answer}` (WeChat expects 200 `success`), its
-/// first `MAX_ANSWER_BYTES` at most, all within `DELIVERY_TIMEOUT`.
-pub async fn deliver(push: Prepared) -> Result<Value, String> {
-    deliver_within(push, DELIVERY_TIMEOUT).await
-}
-
-pub async fn deliver_within(push: Prepared, timeout: Duration) -> Result<Value, String> {
-    let shown = format!("{}{}", push.url.origin().ascii_serialization(), push.url.path());
-    let exchange = async {
-        let mut response = reqwest::Client::new()
-            .post(push.url)
-            .header("content-type", "text/xml")
-            .body(push.body)
-            .send()
-            .await
-            .map_err(|e| format!("cannot deliver the push to {shown}: {}", e.without_url()))?;
-        let status = response.status().as_u16();
-        let mut answer = Vec::new();
-        // Read chunk by chunk and stop at the cap: the rest is never read (the connection is dropped).
-        while let Ok(Some(chunk)) = response.chunk().await {
-            let room = MAX_ANSWER_BYTES - answer.len();
-            answer.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if answer.len() >= MAX_ANSWER_BYTES {
-                break;
-            }
-        }
-        Ok(json!({"status": status, "answer": String::from_utf8_lossy(&answer)}))
+    let entry = NewEntry {
+        to: delivery::shown(&url),
+        appid: logged.appid,
+        component_appid: Some(component_appid.to_owned()),
+        event: logged.event,
+        format: "xml",
+        mode: "safe",
     };
-    tokio::time::timeout(timeout, exchange)
-        .await
-        .unwrap_or_else(|_| Err(format!("cannot deliver the push to {shown}: no answer within {} ms", timeout.as_millis())))
+    Ok(kit_push::outgoing(state, entry, url, body, "text/xml", ANSWER_TIMEOUT))
+}
+
+/// Delivers a push with WeChat's retries; resolves to the last answer `{status, answer}` (WeChat expects 200
+/// `success`).
+pub async fn deliver(push: Prepared) -> Result<Value, String> {
+    delivery::deliver(push).await
 }
 
 /// Mints the platform's only valid ticket and seals it for `url`.
@@ -158,25 +132,15 @@ pub fn start_push_ticket(state: &mut State, component_appid: &str) -> Result<(),
         return records::set_ticket(state, component_appid, None).map(|_| ());
     };
     let (_, push) = ticket_push(state, component_appid, &url)?;
-    deliver_later(push, "ticket push after api_start_push_ticket");
+    delivery::spawn(push);
     Ok(())
 }
 
 /// An event whose inner XML the caller built, sealed for the platform's push URL; None when none is known.
-pub fn custom_event(state: &mut State, component_appid: &str, inner_xml: &str) -> Result<Option<Prepared>, String> {
+pub fn custom_event(state: &mut State, component_appid: &str, event: &str, inner_xml: &str) -> Result<Option<Prepared>, String> {
     let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
-    seal_xml(state, component_appid, &url, inner_xml).map(Some)
-}
-
-/// Delivers a push after the API call that caused it has answered (WeChat pushes asynchronously too).
-pub fn deliver_later(push: Prepared, what: &'static str) {
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(async move {
-            if let Err(e) = deliver(push).await {
-                tracing::debug!("emulator: {what} failed: {e}");
-            }
-        });
-    }
+    let logged = Logged { appid: component_appid.to_owned(), event: event.to_owned() };
+    seal_xml(state, component_appid, &url, inner_xml, logged).map(Some)
 }
 
 #[cfg(test)]
@@ -245,18 +209,6 @@ mod tests {
         let second = received.lock().unwrap()[1].component_verify_ticket.clone().unwrap();
         assert_ne!(second, ticket);
         assert_eq!(code(&component_token(&emu, &ticket).await), 61006);
-    }
-
-    #[tokio::test]
-    async fn a_receiver_that_never_answers_times_out() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = url::Url::parse(&format!("http://{}/events", listener.local_addr().unwrap())).unwrap();
-        let held = tokio::spawn(async move { listener.accept().await.map(|(s, _)| s) });
-        let started = std::time::Instant::now();
-        let e = super::deliver_within(super::Prepared { url, body: "<xml/>".into() }, std::time::Duration::from_millis(300)).await.unwrap_err();
-        assert!(e.ends_with("no answer within 300 ms"), "{e}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
-        drop(held);
     }
 
     #[tokio::test]

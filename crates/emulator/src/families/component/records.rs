@@ -107,6 +107,8 @@ pub fn authorize(state: &mut State, component_appid: &str, authorizer_appid: &st
     let code = format!("queryauthcode@@@{}", random_token(48));
     component.codes.insert(code.clone(), (authorizer_appid.to_owned(), permission_sets, now + AUTH_CODE_LIFETIME));
     state.app_mut(authorizer_appid);
+    // Its messages now reach the platform's message URL (when one is set).
+    crate::kit::push::targets::set_authorizer(state, authorizer_appid, Some(component_appid));
     Ok(json!({"authorizationCode": code, "expiresIn": AUTH_CODE_LIFETIME.as_secs()}))
 }
 
@@ -124,6 +126,7 @@ pub fn unauthorize(state: &mut State, component_appid: &str, authorizer_appid: &
     let component = state.record::<Platforms>().0.get_mut(component_appid).ok_or_else(|| format!("unknown component {component_appid}"))?;
     let removed = component.authorizations.remove(authorizer_appid).is_some();
     state.record::<TokenStore>().revoke_authorizer(component_appid, authorizer_appid);
+    crate::kit::push::targets::set_authorizer(state, authorizer_appid, None);
     Ok(json!({"removed": removed}))
 }
 

@@ -164,7 +164,8 @@ fn get_quota(ctx: &mut Ctx<'_>) -> Reply {
     Ok(fields! { "quota_num" => quota })
 }
 
-/// Courier side: `{shop_app_id, biz_id, result_code, result_msg?}` settles a binding under review.
+/// Courier side: `{shop_app_id, biz_id, result_code, result_msg?}` settles a binding under review; the shop is
+/// pushed `update_business_bind_result` (errcode, errmsg, delivery_id, biz_id: the official page's sample).
 fn update_business(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
     let shop = p.str("shop_app_id");
@@ -183,6 +184,17 @@ fn update_business(ctx: &mut Ctx<'_>) -> Reply {
         account.remark_wrong_msg = p.str("result_msg").to_owned();
     }
     account.update_time = now;
+    let (code, msg) = match p.int("result_code") {
+        Some(0) => (0, "ok".to_owned()),
+        other => (other.unwrap_or(-1), account.remark_wrong_msg.clone()),
+    };
+    let mut fields = crate::families::pushes::header(shop, "oWeChatTeam0000000000000000", "update_business_bind_result");
+    fields.insert("errcode".into(), code.into());
+    fields.insert("errmsg".into(), msg.into());
+    fields.insert("delivery_id".into(), account.delivery_id.clone().into());
+    fields.insert("biz_id".into(), account.biz_id.clone().into());
+    let message = crate::kit::push::Message { appid: shop.to_owned(), event: "update_business_bind_result".into(), fields };
+    crate::kit::push::send(ctx.state, message);
     Ok(fields! {})
 }
 

@@ -54,10 +54,14 @@ fn order_by_token<'c>(ctx: &'c mut Ctx<'_>) -> Result<&'c mut Order, WxError> {
 }
 
 /// `{token, waybill_id, action_time, action_type, action_msg}`: a tracking event the merchant's reads will show.
+/// The merchant is pushed `add_express_path` with the path so far.
 fn update_path(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
+    let merchant = ctx.state.record::<DeliveryTokens>().0.get(p.str("token")).map(|t| t.appid.clone());
     let order = order_by_token(ctx)?;
     order.append(p.int("action_time").unwrap_or_default(), p.int("action_type").unwrap_or_default(), p.str("action_msg"));
+    let pushed = super::path_push::message(&merchant.unwrap_or_default(), order);
+    crate::kit::push::send(ctx.state, pushed);
     Ok(fields! {})
 }
 

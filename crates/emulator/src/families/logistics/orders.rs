@@ -1,6 +1,7 @@
 //! Orders and waybills: `addOrder` places an order (checking openid, company, service type, shop block and
 //! the account's quota) and gets a waybill; the read calls see it; `cancelOrder` cancels it while no courier
-//! has touched it; `testUpdateOrder` (sandbox orders only) appends tracking events.
+//! has touched it; `testUpdateOrder` (sandbox orders only) appends tracking events, each pushed to the
+//! merchant as `add_express_path`.
 
 use super::accounts::is_sandbox;
 use super::billing::{billing_of, charge, refund};
@@ -246,11 +247,14 @@ fn test_update_order(ctx: &mut Ctx<'_>) -> Reply {
     if !is_sandbox(p.str("delivery_id"), p.str("biz_id")) {
         return Err(fail(endpoint, 930561));
     }
+    let appid = ctx.appid();
     let order = find(ctx.app(), p.str("order_id"), p.str("delivery_id")).ok_or_else(|| fail(endpoint, 930563))?;
     if order.waybill_id != p.str("waybill_id") {
         return Err(fail(endpoint, 40199));
     }
     order.append(p.int("action_time").unwrap_or_default(), p.int("action_type").unwrap_or_default(), p.str("action_msg"));
+    let pushed = super::path_push::message(&appid, order);
+    crate::kit::push::send(ctx.state, pushed);
     Ok(fields! {})
 }
 

@@ -1,0 +1,137 @@
+//! One message-push intake: an account's own (`push: { token, encodingAesKey }`), or the authorizers' messages
+//! reaching a third-party platform's `$APPID$` URL (the platform's token and key). Every push is verified
+//! (signature, then decryption when encrypted), read into a typed tree, checked for freshness, and recognised
+//! when WeChat delivers it again; only then is it reported for the listeners.
+
+use super::replay::{check_fresh, rejected, unix_now, SeenPushes};
+use crate::error::Error;
+use rand::Rng;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::time::Duration;
+use wechat_protocol::crypto::push_message::{self, Format, Keys};
+use wechat_protocol::crypto::push_schema::event_name;
+use wechat_protocol::crypto::{MsgCrypt, PushQuery};
+use wechat_protocol::secret::Secret;
+
+pub struct Receiver {
+    /// `push.handlePush` or `component.handleMessage`: what errors are named after.
+    api: &'static str,
+    /// The option that sets the freshness window, named in a stale push's error.
+    max_age_option: &'static str,
+    token: Secret,
+    crypt: Option<MsgCrypt>,
+    max_age: Duration,
+    seen: SeenPushes,
+}
+
+/// A verified push, for the JS listeners.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Received {
+    /// `Event` (lower-cased), `InfoType`, or `MsgType` for plain messages: what listeners subscribe to.
+    pub event: String,
+    /// The account the push is about: this client's appid, or the authorizer's.
+    pub appid: String,
+    pub format: &'static str,
+    pub encrypted: bool,
+    pub message: Map<String, Value>,
+    /// `duplicate` when this push was already handled: answered `success`, listeners not run again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<&'static str>,
+    /// Names the push to `forget` (its listeners failed, so WeChat's retry must run them).
+    pub push_key: String,
+}
+
+impl Receiver {
+    pub fn new(api: &'static str, max_age_option: &'static str, token: Secret, crypt: Option<MsgCrypt>, max_age: Duration) -> Receiver {
+        Receiver { api, max_age_option, token, crypt, max_age, seen: SeenPushes::default() }
+    }
+
+    fn keys(&self) -> Keys<'_> {
+        Keys { token: self.token.expose(), crypt: self.crypt.as_ref() }
+    }
+
+    /// A POSTed push, for the account `appid`.
+    pub fn receive(&self, appid: &str, query: &PushQuery, body: &str) -> Result<Received, Error> {
+        let opened = push_message::open(self.keys(), query, body).map_err(|e| rejected(self.api, e))?;
+        let (now, max_age) = (unix_now(), self.max_age.as_secs() as i64);
+        let stamped: i64 = query.timestamp.trim().parse().map_err(|_| rejected(self.api, "the query's timestamp is not a number"))?;
+        check_fresh(self.api, self.max_age_option, "query timestamp", stamped, now, max_age)?;
+        let created = opened.message.get("CreateTime").and_then(Value::as_i64);
+        if let Some(created) = created {
+            check_fresh(self.api, self.max_age_option, "CreateTime", created, now, max_age)?;
+        }
+        let event = event_name(&opened.message).ok_or_else(|| rejected(self.api, "the message has no Event, InfoType or MsgType"))?;
+        let key = self.seen.key(&opened.content);
+        let first = self.seen.first_time(key, stamped.max(created.unwrap_or(stamped)) + max_age, now);
+        Ok(Received {
+            event,
+            appid: appid.to_owned(),
+            format: opened.format.as_str(),
+            encrypted: opened.encrypted,
+            message: opened.message,
+            ignored: (!first).then_some("duplicate"),
+            push_key: key.to_string(),
+        })
+    }
+
+    /// Forgets a handled push (`Received::push_key`): its listeners failed, so WeChat's retry runs them again.
+    pub fn forget(&self, push_key: &str) {
+        self.seen.forget_text(push_key);
+    }
+
+    /// URL verification (GET): the `echostr` to answer.
+    pub fn verify_url(&self, query: &PushQuery) -> Result<String, Error> {
+        push_message::verify_url(self.keys(), query).map_err(|e| rejected(self.api, e))
+    }
+
+    /// A passive reply to a push read as `format` (`xml`/`json`), encrypted when the push was.
+    pub fn reply(&self, format: &str, encrypted: bool, message_json: &str) -> Result<String, Error> {
+        let format = Format::parse(format).ok_or_else(|| Error::invalid_argument(self.api, "reply format must be 'xml' or 'json'"))?;
+        let message = match serde_json::from_str::<Value>(message_json) {
+            Ok(Value::Object(map)) => map,
+            _ => return Err(Error::invalid_argument(self.api, "a reply must be an object of WeChat's fields")),
+        };
+        let timestamp = unix_now().to_string();
+        let nonce = rand::thread_rng().gen_range(100_000_000u64..10_000_000_000).to_string();
+        push_message::reply(self.keys(), format, encrypted, &message, &timestamp, &nonce).map_err(|e| Error::invalid_argument(self.api, e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use wechat_protocol::crypto::push_message::{seal, Mode};
+
+    const KEY: &str = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA";
+
+    fn receiver() -> Receiver {
+        let crypt = MsgCrypt::new("tok", KEY, "wxapp").unwrap();
+        Receiver::new("push.handlePush", "push.maxAgeSeconds", Secret::new("tok".to_owned()), Some(crypt), Duration::from_secs(300))
+    }
+
+    fn push(created: i64) -> (PushQuery, String) {
+        let crypt = MsgCrypt::new("tok", KEY, "wxapp").unwrap();
+        let message = json!({"ToUserName": "gh", "CreateTime": created, "MsgType": "event", "Event": "add_express_path", "Actions": []});
+        let ts = created.to_string();
+        let sealed = seal(Keys { token: "tok", crypt: Some(&crypt) }, Mode::Safe, Format::Xml, message.as_object().unwrap(), &ts, "n").unwrap();
+        (PushQuery::from_pairs(sealed.query.iter().map(|(k, v)| (*k, v.clone()))), sealed.body)
+    }
+
+    #[test]
+    fn fresh_then_duplicate_then_forgotten_and_stale_refused() {
+        let r = receiver();
+        let (query, body) = push(unix_now());
+        let first = r.receive("wxapp", &query, &body).unwrap();
+        assert_eq!((first.event.as_str(), first.ignored, first.encrypted), ("add_express_path", None, true));
+        assert_eq!(first.message["Actions"], json!([]));
+        assert_eq!(r.receive("wxapp", &query, &body).unwrap().ignored, Some("duplicate"));
+        r.forget(&first.push_key);
+        assert_eq!(r.receive("wxapp", &query, &body).unwrap().ignored, None);
+        let (old_query, old_body) = push(unix_now() - 3600);
+        let e = r.receive("wxapp", &old_query, &old_body).unwrap_err();
+        assert!(e.message.contains("stale push") && e.message.contains("push.maxAgeSeconds"), "{}", e.message);
+    }
+}

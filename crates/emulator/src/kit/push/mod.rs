@@ -1,0 +1,88 @@
+//! The one place every push the emulator sends goes through: where it goes (`targets`), how it is written
+//! (`wechat_protocol::crypto::push_message`: plain, compatible or safe; XML or JSON), how it travels with
+//! WeChat's retries (`delivery`), and the log of every attempt (`log`, the `pushLog` action).
+//!
+//! Pushes are prepared under the state lock and travel without it. They are stamped with the real wall time
+//! (query `timestamp`, `CreateTime`), not the emulator's clock: `advanceTime` moves WeChat's state forward,
+//! while the receiver checks freshness against its own clock.
+
+pub mod delivery;
+pub mod log;
+pub mod targets;
+
+use crate::kit::state::State;
+use delivery::Outgoing;
+use log::{NewEntry, PushLog};
+use rand::Rng;
+use serde_json::{Map, Value};
+use url::Url;
+use wechat_protocol::crypto::push_message::{seal, Keys};
+use wechat_protocol::crypto::MsgCrypt;
+
+/// A message to an account, as WeChat writes it (`ToUserName`, `CreateTime`, `MsgType`, `Event`, …).
+pub struct Message {
+    pub appid: String,
+    /// `Event` (or `InfoType`): what the log shows.
+    pub event: String,
+    pub fields: Map<String, Value>,
+}
+
+/// Unix seconds of the wall clock (see the module doc).
+pub fn wall_unix() -> i64 {
+    (log::unix_ms() / 1000) as i64
+}
+
+fn nonce() -> String {
+    rand::thread_rng().gen_range(100_000_000u64..10_000_000_000).to_string()
+}
+
+/// Seals `message` for its account's push target and logs it as pending; None when the account has no
+/// target (WeChat pushes nowhere then).
+pub fn prepare(state: &mut State, message: Message) -> Result<Option<Outgoing>, String> {
+    let Some(target) = targets::resolve(state, &message.appid) else { return Ok(None) };
+    let crypt = match &target.encoding_aes_key {
+        Some(key) => Some(MsgCrypt::new(target.token.expose(), key.expose(), &target.crypt_appid).map_err(|e| format!("push target of {}: {e}", message.appid))?),
+        None => None,
+    };
+    let timestamp = wall_unix().to_string();
+    let keys = Keys { token: target.token.expose(), crypt: crypt.as_ref() };
+    let sealed = seal(keys, target.mode, target.format, &message.fields, &timestamp, &nonce()).map_err(|e| format!("push to {}: {e}", message.appid))?;
+    let mut url = Url::parse(&target.url).map_err(|_| format!("push URL of {} is not a URL", message.appid))?;
+    url.query_pairs_mut().extend_pairs(sealed.query.iter().map(|(k, v)| (*k, v.as_str())));
+    let entry = NewEntry {
+        to: delivery::shown(&url),
+        appid: message.appid,
+        component_appid: target.component_appid,
+        event: message.event,
+        format: target.format.as_str(),
+        mode: target.mode.as_str(),
+    };
+    Ok(Some(outgoing(state, entry, url, sealed.body, target.format.content_type(), target.answer_timeout)))
+}
+
+/// Logs an already sealed push (the platform's authorization events) as pending.
+pub fn outgoing(state: &mut State, entry: NewEntry, url: Url, body: String, content_type: &'static str, answer_timeout: std::time::Duration) -> Outgoing {
+    let log = state.record::<PushLog>().clone();
+    let log_id = log.open(entry);
+    Outgoing { url, body, content_type, log, log_id, answer_timeout }
+}
+
+/// `prepare`, then delivery in the background. A push that cannot be sealed is dropped with a debug line: the
+/// call that caused it still succeeds, as at WeChat.
+pub fn send(state: &mut State, message: Message) {
+    match prepare(state, message) {
+        Ok(Some(push)) => delivery::spawn(push),
+        Ok(None) => {}
+        Err(e) => tracing::debug!("emulator: push not sent: {e}"),
+    }
+}
+
+/// The log, newest last.
+pub fn entries(state: &mut State) -> Vec<log::Entry> {
+    state.record::<PushLog>().entries()
+}
+
+/// An account's original id (`gh_…`), the `ToUserName` of its pushes.
+pub fn original_id(appid: &str) -> String {
+    format!("gh_{}", appid.get(appid.len().saturating_sub(12)..).unwrap_or(appid))
+}
