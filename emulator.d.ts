@@ -104,6 +104,11 @@ export interface EmulatorSeedAccount {
 export declare class Emulator {
   /** `http://127.0.0.1:<port>`: give it to `apiBase`. */
   readonly url: string
+  /**
+   * The console, `${url}/__emulator/ui?token=…`: calls, pushes and state, and buttons that drive the control API.
+   * Open it in a browser on this machine; the token is new at every start and is what lets a browser in.
+   */
+  readonly consoleUrl: string
   /** Stops the server and lets the process exit; safe to call twice. Until then it keeps the process alive. */
   close(): Promise<void>
   /** Lets the process exit while the emulator runs (like `server.unref()`). */

@@ -37,6 +37,8 @@ class Emulator {
     this.#native = nativeEmulator
     /** `http://127.0.0.1:<port>`: point the client's WeChat host here. */
     this.url = nativeEmulator.url
+    /** The console (`${url}/__emulator/ui?token=…`, a new token each start): open it in a browser on this machine. */
+    this.consoleUrl = nativeEmulator.consoleUrl
   }
 
   /** Stops the server and lets the process exit; resolves once it has stopped. Safe to call twice. */
