@@ -191,6 +191,8 @@ export declare class Emulator {
   order(orderId: string, appid?: string): Promise<any>
   /** An order as stored, with its courier-side deliveryToken (for updatePath, getContact and scatter calls), path, fees and complaint. */
   order(args: { orderId: string; appid?: string }): Promise<any>
+  /** Moves an order one step along a courier's path (picked up, in transit, out for delivery, signed) at the emulator's clock, or appends the event given; getPath answers it. Returns the order as `order` does. */
+  advanceOrder(args: { appid?: string; orderId: string; actionType?: number; actionMsg?: string }): Promise<any>
   /** Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}. */
   seedOpenAccount(args?: { openAppid?: string; subject?: string; createdByApi?: boolean; boundAppids?: string[] }): Promise<{ openAppid: string }>
   /** The account's daily quota for one endpoint; past it calls answer 45009 until auth.clearQuota. */

@@ -177,6 +177,11 @@ class Emulator {
     return this.control('order', argsOf(['orderId', 'appid?'], arguments))
   }
 
+  /** Moves an order one step along a courier's path (picked up, in transit, out for delivery, signed) at the emulator's clock, or appends the event given; getPath answers it. Returns the order as `order` does. */
+  advanceOrder(args) {
+    return this.control('advanceOrder', args ?? {})
+  }
+
   /** Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}. */
   seedOpenAccount(args) {
     return this.control('seedOpenAccount', args ?? {})

@@ -69,7 +69,7 @@ function addCall(entry) {
   const line = el(
     'tr',
     { class: failed ? 'entry failed' : 'entry', 'data-api': entry.api, 'data-seq': entry.seq },
-    [time(entry.at), entry.api, entry.status, entry.errcode, entry.ms.toFixed(1), entry.rid || '', entry.appid || entry.componentAppid || '', attempt > 1 ? `retry ${attempt - 1}` : ''].map((c) => el('td', {}, c)),
+    [time(entry.at), entry.api, entry.status, entry.errcode, entry.ms.toFixed(2), entry.rid || '', entry.appid || entry.componentAppid || '', attempt > 1 ? `retry ${attempt - 1}` : ''].map((c) => el('td', {}, c)),
   )
   line.addEventListener('click', () => {
     if (line.nextSibling && line.nextSibling.classList.contains('detail')) return line.nextSibling.remove()
@@ -135,14 +135,15 @@ function drawApp(appid, app) {
     const args = { appid, miniprogramAppid: l.appid }
     return row(l.appid, LINK[l.status] ?? l.status, pending ? [button('Approve', 'approveLink', args), button('Refuse', 'rejectLink', args)] : '')
   })
-  const orders = (app.orders || []).map((o) => row(o.orderId, o.deliveryId, o.waybillId, o.orderStatus ? 'cancelled' : 'open', o.pathItems))
+  const orders = (app.orders || []).map((o) =>
+    row(o.orderId, o.deliveryId, o.waybillId, o.orderStatus ? 'cancelled' : 'open', o.pathItems, o.orderStatus ? '' : button('Next path step', 'advanceOrder', { appid, orderId: o.orderId })))
   const usage = Object.entries(app.usage || {}).map(([api, n]) => `${api} ${JSON.stringify(n)}`).join(' · ')
   return el('div', { class: 'app', 'data-appid': appid },
     el('h3', {}, app.name, ' ', el('code', {}, appid)),
     `${app.subject}${app.openAppid ? ' · open platform ' + app.openAppid : ''}${app.printers && app.printers.length ? ' · printers: ' + app.printers.length : ''}`,
     accounts.length ? table(['biz_id', 'Courier', 'Alias', 'Review', 'Quota', ''], accounts) : null,
     links.length ? table(['Mini program link', 'Status', ''], links) : null,
-    orders.length ? table(['Order', 'Courier', 'Waybill', 'Status', 'Path events'], orders) : null,
+    orders.length ? table(['Order', 'Courier', 'Waybill', 'Status', 'Path events', ''], orders) : null,
     usage ? el('p', {}, el('small', {}, 'Quota used: ', usage)) : null,
   )
 }
@@ -163,7 +164,7 @@ function drawPlatform(appid, platform, apps) {
   } }, el('input', { name: 'url', type: 'url', placeholder: "the platform's push URL", required: true, size: 30 }), el('button', {}, 'Push a ticket now'))
   return el('div', { class: 'platform', 'data-appid': appid },
     el('h3', {}, el('code', {}, appid)),
-    `ticket ${platform.ticketValid ? 'valid' : 'none or expired'} · ${platform.pendingAuthorizationCodes} codes not yet exchanged · ${platform.pushRequests} ticket-push requests `,
+    `ticket ${platform.ticketValid ? 'valid' : 'none or expired'} · authorization codes not yet exchanged: ${platform.pendingAuthorizationCodes} · ${platform.pushRequests} ticket-push requests `,
     button('Set a fresh ticket', 'setTicket', { componentAppid: appid }),
     pushTicket,
     authorizers.length ? table(['Authorizer', 'Permission sets', 'Authorized', ''], authorizers) : el('p', {}, 'No authorizers yet.'),
