@@ -9,6 +9,8 @@ const http = require('node:http')
 const fs = require('node:fs')
 const { chromium } = require('playwright-core')
 const { cloud, COMPONENT, recordingStore, serve } = require('./component-helpers.js')
+// SF with the cash-paid biz_id: no bound account needed.
+const { orderParams } = require('../scripts/soak.js')
 
 const CHROMIUM = '/usr/bin/chromium'
 const APP = { appid: 'wxconsoleapp000001', secret: 'console-app-secret-000000000001' }
@@ -81,6 +83,21 @@ test('clicking "Approve" on a pending link changes what getLinkMiniprogram answe
   const after = await client.openapi.officialAccount.getLinkMiniprogram({})
   t.is(after.wxopens.items[0].status, 1)
   t.true((await p.locator('#output').innerText()).includes('"status": 1'))
+})
+
+test('clicking "Next path step" on an order moves it along the path getPath answers', async (t) => {
+  const emu = await emulator(t)
+  const client = cloud.createClient({ ...APP, apiBase: emu.url })
+  const [openid] = await emu.openids(APP.appid)
+  const { waybillId } = await client.openapi.logistics.addOrder(orderParams('console-walk', openid))
+  t.is((await client.openapi.logistics.getPath({ deliveryId: 'SF', waybillId })).pathItemNum, 0)
+  const p = await page(t)
+  await p.goto(emu.consoleUrl)
+  await p.locator(`.app[data-appid="${APP.appid}"] button`, { hasText: 'Next path step' }).click()
+  await p.locator('#output', { hasText: 'advanceOrder' }).waitFor()
+  const path = await client.openapi.logistics.getPath({ deliveryId: 'SF', waybillId })
+  t.is(path.pathItemNum, 1)
+  t.like(path.pathItemList[0], { actionType: 100001, actionMsg: '快件已揽收' })
 })
 
 /** The platform's site: its redirect_uri answers a page; resolves to { url, close }. */

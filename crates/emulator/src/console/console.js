@@ -103,7 +103,7 @@ async function pollPushes() {
     return replace('push-rows', el('p', { class: 'problem', title: e.message }, e.message.split('; known:')[0]))
   }
   const items = log.slice().reverse().map((p) =>
-    el('div', { class: 'push' },
+    el('div', { class: 'push', 'data-id': p.id, 'data-event': p.event, 'data-outcome': p.outcome },
       el('b', {}, p.event), ' → ', el('code', {}, p.to), ' ', el('span', { class: p.outcome }, p.outcome),
       el('br'), `${time(p.at)} · ${p.appid || ''}${p.componentAppid ? ' via ' + p.componentAppid : ''} · ${p.format} ${p.mode}`,
       el('ol', {}, p.attempts.map((a) => el('li', {}, `${time(a.at)} ${a.status ?? '—'} ${a.answer ?? ''} ${a.error ?? ''} (${Math.round(a.ms)} ms)`))),
