@@ -6,12 +6,11 @@ mod authorize;
 
 use crate::guard::{page_headers, Guard};
 use crate::kit::state::Shared;
-use axum::extract::Query;
+use axum::extract::{Path, RawQuery};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 const PAGE: &str = include_str!("page.html");
@@ -24,15 +23,16 @@ pub const PATH: &str = "/__emulator/ui";
 /// The console's routes and the authorization page's.
 pub fn routes(shared: Shared, guard: Arc<Guard>) -> Router {
     Router::new()
-        .route(PATH, get(move |headers: HeaderMap, Query(query): Query<HashMap<String, String>>| page(guard.clone(), headers, query)))
-        .route("/__emulator/ui/console.js", get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }))
-        .route("/__emulator/ui/console.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
+        .route(PATH, get(move |headers: HeaderMap, RawQuery(query): RawQuery| page(guard.clone(), headers, query)))
+        .route("/__emulator/ui/{file}", get(|Path(file): Path<String>| async move { asset(&file) }))
         .merge(authorize::routes(shared))
 }
 
 /// The console page, for a loopback Host and the token of this start (the URL the emulator printed).
-async fn page(guard: Arc<Guard>, headers: HeaderMap, query: HashMap<String, String>) -> Response {
-    let token = query.get("token").map(String::as_str);
+async fn page(guard: Arc<Guard>, headers: HeaderMap, query: Option<String>) -> Response {
+    let query = query.unwrap_or_default();
+    let token = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned());
+    let token = token.as_deref();
     // Opened from the address bar, a page carries no Origin: it is a browser's request all the same.
     let mut asked = headers;
     if !asked.contains_key("sec-fetch-site") {
@@ -45,6 +45,12 @@ async fn page(guard: Arc<Guard>, headers: HeaderMap, query: HashMap<String, Stri
     }
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
+/// The page's script and style (static, no token needed: they hold nothing secret).
+fn asset(file: &str) -> Response {
+    let (content_type, body) = match file {
+        "console.js" => ("text/javascript; charset=utf-8", SCRIPT),
+        "console.css" => ("text/css; charset=utf-8", STYLE),
+        _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
+    };
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
 }
