@@ -121,6 +121,11 @@ export interface EmulatorSeedAccount {
 export declare class Emulator {
   /** `http://127.0.0.1:<port>`: give it to `apiBase`. */
   readonly url: string
+  /**
+   * The console, `${url}/__emulator/ui?token=…`: calls, pushes and state, and buttons that drive the control API.
+   * Open it in a browser on this machine; the token is new at every start and is what lets a browser in.
+   */
+  readonly consoleUrl: string
   /** Stops the server and lets the process exit; safe to call twice. Until then it keeps the process alive. */
   close(): Promise<void>
   /** Lets the process exit while the emulator runs (like `server.unref()`). */
@@ -203,6 +208,8 @@ export declare class Emulator {
   order(orderId: string, appid?: string): Promise<any>
   /** An order as stored, with its courier-side deliveryToken (for updatePath, getContact and scatter calls), path, fees and complaint. */
   order(args: { orderId: string; appid?: string }): Promise<any>
+  /** Moves an order one step along a courier's path (picked up, in transit, out for delivery, signed) at the emulator's clock, or appends the event given; getPath answers it. Returns the order as `order` does. */
+  advanceOrder(args: { appid?: string; orderId: string; actionType?: number; actionMsg?: string }): Promise<any>
   /** Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}. */
   seedOpenAccount(args?: { openAppid?: string; subject?: string; createdByApi?: boolean; boundAppids?: string[] }): Promise<{ openAppid: string }>
   /** The account's daily quota for one endpoint; past it calls answer 45009 until auth.clearQuota. */

@@ -37,6 +37,8 @@ class Emulator {
     this.#native = nativeEmulator
     /** `http://127.0.0.1:<port>`: point the client's WeChat host here. */
     this.url = nativeEmulator.url
+    /** The console (`${url}/__emulator/ui?token=…`, a new token each start): open it in a browser on this machine. */
+    this.consoleUrl = nativeEmulator.consoleUrl
   }
 
   /** Stops the server and lets the process exit; resolves once it has stopped. Safe to call twice. */
@@ -173,6 +175,11 @@ class Emulator {
   /** An order as stored, with its courier-side deliveryToken (for updatePath, getContact and scatter calls), path, fees and complaint. */
   order(orderId, appid) {
     return this.control('order', argsOf(['orderId', 'appid?'], arguments))
+  }
+
+  /** Moves an order one step along a courier's path (picked up, in transit, out for delivery, signed) at the emulator's clock, or appends the event given; getPath answers it. Returns the order as `order` does. */
+  advanceOrder(args) {
+    return this.control('advanceOrder', args ?? {})
   }
 
   /** Creates an open-platform account as if made on the website (createdByApi false: unbind answers 89003, bind 89036). Returns {openAppid}. */

@@ -109,6 +109,13 @@ test.serial('emulator serves until stopped; call and token work against it over 
   const emu = await emulatorProcess(['--port', '0'])
   t.teardown(() => emu.child.kill())
   t.regex(emu.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  // The start-up lines name the console, with this start's token; it opens.
+  while (!emu.stderr().includes('control API:')) await new Promise((resolve) => setTimeout(resolve, 20))
+  const consoleUrl = emu.stderr().match(/^console: (\S+)$/m)[1]
+  t.true(consoleUrl.startsWith(`${emu.url}/__emulator/ui?token=`), consoleUrl)
+  const page = await fetch(consoleUrl)
+  t.is(page.status, 200)
+  t.regex(await page.text(), /<title>WeChat emulator console<\/title>/)
   const seeded = await fetch(`${emu.url}/__emulator/seedAccounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

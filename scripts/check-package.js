@@ -2,7 +2,7 @@
 'use strict'
 // `prepack`: refuses to pack a main package that could not load or that carries what users do not need.
 //   - every file is on the allow list (JS, types, CLI, loader, LICENSE, README, and what --build-from-source
-//     compiles: Cargo.toml, Cargo.lock, build.rs, src/, crates/*/src/, api/); no tests, fixtures, benches, docs
+//     compiles: Cargo.toml, Cargo.lock, build.rs, src/, crates/*/src/ with the console's page, api/); no tests, fixtures, benches, docs
 //   - every entry point (main, exports, bin) and every relative require/import of a packed JS file is packed
 //   - the native side: optionalDependencies name a prebuilt package for every napi target, pinned to this
 //     version, and this machine's one (npm/<platform>/) holds a binary that loads here and answers a call
@@ -27,6 +27,8 @@ const ALLOWED = [
   /^src\/[\w/-]+\.rs$/,
   /^crates\/[\w-]+\/Cargo\.toml$/,
   /^crates\/[\w-]+\/src\/[\w/-]+\.rs$/,
+  // The emulator's console, embedded in the crate with include_str!.
+  /^crates\/emulator\/src\/console\/[\w-]+\.(html|js|css)$/,
 ]
 
 /** Test-only code and data, wherever it sits (cfg(test) modules and fixtures live under src/ too). */

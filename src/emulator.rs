@@ -34,6 +34,12 @@ impl NativeEmulator {
         self.inner.url().to_owned()
     }
 
+    /// `http://127.0.0.1:<port>/__emulator/ui?token=…`
+    #[napi(getter)]
+    pub fn console_url(&self) -> String {
+        self.inner.console_url().to_owned()
+    }
+
     /// Stops the server; resolves once it has stopped. Safe to call twice.
     #[napi]
     pub async fn close(&self) -> Result<()> {

@@ -18,9 +18,11 @@ function cli(args, { env = {}, input } = {}) {
   })
 }
 
-/** `wechat-openapi emulator ...` in the background: its URL, and stop() → exit code. */
+/** `wechat-openapi emulator ...` in the background: its URL, what it wrote to stderr so far, and stop() → exit code. */
 async function emulatorProcess(args = []) {
   const child = spawn(process.execPath, [BIN, 'emulator', ...args], { env: BASE_ENV })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => (stderr += chunk))
   const url = await new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (chunk) => {
@@ -34,7 +36,7 @@ async function emulatorProcess(args = []) {
     child.kill('SIGTERM')
     return exited
   }
-  return { url, stop, child }
+  return { url, stop, child, stderr: () => stderr }
 }
 
 module.exports = { cli, emulatorProcess, BIN }

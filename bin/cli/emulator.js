@@ -67,6 +67,7 @@ async function run(argv, io) {
   } else {
     io.err(`accepts the apps of the config: ${options.apps.map((a) => a && a.appid).join(', ')}`)
   }
+  io.err(`console: ${emulator.consoleUrl}`)
   io.err(`control API: POST ${emulator.url}/__emulator/<action> (try 'actions'); stop with Ctrl-C`)
   // The running emulator holds the process open until it is closed, here on a signal.
   await stopped

@@ -6,11 +6,13 @@
 //!
 //! Layers, each using only those below it: `wire`/`config` → `kit` (state, context, params, route, failure,
 //! actions) → `families` (one file or folder per family, and the one list of them) → `pipeline`/`control` →
-//! `server` → this file.
+//! `server` (with `guard` and `console`) → this file.
 
 mod config;
+mod console;
 mod control;
 mod families;
+mod guard;
 mod kit;
 mod pipeline;
 mod server;
@@ -32,6 +34,7 @@ use tokio::task::JoinHandle;
 /// A running emulator. Dropping it stops the server too; `close()` waits for it.
 pub struct Emulator {
     url: String,
+    console_url: String,
     state: Shared,
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     server: tokio::sync::Mutex<Option<JoinHandle<()>>>,
@@ -46,7 +49,8 @@ pub async fn start(config: EmulatorConfig) -> Result<Emulator, String> {
 pub async fn start_at(config: EmulatorConfig, host: &str) -> Result<Emulator, String> {
     config.validate()?;
     let state: Shared = Arc::new(Mutex::new(families::new_state(&config)));
-    let router = server::router(state.clone(), config.control_hosts.clone())?;
+    let guard = Arc::new(guard::Guard::new(config.control_hosts.clone()));
+    let router = server::router(state.clone(), guard.clone())?;
     let listener = tokio::net::TcpListener::bind((host, config.port))
         .await
         .map_err(|e| format!("emulator: cannot listen on {host}:{}: {e}", config.port))?;
@@ -56,6 +60,7 @@ pub async fn start_at(config: EmulatorConfig, host: &str) -> Result<Emulator, St
     let server = tokio::spawn(server::serve(listener, router, header_timeout, max_connections, stopped));
     Ok(Emulator {
         url: format!("http://{address}"),
+        console_url: format!("http://{address}{}?token={}", console::PATH, guard.token),
         state,
         shutdown: Mutex::new(Some(shutdown)),
         server: tokio::sync::Mutex::new(Some(server)),
@@ -77,6 +82,12 @@ impl Emulator {
     /// `http://127.0.0.1:<port>`: use it as the client's WeChat host.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The console (`{url}/__emulator/ui?token=…`): open it in a browser on this machine. The token is new at
+    /// every start and is what lets a browser drive the control API.
+    pub fn console_url(&self) -> &str {
+        &self.console_url
     }
 
     /// Stops accepting, lets in-flight requests finish (at most a few seconds), then returns. Idempotent.

@@ -119,6 +119,7 @@ async fn main() -> ExitCode {
     if demo {
         println!("demo app: appid {DEMO_APPID} secret {DEMO_SECRET}");
     }
+    eprintln!("console: {}", emulator.console_url());
     eprintln!("control API: POST {}/__emulator/<action> (try 'actions'); stop with Ctrl-C", emulator.url());
     stop.wait().await;
     emulator.close().await;

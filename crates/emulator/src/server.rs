@@ -2,20 +2,21 @@
 //! pipeline so a wrong one answers WeChat's 43001/43002 instead of a bare 405), plus the control API at
 //! `POST /__emulator/<action>`.
 //!
-//! The control API can reset and rewrite the emulator, so it answers only what a test on this machine sends:
-//! a `Host` that is a loopback name or address (or one of `controlHosts`: DNS rebinding), no `Origin` but the
-//! emulator's own (a web page's cross-origin POST), and a JSON body labelled `application/json` (a "simple"
-//! cross-origin request cannot send that label). WeChat's routes stay open as WeChat's are.
+//! The control API can reset and rewrite the emulator, so it answers only what a test or the console on this
+//! machine sends (`guard`). The console and WeChat's authorization page are served by `console`. WeChat's
+//! routes stay open as WeChat's are.
 //!
 //! `serve` accepts connections itself: at most `maxConnections` at once (the rest wait to be accepted), each
 //! given `headerTimeoutMs` to send a request's headers (slow-loris sockets are closed).
 
+use crate::console;
 use crate::control;
 use crate::families::faults::answers as fault_answers;
 use crate::families::faults::queue::Faults;
 use crate::families::faults::rates::{Drawn, FaultRates};
 use crate::families::journal::{Answered, Journal};
 use crate::families::route_for;
+use crate::guard::Guard;
 use crate::kit::context::Caller;
 use crate::kit::state::{lock, Shared};
 use crate::kit::upload::{read_form, Form};
@@ -36,7 +37,7 @@ use wechat_protocol::catalogue::{catalogue, HttpVerb};
 const MAX_BODY: usize = 16 << 20;
 
 /// The router, built from the catalogue: a row without a handler is an error, not a silent 404.
-pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, String> {
+pub fn router(shared: Shared, guard: Arc<Guard>) -> Result<Router, String> {
     let mut router = Router::new();
     // Rows that share a path and differ by the query they fix (`?action=create` / `?action=search`) are one route.
     let mut by_path: Vec<(&str, Vec<Arc<Row>>)> = Vec::new();
@@ -63,20 +64,20 @@ pub fn router(shared: Shared, control_hosts: Vec<String>) -> Result<Router, Stri
             }),
         );
     }
-    let control_state = shared.clone();
-    let hosts = Arc::new(control_hosts);
+    let (control_state, control_guard) = (shared.clone(), guard.clone());
     router = router.route(
         "/__emulator/{action}",
         post(move |Path(action): Path<String>, headers: HeaderMap, body: Bytes| {
-            let (shared, hosts) = (control_state.clone(), hosts.clone());
+            let (shared, guard) = (control_state.clone(), control_guard.clone());
             async move {
-                match refuse_control(&headers, &body, &hosts) {
+                match guard.refuse_control(&headers, &body) {
                     Some((status, error)) => json_response(status, &json!({"ok": false, "error": error})),
                     None => serve_control(shared, action, body).await,
                 }
             }
         }),
     );
+    router = router.merge(console::routes(shared, guard));
     Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
 }
 
@@ -198,52 +199,6 @@ async fn serve_control(shared: Shared, action: String, body: Bytes) -> Response 
     }
 }
 
-/// Whether `host` (a `Host` header's name, port removed) names this machine's loopback interface.
-fn is_loopback_name(host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") {
-        return true;
-    }
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The host part of a `Host` header (`name:port`, `[v6]:port`).
-fn host_name(host: &str) -> &str {
-    if host.starts_with('[') {
-        return host.split_once(']').map_or(host, |(name, _)| &host[..name.len() + 1]);
-    }
-    host.rsplit_once(':').map_or(host, |(name, _)| name)
-}
-
-/// Why a control request is refused (see the module doc), or None.
-fn refuse_control(headers: &HeaderMap, body: &Bytes, allowed: &[String]) -> Option<(StatusCode, String)> {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return Some((StatusCode::FORBIDDEN, "the control API needs a Host header".into()));
-    };
-    let name = host_name(host);
-    if !is_loopback_name(name) && !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
-        return Some((
-            StatusCode::FORBIDDEN,
-            format!("the control API answers loopback hosts only, not Host {host:?} (add it to the emulator's controlHosts)"),
-        ));
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let own = [format!("http://{host}"), format!("https://{host}")];
-        if !origin.to_str().is_ok_and(|o| own.iter().any(|own| own.eq_ignore_ascii_case(o))) {
-            return Some((StatusCode::FORBIDDEN, "the control API refuses cross-origin requests".into()));
-        }
-    }
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        let content_type = headers.get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok()).unwrap_or("");
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case("application/json") {
-            return Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("the control API takes Content-Type: application/json, not {content_type:?}")));
-        }
-    }
-    None
-}
-
 /// Serves `router` on `listener` until `stopped`: at most `max_connections` at once (more wait in the listen
 /// backlog until one closes, as a busy server makes them wait), each allowed `header_timeout` to send a
 /// request's headers. On stop, connections finish their request in flight and close.
@@ -300,7 +255,7 @@ async fn unknown_path() -> Response {
     json_response(StatusCode::NOT_FOUND, &body)
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     // WeChat writes UTF-8 unescaped and labels it this way.
     (status, [(header::CONTENT_TYPE, "application/json; encoding=utf-8")], body.to_string()).into_response()
 }

@@ -68,8 +68,14 @@ async fn the_control_api_answers_only_json_from_this_machine() {
         let (status, body) = raw(&emu, &post(&host, &format!("{json_type}; charset=utf-8")), fault).await;
         assert_eq!(status, 200, "{host}: {body}");
     }
-    let (status, _) = raw(&emu, &post(&here, &format!("{json_type}\r\nOrigin: http://{here}")), fault).await;
-    assert_eq!(status, 200);
+    // A browser on the emulator's own origin (the console) must also carry this start's token, which only the
+    // console URL holds.
+    let own_origin = format!("{json_type}\r\nOrigin: http://{here}\r\nSec-Fetch-Site: same-origin");
+    let (status, body) = raw(&emu, &post(&here, &own_origin), fault).await;
+    assert_eq!((status, body.contains("console's token")), (403, true), "{body}");
+    let token = emu.console_url().rsplit_once("token=").unwrap().1.to_owned();
+    let (status, body) = raw(&emu, &post(&here, &format!("{own_origin}\r\nX-Emulator-Token: {token}")), fault).await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(faults_injected(&emu).await, 5);
     let (status, body) = raw(&emu, &format!("POST /__emulator/clearFaults HTTP/1.1\r\nHost: {here}"), "").await;
     assert_eq!(status, 200, "no body needs no Content-Type: {body}");

@@ -2,7 +2,7 @@
 //! with this client's credentials scrubbed, like every `openapi` call.
 
 use super::Client;
-use crate::component::auth_url::{authorization_url, AuthUrlOptions};
+use crate::component::auth_url::{authorization_url, emulated_page_base, AuthUrlOptions};
 use crate::component::PushReport;
 use wechat_protocol::crypto::PushQuery;
 use crate::error::Error;
@@ -60,6 +60,6 @@ impl Client {
             let text = e.to_string();
             Error::invalid_argument(api, format!("invalid options: {}", text.split(" at line").next().unwrap_or(&text)))
         })?;
-        authorization_url(component.appid(), &options).map_err(|m| Error::invalid_argument(api, m))
+        authorization_url(component.appid(), &options, emulated_page_base(&self.config().api_base)).map_err(|m| Error::invalid_argument(api, m))
     }
 }

@@ -130,3 +130,13 @@ pub fn unauthorize(state: &mut State, component_appid: &str, authorizer_appid: &
     Ok(json!({"removed": removed}))
 }
 
+
+/// The authorization page: whether `code` is a live pre-auth code of the platform; `redeem` uses it up (a link
+/// authorizes once).
+pub fn check_pre_auth_code(state: &mut State, component_appid: &str, code: &str, redeem: bool) -> Result<(), String> {
+    let now = state.clock.now();
+    let component = state.record::<Platforms>().0.get_mut(component_appid).ok_or_else(|| format!("unknown component_appid {component_appid}"))?;
+    component.pre_auth_codes.retain(|_, expires| *expires > now);
+    let live = if redeem { component.pre_auth_codes.remove(code).is_some() } else { component.pre_auth_codes.contains_key(code) };
+    live.then_some(()).ok_or_else(|| "this authorization link has expired or was used: the platform must make a new pre_auth_code".to_owned())
+}

@@ -6,7 +6,7 @@
 use super::accounts::is_sandbox;
 use super::billing::{billing_of, charge, refund};
 use super::carriers::{carrier, Carrier};
-use super::order_record::{CourierRecord, DeliveryTokens, Order, OrderRef, Orders, PathEvent, CANCELLED};
+use super::order_record::{CourierRecord, DeliveryTokens, Order, OrderRef, Orders, PathEvent, CANCELLED, IN_TRANSIT, OUT_FOR_DELIVERY, PICKED_UP, SIGNED};
 use super::print_html::print_html;
 use crate::kit::action::{account, parse, Action};
 use crate::kit::context::Ctx;
@@ -27,6 +27,8 @@ const ACTIONS: &[Action] = &[
         .js("kb: number", "{ kb: number }"),
     Action::new("order", "{appid?, orderId}", "An order as stored, with its courier-side deliveryToken (for updatePath, getContact and scatter calls), path, fees and complaint.", order)
         .js("orderId: string, appid?: string", "any"),
+    Action::new("advanceOrder", "{appid?, orderId, actionType?, actionMsg?}", "Moves an order one step along a courier's path (picked up, in transit, out for delivery, signed) at the emulator's clock, or appends the event given; getPath answers it. Returns the order as `order` does.", advance_order)
+        .js("args: { appid?: string; orderId: string; actionType?: number; actionMsg?: string }", "any"),
 ];
 
 /// Size the waybill HTML is padded to (KiB), so benchmarks can fetch sizeable `print_html`.
@@ -272,6 +274,35 @@ fn set_print_html_size(state: &mut State, args: Value) -> Result<Value, String> 
     Ok(json!({"kb": kb}))
 }
 
+/// The steps `advanceOrder` walks, in order, with the message a courier writes.
+const PATH_STEPS: [(i64, &str); 4] = [(PICKED_UP, "快件已揽收"), (IN_TRANSIT, "快件运输中"), (OUT_FOR_DELIVERY, "快件派送中"), (SIGNED, "快件已签收")];
+
+fn advance_order(state: &mut State, args: Value) -> Result<Value, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        appid: Option<String>,
+        order_id: String,
+        action_type: Option<i64>,
+        action_msg: Option<String>,
+    }
+    let args: Args = parse(args)?;
+    let appid = account(state, args.appid)?;
+    let now = state.clock.unix();
+    let order = state.app_mut(&appid).record::<Orders>().0.get_mut(&args.order_id).ok_or_else(|| format!("no order {}", args.order_id))?;
+    let (action_type, message) = match args.action_type {
+        Some(given) => (given, args.action_msg.unwrap_or_default()),
+        None => {
+            let reached = order.path.iter().filter_map(|e| PATH_STEPS.iter().position(|(t, _)| *t == e.action_type)).max();
+            let next = reached.map_or(0, |i| i + 1);
+            let (step, text) = PATH_STEPS.get(next).ok_or_else(|| format!("order {} is already signed for", args.order_id))?;
+            (*step, args.action_msg.unwrap_or_else(|| (*text).to_owned()))
+        }
+    };
+    order.append(now, action_type, &message);
+    Ok(order.describe())
+}
+
 fn order(state: &mut State, args: Value) -> Result<Value, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -320,13 +351,20 @@ pub(crate) mod tests {
         })
     }
 
+    /// The demo app's first user orders from the demo SF account: (that user, addOrder's answer).
+    async fn add_sf_order(emu: &TestEmulator, order_id: &str) -> (String, Value) {
+        let user = emu.openids(APP).await[0].clone();
+        let mut body = order_body(&user, order_id, "SF", "demo_sf_monthly");
+        body["service"] = json!({"service_type": 0, "service_name": "标准快递"});
+        let added = emu.app_call("logistics.addOrder", body).await;
+        (user, added)
+    }
+
     #[tokio::test]
     async fn an_order_is_seen_by_every_read_and_cancelled_once() {
         let emu = TestEmulator::start(json!({})).await;
-        let user = &emu.openids(APP).await[0];
-        let mut body = order_body(user, "o-1", "SF", "demo_sf_monthly");
-        body["service"] = json!({"service_type": 0, "service_name": "标准快递"});
-        let added = emu.app_call("logistics.addOrder", body).await;
+        let (user, added) = add_sf_order(&emu, "o-1").await;
+        let user = &user;
         assert_eq!(code(&added), 0, "{added}");
         let waybill = added["waybill_id"].as_str().unwrap().to_owned();
         assert!(waybill.starts_with("SF"));
@@ -457,5 +495,21 @@ pub(crate) mod tests {
         assert!(String::from_utf8(html).unwrap().ends_with("</body></html>"));
         list.push(json!({"order_id": "b-0", "delivery_id": "TEST"}));
         assert_eq!(code(&emu.call("logistics.batchGetOrder", &token, json!({"order_list": list})).await), 47001);
+    }
+
+    #[tokio::test]
+    async fn advance_order_walks_the_path_that_get_path_answers() {
+        let emu = TestEmulator::start(json!({})).await;
+        let waybill = add_sf_order(&emu, "o-walk").await.1["waybill_id"].as_str().unwrap().to_owned();
+        for _ in 0..4 {
+            emu.control("advanceOrder", json!({"orderId": "o-walk"})).await;
+        }
+        let path = emu.app_call("logistics.getPath", json!({"delivery_id": "SF", "waybill_id": waybill})).await;
+        let types: Vec<i64> = path["path_item_list"].as_array().unwrap().iter().map(|e| e["action_type"].as_i64().unwrap()).collect();
+        assert_eq!(types, [PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY, SIGNED]);
+        let done = emu.emu.control("advanceOrder", json!({"orderId": "o-walk"})).unwrap_err();
+        assert!(done.contains("already signed for"), "{done}");
+        let held = emu.control("advanceOrder", json!({"orderId": "o-walk", "actionType": 400002, "actionMsg": "滞留"})).await;
+        assert_eq!(held["path"][4]["action_msg"], "滞留");
     }
 }
