@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict'
-// `npm run bench`: this addon vs. the baseline (fetch + cached token + JS case conversion) vs. the ceiling
-// (wrk on the emulator), on the same endpoints of an emulator in its own process. Prints one table and
-// writes it into bench/RESULTS.md between the run markers (the notes around them are kept).
-//   --seconds 5 --warm 1 --rounds 1 --concurrency 1,64,256 --long 1000000 --burst 1000 --html-kb 8
+// `npm run bench`: this addon vs. two baselines (undici.request over a keep-alive Pool, and fetch; both with a
+// cached single-flight token and JS case conversion) vs. the ceiling (wrk on the emulator), on the same endpoints
+// of an emulator in its own process. Prints one table and writes it into bench/RESULTS.md between the run
+// markers (the notes around them are kept).
+//   --seconds 5 --warm 1 --rounds 1 --concurrency 1,128 --long 1000000 --burst 1000 --html-kb 8
 //   --no-wrk   --out FILE   --quick (the smoke run: a few hundred calls per client, no wrk, short soak)
 
 const { execFile } = require('node:child_process')
@@ -21,7 +22,7 @@ const OPTIONS = {
   seconds: { type: 'string', default: '5' },
   warm: { type: 'string', default: '1' },
   rounds: { type: 'string', default: '1' },
-  concurrency: { type: 'string', default: '1,64,256' },
+  concurrency: { type: 'string', default: '1,128' },
   long: { type: 'string', default: '1000000' },
   burst: { type: 'string', default: '1000' },
   'html-kb': { type: 'string', default: '8' },
@@ -59,11 +60,13 @@ function worker(spec) {
   )
 }
 
-/** Ours and the baseline, alternating over rounds so a burst of machine load hits both; best round kept. */
+const KINDS = ['ours', 'undici', 'fetch']
+
+/** Every client in turn, the order rotated each round so a burst of machine load hits all; best round kept. */
 async function measureCell(s, base, endpoint, concurrency, fixture) {
   const best = {}
   for (let r = 0; r < s.rounds; r++) {
-    const order = r % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours']
+    const order = [...KINDS.slice(r % KINDS.length), ...KINDS.slice(0, r % KINDS.length)]
     for (const kind of order) {
       const got = await worker({ ...base, mode: 'load', kind, endpoint, params: fixture.params, concurrency, seconds: s.seconds, warmSeconds: s.warmSeconds, calls: s.calls })
       if (!best[kind] || got.callsPerSec > best[kind].callsPerSec) best[kind] = got
@@ -74,7 +77,7 @@ async function measureCell(s, base, endpoint, concurrency, fixture) {
 
 async function tokenBurst(s, base, emu) {
   const out = { size: s.burst }
-  for (const kind of ['ours', 'baseline']) {
+  for (const kind of KINDS) {
     await emu.control('resetCounts')
     const got = await worker({ ...base, mode: 'burst', kind, endpoint: 'small', params: {}, size: s.burst })
     if (got.errors) throw new Error(`${kind}: ${got.errors} calls of the cold burst failed`)
@@ -110,15 +113,15 @@ async function main(argv = process.argv.slice(2)) {
       for (const concurrency of s.concurrency) {
         const cell = { endpoint, concurrency, ...(await measureCell(s, base, endpoint, concurrency, fixtures[endpoint])) }
         if (s.wrk) cell.ceiling = await wrk({ url: emu.url, token: fixtures.token, endpoint, wire: fixtures[endpoint].wire, concurrency, seconds: s.seconds })
-        for (const kind of ['ours', 'baseline']) if (cell[kind].errors) throw new Error(`${kind} ${endpoint}@${concurrency}: ${cell[kind].errors} failed calls`)
+        for (const kind of KINDS) if (cell[kind].errors) throw new Error(`${kind} ${endpoint}@${concurrency}: ${cell[kind].errors} failed calls`)
         cells.push(cell)
         const rate = (m) => (m ? Math.round(m.callsPerSec) : 'n/a')
-        process.stderr.write(`${endpoint}@${concurrency}: ours ${rate(cell.ours)}/s, baseline ${rate(cell.baseline)}/s, wrk ${rate(cell.ceiling)}/s\n`)
+        process.stderr.write(`${endpoint}@${concurrency}: ${KINDS.map((k) => `${k} ${rate(cell[k])}/s`).join(', ')}, wrk ${rate(cell.ceiling)}/s\n`)
       }
     }
     const extras = { burst: await tokenBurst(s, base, emu) }
     const checkpoints = [Math.min(10000, Math.floor(s.long / 2)), s.long]
-    const soak = await worker({ ...base, mode: 'soak', kind: 'ours', endpoint: 'small', params: {}, concurrency: 256, checkpoints })
+    const soak = await worker({ ...base, mode: 'soak', kind: 'ours', endpoint: 'small', params: {}, concurrency: 128, checkpoints })
     if (soak.errors) throw new Error(`soak: ${soak.errors} failed calls`)
     extras.soak = { ...soak, checkpoints }
     extras.requireMs = await requireMs(base)
@@ -141,4 +144,4 @@ if (require.main === module) {
   })
 }
 
-module.exports = { main }
+module.exports = { main, KINDS }
