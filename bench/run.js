@@ -5,7 +5,8 @@
 // of an emulator in its own process. Prints one table and writes it into bench/RESULTS.md between the run
 // markers (the notes around them are kept).
 //   --seconds 5 --warm 1 --rounds 1 --concurrency 1,128 --long 1000000 --burst 1000 --html-kb 8
-//   --no-wrk   --out FILE   --quick (the smoke run: a few hundred calls per client, no wrk, short soak)
+//   --endpoints small,large   --no-wrk   --no-soak   --out FILE
+//   --quick (the smoke run: a few hundred calls per client, no wrk, short soak)
 
 const { execFile } = require('node:child_process')
 const fs = require('node:fs')
@@ -26,7 +27,9 @@ const OPTIONS = {
   long: { type: 'string', default: '1000000' },
   burst: { type: 'string', default: '1000' },
   'html-kb': { type: 'string', default: '8' },
+  endpoints: { type: 'string', default: 'small,large' },
   'no-wrk': { type: 'boolean', default: false },
+  'no-soak': { type: 'boolean', default: false },
   quick: { type: 'boolean', default: false },
   out: { type: 'string' },
 }
@@ -41,7 +44,9 @@ function settingsFrom(argv) {
     long: Number(v.long),
     burst: Number(v.burst),
     htmlKb: Number(v['html-kb']),
+    endpoints: v.endpoints.split(','),
     wrk: !v['no-wrk'],
+    soak: !v['no-soak'],
     calls: undefined,
     out: v.out || path.join(__dirname, 'RESULTS.md'),
   }
@@ -109,7 +114,7 @@ async function main(argv = process.argv.slice(2)) {
     s.largeKb = fixtures.largeBytes / 1024
     const base = { target: { url: emu.url, appid: APP.appid, secret: APP.secret } }
     const cells = []
-    for (const endpoint of ['small', 'large']) {
+    for (const endpoint of s.endpoints) {
       for (const concurrency of s.concurrency) {
         const cell = { endpoint, concurrency, ...(await measureCell(s, base, endpoint, concurrency, fixtures[endpoint])) }
         if (s.wrk) cell.ceiling = await wrk({ url: emu.url, token: fixtures.token, endpoint, wire: fixtures[endpoint].wire, concurrency, seconds: s.seconds })
@@ -120,10 +125,12 @@ async function main(argv = process.argv.slice(2)) {
       }
     }
     const extras = { burst: await tokenBurst(s, base, emu) }
-    const checkpoints = [Math.min(10000, Math.floor(s.long / 2)), s.long]
-    const soak = await worker({ ...base, mode: 'soak', kind: 'ours', endpoint: 'small', params: {}, concurrency: 128, checkpoints })
-    if (soak.errors) throw new Error(`soak: ${soak.errors} failed calls`)
-    extras.soak = { ...soak, checkpoints }
+    if (s.soak) {
+      const checkpoints = [Math.min(10000, Math.floor(s.long / 2)), s.long]
+      const soak = await worker({ ...base, mode: 'soak', kind: 'ours', endpoint: 'small', params: {}, concurrency: 128, checkpoints })
+      if (soak.errors) throw new Error(`soak: ${soak.errors} failed calls`)
+      extras.soak = { ...soak, checkpoints }
+    }
     extras.requireMs = await requireMs(base)
     extras.nodeMb = nodeFileMb()
     machine.loadAfter = machine.load()

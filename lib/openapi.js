@@ -34,9 +34,12 @@ async function native(api, invoke) {
   try {
     return await invoke()
   } catch (e) {
-    if (e instanceof OpenApiError) throw e
-    throw makeError(api, 'internal', e && e.message)
+    throw nativeFailure(api, e)
   }
+}
+
+function nativeFailure(api, e) {
+  return e instanceof OpenApiError ? e : makeError(api, 'internal', e && e.message)
 }
 
 function settle(api, outcome) {
@@ -130,13 +133,18 @@ function buildOpenapi(getNative, options, names) {
   let optionsJson
   const namespaces = new Map()
 
+  // The hot path: one async frame per call (what `native` and `withSignal` do, inlined for calls without a signal).
   async function call(api, params) {
     if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
-    const outcome = await native(api, () => {
+    let outcome
+    try {
       const handle = getNative()
       const body = encodeParams(api, params)
-      return withSignal(api, options.signal, handle, (id) => handle.call(api, body, optionsJson, id))
-    })
+      const signal = options.signal
+      outcome = await (signal ? withSignal(api, signal, handle, (id) => handle.call(api, body, optionsJson, id)) : handle.call(api, body, optionsJson, undefined))
+    } catch (e) {
+      throw nativeFailure(api, e)
+    }
     return settle(api, outcome)
   }
 

@@ -1,9 +1,15 @@
 //! How finished calls reach JS: in batches. napi-rs's `async fn` creates a threadsafe function (a libuv async
 //! handle plus an env cleanup hook) for every promise, spawns two tokio tasks, and wakes the JS thread once per
-//! settled call. Here each JS thread has ONE threadsafe function, made on its first call: a finished call
-//! queues its outcome, and only the call that finds the queue empty wakes the JS thread, which then settles
-//! every queued promise in one callback. The threadsafe function holds the event loop open only while calls
-//! are pending, as napi-rs's per-call one did, so a pending call keeps Node alive and an idle client does not.
+//! settled call. Here a JS thread has one threadsafe function (a "lane"), made on its first call: a finished
+//! call queues its outcome, and only the call that finds the queue empty wakes the JS thread, which then settles
+//! every queued promise in one callback. The lane holds the event loop open only while calls are pending, as
+//! napi-rs's per-call function did, so a pending call keeps Node alive and an idle client does not.
+//!
+//! Order with events: libuv runs signalled async handles in the order they were made, and a call's events
+//! (`client.on`, src/observe.rs) travel on their own threadsafe function, signalled before the call's outcome.
+//! A per-call function was always made after the listener's, so events came first; a lane made before a
+//! listener registered would let the promise settle first. So a new listener retires the lane: the next call
+//! makes a new one (after the listener's), and the old one closes once its pending calls are settled.
 
 use super::outcome::NativeOutcome;
 use napi::bindgen_prelude::{ToNapiValue, Unknown};
@@ -23,37 +29,58 @@ unsafe impl Send for Deferred {}
 #[derive(Clone, Copy)]
 struct Tsfn(sys::napi_threadsafe_function);
 // SAFETY: calling a threadsafe function from any thread is what it is for; it is only called under the
-// queue's lock, while `Queue::tsfn` says the env is alive.
+// queue's lock, while `Queue::tsfn` says the function is open.
 unsafe impl Send for Tsfn {}
 
-/// Finished calls waiting for the JS thread; shared by the JS thread and tokio's workers.
+/// Finished calls waiting for the JS thread; shared by the JS thread and tokio's threads.
 struct Queue {
     ready: Vec<(Deferred, NativeOutcome)>,
-    /// None once the env is torn down: later outcomes are dropped, nothing calls into a freed function.
+    /// None once the env is torn down or the lane closed: later outcomes are dropped, nothing calls a freed function.
     tsfn: Option<Tsfn>,
 }
 
-struct Shared {
+/// One threadsafe function and its queue. `pending`, `retired` and `spare` are touched on the JS thread only.
+struct Lane {
     queue: Mutex<Queue>,
-}
-
-/// The JS thread's own part: the threadsafe function and how many of its calls are still pending.
-struct Local {
-    shared: Arc<Shared>,
     tsfn: Tsfn,
     pending: Cell<usize>,
+    retired: Cell<bool>,
     /// The emptied batch's buffer, given back to the queue so a busy client does not reallocate it.
     spare: RefCell<Vec<(Deferred, NativeOutcome)>>,
 }
+// SAFETY: the Cell/RefCell fields are only used on the JS thread (start, settle_batch, retire, teardown);
+// other threads only lock `queue`.
+unsafe impl Sync for Lane {}
+unsafe impl Send for Lane {}
+
+impl Lane {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Closes a retired lane with nothing pending: no more calls on its function, its hook removed.
+    unsafe fn close_if_done(self: &Arc<Lane>, env: sys::napi_env) {
+        if !self.retired.get() || self.pending.get() > 0 || self.queue().tsfn.take().is_none() {
+            return;
+        }
+        unsafe {
+            sys::napi_release_threadsafe_function(self.tsfn.0, sys::ThreadsafeFunctionReleaseMode::release);
+            let hook = Arc::as_ptr(self) as *mut c_void;
+            if sys::napi_remove_env_cleanup_hook(env, Some(teardown), hook) == sys::Status::napi_ok {
+                drop(Arc::from_raw(hook as *const Lane));
+            }
+        }
+    }
+}
 
 thread_local! {
-    static LOCAL: RefCell<Option<Arc<Local>>> = const { RefCell::new(None) };
+    static LANE: RefCell<Option<Arc<Lane>>> = const { RefCell::new(None) };
 }
 
 /// A promise whose outcome a tokio task will deliver. Dropped without an outcome (a panic outside the
 /// call's own guard, a runtime shutting down), it still settles, with an internal error.
 struct Settle {
-    shared: Arc<Shared>,
+    lane: Arc<Lane>,
     deferred: Option<Deferred>,
     api: &'static str,
 }
@@ -61,7 +88,7 @@ struct Settle {
 impl Settle {
     fn deliver(mut self, outcome: NativeOutcome) {
         if let Some(deferred) = self.deferred.take() {
-            push(&self.shared, deferred, outcome);
+            push(&self.lane, deferred, outcome);
         }
     }
 }
@@ -70,51 +97,60 @@ impl Drop for Settle {
     fn drop(&mut self) {
         if let Some(deferred) = self.deferred.take() {
             let lost = wechat_client::error::Error::internal(self.api, "the call was dropped before it finished");
-            push(&self.shared, deferred, NativeOutcome::from(Err(lost)));
+            push(&self.lane, deferred, NativeOutcome::from(Err(lost)));
         }
     }
 }
 
-fn push(shared: &Shared, deferred: Deferred, outcome: NativeOutcome) {
-    let mut queue = shared.queue.lock().unwrap_or_else(|p| p.into_inner());
+fn push(lane: &Lane, deferred: Deferred, outcome: NativeOutcome) {
+    let mut queue = lane.queue();
     let Some(tsfn) = queue.tsfn else { return };
     queue.ready.push((deferred, outcome));
     if queue.ready.len() == 1 {
-        // SAFETY: the env is alive (tsfn is Some under the lock the teardown hook takes).
-        unsafe { sys::napi_call_threadsafe_function(tsfn.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
+        // SAFETY: the function is open (tsfn is Some under the lock that teardown and close take).
+        // The lane travels as the call's data: the function serves one lane, but a batch must know which.
+        let data = lane as *const Lane as *mut c_void;
+        unsafe { sys::napi_call_threadsafe_function(tsfn.0, data, sys::ThreadsafeFunctionCallMode::nonblocking) };
     }
 }
 
 /// A call's whole state, boxed by the caller so that handing it on moves a pointer, not tens of kilobytes.
 pub type Call = Pin<Box<dyn Future<Output = NativeOutcome> + Send>>;
 
-/// Starts `call` on tokio and returns its promise. `api` names the call in the error of a call lost mid-way.
+/// Starts `call` on the calls runtime and returns its promise. `api` names the call in the error of a call
+/// lost mid-way.
 pub fn start<'env>(env: &'env Env, api: &'static str, call: Call) -> napi::Result<Unknown<'env>> {
-    let local = local(env)?;
+    let lane = lane(env)?;
     let raw = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     napi::check_status!(unsafe { sys::napi_create_promise(raw, &mut deferred, &mut promise) }, "cannot create a promise")?;
-    if local.pending.get() == 0 {
+    if lane.pending.get() == 0 {
         // SAFETY: on the JS thread that made the function.
-        unsafe { sys::napi_ref_threadsafe_function(raw, local.tsfn.0) };
+        unsafe { sys::napi_ref_threadsafe_function(raw, lane.tsfn.0) };
     }
-    local.pending.set(local.pending.get() + 1);
-    let settle = Settle { shared: local.shared.clone(), deferred: Some(Deferred(deferred)), api };
-    napi::bindgen_prelude::spawn(async move { settle.deliver(call.await) });
+    lane.pending.set(lane.pending.get() + 1);
+    let settle = Settle { lane, deferred: Some(Deferred(deferred)), api };
+    super::runtime::calls().spawn(async move { settle.deliver(call.await) });
     // SAFETY: `promise` was just made in this env.
     Ok(unsafe { Unknown::from_raw_unchecked(raw, promise) })
 }
 
-fn local(env: &Env) -> napi::Result<Arc<Local>> {
-    if let Some(local) = LOCAL.with(|l| l.borrow().clone()) {
-        return Ok(local);
+/// A listener was registered on this thread (see the module's note on order): the next call opens a new lane.
+pub fn listener_added(env: &Env) {
+    if let Some(lane) = LANE.with(|l| l.borrow_mut().take()) {
+        lane.retired.set(true);
+        unsafe { lane.close_if_done(env.raw()) };
+    }
+}
+
+fn lane(env: &Env) -> napi::Result<Arc<Lane>> {
+    if let Some(lane) = LANE.with(|l| l.borrow().clone()) {
+        return Ok(lane);
     }
     let raw = env.raw();
-    let shared = Arc::new(Shared { queue: Mutex::new(Queue { ready: Vec::new(), tsfn: None }) });
     let name = env.create_string("wechat-openapi settle")?;
     let mut tsfn = ptr::null_mut();
-    let context = Arc::into_raw(shared.clone()) as *mut c_void;
     let made = unsafe {
         sys::napi_create_threadsafe_function(
             raw,
@@ -124,39 +160,41 @@ fn local(env: &Env) -> napi::Result<Arc<Local>> {
             0,
             1,
             ptr::null_mut(),
-            Some(finalize),
-            context,
+            None,
+            ptr::null_mut(),
             Some(settle_batch),
             &mut tsfn,
         )
     };
-    if let Err(e) = napi::check_status!(made, "cannot create the settling function") {
-        // SAFETY: the function was not made, so nothing else owns this reference.
-        drop(unsafe { Arc::from_raw(context as *const Shared) });
-        return Err(e);
+    napi::check_status!(made, "cannot create the settling function")?;
+    let lane = Arc::new(Lane {
+        queue: Mutex::new(Queue { ready: Vec::new(), tsfn: None }),
+        tsfn: Tsfn(tsfn),
+        pending: Cell::new(0),
+        retired: Cell::new(false),
+        spare: RefCell::new(Vec::new()),
+    });
+    lane.queue().tsfn = Some(Tsfn(tsfn));
+    unsafe {
+        sys::napi_unref_threadsafe_function(raw, tsfn);
+        // Registered after the function, so it runs before Node's own teardown of it (hooks run last-in first-out).
+        sys::napi_add_env_cleanup_hook(raw, Some(teardown), Arc::into_raw(lane.clone()) as *mut c_void);
     }
-    unsafe { sys::napi_unref_threadsafe_function(raw, tsfn) };
-    shared.queue.lock().unwrap_or_else(|p| p.into_inner()).tsfn = Some(Tsfn(tsfn));
-    // Registered after the function, so it runs before Node's own teardown of it (hooks run last-in first-out).
-    let hook_arg = Arc::into_raw(shared.clone()) as *mut c_void;
-    unsafe { sys::napi_add_env_cleanup_hook(raw, Some(teardown), hook_arg) };
-    let local = Arc::new(Local { shared, tsfn: Tsfn(tsfn), pending: Cell::new(0), spare: RefCell::new(Vec::new()) });
-    LOCAL.with(|l| *l.borrow_mut() = Some(local.clone()));
-    Ok(local)
+    LANE.with(|l| *l.borrow_mut() = Some(lane.clone()));
+    Ok(lane)
 }
 
-/// On the JS thread: settles every queued call.
-unsafe extern "C" fn settle_batch(env: sys::napi_env, _js: sys::napi_value, context: *mut c_void, _data: *mut c_void) {
-    if env.is_null() {
+/// On the JS thread: settles every queued call of the lane whose function fired. The lane is found by its
+/// function among the current one and those retired but still open, all referenced by their cleanup hooks.
+unsafe extern "C" fn settle_batch(env: sys::napi_env, _js: sys::napi_value, _context: *mut c_void, data: *mut c_void) {
+    if env.is_null() || data.is_null() {
         return;
     }
-    let Some(local) = LOCAL.with(|l| l.borrow().clone()) else { return };
-    let shared = unsafe { &*(context as *const Shared) };
-    let mut batch = local.spare.take();
-    {
-        let mut queue = shared.queue.lock().unwrap_or_else(|p| p.into_inner());
-        std::mem::swap(&mut queue.ready, &mut batch);
-    }
+    // SAFETY: `data` is the lane pointer a pusher passed, kept alive by the lane's cleanup-hook reference
+    // until the function is released, after which no call reaches here.
+    let lane = unsafe { &*(data as *const Lane) };
+    let mut batch = lane.spare.take();
+    std::mem::swap(&mut lane.queue().ready, &mut batch);
     let settled = batch.len();
     for (deferred, outcome) in batch.drain(..) {
         unsafe {
@@ -166,26 +204,31 @@ unsafe extern "C" fn settle_batch(env: sys::napi_env, _js: sys::napi_value, cont
             };
         }
     }
-    *local.spare.borrow_mut() = batch;
-    let pending = local.pending.get().saturating_sub(settled);
-    local.pending.set(pending);
+    *lane.spare.borrow_mut() = batch;
+    let pending = lane.pending.get().saturating_sub(settled);
+    lane.pending.set(pending);
     if pending == 0 && settled > 0 {
-        unsafe { sys::napi_unref_threadsafe_function(env, local.tsfn.0) };
+        unsafe { sys::napi_unref_threadsafe_function(env, lane.tsfn.0) };
     }
-}
-
-unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, context: *mut c_void) {
-    drop(unsafe { Arc::from_raw(context as *const Shared) });
+    // SAFETY: the cleanup hook holds a reference, so the lane outlives this borrow; rebuilt as an Arc only to
+    // call close_if_done, then forgotten.
+    let owned = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(data as *const Lane) });
+    unsafe { owned.close_if_done(env) };
 }
 
 /// Env teardown: nothing may call the function after this; queued outcomes are dropped with their promises.
 unsafe extern "C" fn teardown(arg: *mut c_void) {
-    let shared = unsafe { Arc::from_raw(arg as *const Shared) };
+    let lane = unsafe { Arc::from_raw(arg as *const Lane) };
     let dropped = {
-        let mut queue = shared.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let mut queue = lane.queue();
         queue.tsfn = None;
         std::mem::take(&mut queue.ready)
     };
     drop(dropped);
-    LOCAL.with(|l| l.borrow_mut().take());
+    LANE.with(|l| {
+        let mut current = l.borrow_mut();
+        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, &lane)) {
+            *current = None;
+        }
+    });
 }
