@@ -41,7 +41,9 @@ function countInstructions(kind, endpoint, calls, url, params) {
 async function measure(argv = process.argv.slice(2)) {
   const { values: v } = parseArgs({ args: argv, options: OPTIONS })
   const runs = { small: [Number(v.short), Number(v.long)], large: [Number(v['large-short']), Number(v['large-long'])] }
-  const emu = await startEmulatorProcess()
+  // Under valgrind a JS client can spend more than the emulator's 10 s between two requests on one kept-alive
+  // connection (a 1 MB answer through the interpreter); the emulator would close it under undici's next request.
+  const emu = await startEmulatorProcess({ headerTimeoutMs: 600000 })
   try {
     const fixtures = await prepare(emu, APP)
     const rows = []

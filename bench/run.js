@@ -5,7 +5,7 @@
 // of an emulator in its own process. Prints one table and writes it into bench/RESULTS.md between the run
 // markers (the notes around them are kept).
 //   --seconds 5 --warm 1 --rounds 1 --concurrency 1,128 --long 1000000 --burst 1000 --html-kb 8
-//   --endpoints small,large   --no-wrk   --no-soak   --out FILE
+//   --endpoints small,large   --no-wrk   --no-soak   --no-instructions   --out FILE
 //   --quick (the smoke run: a few hundred calls per client, no wrk, short soak)
 
 const { execFile } = require('node:child_process')
@@ -18,6 +18,11 @@ const { wrk } = require('./ceiling.js')
 const { describe } = require('./machine.js')
 const { render } = require('./table.js')
 const { writeResults } = require('./results-file.js')
+const instructions = require('./instructions.js')
+
+function hasValgrind() {
+  return (process.env.PATH || '').split(':').some((d) => fs.existsSync(path.join(d, 'valgrind')))
+}
 
 const OPTIONS = {
   seconds: { type: 'string', default: '5' },
@@ -30,6 +35,7 @@ const OPTIONS = {
   endpoints: { type: 'string', default: 'small,large' },
   'no-wrk': { type: 'boolean', default: false },
   'no-soak': { type: 'boolean', default: false },
+  'no-instructions': { type: 'boolean', default: false },
   quick: { type: 'boolean', default: false },
   out: { type: 'string' },
 }
@@ -47,10 +53,11 @@ function settingsFrom(argv) {
     endpoints: v.endpoints.split(','),
     wrk: !v['no-wrk'],
     soak: !v['no-soak'],
+    instructions: !v['no-instructions'],
     calls: undefined,
     out: v.out || path.join(__dirname, 'RESULTS.md'),
   }
-  if (v.quick) Object.assign(s, { calls: 100, warmSeconds: 0, concurrency: [1, 16], long: 2000, burst: 100, wrk: false, rounds: 1 })
+  if (v.quick) Object.assign(s, { calls: 100, warmSeconds: 0, concurrency: [1, 16], long: 2000, burst: 100, wrk: false, rounds: 1, instructions: false })
   return s
 }
 
@@ -132,6 +139,8 @@ async function main(argv = process.argv.slice(2)) {
       extras.soak = { ...soak, checkpoints }
     }
     extras.requireMs = await requireMs(base)
+    // callgrind (valgrind) when installed: the instruction counts that do not move with the machine's load.
+    if (s.instructions && hasValgrind()) extras.instructions = await instructions.measure([])
     extras.nodeMb = nodeFileMb()
     machine.loadAfter = machine.load()
     const run = { machine, settings: s, cells, extras }

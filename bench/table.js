@@ -46,6 +46,16 @@ function extrasTable(extras) {
   return rows.join('\n')
 }
 
+/** callgrind's instructions per call (all threads of the client process), ours against undici. */
+function instructionsTable(rows) {
+  const out = ['| answer | ours instructions/call | undici instructions/call | ours/undici |', '|---|---:|---:|---:|']
+  for (const endpoint of [...new Set(rows.map((r) => r.endpoint))]) {
+    const of = (kind) => (rows.find((r) => r.endpoint === endpoint && r.kind === kind) || {}).perCall
+    out.push(`| ${endpoint} | ${of('ours')?.toLocaleString('en') ?? 'n/a'} | ${of('undici')?.toLocaleString('en') ?? 'n/a'} | ${x(ratio(of('ours'), of('undici')))} |`)
+  }
+  return out.join('\n')
+}
+
 /** The issue's targets (issue 19), each against undici; a miss says by how much. */
 function targets(cells, extras) {
   const out = []
@@ -90,6 +100,7 @@ function render(run) {
     '',
     extrasTable(run.extras),
     '',
+    ...(run.extras.instructions ? [`Instructions per call (\`valgrind --tool=callgrind\`, client process, all threads; difference of two runs of different length at concurrency 8; \`npm run bench:instructions\`):`, '', instructionsTable(run.extras.instructions), ''] : []),
     targets(run.cells, run.extras),
   ].join('\n')
 }
