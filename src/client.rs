@@ -28,6 +28,8 @@ type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, fals
 pub struct NativeClient {
     pub(super) core: Arc<Client>,
     cancellations: Arc<Cancellations>,
+    /// Someone listens to this client's events (`observe`): its calls settle on a lane of their own.
+    pub(super) observed: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Deserialize)]
@@ -75,7 +77,7 @@ impl NativeClient {
             on_refresh_token: on_refresh_token.map(refresh_token_hook),
         };
         let core = Client::with_bridges(config, bridges).map_err(refused)?;
-        Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default() })
+        Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default(), observed: Default::default() })
     }
 
     /// `openapi.<api>(params)`; never rejects: failures come back as `outcome.error`.
@@ -85,7 +87,7 @@ impl NativeClient {
     pub fn call<'env>(&self, env: &'env Env, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
         let cancellations = self.cancellations.clone();
-        delivery::start(env, "openapi", Box::pin(async move {
+        delivery::start(env, "openapi", self.is_observed(), Box::pin(async move {
             let options = CallOptions::from_json(&options_json);
             let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
             let call = async {
@@ -104,7 +106,7 @@ impl NativeClient {
     pub fn request<'env>(&self, env: &'env Env, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
         let cancellations = self.cancellations.clone();
-        delivery::start(env, "request", Box::pin(async move {
+        delivery::start(env, "request", self.is_observed(), Box::pin(async move {
             let options = CallOptions::from_json(&options_json);
             let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
             let call = async {
@@ -113,6 +115,10 @@ impl NativeClient {
             };
             NativeOutcome::from(guarded("request", cancellable(&cancellations, call_id, "request", &progress, call)).await)
         }))
+    }
+
+    fn is_observed(&self) -> bool {
+        self.observed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stops call `call_id` (its AbortSignal fired).

@@ -5,11 +5,12 @@
 //! every queued promise in one callback. The lane holds the event loop open only while calls are pending, as
 //! napi-rs's per-call function did, so a pending call keeps Node alive and an idle client does not.
 //!
-//! Order with events: libuv runs signalled async handles in the order they were made, and a call's events
-//! (`client.on`, src/observe.rs) travel on their own threadsafe function, signalled before the call's outcome.
-//! A per-call function was always made after the listener's, so events came first; a lane made before a
-//! listener registered would let the promise settle first. So a new listener retires the lane: the next call
-//! makes a new one (after the listener's), and the old one closes once its pending calls are settled.
+//! Order with events: a call's events (`client.on`, src/observe.rs) travel on the listener's own threadsafe
+//! function, and libuv's order between two async handles is not the order they were signalled in (measured: a
+//! shared lane settled calls before their `request`/`response` events arrived, after a setImmediate even). The
+//! per-call function napi-rs made was newer than the listener's, which kept events first, as users and tests
+//! rely on. So a call of a client with listeners gets a lane of its own, made at the call, closed when it settles
+//! (what napi-rs did for every call); calls of clients nobody listens to share the thread's lane.
 
 use super::outcome::NativeOutcome;
 use napi::bindgen_prelude::{ToNapiValue, Unknown};
@@ -118,9 +119,15 @@ fn push(lane: &Lane, deferred: Deferred, outcome: NativeOutcome) {
 pub type Call = Pin<Box<dyn Future<Output = NativeOutcome> + Send>>;
 
 /// Starts `call` on the calls runtime and returns its promise. `api` names the call in the error of a call
-/// lost mid-way.
-pub fn start<'env>(env: &'env Env, api: &'static str, call: Call) -> napi::Result<Unknown<'env>> {
-    let lane = lane(env)?;
+/// lost mid-way; `observed`: its client has event listeners, so it gets a lane of its own (see the module note).
+pub fn start<'env>(env: &'env Env, api: &'static str, observed: bool, call: Call) -> napi::Result<Unknown<'env>> {
+    let lane = if observed {
+        let own = new_lane(env)?;
+        own.retired.set(true);
+        own
+    } else {
+        shared_lane(env)?
+    };
     let raw = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
@@ -136,18 +143,16 @@ pub fn start<'env>(env: &'env Env, api: &'static str, call: Call) -> napi::Resul
     Ok(unsafe { Unknown::from_raw_unchecked(raw, promise) })
 }
 
-/// A listener was registered on this thread (see the module's note on order): the next call opens a new lane.
-pub fn listener_added(env: &Env) {
-    if let Some(lane) = LANE.with(|l| l.borrow_mut().take()) {
-        lane.retired.set(true);
-        unsafe { lane.close_if_done(env.raw()) };
-    }
-}
-
-fn lane(env: &Env) -> napi::Result<Arc<Lane>> {
+fn shared_lane(env: &Env) -> napi::Result<Arc<Lane>> {
     if let Some(lane) = LANE.with(|l| l.borrow().clone()) {
         return Ok(lane);
     }
+    let lane = new_lane(env)?;
+    LANE.with(|l| *l.borrow_mut() = Some(lane.clone()));
+    Ok(lane)
+}
+
+fn new_lane(env: &Env) -> napi::Result<Arc<Lane>> {
     let raw = env.raw();
     let name = env.create_string("wechat-openapi settle")?;
     let mut tsfn = ptr::null_mut();
@@ -180,7 +185,6 @@ fn lane(env: &Env) -> napi::Result<Arc<Lane>> {
         // Registered after the function, so it runs before Node's own teardown of it (hooks run last-in first-out).
         sys::napi_add_env_cleanup_hook(raw, Some(teardown), Arc::into_raw(lane.clone()) as *mut c_void);
     }
-    LANE.with(|l| *l.borrow_mut() = Some(lane.clone()));
     Ok(lane)
 }
 

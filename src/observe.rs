@@ -5,7 +5,7 @@ use super::client::NativeClient;
 use super::outcome::NativeError;
 use wechat_client::client::events::{epoch_ms, CallEvent, Observer};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, Status};
+use napi::Status;
 use napi_derive::napi;
 use std::sync::Arc;
 
@@ -70,10 +70,8 @@ pub struct NativeTokenReport {
 impl NativeClient {
     /// Starts (`listener`) or stops (none) the event stream.
     #[napi(ts_args_type = "listener?: (event: NativeCallEvent) => void")]
-    pub fn observe(&self, env: &Env, listener: Option<EventTsfn>) {
-        if listener.is_some() {
-            super::delivery::listener_added(env);
-        }
+    pub fn observe(&self, listener: Option<EventTsfn>) {
+        self.observed.store(listener.is_some(), std::sync::atomic::Ordering::Relaxed);
         let observer = listener.map(|tsfn| Arc::new(JsObserver(tsfn)) as Arc<dyn Observer>);
         self.core.observers().set(observer);
     }
