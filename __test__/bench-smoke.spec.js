@@ -8,12 +8,12 @@ const os = require('node:os')
 const path = require('node:path')
 const { main } = require('../bench/run.js')
 
-test('the quick bench produces the table with sane numbers', async (t) => {
+test('the quick bench produces the three-way table with sane numbers', async (t) => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-')), 'RESULTS.md')
   const run = await main(['--quick', '--out', out])
   t.is(run.cells.length, 4, 'two answers × two concurrencies')
   for (const cell of run.cells) {
-    for (const kind of ['ours', 'baseline']) {
+    for (const kind of ['ours', 'undici', 'fetch']) {
       const m = cell[kind]
       t.is(m.errors, 0)
       t.true(m.calls >= 100, `${kind} ${cell.endpoint}@${cell.concurrency} made its calls`)
@@ -22,10 +22,11 @@ test('the quick bench produces the table with sane numbers', async (t) => {
     }
   }
   t.is(run.extras.burst.ours, 1, 'one token request for a cold burst')
-  t.is(run.extras.burst.baseline, 1)
+  t.is(run.extras.burst.undici, 1)
+  t.is(run.extras.burst.fetch, 1)
   t.true(run.extras.soak.rss[2000] > 10)
   t.true(run.extras.requireMs > 0)
   const text = fs.readFileSync(out, 'utf8')
-  for (const needle of ['ours/baseline', 'ours/ceiling', 'token requests', '`require()`', 'verdict']) t.true(text.includes(needle), needle)
+  for (const needle of ['ours/undici', 'ours/fetch', 'ours/ceiling', 'latency p99 ms', 'token requests', '`require()`', 'verdict']) t.true(text.includes(needle), needle)
   fs.rmSync(path.dirname(out), { recursive: true, force: true })
 })

@@ -18,31 +18,25 @@ function convert(value, keyFn) {
   return out
 }
 
-class BaselineClient {
-  constructor({ appid, secret, apiBase }) {
-    this.appid = appid
-    this.secret = secret
-    this.apiBase = apiBase
+/** A cached access token with single-flight renewal: `post(path, body)` resolves to the token answer's JSON. */
+class SingleFlightToken {
+  constructor({ appid, secret }, post) {
+    this.body = JSON.stringify({ grant_type: 'client_credential', appid, secret, force_refresh: false })
+    this.post = post
     this.token = null
-    this.tokenExpires = 0
+    this.expires = 0
     this.inflight = null
-    this.tokenRequests = 0
   }
 
-  async accessToken() {
-    if (this.token && Date.now() < this.tokenExpires) return this.token
+  /** The token, or a promise of it while one is being fetched. */
+  get() {
+    if (this.token !== null && Date.now() < this.expires) return this.token
     if (!this.inflight) {
-      this.tokenRequests++
-      this.inflight = fetch(`${this.apiBase}/cgi-bin/stable_token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ grant_type: 'client_credential', appid: this.appid, secret: this.secret, force_refresh: false }),
-      })
-        .then((r) => r.json())
+      this.inflight = this.post('/cgi-bin/stable_token', this.body)
         .then((j) => {
           if (!j.access_token) throw new Error(`token: ${j.errcode} ${j.errmsg}`)
           this.token = j.access_token
-          this.tokenExpires = Date.now() + (j.expires_in - 300) * 1000
+          this.expires = Date.now() + (j.expires_in - 300) * 1000
           return this.token
         })
         .finally(() => {
@@ -51,25 +45,40 @@ class BaselineClient {
     }
     return this.inflight
   }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+class BaselineClient {
+  constructor({ appid, secret, apiBase }) {
+    this.apiBase = apiBase
+    this.tokens = new SingleFlightToken({ appid, secret }, (path, body) =>
+      fetch(`${apiBase}${path}`, { method: 'POST', headers: JSON_HEADERS, body }).then((r) => r.json()),
+    )
+  }
 
   async call(api, method, path, params = {}) {
-    const token = await this.accessToken()
+    const token = await this.tokens.get()
     const url = `${this.apiBase}${path}?access_token=${encodeURIComponent(token)}`
-    const init = method === 'GET' ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(convert(params, snakeKey)) }
+    const init = method === 'GET' ? { method } : { method, headers: JSON_HEADERS, body: JSON.stringify(convert(params, snakeKey)) }
     const res = await fetch(url, init)
-    const json = await res.json()
-    if (json.errcode) {
-      const err = new Error(`errCode: ${json.errcode} | errMsg: openapi.${api}:fail ${json.errmsg}`)
-      err.errCode = json.errcode
-      throw err
-    }
-    delete json.errcode
-    delete json.errmsg
-    const out = convert(json, camelKey)
-    out.errMsg = `openapi.${api}:ok`
-    out.errCode = 0
-    return out
+    return answer(api, await res.json(), (json) => convert(json, camelKey))
   }
 }
 
-module.exports = { BaselineClient, snakeKey, camelKey }
+/** WeChat's JSON answer as wx-server-sdk returns it: camelCased by `toCamel`, errMsg/errCode set, or thrown. */
+function answer(api, json, toCamel) {
+  if (json.errcode) {
+    const err = new Error(`errCode: ${json.errcode} | errMsg: openapi.${api}:fail ${json.errmsg}`)
+    err.errCode = json.errcode
+    throw err
+  }
+  delete json.errcode
+  delete json.errmsg
+  const out = toCamel(json)
+  out.errMsg = `openapi.${api}:ok`
+  out.errCode = 0
+  return out
+}
+
+module.exports = { BaselineClient, SingleFlightToken, JSON_HEADERS, snakeKey, camelKey, answer }

@@ -1,5 +1,5 @@
 'use strict'
-// The two clients measured, behind one shape: `make(kind, target)` → `(endpoint, params) => Promise<answer>`.
+// The three clients measured (ours, undici, fetch), behind one shape: `make(kind, target)` → `(endpoint, params) => Promise<answer>`.
 
 const path = require('node:path')
 const { ENDPOINTS } = require('./fixtures.js')
@@ -13,9 +13,9 @@ function make(kind, { url, appid, secret }) {
       return client.openapi[ns][method](params)
     }
   }
-  if (kind === 'baseline') {
-    const { BaselineClient } = require('./baseline-client.js')
-    const client = new BaselineClient({ appid, secret, apiBase: url })
+  if (kind === 'undici' || kind === 'fetch') {
+    const Client = kind === 'undici' ? require('./undici-client.js').UndiciClient : require('./baseline-client.js').BaselineClient
+    const client = new Client({ appid, secret, apiBase: url })
     return (name, params) => {
       const { api, verb, path: p } = ENDPOINTS[name]
       return client.call(api, verb, p, params)

@@ -8,11 +8,11 @@ const path = require('node:path')
 
 const APP = { appid: 'wxbench00000000001', secret: 'bench-secret-000000000000000001' }
 
-/** Starts the emulator; resolves to { url, control(action, args), close() }. */
-function startEmulatorProcess() {
+/** Starts the emulator (`more`: extra config fields); resolves to { url, control(action, args), close() }. */
+function startEmulatorProcess(more = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-bench-'))
   const config = path.join(dir, 'emulator.json')
-  fs.writeFileSync(config, JSON.stringify({ port: 0, apps: [APP] }))
+  fs.writeFileSync(config, JSON.stringify({ port: 0, apps: [APP], ...more }))
   const bin = path.join(__dirname, '..', 'bin', 'wechat-emulator.js')
   const child = spawn(process.execPath, [bin, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {

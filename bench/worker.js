@@ -68,7 +68,7 @@ async function burst({ kind, target, endpoint, params, size }) {
   return { calls: size, errors: results.filter((r) => r.status === 'rejected').length }
 }
 
-/** RSS after each of `checkpoints` calls and a full GC (the parent picks the small answer at concurrency 256). */
+/** RSS after each of `checkpoints` calls and a full GC (the parent picks the small answer at concurrency 128). */
 async function soak({ kind, target, endpoint, params, concurrency, checkpoints }) {
   const call = make(kind, target)
   const rss = {}

@@ -35,9 +35,12 @@ async function native(api, invoke) {
   try {
     return await invoke()
   } catch (e) {
-    if (e instanceof OpenApiError) throw e
-    throw makeError(api, 'internal', e && e.message)
+    throw nativeFailure(api, e)
   }
+}
+
+function nativeFailure(api, e) {
+  return e instanceof OpenApiError ? e : makeError(api, 'internal', e && e.message)
 }
 
 function settle(api, outcome) {
@@ -140,18 +143,24 @@ function buildOpenapi(getNative, options, names) {
   let optionsJson
   const namespaces = new Map()
 
+  // The hot path: one async frame per call (what `native` and `withSignal` do, inlined for calls without a signal).
   async function call(api, params) {
     if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
-    const outcome = await native(api, () => {
+    let outcome
+    try {
       const handle = getNative()
+      const signal = options.signal
       const upload = readFile(api, params, options.convertCase !== false)
       if (upload) {
         const body = encodeParams(api, upload.params)
-        return withSignal(api, options.signal, handle, (id) => handle.upload(api, body, upload.file, optionsJson, id))
+        outcome = await withSignal(api, signal, handle, (id) => handle.upload(api, body, upload.file, optionsJson, id))
+      } else {
+        const body = encodeParams(api, params)
+        outcome = await (signal ? withSignal(api, signal, handle, (id) => handle.call(api, body, optionsJson, id)) : handle.call(api, body, optionsJson, undefined))
       }
-      const body = encodeParams(api, params)
-      return withSignal(api, options.signal, handle, (id) => handle.call(api, body, optionsJson, id))
-    })
+    } catch (e) {
+      throw nativeFailure(api, e)
+    }
     try {
       return settle(api, outcome)
     } catch (e) {

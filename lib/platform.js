@@ -6,7 +6,8 @@ const PACKAGE = 'wechat-openapi'
 /** Linux gnu binaries are linked against this glibc (checked by scripts/check-glibc.js). */
 const MIN_GLIBC = '2.17'
 
-/** The glibc version Node runs on ('2.36'), or null on musl and other systems. */
+/** The glibc version Node runs on ('2.36'), or null on musl and other systems. Slow (a whole diagnostic report,
+ * tens of ms): only an error message and the installer read it. */
 function glibcVersion() {
   if (process.platform !== 'linux') return null
   try {
@@ -16,20 +17,46 @@ function glibcVersion() {
   }
 }
 
-/** { os, arch, libc, glibc, id }: id is the platform part of the binary's and the package's names. */
+/** Whether this Linux Node runs on glibc, read from the program interpreter its executable names in its first
+ * page (ld-linux-… or ld-musl-…): one small read, not a report. Falls back to the report when that says neither. */
+function onGlibc() {
+  const fs = require('node:fs')
+  let fd
+  try {
+    fd = fs.openSync(process.execPath, 'r')
+    const head = Buffer.alloc(4096)
+    const text = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)).toString('latin1')
+    if (text.includes('/ld-musl-')) return false
+    if (text.includes('/ld-linux')) return true
+  } catch {
+    // unreadable executable: ask the report
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+  return glibcVersion() !== null
+}
+
+/** { os, arch, libc, glibc, id }: id is the platform part of the binary's and the package's names; glibc is
+ * read when first asked for. */
 function detect() {
   const os = process.platform
   const arch = process.arch
-  const glibc = glibcVersion()
   let libc = null
   let abi = ''
   if (os === 'linux') {
-    libc = glibc ? 'glibc' : 'musl'
-    abi = glibc ? '-gnu' : '-musl'
+    const gnu = onGlibc()
+    libc = gnu ? 'glibc' : 'musl'
+    abi = gnu ? '-gnu' : '-musl'
   } else if (os === 'win32') {
     abi = '-msvc'
   }
-  return { os, arch, libc, glibc, id: `${os}-${arch}${abi}` }
+  const platform = { os, arch, libc, id: `${os}-${arch}${abi}` }
+  let glibc
+  Object.defineProperty(platform, 'glibc', {
+    enumerable: true,
+    get: () => (glibc === undefined ? (glibc = libc === 'glibc' ? glibcVersion() : null) : glibc),
+  })
+  return platform
 }
 
 /** The file a local build (npm run build, --build-from-source, prepare) is loaded from. */

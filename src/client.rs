@@ -1,5 +1,6 @@
 //! `NativeClient`: the core `Client` behind a JS handle. The facade (index.js) owns the public shape.
 
+use super::delivery;
 use super::hooks::{refresh_token_hook, HookTsfn};
 use super::outcome::{thrown, NativeOutcome};
 use super::store::{JsStore, StoreTsfn};
@@ -9,7 +10,7 @@ use wechat_client::error::Error;
 use wechat_protocol::secret::Secret;
 use wechat_client::token::{lifetime, FreshToken, ProviderFn};
 use futures::FutureExt;
-use napi::bindgen_prelude::{Buffer, Promise};
+use napi::bindgen_prelude::{Buffer, Promise, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, Status};
 use napi_derive::napi;
@@ -27,6 +28,8 @@ type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, fals
 pub struct NativeClient {
     pub(super) core: Arc<Client>,
     cancellations: Arc<Cancellations>,
+    /// Someone listens to this client's events (`observe`): its calls settle on a lane of their own.
+    pub(super) observed: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Deserialize)]
@@ -75,74 +78,86 @@ impl NativeClient {
             on_refresh_token: on_refresh_token.map(refresh_token_hook),
         };
         let core = Client::with_bridges(config, bridges).map_err(refused)?;
-        Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default() })
+        Ok(NativeClient { core: Arc::new(core), cancellations: Arc::default(), observed: Default::default() })
     }
 
     /// `openapi.<api>(params)`; never rejects: failures come back as `outcome.error`.
     /// `call_id` is given when the caller passed an AbortSignal (see `abort`).
-    #[napi]
-    pub async fn call(&self, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
+    /// Settled in batches with other finished calls (`delivery`), not one JS wake-up per call.
+    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    pub fn call<'env>(&self, env: &'env Env, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
-        let options = CallOptions::from_json(&options_json);
-        let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
-        let call = async {
-            let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
-            if api == PANIC_PROBE {
-                panic!("internal fault probe: a deliberate panic inside the core");
-            }
-            core.call(&api, &params_json, options).await
-        };
-        // Boxed so that napi moves a pointer, not the whole call's state, between its wrappers (measured: four
-        // copies of tens of kilobytes per call otherwise).
-        NativeOutcome::from(Box::pin(guarded(&api, self.cancellable(call_id, &api, &progress, call))).await)
+        let cancellations = self.cancellations.clone();
+        delivery::start(env, "openapi", self.is_observed(), Box::pin(async move {
+            let options = CallOptions::from_json(&options_json);
+            let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+            let call = async {
+                let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
+                if api == PANIC_PROBE {
+                    panic!("internal fault probe: a deliberate panic inside the core");
+                }
+                core.call(&api, &params_json, options).await
+            };
+            NativeOutcome::from(guarded(&api, cancellable(&cancellations, call_id, &api, &progress, call)).await)
+        }))
     }
 
     /// An upload row called with a file (`openapi.security.imgSecCheck({ media: { contentType, value } })`): the
     /// facade took the Buffer out of the params (see `uploadFields`) and hands it here; same outcome as `call`.
-    #[napi]
-    pub async fn upload(&self, api: String, params_json: String, file: Buffer, options_json: String, call_id: Option<u32>) -> NativeOutcome {
+    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    pub fn upload<'env>(&self, env: &'env Env, api: String, params_json: String, file: Buffer, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
-        let options = CallOptions::from_json(&options_json);
-        let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+        let cancellations = self.cancellations.clone();
         // One copy, out of the JS heap: the bytes are then shared by every attempt's form body.
         let bytes = bytes::Bytes::copy_from_slice(&file);
-        let call = async {
-            let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
-            core.call_with_file(&api, &params_json, bytes, options).await
-        };
-        NativeOutcome::from(Box::pin(guarded(&api, self.cancellable(call_id, &api, &progress, call))).await)
+        delivery::start(env, "openapi", self.is_observed(), Box::pin(async move {
+            let options = CallOptions::from_json(&options_json);
+            let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+            let call = async {
+                let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
+                core.call_with_file(&api, &params_json, bytes, options).await
+            };
+            NativeOutcome::from(guarded(&api, cancellable(&cancellations, call_id, &api, &progress, call)).await)
+        }))
     }
 
     /// `openapi.request({ method, path, data })`.
-    #[napi]
-    pub async fn request(&self, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> NativeOutcome {
+    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    pub fn request<'env>(&self, env: &'env Env, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
-        let options = CallOptions::from_json(&options_json);
-        let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
-        let call = async {
-            let options = options.map_err(|m| Error::invalid_argument("request", m))?;
-            core.request(&method, &path, &data_json, options).await
-        };
-        NativeOutcome::from(Box::pin(guarded("request", self.cancellable(call_id, "request", &progress, call))).await)
+        let cancellations = self.cancellations.clone();
+        delivery::start(env, "request", self.is_observed(), Box::pin(async move {
+            let options = CallOptions::from_json(&options_json);
+            let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+            let call = async {
+                let options = options.map_err(|m| Error::invalid_argument("request", m))?;
+                core.request(&method, &path, &data_json, options).await
+            };
+            NativeOutcome::from(guarded("request", cancellable(&cancellations, call_id, "request", &progress, call)).await)
+        }))
     }
 
-    async fn cancellable<T>(
-        &self,
-        call_id: Option<u32>,
-        api: &str,
-        progress: &Progress,
-        call: impl std::future::Future<Output = Result<T, Error>>,
-    ) -> Result<T, Error> {
-        match call_id {
-            Some(id) => self.cancellations.run(id, api, progress, call).await,
-            None => call.await,
-        }
+    fn is_observed(&self) -> bool {
+        self.observed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stops call `call_id` (its AbortSignal fired).
     #[napi]
     pub fn abort(&self, call_id: u32) -> bool {
         self.cancellations.cancel(call_id)
+    }
+}
+
+async fn cancellable<T>(
+    cancellations: &Cancellations,
+    call_id: Option<u32>,
+    api: &str,
+    progress: &Progress,
+    call: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match call_id {
+        Some(id) => cancellations.run(id, api, progress, call).await,
+        None => call.await,
     }
 }
 

@@ -4,6 +4,7 @@
 mod client;
 mod component;
 mod crypto;
+mod delivery;
 mod emulator;
 mod hooks;
 mod observe;

@@ -71,6 +71,7 @@ impl NativeClient {
     /// Starts (`listener`) or stops (none) the event stream.
     #[napi(ts_args_type = "listener?: (event: NativeCallEvent) => void")]
     pub fn observe(&self, listener: Option<EventTsfn>) {
+        self.observed.store(listener.is_some(), std::sync::atomic::Ordering::Relaxed);
         let observer = listener.map(|tsfn| Arc::new(JsObserver(tsfn)) as Arc<dyn Observer>);
         self.core.observers().set(observer);
     }
