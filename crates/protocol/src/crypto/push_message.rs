@@ -205,6 +205,9 @@ pub struct Sealed {
     pub query: Vec<(&'static str, String)>,
 }
 
+/// The fields a safe-mode envelope keeps beside `Encrypt`.
+const ADDRESSES: [&str; 2] = ["ToUserName", "AppId"];
+
 /// Writes a push the way WeChat does. Compatible and safe modes need the crypt.
 pub fn seal(keys: Keys<'_>, mode: Mode, format: Format, message: &Map<String, Value>, timestamp: &str, nonce: &str) -> Result<Sealed, CryptoError> {
     let signature = MsgCrypt::sign(&[keys.token, timestamp, nonce]);
@@ -217,13 +220,9 @@ pub fn seal(keys: Keys<'_>, mode: Mode, format: Format, message: &Map<String, Va
     let encrypt = crypt.encrypt(&content);
     let mut outer = match mode {
         Mode::Compatible => message.clone(),
-        _ => {
-            let mut only = Map::new();
-            if let Some(to) = message.get("ToUserName") {
-                only.insert("ToUserName".into(), to.clone());
-            }
-            only
-        }
+        // Safe mode shows only who the push is for: an account's `ToUserName`, or a third-party platform's
+        // `AppId` (its authorization events and tickets).
+        _ => ADDRESSES.iter().filter_map(|key| Some(((*key).to_owned(), message.get(*key)?.clone()))).collect(),
     };
     outer.insert("Encrypt".into(), Value::String(encrypt.clone()));
     query.push(("encrypt_type", "aes".to_owned()));
@@ -337,6 +336,19 @@ mod tests {
         assert_eq!(open(Keys { token: "tok", crypt: Some(&crypt) }, &query(&plain.query), &plain.body).unwrap_err(), CryptoError::UnsupportedEncryptType);
         let safe = seal(Keys { token: "tok", crypt: Some(&crypt) }, Mode::Safe, Format::Xml, &message(), "1", "n").unwrap();
         assert!(open(Keys { token: "tok", crypt: None }, &query(&safe.query), &safe.body).is_err());
+    }
+
+    #[test]
+    fn a_safe_envelope_shows_only_whom_the_push_is_for() {
+        let crypt = MsgCrypt::new("tok", KEY, "wxcomponent").unwrap();
+        let keys = Keys { token: "tok", crypt: Some(&crypt) };
+        let ticket = json!({"AppId": "wxcomponent", "CreateTime": "1", "InfoType": "component_verify_ticket", "ComponentVerifyTicket": "t"});
+        let sealed = seal(keys, Mode::Safe, Format::Xml, ticket.as_object().unwrap(), "1", "n").unwrap();
+        let names: Vec<String> = parse_flat(&sealed.body, MAX_PUSH_XML_BYTES).unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["AppId", "Encrypt"], "a platform's push: its AppId, as WeChat sends tickets");
+        let event = seal(keys, Mode::Safe, Format::Xml, &message(), "1", "n").unwrap();
+        let names: Vec<String> = parse_flat(&event.body, MAX_PUSH_XML_BYTES).unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["ToUserName", "Encrypt"], "an account's push: its ToUserName");
     }
 
     #[test]

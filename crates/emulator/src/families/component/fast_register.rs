@@ -17,9 +17,8 @@ use crate::kit::state::{Shared, State};
 use crate::wire::{fields, Reply, WxError};
 use futures::future::BoxFuture;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use wechat_protocol::crypto::build_flat;
 
 pub const ACTIONS: &[Action] = &[
     Action::new("confirmFastRegister", "{componentAppid?, name?, taskid?}", "The legal representative (company task, by name) or the person (personal task, by taskid) confirms a fast registration; the only open task when neither is given. The mini program is created and authorized to the platform, and notify_third_fasteregister with its auth_code is pushed to the platform's push URL when one is known. Returns {appid, authorizationCode}.", confirm)
@@ -207,18 +206,18 @@ fn confirm_prepared(state: &mut State, args: Value) -> Ready {
     let (subject, info) = (tasks[index].who.subject(), tasks[index].who.info());
     let (appid, code) = create_mini_program(state, &component, subject)?;
     state.record::<Tasks>().0[index].created = Some(appid.clone());
-    let push = pushes::custom_event(state, &component, "notify_third_fasteregister", &notification(&component, &appid, &code, &info))?;
+    let push = pushes::custom_event(state, &component, &notification(&component, &appid, &code, &info))?;
     Ok((json!({"appid": appid, "authorizationCode": code}), push))
 }
 
-/// The inner XML of `notify_third_fasteregister`: WeChat's flat fields and the nested `<info>`.
-fn notification(component: &str, appid: &str, code: &str, info: &[(&str, String)]) -> String {
+/// `notify_third_fasteregister` as WeChat writes it: flat fields and the nested `<info>` block.
+fn notification(component: &str, appid: &str, code: &str, info: &[(&str, String)]) -> Map<String, Value> {
     let now = crate::kit::push::wall_unix().to_string();
-    let outer = build_flat(&[("AppId", component), ("CreateTime", &now), ("InfoType", "notify_third_fasteregister"), ("appid", appid), ("status", "0"), ("auth_code", code), ("msg", "OK")]);
-    let info: Vec<(&str, &str)> = info.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let inner = build_flat(&info);
-    let (outer, inner) = (outer.trim_end_matches("</xml>"), inner.trim_start_matches("<xml>").trim_end_matches("</xml>"));
-    format!("{outer}<info>{inner}</info></xml>")
+    let info: Map<String, Value> = info.iter().map(|(k, v)| ((*k).to_owned(), Value::from(v.as_str()))).collect();
+    let fields = [("AppId", component), ("CreateTime", &now), ("InfoType", "notify_third_fasteregister"), ("appid", appid), ("status", "0"), ("auth_code", code), ("msg", "OK")];
+    let mut message: Map<String, Value> = fields.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
+    message.insert("info".into(), Value::Object(info));
+    message
 }
 
 fn fast_register_ticket(state: &mut State, args: Value) -> Result<Value, String> {

@@ -1,6 +1,6 @@
 //! What WeChat POSTs to a third-party platform's authorization-event URL, for real: encrypted
-//! `component_verify_ticket` pushes and authorization events, sealed with the platform's message token and
-//! EncodingAESKey (`MsgCrypt::encrypt_push`) and delivered over HTTP.
+//! `component_verify_ticket` pushes and authorization events, sealed in safe mode with the platform's message
+//! token and EncodingAESKey (by `kit::push::seal_to`, the writer of every push) and delivered over HTTP.
 //!
 //! - `pushTicket {url, componentAppid?}` remembers `url` as the platform's push URL, mints a ticket that becomes
 //!   the only one `api_component_token` accepts, and delivers it.
@@ -12,14 +12,13 @@
 
 use super::records::{self, Platforms};
 use crate::kit::push::delivery::{self, Outgoing, ANSWER_TIMEOUT};
-use crate::kit::push::log::NewEntry;
-use crate::kit::push::{self as kit_push, wall_unix};
+use crate::kit::push::{self as kit_push, wall_unix, Label};
 use crate::kit::state::State;
-use rand::Rng;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use url::Url;
-use wechat_protocol::crypto::{build_flat, MsgCrypt};
+use wechat_protocol::crypto::push_message::{Format, Keys, Mode};
+use wechat_protocol::crypto::MsgCrypt;
 
 /// The authorization-event URL of each platform, once `pushTicket` named it.
 #[derive(Debug, Default)]
@@ -39,44 +38,27 @@ pub fn component_of(state: &mut State, named: Option<String>) -> Result<String, 
     }
 }
 
-/// Encrypts `fields` for the platform and addresses it the way WeChat does (timestamp, nonce, encrypt_type,
-/// msg_signature and the plain signature in the query).
+/// Encrypts `fields` for the platform (safe mode, XML, its message token and EncodingAESKey) and addresses it
+/// the way WeChat does, through the emulator's one push writer.
 fn seal(state: &mut State, component_appid: &str, url: &str, fields: &[(&str, &str)]) -> Result<Prepared, String> {
-    let field = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
-    let logged = Logged { appid: field("AuthorizerAppid").unwrap_or_else(|| component_appid.to_owned()), event: field("InfoType").unwrap_or_default() };
-    seal_xml(state, component_appid, url, &build_flat(fields), logged)
+    let message: Map<String, Value> = fields.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
+    seal_message(state, component_appid, url, &message)
 }
 
-/// How a push is named in the push log: the account it concerns and its InfoType.
-struct Logged {
-    appid: String,
-    event: String,
-}
-
-/// `seal` for an inner XML the caller built (an event with a nested block, as `notify_third_fasteregister`'s `<info>`).
-fn seal_xml(state: &mut State, component_appid: &str, url: &str, inner_xml: &str, logged: Logged) -> Result<Prepared, String> {
-    let timestamp = wall_unix().to_string();
+/// `seal` for a message with nested blocks (`notify_third_fasteregister`'s `<info>`). The log names the
+/// merchant (`AuthorizerAppid`) or else the platform, and the `InfoType`.
+fn seal_message(state: &mut State, component_appid: &str, url: &str, message: &Map<String, Value>) -> Result<Prepared, String> {
     let platform = state.record::<Platforms>().0.get(component_appid).ok_or_else(|| format!("unknown componentAppid {component_appid}"))?;
-    let crypt = MsgCrypt::new(platform.token.expose(), platform.encoding_aes_key.expose(), component_appid)
-        .map_err(|e| format!("component {component_appid}: {e}"))?;
-    let nonce = rand::thread_rng().gen_range(100_000_000u64..10_000_000_000).to_string();
-    let (body, msg_signature) = crypt.encrypt_push(inner_xml, &timestamp, &nonce);
-    let mut url = Url::parse(url).map_err(|_| format!("url must be an http(s) URL, got {url:?}"))?;
-    url.query_pairs_mut()
-        .append_pair("signature", &crypt.signature(&timestamp, &nonce, None))
-        .append_pair("timestamp", &timestamp)
-        .append_pair("nonce", &nonce)
-        .append_pair("encrypt_type", "aes")
-        .append_pair("msg_signature", &msg_signature);
-    let entry = NewEntry {
-        to: delivery::shown(&url),
-        appid: logged.appid,
+    let token = platform.token.clone();
+    let crypt = MsgCrypt::new(token.expose(), platform.encoding_aes_key.expose(), component_appid).map_err(|e| format!("component {component_appid}: {e}"))?;
+    let field = |name: &str| message.get(name).and_then(Value::as_str).map(str::to_owned);
+    let label = Label {
+        appid: field("AuthorizerAppid").unwrap_or_else(|| component_appid.to_owned()),
         component_appid: Some(component_appid.to_owned()),
-        event: logged.event,
-        format: "xml",
-        mode: "safe",
+        event: field("InfoType").unwrap_or_default(),
     };
-    Ok(kit_push::outgoing(state, entry, url, body, "text/xml", ANSWER_TIMEOUT))
+    let keys = Keys { token: token.expose(), crypt: Some(&crypt) };
+    kit_push::seal_to(state, url, keys, (Mode::Safe, Format::Xml, ANSWER_TIMEOUT), message, label)
 }
 
 /// Delivers a push with WeChat's retries; resolves to the last answer `{status, answer}` (WeChat expects 200
@@ -136,11 +118,10 @@ pub fn start_push_ticket(state: &mut State, component_appid: &str) -> Result<(),
     Ok(())
 }
 
-/// An event whose inner XML the caller built, sealed for the platform's push URL; None when none is known.
-pub fn custom_event(state: &mut State, component_appid: &str, event: &str, inner_xml: &str) -> Result<Option<Prepared>, String> {
+/// An event the caller built (with nested blocks), sealed for the platform's push URL; None when none is known.
+pub fn custom_event(state: &mut State, component_appid: &str, message: &Map<String, Value>) -> Result<Option<Prepared>, String> {
     let Some(url) = state.record::<PushUrls>().0.get(component_appid).cloned() else { return Ok(None) };
-    let logged = Logged { appid: component_appid.to_owned(), event: event.to_owned() };
-    seal_xml(state, component_appid, &url, inner_xml, logged).map(Some)
+    seal_message(state, component_appid, &url, message).map(Some)
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use log::{NewEntry, PushLog};
 use rand::Rng;
 use serde_json::{Map, Value};
 use url::Url;
-use wechat_protocol::crypto::push_message::{seal, Keys};
+use std::time::Duration;
+use wechat_protocol::crypto::push_message::{seal, Format, Keys, Mode};
 use wechat_protocol::crypto::MsgCrypt;
 
 /// A message to an account, as WeChat writes it (`ToUserName`, `CreateTime`, `MsgType`, `Event`, …).
@@ -44,20 +45,36 @@ pub fn prepare(state: &mut State, message: Message) -> Result<Option<Outgoing>, 
         Some(key) => Some(MsgCrypt::new(target.token.expose(), key.expose(), &target.crypt_appid).map_err(|e| format!("push target of {}: {e}", message.appid))?),
         None => None,
     };
-    let timestamp = wall_unix().to_string();
     let keys = Keys { token: target.token.expose(), crypt: crypt.as_ref() };
-    let sealed = seal(keys, target.mode, target.format, &message.fields, &timestamp, &nonce()).map_err(|e| format!("push to {}: {e}", message.appid))?;
-    let mut url = Url::parse(&target.url).map_err(|_| format!("push URL of {} is not a URL", message.appid))?;
+    let label = Label { appid: message.appid, component_appid: target.component_appid, event: message.event };
+    let how = (target.mode, target.format, target.answer_timeout);
+    seal_to(state, &target.url, keys, how, &message.fields, label).map(Some)
+}
+
+/// How a push shows in the log: the account it is about, the platform it went through, its Event or InfoType.
+pub struct Label {
+    pub appid: String,
+    pub component_appid: Option<String>,
+    pub event: String,
+}
+
+/// Writes `fields` the way WeChat writes pushes (`push_message::seal`), addresses it to `url` and logs it as
+/// pending: every push the emulator sends, an account's or a platform's, is sealed here.
+pub fn seal_to(state: &mut State, url: &str, keys: Keys<'_>, how: (Mode, Format, Duration), fields: &Map<String, Value>, label: Label) -> Result<Outgoing, String> {
+    let (mode, format, answer_timeout) = how;
+    let timestamp = wall_unix().to_string();
+    let sealed = seal(keys, mode, format, fields, &timestamp, &nonce()).map_err(|e| format!("push to {}: {e}", label.appid))?;
+    let mut url = Url::parse(url).map_err(|_| format!("the push URL of {} is not a URL", label.appid))?;
     url.query_pairs_mut().extend_pairs(sealed.query.iter().map(|(k, v)| (*k, v.as_str())));
     let entry = NewEntry {
         to: delivery::shown(&url),
-        appid: message.appid,
-        component_appid: target.component_appid,
-        event: message.event,
-        format: target.format.as_str(),
-        mode: target.mode.as_str(),
+        appid: label.appid,
+        component_appid: label.component_appid,
+        event: label.event,
+        format: format.as_str(),
+        mode: mode.as_str(),
     };
-    Ok(Some(outgoing(state, entry, url, sealed.body, target.format.content_type(), target.answer_timeout)))
+    Ok(outgoing(state, entry, url, sealed.body, format.content_type(), answer_timeout))
 }
 
 /// Logs an already sealed push (the platform's authorization events) as pending.
