@@ -16,11 +16,6 @@ pub struct RawComponent {
     push_max_age_seconds: Option<serde_json::Value>,
 }
 
-/// How old a push may be and still be acted on: WeChat retries a push for a few minutes, and clocks drift.
-pub const DEFAULT_PUSH_MAX_AGE_SECONDS: u64 = 300;
-/// The largest accepted value of `pushMaxAgeSeconds` (a ticket lives 12 hours).
-const MAX_PUSH_MAX_AGE_SECONDS: u64 = 12 * 3600;
-
 /// Debug is safe: `Secret` and `MsgCrypt` redact themselves.
 #[derive(Clone, Debug)]
 pub struct ComponentConfig {
@@ -66,14 +61,7 @@ impl ComponentConfig {
             crypt = crypt.with_previous_key(&previous).map_err(|e| key_error("previousEncodingAesKey", &previous, e))?;
             credentials.push(Secret::new(previous));
         }
-        let max_age = match raw.push_max_age_seconds {
-            None => DEFAULT_PUSH_MAX_AGE_SECONDS,
-            Some(v) => match v.as_f64() {
-                Some(n) if n.fract() == 0.0 && (1.0..=MAX_PUSH_MAX_AGE_SECONDS as f64).contains(&n) => n as u64,
-                _ => return Err(format!("component.pushMaxAgeSeconds must be a whole number from 1 to {MAX_PUSH_MAX_AGE_SECONDS}")),
-            },
-        };
-        let push_max_age = std::time::Duration::from_secs(max_age);
+        let push_max_age = crate::push::replay::max_age("component.pushMaxAgeSeconds", raw.push_max_age_seconds)?;
         Ok(ComponentConfig { appid, secret: Secret::new(secret), token: Secret::new(token), crypt, credentials, push_max_age })
     }
 }
@@ -95,7 +83,7 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("csecret-value") && !shown.contains("msgtoken") && !shown.contains(KEY), "{shown}");
         assert_eq!(c.credentials.len(), 4);
-        assert_eq!(c.push_max_age.as_secs(), DEFAULT_PUSH_MAX_AGE_SECONDS);
+        assert_eq!(c.push_max_age.as_secs(), crate::push::replay::DEFAULT_MAX_AGE_SECONDS);
     }
 
     #[test]

@@ -2,14 +2,11 @@
 //! Without encodingAesKey only plain-mode pushes are accepted; with it only encrypted ones (compatible or safe).
 
 use super::receiver::Receiver;
+use super::replay;
 use wechat_protocol::crypto::MsgCrypt;
 use wechat_protocol::secret::Secret;
 use serde::Deserialize;
 use std::time::Duration;
-
-/// How old a push may be and still be acted on: WeChat retries a push for a few minutes, and clocks drift.
-pub const DEFAULT_MAX_AGE_SECONDS: u64 = 300;
-const MAX_MAX_AGE_SECONDS: u64 = 12 * 3600;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -61,14 +58,8 @@ impl PushConfig {
                 Some(crypt)
             }
         };
-        let max_age = match raw.max_age_seconds {
-            None => DEFAULT_MAX_AGE_SECONDS,
-            Some(v) => match v.as_f64() {
-                Some(n) if n.fract() == 0.0 && (1.0..=MAX_MAX_AGE_SECONDS as f64).contains(&n) => n as u64,
-                _ => return Err(format!("push.maxAgeSeconds must be a whole number from 1 to {MAX_MAX_AGE_SECONDS}")),
-            },
-        };
-        Ok(PushConfig { token: Secret::new(token), crypt, max_age: Duration::from_secs(max_age), credentials })
+        let max_age = replay::max_age("push.maxAgeSeconds", raw.max_age_seconds)?;
+        Ok(PushConfig { token: Secret::new(token), crypt, max_age, credentials })
     }
 
     pub fn receiver(&self) -> Receiver {
@@ -89,7 +80,7 @@ mod tests {
         let key = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA";
         let ok = parse(&format!(r#"{{"token":"tok-value","encodingAesKey":"{key}"}}"#), Some("wxa")).unwrap();
         assert!(!format!("{ok:?}").contains("tok-value") && !format!("{ok:?}").contains(key));
-        assert_eq!(ok.max_age.as_secs(), DEFAULT_MAX_AGE_SECONDS);
+        assert_eq!(ok.max_age.as_secs(), replay::DEFAULT_MAX_AGE_SECONDS);
         assert!(parse(r#"{"token":"t"}"#, None).unwrap().crypt.is_none());
         assert_eq!(parse(r#"{}"#, None).unwrap_err(), "push.token is required (the Token set beside the message push URL)");
         assert_eq!(parse(r#"{"token":"t","encodingAesKey":"x"}"#, Some("wxa")).unwrap_err(), "push.encodingAesKey must be 43 characters, got 1");

@@ -7,10 +7,28 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How far ahead of our clock a push may be stamped (WeChat's clock and ours drift a little).
 pub const MAX_PUSH_AHEAD_SECONDS: i64 = 60;
+
+/// How old a push may be and still be acted on: WeChat retries a push for a few minutes, and clocks drift.
+pub const DEFAULT_MAX_AGE_SECONDS: u64 = 300;
+/// The widest window an option may set (a ticket lives 12 hours).
+const MAX_MAX_AGE_SECONDS: u64 = 12 * 3600;
+
+/// The freshness window an option sets (`push.maxAgeSeconds`, `component.pushMaxAgeSeconds`, named by `option`):
+/// a whole number of seconds from 1 to 12 hours, [`DEFAULT_MAX_AGE_SECONDS`] when absent.
+pub fn max_age(option: &str, value: Option<serde_json::Value>) -> Result<Duration, String> {
+    let seconds = match value {
+        None => DEFAULT_MAX_AGE_SECONDS,
+        Some(v) => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (1.0..=MAX_MAX_AGE_SECONDS as f64).contains(&n) => n as u64,
+            _ => return Err(format!("{option} must be a whole number from 1 to {MAX_MAX_AGE_SECONDS}")),
+        },
+    };
+    Ok(Duration::from_secs(seconds))
+}
 
 /// The pushes handled within the freshness window, by a keyed hash of their authenticated content.
 /// Entries leave once their push would be refused as stale anyway.
