@@ -7,6 +7,7 @@ pub mod component;
 pub mod error;
 pub mod exchange;
 pub mod form;
+pub mod host;
 pub mod push;
 pub mod redis;
 pub mod store;
