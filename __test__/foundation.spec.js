@@ -94,8 +94,10 @@ test('the four seed APIs: createOpenAccount, its 89000 repeat, linkMiniprogram, 
 })
 
 test('bad arguments are rejected before any I/O, naming the field', async (t) => {
-  const { emu } = t.context
-  const c = client(t)
+  // An emulator of its own: other tests of this file call batchGetOrder at the same time.
+  const emu = await emulator()
+  t.teardown(() => emu.close())
+  const c = client(t, { apiBase: emu.url })
   await c.openapi.logistics.getAllAccount({}) // warm the token so only API requests could be counted
   const before = await emu.requestCount('logistics.batchGetOrder')
   const missing = await t.throwsAsync(c.openapi.logistics.batchGetOrder({ orderList: [{ orderId: 'o1' }] }))

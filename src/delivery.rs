@@ -11,6 +11,9 @@
 //! per-call function napi-rs made was newer than the listener's, which kept events first, as users and tests
 //! rely on. So a call of a client with listeners gets a lane of its own, made at the call, closed when it settles
 //! (what napi-rs did for every call); calls of clients nobody listens to share the thread's lane.
+//!
+//! Where libuv allows, calls of clients nobody listens to do not come here at all: they run on the JS
+//! thread's own loop (`js_loop`) and settle there.
 
 use super::outcome::NativeOutcome;
 use napi::bindgen_prelude::{ToNapiValue, Unknown};
@@ -121,6 +124,13 @@ pub type Call = Pin<Box<dyn Future<Output = NativeOutcome> + Send>>;
 /// Starts `call` on the calls runtime and returns its promise. `api` names the call in the error of a call
 /// lost mid-way; `observed`: its client has event listeners, so it gets a lane of its own (see the module note).
 pub fn start<'env>(env: &'env Env, api: &'static str, observed: bool, call: Call) -> napi::Result<Unknown<'env>> {
+    if !observed {
+        if let Some(js_loop) = super::js_loop::for_env(env.raw()) {
+            let (deferred, promise) = promise(env)?;
+            js_loop.start_call(deferred, api, call);
+            return Ok(promise);
+        }
+    }
     let lane = if observed {
         let own = new_lane(env)?;
         own.retired.set(true);
@@ -129,9 +139,7 @@ pub fn start<'env>(env: &'env Env, api: &'static str, observed: bool, call: Call
         shared_lane(env)?
     };
     let raw = env.raw();
-    let mut deferred = ptr::null_mut();
-    let mut promise = ptr::null_mut();
-    napi::check_status!(unsafe { sys::napi_create_promise(raw, &mut deferred, &mut promise) }, "cannot create a promise")?;
+    let (deferred, promise) = promise(env)?;
     if lane.pending.get() == 0 {
         // SAFETY: on the JS thread that made the function.
         unsafe { sys::napi_ref_threadsafe_function(raw, lane.tsfn.0) };
@@ -139,8 +147,15 @@ pub fn start<'env>(env: &'env Env, api: &'static str, observed: bool, call: Call
     lane.pending.set(lane.pending.get() + 1);
     let settle = Settle { lane, deferred: Some(Deferred(deferred)), api };
     super::runtime::calls().spawn(async move { settle.deliver(call.await) });
+    Ok(promise)
+}
+
+fn promise<'env>(env: &'env Env) -> napi::Result<(sys::napi_deferred, Unknown<'env>)> {
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    napi::check_status!(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) }, "cannot create a promise")?;
     // SAFETY: `promise` was just made in this env.
-    Ok(unsafe { Unknown::from_raw_unchecked(raw, promise) })
+    Ok((deferred, unsafe { Unknown::from_raw_unchecked(env.raw(), promise) }))
 }
 
 fn shared_lane(env: &Env) -> napi::Result<Arc<Lane>> {

@@ -7,6 +7,7 @@ mod crypto;
 mod delivery;
 mod emulator;
 mod hooks;
+mod js_loop;
 mod observe;
 mod outcome;
 mod panics;

@@ -1,4 +1,4 @@
-//! Two tokio runtimes. napi-rs's (everything napi runs async: the emulator's server, component and store
+//! Two tokio runtimes (and, on the JS thread, `js_loop`'s executor, where calls run when libuv allows). napi-rs's (everything napi runs async: the emulator's server, component and store
 //! bridges) is sized per core, at most 4. Calls (`openapi.*`, `openapi.request`) run on their own
 //! single-threaded runtime on one dedicated thread: a call crosses from the JS thread to that thread and back,
 //! and nothing else. With a multi-threaded pool, workers wake each other (futex) to share each call's steps:
@@ -43,6 +43,12 @@ pub fn calls() -> &'static Handle {
         TICKER_ASLEEP.store(false, Ordering::SeqCst);
         ticker_wake().notify_one();
     }
+    calls_handle()
+}
+
+/// The calls runtime without counting a call: what the JS thread's executor enters while it polls, so that a
+/// call's timers, DNS lookups and Redis connections belong to it.
+pub fn calls_handle() -> &'static Handle {
     static CALLS: OnceLock<Handle> = OnceLock::new();
     CALLS.get_or_init(|| {
         let handle = calls_runtime();

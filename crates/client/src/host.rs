@@ -72,6 +72,11 @@ fn tokio_host() -> Arc<dyn Host> {
     TOKIO.get_or_init(|| Arc::new(Tokio)).clone()
 }
 
+/// Whether the current host wants heavy work off its thread (without cloning it).
+pub fn offloads_heavy_work() -> bool {
+    CURRENT.with(|c| c.borrow().as_ref().is_some_and(|h| h.offload_heavy_work()))
+}
+
 /// Makes `host` current on this thread until the guard is dropped (the previous one is restored).
 pub fn enter(host: Arc<dyn Host>) -> Entered {
     Entered { previous: CURRENT.with(|c| c.borrow_mut().replace(host)) }

@@ -26,7 +26,7 @@ pub use upload::take_file;
 
 use crate::error::{Category, Error};
 use crate::form::{Body, FilePart};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{HttpAnswer, Transport, TransportError};
 use bytes::Bytes;
 use events::{CallEvent, EventKind, Observers};
 use futures::future::BoxFuture;
@@ -370,11 +370,7 @@ impl Exchange {
         let result = match self.transport.send(target.verb, url, body, attempt_timeout).await {
             Ok(answer) => {
                 progress.set_http_status(Some(answer.status));
-                let read = match reading {
-                    Reading::Outcome { convert_case } => answer::interpret(&target.api, target.endpoint, answer, convert_case, &held).map(Reply::Outcome),
-                    Reading::Fields => answer::fields(&target.api, target.endpoint, answer, &held).map(Reply::Fields),
-                };
-                read.map_err(|e| (e, true))
+                read(target, reading, answer, &held).await.map_err(|e| (e, true))
             }
             Err(e) => Err(transport_error(&target.api, e)),
         };
@@ -407,6 +403,30 @@ impl Exchange {
             url.set_query(None);
         }
         url
+    }
+}
+
+/// Answers at least this large are read off a host's thread that wants heavy work elsewhere (an event loop).
+const HEAVY_ANSWER: usize = 64 * 1024;
+
+/// Reads an answer: at once, or, when it is large and the host is an event loop that must stay free, on
+/// tokio's blocking pool (a panic there is resumed here, where the call's guard turns it into its error).
+async fn read(target: &Target, reading: Reading, answer: HttpAnswer, held: &[Secret]) -> Result<Reply, Error> {
+    if answer.body.len() < HEAVY_ANSWER || !crate::host::offloads_heavy_work() {
+        return read_now(&target.api, target.endpoint, reading, answer, held);
+    }
+    let (api, endpoint, held) = (target.api.clone(), target.endpoint, held.to_vec());
+    match tokio::task::spawn_blocking(move || read_now(&api, endpoint, reading, answer, &held)).await {
+        Ok(read) => read,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(Error::internal(&target.api, "the answer reader was stopped")),
+    }
+}
+
+fn read_now(api: &str, endpoint: Option<&'static Endpoint>, reading: Reading, answer: HttpAnswer, held: &[Secret]) -> Result<Reply, Error> {
+    match reading {
+        Reading::Outcome { convert_case } => answer::interpret(api, endpoint, answer, convert_case, held).map(Reply::Outcome),
+        Reading::Fields => answer::fields(api, endpoint, answer, held).map(Reply::Fields),
     }
 }
 
