@@ -16,12 +16,17 @@ use std::task::{Context, Poll, Waker};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use wechat_client::host::BoxSocket;
 
-/// What the poll handle's callback needs: who waits for what.
+/// What the poll handle's callback needs: who waits for what, and what libuv last said is ready.
 struct Watch {
     handle: *mut c_void,
     interest: c_int,
     reader: Option<Waker>,
     writer: Option<Waker>,
+    /// READABLE/WRITABLE bits not known to be exhausted: cleared when an operation would block, set when libuv
+    /// reports the event. A task polled for another reason (hyper's connection task is woken by its channel
+    /// too) then waits without a system call that can only say "would block" (measured: 5 failed recvs per
+    /// call at concurrency 128 without it).
+    ready: c_int,
 }
 
 pub struct UvSocket {
@@ -56,7 +61,7 @@ impl UvSocket {
         let (Some(uv), Some(js_loop)) = (uv::uv(), JsLoop::current()) else {
             return Err(io::Error::other("no event loop on this thread"));
         };
-        let watch = Box::into_raw(Box::new(Watch { handle: std::ptr::null_mut(), interest: 0, reader: None, writer: None }));
+        let watch = Box::into_raw(Box::new(Watch { handle: std::ptr::null_mut(), interest: 0, reader: None, writer: None, ready: READABLE | WRITABLE }));
         let Some(handle) = uv.poll(js_loop.event_loop(), stream.as_raw_fd(), watch.cast()) else {
             drop(unsafe { Box::from_raw(watch) });
             return Err(io::Error::other("libuv refused to watch the socket"));
@@ -112,9 +117,15 @@ impl UvSocket {
     /// Runs a non-blocking operation; when it would block, waits for `event`.
     fn io<T>(&mut self, cx: &Context<'_>, event: c_int, mut op: impl FnMut(&TcpStream) -> io::Result<T>) -> Poll<io::Result<T>> {
         self.on_loop()?;
+        // SAFETY: on the loop's thread; the watch lives until drop.
+        if unsafe { (*self.watch).ready } & event == 0 {
+            self.wait(cx, event);
+            return Poll::Pending;
+        }
         loop {
             match op(&self.stream) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    unsafe { (*self.watch).ready &= !event };
                     self.wait(cx, event);
                     return Poll::Pending;
                 }
@@ -139,6 +150,7 @@ unsafe extern "C" fn fired(handle: *mut c_void, status: c_int, events: c_int) {
         let watch = unsafe { &mut *watch };
         // An error is reported to both sides: their next read or write returns it.
         let ready = if status < 0 { READABLE | WRITABLE } else { events };
+        watch.ready |= ready;
         let mut unwanted = 0;
         for (event, waiter) in [(READABLE, &mut watch.reader), (WRITABLE, &mut watch.writer)] {
             if ready & event != 0 && watch.interest & event != 0 {
