@@ -43,7 +43,9 @@ function nativeFailure(api, e) {
   return e instanceof OpenApiError ? e : makeError(api, 'internal', e && e.message)
 }
 
+/** A call's outcome: the answer's JSON text itself in the common case (see `to_js` in src/outcome.rs), else fields. */
 function settle(api, outcome) {
+  if (typeof outcome === 'string') return JSON.parse(outcome)
   if (outcome.error) throw fromNative(outcome.error)
   if (outcome.json !== undefined && outcome.json !== null) return json.decode(outcome.json, outcome.bigInts)
   return { contentType: outcome.contentType, buffer: outcome.buffer, errMsg: `openapi.${api}:ok`, errCode: 0 }

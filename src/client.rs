@@ -84,7 +84,7 @@ impl NativeClient {
     /// `openapi.<api>(params)`; never rejects: failures come back as `outcome.error`.
     /// `call_id` is given when the caller passed an AbortSignal (see `abort`).
     /// Settled in batches with other finished calls (`delivery`), not one JS wake-up per call.
-    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn call<'env>(&self, env: &'env Env, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
         let cancellations = self.cancellations.clone();
@@ -106,7 +106,7 @@ impl NativeClient {
 
     /// An upload row called with a file (`openapi.security.imgSecCheck({ media: { contentType, value } })`): the
     /// facade took the Buffer out of the params (see `uploadFields`) and hands it here; same outcome as `call`.
-    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn upload<'env>(&self, env: &'env Env, api: String, params_json: String, file: Buffer, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
         let cancellations = self.cancellations.clone();
@@ -124,7 +124,7 @@ impl NativeClient {
     }
 
     /// `openapi.request({ method, path, data })`.
-    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn request<'env>(&self, env: &'env Env, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         let core = self.core.clone();
         let cancellations = self.cancellations.clone();

@@ -16,7 +16,7 @@
 //! thread's own loop (`js_loop`) and settle there.
 
 use super::outcome::NativeOutcome;
-use napi::bindgen_prelude::{ToNapiValue, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi::{sys, Env, JsError, JsValue};
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -217,7 +217,7 @@ unsafe extern "C" fn settle_batch(env: sys::napi_env, _js: sys::napi_value, _con
     let settled = batch.len();
     for (deferred, outcome) in batch.drain(..) {
         unsafe {
-            match NativeOutcome::to_napi_value(env, outcome) {
+            match crate::outcome::to_js(env, outcome) {
                 Ok(value) => sys::napi_resolve_deferred(env, deferred.0, value),
                 Err(e) => sys::napi_reject_deferred(env, deferred.0, JsError::from(e).into_value(env)),
             };

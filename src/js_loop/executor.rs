@@ -11,7 +11,6 @@
 
 use super::uv::{self, Uv};
 use crate::outcome::NativeOutcome;
-use napi::bindgen_prelude::ToNapiValue;
 use napi::{sys, JsError};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -302,7 +301,7 @@ impl JsLoop {
             self.open_scope();
         }
         unsafe {
-            match NativeOutcome::to_napi_value(env, outcome) {
+            match crate::outcome::to_js(env, outcome) {
                 Ok(value) => sys::napi_resolve_deferred(env, deferred, value),
                 Err(e) => sys::napi_reject_deferred(env, deferred, JsError::from(e).into_value(env)),
             };
