@@ -3,10 +3,10 @@
 //! the host. Everything here happens before the request is written: every failure is a `Connect` one.
 
 use super::proxy::{self, Proxies};
+use super::request::{OutBody, Route};
 use super::{classify, tls, TransportError};
 use crate::host::{BoxSocket, Host};
 use hyper::client::conn::http1;
-use hyper::header::HeaderValue;
 use hyper_util::rt::TokioIo;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -15,16 +15,8 @@ use url::Url;
 
 /// An HTTP/1.1 connection ready for requests.
 pub(super) struct Conn {
-    pub sender: http1::SendRequest<super::request::OutBody>,
+    pub sender: http1::SendRequest<OutBody>,
     pub route: Route,
-}
-
-/// How requests on a connection are written.
-pub(super) enum Route {
-    /// To the origin itself (perhaps through a CONNECT tunnel): `GET /path?query`.
-    Direct,
-    /// To an HTTP proxy that forwards them: `GET http://host/path?query`, with the proxy's credentials if any.
-    Forward(Option<HeaderValue>),
 }
 
 pub(super) struct Connector {

@@ -1,6 +1,10 @@
 //! HTTP to WeChat: HTTP/1.1 on bare hyper over the current `host` (tokio, or a host program's own event loop),
 //! one pool of kept-alive connections per SDK client, bounded answers, and transport failures classified by
 //! whether the request could have reached WeChat (what decides if a retry is safe).
+//!
+//! No redirect is ever followed: WeChat never redirects, and following one would carry the token (query) or
+//! the secret (body) to whatever host the answer names. A 3xx comes back as it is and the answer reader
+//! refuses it.
 
 mod answer;
 mod classify;

@@ -1,6 +1,8 @@
 //! Kept-alive HTTP/1.1 connections waiting for their next request, per origin and per host (a connection made
 //! on one event loop is only used by calls on that loop). The most recently used goes out first: it is the
-//! least likely to have been closed by the server.
+//! least likely to have been closed by the server. No timer runs for idle ones: expired ones are dropped when
+//! their origin is next used, and one the server closes meanwhile is closed at once by its connection task
+//! (only its handle waits here, and is skipped).
 
 use super::connect::Conn;
 use std::sync::Mutex;

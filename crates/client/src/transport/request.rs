@@ -2,7 +2,6 @@
 //! the few headers WeChat needs, and a body of at most three shared pieces with its length known (hyper
 //! writes the Content-Length). Nothing here copies the body.
 
-use super::connect::Route;
 use super::TransportError;
 use crate::form::Body;
 use bytes::Bytes;
@@ -17,6 +16,14 @@ use wechat_protocol::catalogue::HttpVerb;
 
 const AGENT: HeaderValue = HeaderValue::from_static(concat!("wechat-openapi/", env!("CARGO_PKG_VERSION")));
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// How requests on a connection are written.
+pub(super) enum Route {
+    /// To the origin itself (perhaps through a CONNECT tunnel): `GET /path?query`.
+    Direct,
+    /// To an HTTP proxy that forwards them: `GET http://host/path?query`, with the proxy's credentials if any.
+    Forward(Option<HeaderValue>),
+}
 
 /// One attempt's body and its content type, kept so that a request a closing connection never wrote can be
 /// sent again on another.
