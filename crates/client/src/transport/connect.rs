@@ -7,6 +7,7 @@ use super::request::{OutBody, Route};
 use super::{classify, tls, TransportError};
 use crate::host::{BoxSocket, Host};
 use hyper::client::conn::http1;
+use hyper::header::HeaderValue;
 use hyper_util::rt::TokioIo;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -17,6 +18,8 @@ use url::Url;
 pub(super) struct Conn {
     pub sender: http1::SendRequest<OutBody>,
     pub route: Route,
+    /// The `Host` header of every request on it (one origin per connection): made once, not per request.
+    pub host_header: HeaderValue,
 }
 
 pub(super) struct Connector {
@@ -36,6 +39,7 @@ impl Connector {
     }
 
     async fn open(&self, host: &dyn Host, url: &Url) -> Result<Conn, String> {
+        let host_header = HeaderValue::from_str(&url[url::Position::BeforeHost..url::Position::AfterPort]).map_err(|e| format!("the URL's host cannot be sent: {e}"))?;
         let (target, port) = (url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(80));
         let https = url.scheme() == "https";
         let (socket, route) = match self.proxies.for_url(url) {
@@ -62,7 +66,7 @@ impl Connector {
             // Its end (closed by either side, or an error already reported to the request) needs no action.
             let _ = connection.await;
         }));
-        Ok(Conn { sender, route })
+        Ok(Conn { sender, route, host_header })
     }
 }
 

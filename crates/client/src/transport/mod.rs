@@ -185,7 +185,7 @@ impl Transport {
                 // Closed while idle (the server's keep-alive ended): another one.
                 continue;
             }
-            let sent = conn.sender.try_send_request(outgoing.request(verb, url, &conn.route)?).await;
+            let sent = conn.sender.try_send_request(outgoing.request(verb, url, &conn.route, &conn.host_header)?).await;
             let response = match sent {
                 Ok(response) => response,
                 Err(mut e) => match e.take_message() {

@@ -47,16 +47,14 @@ impl Outgoing {
         Ok(Outgoing { body: Some(OutBody { parts, next: 0 }), content_type })
     }
 
-    /// The request for `url` on a connection of `route`.
-    pub fn request(&mut self, verb: HttpVerb, url: &Url, route: &Route) -> Result<Request<OutBody>, TransportError> {
+    /// The request for `url` on a connection of `route` to `url`'s origin, whose `Host` header is `host`.
+    pub fn request(&mut self, verb: HttpVerb, url: &Url, route: &Route, host: &HeaderValue) -> Result<Request<OutBody>, TransportError> {
         // The URL was parsed once; the target is a slice of it (no fragment), checked as hyper needs it.
         let target = match route {
             Route::Direct => &url[Position::BeforePath..Position::AfterQuery],
             Route::Forward(_) => &url[..Position::AfterQuery],
         };
-        let unsendable = |e: &dyn std::fmt::Display| TransportError::Broken(format!("the URL cannot be sent: {e}"));
-        let uri = Uri::try_from(target).map_err(|e| unsendable(&e))?;
-        let host = HeaderValue::from_str(&url[Position::BeforeHost..Position::AfterPort]).map_err(|e| unsendable(&e))?;
+        let uri = Uri::try_from(target).map_err(|e| TransportError::Broken(format!("the URL cannot be sent: {e}")))?;
         let mut request = Request::new(self.body.take().expect("the body is back after an unsent attempt"));
         *request.method_mut() = match verb {
             HttpVerb::Get => Method::GET,
@@ -65,7 +63,7 @@ impl Outgoing {
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
         headers.reserve(4);
-        headers.insert(HOST, host);
+        headers.insert(HOST, host.clone());
         headers.insert(USER_AGENT, AGENT);
         if let Some(content_type) = &self.content_type {
             headers.insert(CONTENT_TYPE, content_type.clone());
