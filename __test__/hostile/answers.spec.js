@@ -46,11 +46,11 @@ async function notFollowed(t, status, script, secret) {
 }
 
 for (const status of [307, 308]) {
-  // Class 7 of the hardening issue: no redirect is ever followed (reqwest's policy is none).
+  // Class 7 of the hardening issue: no redirect is ever followed (the transport follows none).
   test(`a ${status} from the token endpoint is not followed: the other host receives nothing`, (t) =>
     notFollowed(t, status, (redirect) => redirect, APP.secret))
 
-  // Class 7 of the hardening issue: no redirect is ever followed (reqwest's policy is none).
+  // Class 7 of the hardening issue: no redirect is ever followed (the transport follows none).
   test(`a ${status} from a call is not followed: the other host receives nothing`, (t) =>
     notFollowed(t, status, (redirect) => withToken(TOKEN, redirect), TOKEN))
 }
