@@ -75,20 +75,19 @@ impl Uv {
 
     /// A poll handle watching socket `fd`, carrying `data`; None when libuv refuses it.
     pub fn poll(&self, event_loop: *mut c_void, fd: c_int, data: *mut c_void) -> Option<*mut c_void> {
-        let handle = self.allocate(UV_POLL);
         // SAFETY: a fresh handle on the loop of the thread we are on.
-        if handle.is_null() || unsafe { (self.poll_init)(event_loop, handle, fd) } != 0 {
-            unsafe { libc::free(handle) };
-            return None;
-        }
-        unsafe { (self.set_data)(handle, data) };
-        Some(handle)
+        self.made(UV_POLL, data, |handle| unsafe { (self.poll_init)(event_loop, handle, fd) })
     }
 
     /// An async handle that runs `cb` on the loop's thread after any thread's `async_send`.
     pub fn async_handle(&self, event_loop: *mut c_void, cb: AsyncCb, data: *mut c_void) -> Option<*mut c_void> {
-        let handle = self.allocate(UV_ASYNC);
-        if handle.is_null() || unsafe { (self.async_init)(event_loop, handle, cb) } != 0 {
+        self.made(UV_ASYNC, data, |handle| unsafe { (self.async_init)(event_loop, handle, cb) })
+    }
+
+    /// A handle of `kind` set up by `init` (0: done) and carrying `data`; freed again when `init` fails.
+    fn made(&self, kind: c_int, data: *mut c_void, init: impl FnOnce(*mut c_void) -> c_int) -> Option<*mut c_void> {
+        let handle = self.allocate(kind);
+        if handle.is_null() || init(handle) != 0 {
             unsafe { libc::free(handle) };
             return None;
         }
