@@ -195,12 +195,19 @@ impl Drop for UvSocket {
 impl AsyncRead for UvSocket {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        let room = buf.remaining();
         // SAFETY: recv writes only initialised bytes and says how many.
         let read = this.io(cx, READABLE, |s| SockRef::from(s).recv(unsafe { buf.unfilled_mut() }));
         match read {
             Poll::Ready(Ok(n)) => {
                 unsafe { buf.assume_init(n) };
                 buf.advance(n);
+                if n < room {
+                    // A stream socket that filled less than the room it was given is drained (libuv's own rule):
+                    // the next read waits for libuv instead of asking the kernel only to hear EAGAIN (strace:
+                    // 2 recvs per call before, as against undici's 1).
+                    unsafe { (*this.watch).ready &= !READABLE };
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
