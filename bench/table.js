@@ -37,7 +37,8 @@ function extrasTable(extras) {
   const soak = extras.soak
   if (soak) {
     const [first, last] = soak.checkpoints
-    const heap = (at) => (soak.heap ? ` (V8 heap ${f(soak.heap[at])})` : '')
+    const young = (at) => (soak.young ? `, V8 young generation ${f(soak.young[at])}` : '')
+    const heap = (at) => (soak.heap ? ` (V8 heap in use ${f(soak.heap[at])}${young(at)})` : '')
     rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 128, after a full GC) | ${f(soak.rss[first])}${heap(first)} | | |`)
     rows.push(`| RSS MB after ${last.toLocaleString('en')} calls | ${f(soak.rss[last])}${heap(last)}, ${f(soak.seconds, 0)} s | | |`)
   }
@@ -80,8 +81,12 @@ function targets(cells, extras) {
   if (extras.burst) out.push(`| 1 token request per cold burst | ${extras.burst.ours} | ${extras.burst.ours === 1 ? 'met' : '**missed**'} |`)
   if (extras.soak) {
     const [first, last] = extras.soak.checkpoints
-    const growth = extras.soak.rss[last] - extras.soak.rss[first]
-    out.push(`| RSS after ${last} calls within 10 MB of after ${first} | ${f(growth)} MB | ${growth <= 10 ? 'met' : `**missed** by ${f(growth - 10)} MB`} |`)
+    const { rss, young } = extras.soak
+    const growth = rss[last] - rss[first]
+    // How much of it is V8 sizing its young generation up under load (capped, kept after a GC), not memory per call.
+    const sized = young ? young[last] - young[first] : NaN
+    const split = Number.isFinite(sized) ? ` (V8 young generation ${f(sized)} MB of it, the rest ${f(growth - sized)} MB)` : ''
+    out.push(`| RSS after ${last} calls within 10 MB of after ${first} | ${f(growth)} MB${split} | ${growth <= 10 ? 'met' : `**missed** by ${f(growth - 10)} MB`} |`)
   }
   if (extras.requireMs !== undefined) {
     const ms = extras.requireMs

@@ -68,11 +68,17 @@ async function burst({ kind, target, endpoint, params, size }) {
   return { calls: size, errors: results.filter((r) => r.status === 'rejected').length }
 }
 
-/** RSS after each of `checkpoints` calls and a full GC (the parent picks the small answer at concurrency 128). */
+/**
+ * RSS after each of `checkpoints` calls and a full GC (the parent picks the small answer at concurrency 128), with
+ * the V8 heap in use and V8's young generation as resident at that point. The young generation is not per-call
+ * memory: V8 doubles it under allocation pressure up to its cap (two 16 MB semi-spaces) and keeps it after a full
+ * GC, so a busy process's RSS rises by up to ~30 MB once, in any Node client (measured: bench/RESULTS.md).
+ */
 async function soak({ kind, target, endpoint, params, concurrency, checkpoints }) {
   const call = make(kind, target)
   const rss = {}
   const heap = {}
+  const young = {}
   let done = 0
   let errors = 0
   const started = Date.now()
@@ -82,8 +88,16 @@ async function soak({ kind, target, endpoint, params, concurrency, checkpoints }
     if (global.gc) global.gc()
     rss[at] = probe.rssMb()
     heap[at] = process.memoryUsage().heapUsed / 1048576
+    young[at] = youngGenerationMb()
   }
-  return { rss, heap, errors, seconds: (Date.now() - started) / 1000 }
+  return { rss, heap, young, errors, seconds: (Date.now() - started) / 1000 }
+}
+
+/** Resident MB of V8's young generation (new space and its large objects). */
+function youngGenerationMb() {
+  const spaces = require('node:v8').getHeapSpaceStatistics()
+  const young = spaces.filter((s) => s.space_name === 'new_space' || s.space_name === 'new_large_object_space')
+  return young.reduce((sum, s) => sum + s.physical_space_size, 0) / 1048576
 }
 
 function requireTime() {
