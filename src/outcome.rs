@@ -5,7 +5,8 @@
 
 use wechat_client::client::Outcome;
 use wechat_client::error::Error;
-use napi::bindgen_prelude::{Buffer, Either, Latin1String};
+use super::ascii_text::AsciiText;
+use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, Status};
 use napi_derive::napi;
 
@@ -13,7 +14,7 @@ use napi_derive::napi;
 pub struct NativeOutcome {
     /// ASCII text (what the transcoder writes) crosses as Latin-1, which V8 copies without decoding UTF-8.
     #[napi(ts_type = "string")]
-    pub json: Option<Either<Latin1String, String>>,
+    pub json: Option<Either<AsciiText, String>>,
     /// How many long integers `json` carries as marked strings (0: plain `JSON.parse` is enough).
     pub big_ints: u32,
     pub content_type: Option<String>,
@@ -42,7 +43,7 @@ impl From<Result<Outcome, Error>> for NativeOutcome {
         let empty = NativeOutcome { json: None, big_ints: 0, content_type: None, buffer: None, error: None };
         match result {
             Ok(Outcome::Json { text, big_ints }) => {
-                let json = if text.is_ascii() { Either::A(Latin1String::from(text)) } else { Either::B(text) };
+                let json = if text.is_ascii() { Either::A(AsciiText(text.into_bytes())) } else { Either::B(text) };
                 NativeOutcome { json: Some(json), big_ints: big_ints as u32, ..empty }
             }
             Ok(Outcome::Binary { content_type, bytes }) => {
