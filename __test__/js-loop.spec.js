@@ -15,7 +15,7 @@ const CHILD = path.join(__dirname, 'helpers', 'js-loop-child.js')
 /** Runs the child to its end; killed (and failed) if it has not exited after 30 s. */
 function child(args, env = {}) {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CHILD, ...args], { timeout: 30000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--expose-gc', CHILD, ...args], { timeout: 30000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? error.code ?? error.signal : 0, stdout, stderr })
     })
   })
@@ -57,4 +57,17 @@ test('calls on the calls thread (WECHAT_OPENAPI_WORKER_THREADS) answer the same'
     t.is(code, 0, stderr)
     t.is(stdout.trim(), 'ok 10', JSON.stringify(env))
   }
+})
+
+test('large answers (read off the loop, crossing as external strings) arrive whole, before and after collection', async (t) => {
+  // 100 orders of 3 kB each: about 300 kB of JSON text, ASCII apart from one order's Chinese text.
+  const orders = Array.from({ length: 100 }, (_, i) => ({ order_id: `o${i}`, delivery_id: 'TEST', print_html: (i === 7 ? '运单' : '') + 'x'.repeat(3000) + i }))
+  const big = await localServer(async () => ({ body: JSON.stringify({ errcode: 0, errmsg: 'ok', order_list: orders }) }))
+  t.teardown(() => big.close())
+  const { code, stdout, stderr } = await child(['large', big.url])
+  t.is(code, 0, stderr)
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
+  t.truthy(line, stdout)
+  const expected = orders.map((o) => o.print_html).join('')
+  t.deepEqual(JSON.parse(line.slice('RESULT '.length)), { answers: 60, distinct: 1, length: expected.length, head: expected.slice(0, 12) })
 })

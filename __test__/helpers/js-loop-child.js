@@ -3,6 +3,7 @@
 //   alive <url>      one call to a slow server, then nothing: must print its outcome and exit by itself
 //   workers <emu> <hang>   calls from the main thread and two workers at once; a third worker ended with calls pending
 //   plain <emu>      ten calls, whatever WECHAT_OPENAPI_WORKER_THREADS says
+//   large <url>      answers of 300 kB (read off the loop, crossing as external strings), checked after GCs
 
 const { Worker, isMainThread, workerData, parentPort } = require('node:worker_threads')
 const path = require('node:path')
@@ -33,6 +34,19 @@ async function main() {
   }
   if (mode === 'plain') {
     console.log(`ok ${await calls(url, 10, 2)}`)
+    return
+  }
+  if (mode === 'large') {
+    const client = cloud.createClient({ accessToken: 'fixed-token-for-the-large-server', apiBase: url })
+    const texts = []
+    for (let round = 0; round < 20; round++) {
+      const answers = await Promise.all([1, 2, 3].map(() => client.openapi.logistics.batchGetOrder({ orderList: [{ orderId: 'o1', deliveryId: 'TEST' }] })))
+      for (const r of answers) texts.push(r.orderList.map((o) => o.printHtml).join(''))
+      // The strings of earlier answers are collected while later ones arrive: their bytes go back to the core.
+      global.gc()
+    }
+    const distinct = new Set(texts)
+    console.log(`RESULT ${JSON.stringify({ answers: texts.length, distinct: distinct.size, length: texts[0].length, head: texts[0].slice(0, 12) })}`)
     return
   }
   if (mode === 'workers') {
