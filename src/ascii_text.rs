@@ -43,11 +43,14 @@ fn create_external() -> Option<CreateExternal> {
     })
 }
 
-/// Frees the bytes once V8 is done with them (or at once, when it chose to copy them).
-unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
+/// Frees the bytes once V8 is done with them (or at once, when it chose to copy them), and tells V8 they are
+/// gone.
+unsafe extern "C" fn release(env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
     // SAFETY: `hint` is the boxed (length, capacity) of the Vec whose pointer is `data`, given away below.
     let (len, cap) = *unsafe { Box::from_raw(hint as *mut (usize, usize)) };
     drop(unsafe { Vec::from_raw_parts(data as *mut u8, len, cap) });
+    let mut total = 0;
+    unsafe { sys::napi_adjust_external_memory(env, -(cap as i64), &mut total) };
 }
 
 impl ToNapiValue for AsciiText {
@@ -59,12 +62,18 @@ impl ToNapiValue for AsciiText {
                 let mut bytes = ManuallyDrop::new(text);
                 let (data, len, cap) = (bytes.as_mut_ptr(), bytes.len(), bytes.capacity());
                 let hint = Box::into_raw(Box::new((len, cap)));
+                // V8 sees a string of a few words: told of the megabyte behind it, it collects as soon as it would
+                // for a Buffer (without this: 841 MB peak RSS after sequential 1 MB answers). `release` takes it
+                // back, at once if V8 copies.
+                let mut total = 0;
+                unsafe { sys::napi_adjust_external_memory(env, cap as i64, &mut total) };
                 let mut copied = false;
                 let status = unsafe { create(env, data.cast(), len as isize, Some(release), hint.cast(), &mut value, &mut copied) };
                 if status == sys::Status::napi_ok {
                     return Ok(value);
                 }
                 // Refused, and no finalizer ran: the bytes are still ours, made a string the plain way below.
+                unsafe { sys::napi_adjust_external_memory(env, -(cap as i64), &mut total) };
                 drop(unsafe { Box::from_raw(hint) });
                 text = unsafe { Vec::from_raw_parts(data, len, cap) };
             }
