@@ -12,8 +12,9 @@
 //! rely on. So a call of a client with listeners gets a lane of its own, made at the call, closed when it settles
 //! (what napi-rs did for every call); calls of clients nobody listens to share the thread's lane.
 //!
-//! Where libuv allows, calls of clients nobody listens to do not come here at all: they run on the JS
-//! thread's own loop (`js_loop`) and settle there.
+//! Where libuv allows, every call runs on the JS thread's own loop (`js_loop`). Calls of clients nobody listens
+//! to settle there at once and never touch a lane; a call of a client with listeners still settles through a
+//! lane of its own, so that its events arrive first.
 
 use super::outcome::NativeOutcome;
 use napi::bindgen_prelude::Unknown;
@@ -121,15 +122,14 @@ fn push(lane: &Lane, deferred: Deferred, outcome: NativeOutcome) {
 /// A call's whole state, boxed by the caller so that handing it on moves a pointer, not tens of kilobytes.
 pub type Call = Pin<Box<dyn Future<Output = NativeOutcome> + Send>>;
 
-/// Starts `call` on the calls runtime and returns its promise. `api` names the call in the error of a call
+/// Starts `call` (on the JS thread's loop, else on the calls runtime) and returns its promise. `api` names the call in the error of a call
 /// lost mid-way; `observed`: its client has event listeners, so it gets a lane of its own (see the module note).
 pub fn start<'env>(env: &'env Env, api: &'static str, observed: bool, call: Call) -> napi::Result<Unknown<'env>> {
-    if !observed {
-        if let Some(js_loop) = super::js_loop::for_env(env.raw()) {
-            let (deferred, promise) = promise(env)?;
-            js_loop.start_call(deferred, api, call);
-            return Ok(promise);
-        }
+    let js_loop = super::js_loop::for_env(env.raw());
+    if let (Some(js_loop), false) = (&js_loop, observed) {
+        let (deferred, promise) = promise(env)?;
+        js_loop.start_call(deferred, api, call);
+        return Ok(promise);
     }
     let lane = if observed {
         let own = new_lane(env)?;
@@ -146,7 +146,12 @@ pub fn start<'env>(env: &'env Env, api: &'static str, observed: bool, call: Call
     }
     lane.pending.set(lane.pending.get() + 1);
     let settle = Settle { lane, deferred: Some(Deferred(deferred)), api };
-    super::runtime::calls().spawn(async move { settle.deliver(call.await) });
+    let task = async move { settle.deliver(call.await) };
+    match js_loop {
+        // A call with listeners runs on the loop too; only its settling takes the lane, after its events.
+        Some(js_loop) => js_loop.run(Box::pin(task)),
+        None => drop(super::runtime::calls().spawn(task)),
+    }
     Ok(promise)
 }
 

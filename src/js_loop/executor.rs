@@ -205,16 +205,30 @@ impl JsLoop {
         self.drain(true);
     }
 
+    /// Runs `task` on this loop, polled at once like a call; it settles whatever it settles itself (a call of
+    /// a client with listeners settles through its own lane, after its events).
+    pub fn run(self: &Rc<Self>, task: futures::future::BoxFuture<'static, ()>) {
+        let id = self.background(task, "call");
+        READY.with(|r| r.borrow_mut().push_back(id));
+        super::super::runtime::calls();
+        self.drain(true);
+    }
+
     /// Runs a background task on this loop (hyper's connection driver); called while a task is polled.
     pub fn spawn(&self, task: futures::future::BoxFuture<'static, ()>) {
-        let id = self.insert(Box::pin(async move {
-            task.await;
-            None
-        }), None, "connection");
+        let id = self.background(task, "connection");
         let slots = self.slots.borrow();
         if let Some(Some(slot)) = slots.get(id) {
             slot.waker.wake_by_ref();
         }
+    }
+
+    /// A task that settles no promise of ours.
+    fn background(&self, task: futures::future::BoxFuture<'static, ()>, what: &'static str) -> usize {
+        self.insert(Box::pin(async move {
+            task.await;
+            None
+        }), None, what)
     }
 
     fn insert(&self, task: Task, deferred: Option<sys::napi_deferred>, api: &'static str) -> usize {
