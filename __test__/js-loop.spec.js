@@ -7,6 +7,7 @@
 
 const test = require('ava')
 const { execFile } = require('node:child_process')
+const http = require('node:http')
 const path = require('node:path')
 const { emulator, localServer } = require('./helpers.js')
 
@@ -70,4 +71,37 @@ test('large answers (read off the loop, crossing as external strings) arrive who
   t.truthy(line, stdout)
   const expected = orders.map((o) => o.print_html).join('')
   t.deepEqual(JSON.parse(line.slice('RESULT '.length)), { answers: 60, distinct: 1, length: expected.length, head: expected.slice(0, 12) })
+})
+
+/** A forwarding HTTP proxy (absolute-form requests) that records what it forwarded and the credentials it got. */
+async function forwardingProxy() {
+  const seen = []
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url, auth: req.headers['proxy-authorization'] })
+    const target = new URL(req.url)
+    const headers = { ...req.headers }
+    delete headers['proxy-authorization']
+    const out = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers)
+      answer.pipe(res)
+    })
+    req.pipe(out)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${server.address().port}`, seen, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }) }
+}
+
+test('calls go through HTTP_PROXY from the environment, with its credentials as Basic auth', async (t) => {
+  const proxy = await forwardingProxy()
+  t.teardown(() => proxy.close())
+  const withCredentials = proxy.url.replace('http://', 'http://relay:pr0xy-pass@')
+  const { code, stdout, stderr } = await child(['plain', t.context.emu.url], { HTTP_PROXY: withCredentials, NO_PROXY: '' })
+  t.is(code, 0, stderr)
+  t.is(stdout.trim(), 'ok 10')
+  // The token fetch and the ten calls, each in absolute form to the emulator, each with the proxy's credentials.
+  t.is(proxy.seen.length, 11)
+  for (const { url, auth } of proxy.seen) {
+    t.true(url.startsWith(`${t.context.emu.url}/`), url)
+    t.is(auth, `Basic ${Buffer.from('relay:pr0xy-pass').toString('base64')}`)
+  }
 })
