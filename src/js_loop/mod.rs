@@ -31,7 +31,7 @@ pub enum JsLoop {}
 
 #[cfg(not(unix))]
 impl JsLoop {
-    pub fn start_call(self: &Rc<Self>, _: sys::napi_deferred, _: &'static str, _: super::delivery::Call) {
+    pub fn start_call(self: &Rc<Self>, _: sys::napi_deferred, _: &'static str, _: futures::future::BoxFuture<'static, super::outcome::NativeOutcome>) {
         match **self {}
     }
 
