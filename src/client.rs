@@ -5,7 +5,7 @@ use super::hooks::{refresh_token_hook, HookTsfn};
 use super::outcome::{thrown, NativeOutcome};
 use super::store::{JsStore, StoreTsfn};
 use wechat_client::client::config::ClientConfig;
-use wechat_client::client::{Bridges, CallOptions, Cancellations, Client, Progress};
+use wechat_client::client::{Bridges, CallOptions, Cancellations, Client, Outcome, Progress};
 use wechat_client::error::Error;
 use wechat_protocol::secret::Secret;
 use wechat_client::token::{lifetime, FreshToken, ProviderFn};
@@ -83,59 +83,62 @@ impl NativeClient {
 
     /// `openapi.<api>(params)`; never rejects: failures come back as `outcome.error`.
     /// `call_id` is given when the caller passed an AbortSignal (see `abort`).
-    /// Settled in batches with other finished calls (`delivery`), not one JS wake-up per call.
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn call<'env>(&self, env: &'env Env, api: String, params_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
-        let core = self.core.clone();
-        let cancellations = self.cancellations.clone();
-        delivery::start(env, "openapi", self.is_observed(), Box::pin(async move {
-            let options = CallOptions::from_json(&options_json);
-            let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
-            // Boxed: each wrapper below (cancellable, guarded) would otherwise hold it twice, as an argument and
-            // inside the future it awaits; 2.6 kB became 17.7 kB, copied whole when the call starts (callgrind).
-            let call = Box::pin(async {
-                let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
-                if api == PANIC_PROBE {
-                    panic!("internal fault probe: a deliberate panic inside the core");
-                }
-                core.call(&api, &params_json, options).await
-            });
-            NativeOutcome::from(guarded(&api, cancellable(&cancellations, call_id, &api, &progress, call)).await)
-        }))
+        self.start(env, "openapi", api.clone(), options_json, call_id, move |core, options| async move {
+            if api == PANIC_PROBE {
+                panic!("internal fault probe: a deliberate panic inside the core");
+            }
+            core.call(&api, &params_json, options).await
+        })
     }
 
     /// An upload row called with a file (`openapi.security.imgSecCheck({ media: { contentType, value } })`): the
     /// facade took the Buffer out of the params (see `uploadFields`) and hands it here; same outcome as `call`.
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn upload<'env>(&self, env: &'env Env, api: String, params_json: String, file: Buffer, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
-        let core = self.core.clone();
-        let cancellations = self.cancellations.clone();
         // One copy, out of the JS heap: the bytes are then shared by every attempt's form body.
         let bytes = bytes::Bytes::copy_from_slice(&file);
-        delivery::start(env, "openapi", self.is_observed(), Box::pin(async move {
-            let options = CallOptions::from_json(&options_json);
-            let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
-            let call = Box::pin(async {
-                let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
-                core.call_with_file(&api, &params_json, bytes, options).await
-            });
-            NativeOutcome::from(guarded(&api, cancellable(&cancellations, call_id, &api, &progress, call)).await)
-        }))
+        self.start(env, "openapi", api.clone(), options_json, call_id, move |core, options| async move {
+            core.call_with_file(&api, &params_json, bytes, options).await
+        })
     }
 
     /// `openapi.request({ method, path, data })`.
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn request<'env>(&self, env: &'env Env, method: String, path: String, data_json: String, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
+        self.start(env, "request", "request".to_owned(), options_json, call_id, move |core, options| async move {
+            core.request(&method, &path, &data_json, options).await
+        })
+    }
+
+    /// What every call shares: its options read (a bad one is the call's error), the core's work under the
+    /// caller's AbortSignal and the panic guard, the outcome settled through `delivery`. `api` names the call
+    /// in its errors; `kind` names a call lost mid-way.
+    fn start<'env, Work>(
+        &self,
+        env: &'env Env,
+        kind: &'static str,
+        api: String,
+        options_json: String,
+        call_id: Option<u32>,
+        work: impl FnOnce(Arc<Client>, CallOptions) -> Work + Send + 'static,
+    ) -> napi::Result<Unknown<'env>>
+    where
+        Work: std::future::Future<Output = Result<Outcome, Error>> + Send,
+    {
         let core = self.core.clone();
         let cancellations = self.cancellations.clone();
-        delivery::start(env, "request", self.is_observed(), Box::pin(async move {
+        delivery::start(env, kind, self.is_observed(), Box::pin(async move {
             let options = CallOptions::from_json(&options_json);
             let progress = options.as_ref().map(|o| o.progress.clone()).unwrap_or_default();
+            // Boxed: each wrapper below (cancellable, guarded) would otherwise hold it twice, as an argument and
+            // inside the future it awaits; 2.6 kB became 17.7 kB, copied whole when the call starts (callgrind).
             let call = Box::pin(async {
-                let options = options.map_err(|m| Error::invalid_argument("request", m))?;
-                core.request(&method, &path, &data_json, options).await
+                let options = options.map_err(|m| Error::invalid_argument(&api, m))?;
+                work(core, options).await
             });
-            NativeOutcome::from(guarded("request", cancellable(&cancellations, call_id, "request", &progress, call)).await)
+            NativeOutcome::from(guarded(&api, cancellable(&cancellations, call_id, &api, &progress, call)).await)
         }))
     }
 

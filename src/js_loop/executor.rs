@@ -198,19 +198,22 @@ impl JsLoop {
             unsafe { (self.uv.ref_handle)(self.remote.signal) };
         }
         self.calls.set(self.calls.get() + 1);
-        // Counted as a call for the calls runtime's timer (see runtime::keep_timer_armed).
-        super::super::runtime::calls();
         let id = self.insert(Box::pin(async move { Some(call.await) }), Some(deferred), api);
-        READY.with(|r| r.borrow_mut().push_back(id));
-        self.drain(true);
+        self.poll_now(id);
     }
 
     /// Runs `task` on this loop, polled at once like a call; it settles whatever it settles itself (a call of
     /// a client with listeners settles through its own lane, after its events).
     pub fn run(self: &Rc<Self>, task: futures::future::BoxFuture<'static, ()>) {
         let id = self.background(task, "call");
-        READY.with(|r| r.borrow_mut().push_back(id));
+        self.poll_now(id);
+    }
+
+    /// Polls a call just started, from the JS call that started it; counted as a call for the calls runtime's
+    /// timer (see runtime::keep_timer_armed).
+    fn poll_now(self: &Rc<Self>, id: usize) {
         super::super::runtime::calls();
+        READY.with(|r| r.borrow_mut().push_back(id));
         self.drain(true);
     }
 
