@@ -73,6 +73,8 @@ function worker(spec) {
 }
 
 const KINDS = ['ours', 'undici', 'fetch']
+// fetch is left out of the soak: a million calls at its rate would add minutes to every run.
+const SOAKED = ['ours', 'undici']
 
 /** Every client in turn, the order rotated each round so a burst of machine load hits all; best round kept. */
 async function measureCell(s, base, endpoint, concurrency, fixture) {
@@ -134,9 +136,13 @@ async function main(argv = process.argv.slice(2)) {
     const extras = { burst: await tokenBurst(s, base, emu) }
     if (s.soak) {
       const checkpoints = [Math.min(10000, Math.floor(s.long / 2)), s.long]
-      const soak = await worker({ ...base, mode: 'soak', kind: 'ours', endpoint: 'small', params: {}, concurrency: 128, checkpoints })
-      if (soak.errors) throw new Error(`soak: ${soak.errors} failed calls`)
-      extras.soak = { ...soak, checkpoints }
+      // undici's soak beside ours: how much of the growth any busy Node client shows (V8 sizing its heap up).
+      extras.soak = { checkpoints }
+      for (const kind of SOAKED) {
+        const soak = await worker({ ...base, mode: 'soak', kind, endpoint: 'small', params: {}, concurrency: 128, checkpoints })
+        if (soak.errors) throw new Error(`soak (${kind}): ${soak.errors} failed calls`)
+        extras.soak[kind] = soak
+      }
     }
     extras.requireMs = await requireMs(base)
     // callgrind (valgrind) when installed: the instruction counts that do not move with the machine's load.

@@ -37,10 +37,13 @@ function extrasTable(extras) {
   const soak = extras.soak
   if (soak) {
     const [first, last] = soak.checkpoints
-    const young = (at) => (soak.young ? `, V8 young generation ${f(soak.young[at])}` : '')
-    const heap = (at) => (soak.heap ? ` (V8 heap in use ${f(soak.heap[at])}${young(at)})` : '')
-    rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 128, after a full GC) | ${f(soak.rss[first])}${heap(first)} | | |`)
-    rows.push(`| RSS MB after ${last.toLocaleString('en')} calls | ${f(soak.rss[last])}${heap(last)}, ${f(soak.seconds, 0)} s | | |`)
+    const at = (kind, n, seconds) => {
+      const s = soak[kind]
+      if (!s) return ''
+      return `${f(s.rss[n])} (V8 heap in use ${f(s.heap[n])}, V8 young generation ${f(s.young[n])})${seconds ? `, ${f(s.seconds, 0)} s` : ''}`
+    }
+    rows.push(`| RSS MB after ${first.toLocaleString('en')} calls (small, conc. 128, after a full GC) | ${at('ours', first)} | ${at('undici', first)} | |`)
+    rows.push(`| RSS MB after ${last.toLocaleString('en')} calls | ${at('ours', last, true)} | ${at('undici', last, true)} | |`)
   }
   if (extras.requireMs !== undefined) rows.push(`| \`require()\` ms (fresh process, median of 5) | ${f(extras.requireMs, 2)} | | |`)
   if (extras.nodeMb !== undefined) rows.push(`| release \`.node\` MB | ${f(extras.nodeMb, 2)} | | |`)
@@ -81,11 +84,12 @@ function targets(cells, extras) {
   if (extras.burst) out.push(`| 1 token request per cold burst | ${extras.burst.ours} | ${extras.burst.ours === 1 ? 'met' : '**missed**'} |`)
   if (extras.soak) {
     const [first, last] = extras.soak.checkpoints
-    const { rss, young } = extras.soak
-    const growth = rss[last] - rss[first]
     // How much of it is V8 sizing its young generation up under load (capped, kept after a GC), not memory per call.
-    const sized = young ? young[last] - young[first] : NaN
-    const split = Number.isFinite(sized) ? ` (V8 young generation ${f(sized)} MB of it, the rest ${f(growth - sized)} MB)` : ''
+    const growthOf = ({ rss, young }) => ({ growth: rss[last] - rss[first], sized: young[last] - young[first] })
+    const { growth, sized } = growthOf(extras.soak.ours)
+    const undici = extras.soak.undici && growthOf(extras.soak.undici)
+    const beside = undici ? `; undici's client: ${f(undici.growth)} MB, young generation ${f(undici.sized)} MB of it` : ''
+    const split = ` (V8 young generation ${f(sized)} MB of it, the rest ${f(growth - sized)} MB${beside})`
     out.push(`| RSS after ${last} calls within 10 MB of after ${first} | ${f(growth)} MB${split} | ${growth <= 10 ? 'met' : `**missed** by ${f(growth - 10)} MB`} |`)
   }
   if (extras.requireMs !== undefined) {
