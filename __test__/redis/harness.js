@@ -180,7 +180,9 @@ async function until(what, check, ms = 20000) {
   }
 }
 
-const plainServer = (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+// A replica's first sync starts at once (Redis 7 waits 5 s for more replicas to share a diskless sync).
+const SYNC_AT_ONCE = ['--repl-diskless-sync-delay', '0']
+const plainServer = (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...SYNC_AT_ONCE]
 
 /**
  * A CA, and a server and a client certificate it signed for 127.0.0.1, made with openssl in `dir`. Returns the
@@ -209,7 +211,7 @@ function makeCertificates(dir, { mutual = false } = {}) {
 }
 
 /** A TLS-only server (`--port 0 --tls-port <port>`) with the certificates' arguments. */
-const tlsServer = (port, certs) => ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...certs.server]
+const tlsServer = (port, certs) => ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...SYNC_AT_ONCE, ...certs.server]
 
 /**
  * redis-server with TLS only (`--port 0`), with a CA, a server certificate and a client certificate made here
