@@ -121,8 +121,8 @@ pub struct JsLoop {
 }
 
 impl JsLoop {
-    /// This thread's loop, made on first use; None where calls stay on the calls thread (no libuv exported,
-    /// `WECHAT_OPENAPI_WORKER_THREADS` set, or the loop could not be set up).
+    /// This thread's loop, made on first use; None where calls stay on the calls thread (no libuv exported, a
+    /// runtime other than Node, `WECHAT_OPENAPI_WORKER_THREADS` set, or the loop could not be set up).
     /// `host`: the core's host for this loop, given the loop's key.
     pub fn for_env(env: sys::napi_env, host: impl FnOnce(usize) -> Arc<dyn Host>) -> Option<Rc<JsLoop>> {
         LOOP.with(|state| {
@@ -159,6 +159,9 @@ impl JsLoop {
 
     fn create(env: sys::napi_env, host: impl FnOnce(usize) -> Arc<dyn Host>) -> Option<Rc<JsLoop>> {
         if std::env::var_os("WECHAT_OPENAPI_WORKER_THREADS").is_some() {
+            return None;
+        }
+        if !unsafe { super::real_libuv::runtime_has_real_libuv(env) } {
             return None;
         }
         let uv = uv::uv()?;

@@ -9,6 +9,8 @@ mod executor;
 #[cfg(unix)]
 mod host;
 #[cfg(unix)]
+mod real_libuv;
+#[cfg(unix)]
 mod socket;
 #[cfg(unix)]
 mod uv;
@@ -19,8 +21,8 @@ use std::rc::Rc;
 #[cfg(unix)]
 use executor::JsLoop;
 
-/// This JS thread's loop, made on first use; None where calls stay on the calls thread (no libuv exported,
-/// `WECHAT_OPENAPI_WORKER_THREADS` set, or the loop could not be set up).
+/// This JS thread's loop, made on first use; None where calls stay on the calls thread (no libuv exported, a
+/// runtime other than Node, `WECHAT_OPENAPI_WORKER_THREADS` set, or the loop could not be set up).
 #[cfg(unix)]
 pub fn for_env(env: sys::napi_env) -> Option<Rc<JsLoop>> {
     JsLoop::for_env(env, |key| std::sync::Arc::new(host::JsHost::new(key)))
