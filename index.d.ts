@@ -117,8 +117,10 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
-/** A call to a path the endpoint table does not have. */
-export interface RawRequest {
+/** A call to a path the endpoint table does not have: JSON (or a query, for GET), or a file. */
+export type RawRequest = RawJsonRequest | RawUploadRequest
+
+export interface RawJsonRequest {
   /** Default `'POST'`. */
   method?: 'GET' | 'POST' | 'get' | 'post'
   /** An absolute path without a query: `/cgi-bin/...`. */
@@ -127,6 +129,28 @@ export interface RawRequest {
   data?: object
   /** Whether a transient failure may be retried. Default: true for GET, false for POST. */
   idempotent?: boolean
+  file?: undefined
+}
+
+/**
+ * A file to a path the table lacks (`/cgi-bin/media/uploadimg`), sent as an upload row's is: multipart/form-data
+ * with one part, `data` in the query string (where WeChat's upload pages put `type` and the like).
+ */
+export interface RawUploadRequest {
+  /** A file is sent by POST. */
+  method?: 'POST' | 'post'
+  path: string
+  /** The query string's fields; keys converted unless `convertCase: false`. */
+  data?: Record<string, string | number | boolean>
+  file: RawRequestFile
+  /** Whether a transient failure may be retried. Default false: an upload is not repeated unless you say so. */
+  idempotent?: boolean
+}
+
+/** The file of a RawUploadRequest: an UploadFile and the form-data name WeChat reads it from. */
+export interface RawRequestFile extends UploadFile {
+  /** The form-data field name, like `media` or `img`. */
+  field: string
 }
 
 /**

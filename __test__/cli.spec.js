@@ -16,7 +16,7 @@ test.serial('--help on the command and on each subcommand exits 0', async (t) =>
   const top = await cli(['--help'])
   t.is(top.code, 0)
   t.regex(top.stdout, /Exit codes: 0 ok, 1 the operation failed/)
-  for (const command of ['call', 'emulator', 'decrypt', 'token', 'list']) {
+  for (const command of ['call', 'request', 'emulator', 'decrypt', 'token', 'list']) {
     const r = await cli([command, '--help'])
     t.is(r.code, 0, command)
     t.true(r.stdout.startsWith(`Usage: wechat-openapi ${command}`), command)
@@ -178,4 +178,55 @@ test.serial('decrypt opens a third-party push (wechatpy fixture) from its query 
   const missing = await cli(['decrypt', '--query', query, '--body', body], { env })
   t.is(missing.code, 2)
   t.regex(missing.stderr, /--appid is required/)
+})
+
+test.serial('--file attaches a file from disk to an upload API and to request; the bytes arrive intact', async (t) => {
+  const emu = await startEmulator()
+  t.teardown(() => emu.close())
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-cli-file-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const image = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.from([...Array(256).keys()]), Buffer.from('\r\n--x\r\n')])
+  const png = path.join(dir, 'photo.PNG')
+  fs.writeFileSync(png, image)
+  const env = { WECHAT_APPID: DEMO_APP.appid, WECHAT_SECRET: DEMO_APP.secret, WECHAT_API_BASE: emu.url }
+  const sha = require('node:crypto').createHash('sha256').update(image).digest('hex')
+
+  // An upload API: the row's own field when only a path is given; the type from the extension.
+  const call = await cli(['call', 'customerServiceMessage.uploadTempMedia', '{"type":"image"}', '--file', png], { env })
+  t.is(call.code, 0, call.stderr)
+  const [viaCall] = await emu.tempMedia({ mediaId: JSON.parse(call.stdout).mediaId })
+  t.like(viaCall, { sha256: sha, filename: 'photo.PNG', content_type: 'image/png' })
+
+  // The raw request: the field named, the type given for a name that does not say it.
+  const bin = path.join(dir, 'upload.bin')
+  fs.writeFileSync(bin, image)
+  const raw = await cli(['request', '/cgi-bin/media/upload', '{"type":"image"}', '--file', `media=${bin}`, '--content-type', 'image/png'], { env })
+  t.is(raw.code, 0, raw.stderr)
+  const answer = JSON.parse(raw.stdout)
+  t.is(answer.errMsg, 'openapi.request:ok')
+  const [viaRequest] = await emu.tempMedia({ mediaId: answer.mediaId })
+  t.like(viaRequest, { sha256: sha, filename: 'upload.bin', content_type: 'image/png' })
+
+  // Mistakes are usage errors (exit 2) before anything is sent.
+  const usage = [
+    [['call', 'logistics.getAllAccount', '--file', png], /logistics\.getAllAccount takes no file/],
+    [['call', 'security.imgSecCheck', '--file', `img=${png}`], /security\.imgSecCheck takes its file as media: --file media=/],
+    [['call', 'security.imgSecCheck', '--file', path.join(dir, 'missing.png')], /missing\.png: no such file/],
+    [['call', 'security.imgSecCheck', '--file', bin], /cannot tell the content type of .*upload\.bin from its extension: give --content-type/],
+    [['call', 'security.imgSecCheck', '--content-type', 'image/png'], /--content-type describes the file --file attaches/],
+    [['request', '/cgi-bin/media/uploadimg', '--file', png], /--file needs the form-data field: --file media=\.\/a\.jpg/],
+    [['request', '/cgi-bin/media/uploadimg', '--method', 'GET', '--file', `media=${png}`], /a file is sent by POST/],
+  ]
+  for (const [args, pattern] of usage) {
+    const r = await cli(args, { env })
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+    t.regex(r.stderr, pattern)
+  }
+  // The core's own check still names the field: a file name WeChat could not read back.
+  const quoted = path.join(dir, 'a"b.png')
+  fs.writeFileSync(quoted, image)
+  const refused = await cli(['request', '/cgi-bin/media/uploadimg', '--file', `media=${quoted}`], { env })
+  t.is(refused.code, 1)
+  t.regex(JSON.parse(refused.stderr).errMsg, /file\.filename must be a plain file name/)
+  t.is((await emu.tempMedia({})).length, 2, 'only the two good uploads were stored')
 })

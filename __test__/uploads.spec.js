@@ -23,17 +23,23 @@ function filePart(request) {
   return { head: raw.subarray(start, headEnd).toString('latin1'), bytes: raw.subarray(headEnd + 4, end) }
 }
 
-function t_assert(ok, what) {
-  if (!ok) throw new Error(`malformed multipart body: ${what}`)
-}
-
-test('a Buffer with every byte value reaches the emulator byte for byte', async (t) => {
+/** A client of a fresh emulator, and the request/response events it reports. */
+async function emulatorClient(t) {
   const emu = await emulator()
   t.teardown(() => emu.close())
   const client = cloud.createClient({ ...APP, apiBase: emu.url })
   const seen = []
   client.on('request', (e) => seen.push(['request', e.api]))
   client.on('response', (e) => seen.push(['response', e.api, e.errCode]))
+  return { emu, client, seen }
+}
+
+function t_assert(ok, what) {
+  if (!ok) throw new Error(`malformed multipart body: ${what}`)
+}
+
+test('a Buffer with every byte value reaches the emulator byte for byte', async (t) => {
+  const { emu, client, seen } = await emulatorClient(t)
   const image = pngBytes(NASTY)
   const res = await client.openapi.customerServiceMessage.uploadTempMedia({ type: 'image', media: { contentType: 'image/png', value: image } })
   t.is(res.errMsg, 'openapi.customerServiceMessage.uploadTempMedia:ok')
@@ -169,4 +175,107 @@ test('an AbortSignal stops an upload like any call', async (t) => {
   const err = await t.throwsAsync(call)
   t.is(err.api, 'security.imgSecCheck')
   t.is(err.errMsg, "openapi.security.imgSecCheck:fail aborted by the caller's AbortSignal")
+})
+
+// openapi.request({ ..., file }): a path the table lacks takes a file the way an upload row does.
+
+test('openapi.request with a file reaches the emulator byte for byte, data in the query, events like any call', async (t) => {
+  const { emu, client, seen } = await emulatorClient(t)
+  const image = pngBytes(NASTY)
+  const res = await client.openapi.request({ method: 'POST', path: '/cgi-bin/media/upload', data: { type: 'image' }, file: { field: 'media', contentType: 'image/png', value: image } })
+  t.like(res, { type: 'image', errCode: 0, errMsg: 'openapi.request:ok' })
+  const [stored] = await emu.tempMedia({ appid: APP.appid, mediaId: res.mediaId })
+  t.is(stored.sha256, sha256(image))
+  t.true(Buffer.from(stored.base64, 'base64').equals(image), 'the stored bytes are the Buffer sent')
+  t.is(stored.filename, 'media.png')
+  await settled()
+  t.deepEqual(seen, [['request', 'request'], ['response', 'request', 0]])
+
+  // A Uint8Array view sends only its own bytes; the file name given is the part's; snake_case works unconverted.
+  const big = Buffer.concat([Buffer.from('before'), image, Buffer.from('after')])
+  const view = new Uint8Array(big.buffer, big.byteOffset + 6, image.length)
+  const raw = client.openapi({ convertCase: false })
+  const fromView = await raw.request({ path: '/cgi-bin/media/upload', data: { type: 'image' }, file: { field: 'media', content_type: 'image/png', value: view, filename: 'x.png' } })
+  const [again] = await emu.tempMedia({ appid: APP.appid, mediaId: fromView.media_id })
+  t.is(again.sha256, sha256(image))
+  t.is(again.filename, 'x.png')
+})
+
+test('openapi.request with a file on the wire: one part named by file.field, data in the query, not retried unless idempotent', async (t) => {
+  let n = 0
+  const wx = await rawServer(withToken(TOKEN, (req, reply) => (++n <= 2 ? reply.reset() : reply.json({ errcode: 0, errmsg: 'ok', url: 'http://mmbiz.qpic.cn/x' }))))
+  t.teardown(() => wx.close())
+  const client = cloud.createClient({ accessToken: TOKEN, apiBase: wx.url, maxAttempts: 3 })
+  const image = pngBytes(NASTY)
+  const file = { field: 'img', contentType: 'image/png', value: image, filename: 'scan.png' }
+  // Reset on the first attempt: an upload may have run, so it is not sent again...
+  const once = await t.throwsAsync(client.openapi.request({ path: '/wxa/custom_upload', data: { scene: 2, strict: true }, file }))
+  t.is(once.api, 'request')
+  t.is(wx.requests.length, 1)
+  // ...unless the caller says it is safe; every attempt then carries the whole file.
+  const res = await client.openapi.request({ path: '/wxa/custom_upload', data: { scene: 2 }, file, idempotent: true })
+  t.is(res.url, 'http://mmbiz.qpic.cn/x')
+  t.is(wx.requests.length, 3)
+  for (const req of wx.requests) {
+    t.is(req.method, 'POST')
+    t.is(req.path, '/wxa/custom_upload')
+    t.regex(req.headers['content-type'], /^multipart\/form-data; boundary=/)
+    t.is(Number(req.headers['content-length']), req.raw.length, 'a known length, not chunked')
+    const part = filePart(req)
+    t.regex(part.head, /Content-Disposition: form-data; name="img"; filename="scan\.png"/i)
+    t.regex(part.head, /Content-Type: image\/png/i)
+    t.true(part.bytes.equals(image), 'the whole file')
+  }
+  t.deepEqual(wx.requests[0].query, { access_token: TOKEN, scene: '2', strict: 'true' })
+})
+
+test('openapi.request with a bad file is refused before any I/O, naming the field', async (t) => {
+  const wx = await rawServer(withToken(TOKEN, (req, reply) => reply.json({ errcode: 0, errmsg: 'ok' })))
+  t.teardown(() => wx.close())
+  const { openapi } = cloud.createClient({ accessToken: TOKEN, apiBase: wx.url })
+  const media = { field: 'media', contentType: 'image/png', value: pngBytes() }
+  const cases = [
+    [{ file: { ...media, value: 'aGVsbG8=' } }, /^openapi\.request:fail file\.value must be a Buffer or Uint8Array, got string$/],
+    [{ file: { ...media, value: JSON.parse(JSON.stringify(pngBytes())) } }, /file\.value must be a Buffer or Uint8Array, got object/],
+    [{ file: { ...media, value: undefined } }, /file\.value is required: the file's bytes as a Buffer/],
+    [{ file: { ...media, value: Buffer.alloc(0) } }, /file\.value is empty/],
+    [{ file: { ...media, field: undefined } }, /file\.field is required: the form-data name WeChat reads the file from, like media/],
+    [{ file: { ...media, field: 'a"b' } }, /file\.field must be a form-data name like media, got "a\\"b"/],
+    [{ file: { ...media, field: 1 } }, /file\.field must be a string, got number/],
+    [{ file: { ...media, contentType: undefined } }, /file\.contentType is required/],
+    [{ file: { ...media, contentType: 'png' } }, /file\.contentType must be a MIME type like image\/png/],
+    [{ file: { ...media, filename: 'a\r\nb' } }, /file\.filename must be a plain file name/],
+    [{ file: 'a.png' }, /file must be an object \{ field, contentType, value: Buffer \}/],
+    [{ method: 'GET', file: media }, /a file is sent by POST: method must be POST when file is given/],
+    [{ data: { description: { title: 't' } }, file: media }, /data\.description must be a string, number or boolean, got object: with a file, data goes in the query string/],
+    [{ file: { ...media, get value() { throw new Error('no bytes today') } } }, /request cannot be read: .*no bytes today/],
+  ]
+  for (const [req, pattern] of cases) {
+    const err = await t.throwsAsync(openapi.request({ path: '/cgi-bin/media/uploadimg', ...req }))
+    t.is(err.errCode, -601002, err.message)
+    t.regex(err.errMsg, pattern)
+  }
+  t.is(wx.requests.length, 0, 'nothing was sent')
+})
+
+test('a hostile server echoing a raw upload does not leak the token or the secret', async (t) => {
+  const SECRET = 'S3cr3t-' + 'x'.repeat(25)
+  const wx = await rawServer(async (req, reply) => {
+    if (req.path === '/cgi-bin/stable_token' || req.path === '/cgi-bin/token') return reply.json({ access_token: TOKEN, expires_in: 7200 })
+    // Echoes everything it got: the request line with the token, the headers, the body.
+    return reply.json({ errcode: 40097, errmsg: `invalid args ${req.method} ${req.target} ${JSON.stringify(req.headers)} ${req.body} ${SECRET} rid: 5f0a1b2c-00000001-00000002` })
+  })
+  t.teardown(() => wx.close())
+  const client = cloud.createClient({ appid: 'wxhostile00000001', secret: SECRET, apiBase: wx.url, maxAttempts: 1 })
+  const events = []
+  for (const name of ['request', 'response', 'retry', 'token']) client.on(name, (e) => events.push(e))
+  const file = { field: 'media', contentType: 'image/png', value: pngBytes(Buffer.from(`${TOKEN} ${SECRET}`)) }
+  const err = await t.throwsAsync(client.openapi.request({ path: '/cgi-bin/media/uploadimg', data: { note: TOKEN }, file }))
+  t.is(err.errCode, 40097)
+  t.is(err.rid, '5f0a1b2c-00000001-00000002')
+  await settled()
+  const everything = everythingAbout(err) + JSON.stringify(events)
+  t.false(everything.includes(TOKEN), 'the token is not in the error or the events')
+  t.false(everything.includes(SECRET), 'the secret is not in the error or the events')
+  t.true(filePart(wx.requests.find((r) => r.path === '/cgi-bin/media/uploadimg')).bytes.includes(SECRET), 'the echo did carry them')
 })

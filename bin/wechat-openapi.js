@@ -8,6 +8,7 @@ const { EXIT, CliError } = require('./cli/args.js')
 
 const COMMANDS = {
   call: './cli/call.js',
+  request: './cli/request.js',
   emulator: './cli/emulator.js',
   decrypt: './cli/decrypt.js',
   token: './cli/token.js',
@@ -18,6 +19,7 @@ const HELP = `Usage: wechat-openapi <command> [options]     (wechat-openapi <com
 
 Commands:
   call <namespace.method> [json]   call one API and print its camelCase result
+  request <path> [json]            call a WeChat path the SDK has no name for (openapi.request)
   emulator [--port N]              run a fake WeChat server for your own tests
   decrypt --query .. --body ..     verify and decrypt a pushed message
   token                            which tokens are cached and when they expire (never their values)

@@ -7,7 +7,7 @@ const { OpenApiError, fromNative, makeError } = require('./errors.js')
 const json = require('./json.js')
 const { describe } = require('./guard.js')
 const { checkFinite, suggestion } = require('./config.js')
-const { splitFile } = require('./upload.js')
+const { describeFile, splitFile } = require('./upload.js')
 
 const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
 let nextCallId = 1
@@ -136,6 +136,15 @@ function encodeParams(api, params) {
   return text
 }
 
+/** A raw request's file description as JSON; one that cannot be serialised is named as `file`. */
+function encodeFile(described) {
+  try {
+    return json.encode(described) ?? 'null'
+  } catch (e) {
+    throw makeError('request', 'invalid-argument', `file cannot be serialised: ${e instanceof json.Unserialisable ? e.message : firstLine(e)}`)
+  }
+}
+
 /**
  * @param {() => object} getNative returns the native client (may throw an OpenApiError for a bad config)
  * @param {object} options per-call options ({ convertCase, appid, timeout, maxAttempts })
@@ -176,9 +185,11 @@ function buildOpenapi(getNative, options, names) {
     if (req === null || typeof req !== 'object') {
       throw makeError('request', 'invalid-argument', 'request needs { method, path, data }')
     }
-    let method, path, data, idempotent
+    let method, path, data, idempotent, file
     try {
-      ;({ method = 'POST', path, data, idempotent } = req)
+      ;({ method = 'POST', path, data, idempotent, file } = req)
+      // A file's bytes cross apart from the JSON, as an upload row's do (lib/upload.js).
+      if (file !== undefined && file !== null) file = describeFile(file)
     } catch (e) {
       throw makeError('request', 'invalid-argument', `request cannot be read: ${firstLine(e)}`)
     }
@@ -189,7 +200,9 @@ function buildOpenapi(getNative, options, names) {
     const outcome = await native('request', () => {
       const handle = getNative()
       const body = encodeParams('request', data)
-      return withSignal('request', options.signal, handle, (id) => handle.request(method, path, body, optsJson, id))
+      if (!file) return withSignal('request', options.signal, handle, (id) => handle.request(method, path, body, optsJson, id))
+      const described = encodeFile(file.described)
+      return withSignal('request', options.signal, handle, (id) => handle.requestWithFile(method, path, body, described, optsJson, file.bytes, id))
     })
     return settle('request', outcome)
   }

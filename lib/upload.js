@@ -42,4 +42,19 @@ function splitFile(api, params, convertCase) {
   return { params: { ...params, [field]: described }, file }
 }
 
-module.exports = { splitFile, uploadField }
+/**
+ * `openapi.request`'s `file: { field, contentType, value, filename? }` as the core reads it: `{ described,
+ * bytes }`, the description with the placeholder in place of bytes. A value that is not bytes stays in the
+ * description (bytes undefined) and anything else unusual is passed on as it is: the core's checks name the
+ * part that is wrong (`file.value must be a Buffer or Uint8Array, got string`), before any I/O.
+ */
+function describeFile(file) {
+  if (file === null || typeof file !== 'object') return { described: file, bytes: undefined }
+  const bytes = bytesOf(file.value)
+  const contentType = file.contentType !== undefined ? file.contentType : file.content_type
+  const described = { field: file.field, content_type: contentType, value: bytes === undefined ? file.value : PLACEHOLDER }
+  if (file.filename !== undefined) described.filename = file.filename
+  return { described, bytes }
+}
+
+module.exports = { describeFile, splitFile, uploadField }

@@ -112,6 +112,28 @@ impl NativeClient {
         })
     }
 
+    /// `openapi.request({ method, path, data, file })`: `file_json` describes the file with the facade's
+    /// placeholder where its `value` was; `file` is its bytes (None when that value was not bytes: the core names
+    /// the field). Same outcome as `request`.
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_with_file<'env>(
+        &self,
+        env: &'env Env,
+        method: String,
+        path: String,
+        data_json: String,
+        file_json: String,
+        options_json: String,
+        file: Option<Buffer>,
+        call_id: Option<u32>,
+    ) -> napi::Result<Unknown<'env>> {
+        let bytes = file.map(|file| bytes::Bytes::copy_from_slice(&file));
+        self.start(env, "request", "request".to_owned(), options_json, call_id, move |core, options| async move {
+            core.request_with_file(&method, &path, &data_json, &file_json, bytes, options).await
+        })
+    }
+
     /// What every call shares: its options read (a bad one is the call's error), the core's work under the
     /// caller's AbortSignal and the panic guard, the outcome settled through `delivery`. `api` names the call
     /// in its errors; `kind` names a call lost mid-way.
@@ -190,6 +212,12 @@ pub fn endpoint_names() -> Vec<String> {
 pub fn upload_fields() -> std::collections::HashMap<String, String> {
     let rows = wechat_protocol::catalogue::catalogue().all().iter();
     rows.filter_map(|e| e.upload.as_ref().map(|u| (e.name.clone(), u.field.clone()))).collect()
+}
+
+/// The content type a file name's extension says (`a.jpg` → `image/jpeg`), for the CLI's `--file`.
+#[napi]
+pub fn content_type_of(filename: String) -> Option<String> {
+    wechat_protocol::catalogue::upload::content_type_of(&filename).map(str::to_owned)
 }
 
 /// The nearest of `candidates` to a misspelt `word` ("did you mean"), for the facade's options and the CLI.

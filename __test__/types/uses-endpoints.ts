@@ -46,6 +46,10 @@ async function main(): Promise<number> {
   const snakeCount: unknown = snake.count
   const raw = await cloud.openapi.request<{ quota: { used: number } }>({ path: '/cgi-bin/openapi/quota/get', data: { cgiPath: '/x' } })
   const used: number = raw.quota.used
+  const image = Buffer.from('\x89PNG')
+  const uploaded = await cloud.openapi.request<{ url: string }>({ path: '/cgi-bin/media/uploadimg', file: { field: 'media', contentType: 'image/png', value: image } })
+  const url: string = uploaded.url
+  await cloud.openapi.request({ method: 'POST', path: '/cgi-bin/media/upload', data: { type: 'image' }, file: { field: 'media', contentType: 'image/png', value: new Uint8Array(image), filename: 'a.png' }, idempotent: false })
 
   try {
     await cloud.openapi.logistics.getPath({ deliveryId: 'SF', waybillId: 'w' })
@@ -66,7 +70,7 @@ async function main(): Promise<number> {
   const card = await cloud.openapi.ocr.idcard({ type: 'photo', img: { contentType: 'image/png', value: new ArrayBuffer(8) } })
   const side: string = card.type + (card.validDate ?? '')
   await emu.close()
-  return [serviceNames.length, code, used, bound, snakeCount, checked.errCode, mediaId, corner, side].length
+  return [serviceNames.length, code, used, url, bound, snakeCount, checked.errCode, mediaId, corner, side].length
 }
 
 void main

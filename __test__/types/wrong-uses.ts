@@ -20,4 +20,7 @@ export async function wrong(): Promise<void> {
   void (await cloud.component.queryAuth('code')).authorizerRefreshToken // error TS2339
   // A file is { contentType, value: Buffer }, not base64 text.
   await cloud.openapi.security.imgSecCheck({ media: { contentType: 'image/png', value: 'aGVsbG8=' } }) // error TS2322
+  // A raw request's file is sent by POST, and names its form-data field.
+  await cloud.openapi.request({ method: 'GET', path: '/x', file: { field: 'media', contentType: 'image/png', value: Buffer.alloc(1) } }) // error TS2345
+  await cloud.openapi.request({ path: '/cgi-bin/media/uploadimg', file: { contentType: 'image/png', value: Buffer.alloc(1) } }) // error TS2741
 }

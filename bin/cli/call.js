@@ -1,10 +1,10 @@
 'use strict'
 // `wechat-openapi call <namespace.method> [json]`: one API call, its camelCase result on stdout.
 
-const fs = require('node:fs')
 const { EXIT, parse, usage } = require('./args.js')
-const { openClient, CONFIG_FLAGS, CONFIG_HELP } = require('./client.js')
-const { toJson, errorJson } = require('./output.js')
+const { CONFIG_FLAGS, CONFIG_HELP } = require('./client.js')
+const { readFileFlag, FILE_HELP } = require('./file.js')
+const { readParams, invoke, CALL_STRINGS, CALL_BOOLEANS } = require('./invoke.js')
 
 const HELP = `Usage: wechat-openapi call <namespace.method> [json|-] [options]
 
@@ -14,27 +14,19 @@ stderr and exits 1.
 
   --timeout <ms>          deadline of the call, retries included (default 15000)
   --out <file>            write a binary answer (an image) to this file
+${FILE_HELP}
+                          (an upload API's own field when only a path is given: --file ./a.jpg)
   --debug                 log the call on stderr, as WECHAT_OPENAPI_LOG=debug does
 
 ${CONFIG_HELP}
 
 Examples:
   wechat-openapi call logistics.getAllDelivery --emulator
-  WECHAT_APPID=wx... WECHAT_SECRET=... wechat-openapi call logistics.getPath '{"orderId":"01","openid":"o..."}'`
-
-async function readParams(text) {
-  const raw = text === '-' ? fs.readFileSync(0, 'utf8') : text ?? '{}'
-  try {
-    const params = JSON.parse(raw)
-    if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new Error('not an object')
-    return params
-  } catch (e) {
-    throw usage(`the parameters must be a JSON object: ${e.message}`)
-  }
-}
+  WECHAT_APPID=wx... WECHAT_SECRET=... wechat-openapi call logistics.getPath '{"orderId":"01","openid":"o..."}'
+  wechat-openapi call security.imgSecCheck --file media=./photo.jpg`
 
 async function run(argv, io) {
-  const { values, positionals } = parse(argv, { strings: [...CONFIG_FLAGS, 'timeout', 'out'], booleans: ['emulator', 'debug'] })
+  const { values, positionals } = parse(argv, { strings: [...CONFIG_FLAGS, ...CALL_STRINGS], booleans: CALL_BOOLEANS })
   if (values.help) return io.out(HELP), EXIT.OK
   const [api, paramsText, extra] = positionals
   if (!api) throw usage('name the API: call <namespace.method>')
@@ -45,31 +37,22 @@ async function run(argv, io) {
     const near = binding.suggest(api, names) || names.find((n) => n.endsWith('.' + api.split('.').pop()))
     throw usage(`unknown API ${JSON.stringify(api)}${near ? ` (did you mean ${near}?)` : ''}; \`list\` shows them all`)
   }
-  const params = await readParams(paramsText)
-  const options = {}
-  if (values.timeout !== undefined) {
-    options.timeout = Number(values.timeout)
-    if (!Number.isInteger(options.timeout) || options.timeout <= 0) throw usage('--timeout must be a whole number of milliseconds')
-  }
-  if (values.debug) process.env.WECHAT_OPENAPI_LOG = 'debug'
-  const { client, close } = await openClient(values)
-  try {
-    const [namespace, method] = api.split('.')
-    const result = await client.openapi(options)[namespace][method](params)
-    if (Buffer.isBuffer(result.buffer)) {
-      if (values.out) fs.writeFileSync(values.out, result.buffer)
-      const { buffer, ...rest } = result
-      io.out(toJson({ ...rest, bytes: buffer.length, ...(values.out ? { out: values.out } : {}) }))
-    } else {
-      io.out(toJson(result))
-    }
-    return EXIT.OK
-  } catch (e) {
-    if (e && e.name === 'OpenApiError') return io.err(errorJson(e)), EXIT.FAILED
-    throw e
-  } finally {
-    await close()
-  }
+  const params = withFile(api, readParams(paramsText), values)
+  const [namespace, method] = api.split('.')
+  return invoke(values, io, (openapi) => openapi[namespace][method](params))
+}
+
+/** The parameters with `--file` in the upload row's file field, as `{ contentType, value, filename }`. */
+function withFile(api, params, values) {
+  const { uploadField } = require('../../lib/upload.js')
+  const field = uploadField(api)
+  if (values.file !== undefined && field === undefined) throw usage(`${api} takes no file`)
+  const file = readFileFlag(values, field)
+  if (!file) return params
+  if (file.field !== field) throw usage(`${api} takes its file as ${field}: --file ${field}=${values.file.slice(values.file.indexOf('=') + 1)}`)
+  if (params[field] !== undefined) throw usage(`give ${field} either in the JSON or with --file, not both`)
+  const { field: _, ...media } = file
+  return { ...params, [field]: media }
 }
 
 module.exports = { run, HELP }

@@ -52,3 +52,25 @@ async fn an_oversized_file_never_leaves() {
     let requests: serde_json::Value = serde_json::from_str(&emu.control_json("requestCounts", "{}").unwrap()).unwrap();
     assert!(requests.get("customerServiceMessage.uploadTempMedia").is_none(), "{requests}");
 }
+
+#[tokio::test]
+async fn a_raw_request_sends_a_described_file_like_a_row() {
+    let emu = emulator::start(EmulatorConfig::from_json("{}").unwrap()).await.unwrap();
+    let config = format!(r#"{{"appid":"{DEMO_APPID}","secret":"{DEMO_SECRET}","apiBase":"{}"}}"#, emu.url());
+    let client = Client::new(ClientConfig::from_json(&config).unwrap(), None).unwrap();
+    let sent = image();
+    let file = json!({"field": "media", "content_type": "image/png", "value": placeholder(), "filename": "raw.png"}).to_string();
+    let outcome = client.request_with_file("POST", "/cgi-bin/media/upload", r#"{"type":"image"}"#, &file, Some(Bytes::from(sent.clone())), CallOptions::default()).await.unwrap();
+    let Outcome::Json { text, .. } = outcome else { panic!("a JSON answer") };
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&emu.control_json("tempMedia", &json!({"mediaId": answer["mediaId"]}).to_string()).unwrap()).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(stored["media"][0]["base64"].as_str().unwrap()).unwrap();
+    assert_eq!((bytes, stored["media"][0]["filename"].as_str()), (sent, Some("raw.png")));
+
+    // A GET cannot carry a file; nothing is sent.
+    let e = client.request_with_file("GET", "/cgi-bin/media/upload", "{}", &file, Some(Bytes::from_static(b"x")), CallOptions::default()).await.unwrap_err();
+    assert_eq!((e.code, e.attempts), (-601002, 0));
+    assert!(e.to_string().contains("method must be POST when file is given"), "{e}");
+    let requests: serde_json::Value = serde_json::from_str(&emu.control_json("requestCounts", "{}").unwrap()).unwrap();
+    assert_eq!(requests["customerServiceMessage.uploadTempMedia"], 1, "{requests}");
+}

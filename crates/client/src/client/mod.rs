@@ -13,8 +13,9 @@ pub use cancel::Cancellations;
 use bytes::Bytes;
 use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
+use crate::form::FilePart;
 use crate::exchange::events::Observers;
-use crate::exchange::{check_params, parse_params, take_file, Exchange, Patience, Reading, RenewableToken, Request, Target};
+use crate::exchange::{check_params, described_file, parse_params, query_data, take_file, Exchange, Patience, Reading, RenewableToken, Request, Target};
 use crate::redis::{Redis, RedisStore};
 use crate::store::keys::{self, TokenKeys};
 use crate::store::{BoundedStore, MemoryStore, Store, DEFAULT_LOCK_TTL};
@@ -177,31 +178,52 @@ impl Client {
     /// `openapi.request({ method, path, data })`: an endpoint outside the table, with the same tokens,
     /// conversion, errors and retries. Retries after an unknown outcome only for GET, unless the caller says it is safe.
     pub async fn request(&self, method: &str, path: &str, data_json: &str, options: CallOptions) -> Result<Outcome, Error> {
-        let verb = match method.to_ascii_uppercase().as_str() {
-            "GET" => HttpVerb::Get,
-            "POST" => HttpVerb::Post,
-            other => return Err(Error::invalid_argument("request", format!("method must be GET or POST, got {other:?}"))),
-        };
-        if !path.starts_with('/') || path.contains("://") || path.contains('?') {
-            return Err(Error::invalid_argument("request", format!("path must be an absolute path without a query, like /cgi-bin/..., got {path:?}")));
+        let target = raw_target(method, path, &options)?;
+        let params = self.params(&target, data_json, options.convert_case);
+        self.send(target, params.map(|p| (p, None)), options).await
+    }
+
+    /// `openapi.request({ method: 'POST', path, data, file })`: a path the table lacks that takes a file
+    /// (`/cgi-bin/media/uploadimg`), sent as a row's upload is: multipart/form-data, `data` in the query string
+    /// (where WeChat's upload pages put `type` and the like). `file_json` describes the file (see
+    /// `described_file`), `bytes` crossed apart. Not retried after an unknown outcome unless `idempotent`.
+    pub async fn request_with_file(&self, method: &str, path: &str, data_json: &str, file_json: &str, bytes: Option<Bytes>, options: CallOptions) -> Result<Outcome, Error> {
+        let target = raw_target(method, path, &options)?;
+        if target.verb != HttpVerb::Post {
+            return Err(Error::invalid_argument("request", "a file is sent by POST: method must be POST when file is given"));
         }
-        let idempotent = options.idempotent.unwrap_or(verb == HttpVerb::Get);
-        let target = Target { api: "request".into(), verb, path: path.to_owned(), token: TokenKind::App, idempotent, endpoint: None };
-        self.run(target, data_json, None, options).await
+        let convert = options.convert_case;
+        let described = serde_json::from_str(file_json).map_err(|e| Error::invalid_argument("request", format!("file is not valid JSON: {e}")));
+        let prepared = described.and_then(|described| {
+            let file = described_file("request", &described, bytes, convert)?;
+            let params = self.params(&target, data_json, convert)?;
+            query_data("request", &params)?;
+            Ok((params, Some(file)))
+        });
+        self.send(target, prepared, options).await
     }
 
     /// Hands a JS call to the exchange with the token it carries.
     async fn run(&self, target: Target, params_json: &str, file: Option<Bytes>, options: CallOptions) -> Result<Outcome, Error> {
         let convert = options.convert_case;
-        let mut params = parse_params(&target, params_json, convert)
-            .and_then(|p| from_config::fill(&target, p, &self.config, convert))
-            .and_then(|p| check_params(&target, p, convert));
-        let file = match &mut params {
-            Ok(values) => take_file(&target.api, target.endpoint, values, file, convert),
-            Err(_) => Ok(None),
-        };
-        let (params, file) = match file {
-            Ok(file) => (params, file),
+        let prepared = self.params(&target, params_json, convert).and_then(|mut values| {
+            let file = take_file(&target.api, target.endpoint, &mut values, file, convert)?;
+            Ok((values, file))
+        });
+        self.send(target, prepared, options).await
+    }
+
+    /// The caller's parameters as WeChat names them, filled from the config and checked against the row.
+    fn params(&self, target: &Target, params_json: &str, convert: bool) -> Result<serde_json::Value, Error> {
+        parse_params(target, params_json, convert)
+            .and_then(|p| from_config::fill(target, p, &self.config, convert))
+            .and_then(|p| check_params(target, p, convert))
+    }
+
+    /// The exchange's walk for prepared parameters and file, or for why they were refused (no I/O then).
+    async fn send(&self, target: Target, prepared: Result<(serde_json::Value, Option<Arc<FilePart>>), Error>, options: CallOptions) -> Result<Outcome, Error> {
+        let (params, file) = match prepared {
+            Ok((params, file)) => (Ok(params), file),
             Err(e) => (Err(e), None),
         };
         let cache = self.cache_for(&target, options.appid.as_deref());
@@ -228,6 +250,21 @@ impl Client {
             },
         }
     }
+}
+
+/// The target of `openapi.request`: its method and path checked, the app's token, repeatable when a GET or
+/// when the caller says it is safe.
+fn raw_target(method: &str, path: &str, options: &CallOptions) -> Result<Target, Error> {
+    let verb = match method.to_ascii_uppercase().as_str() {
+        "GET" => HttpVerb::Get,
+        "POST" => HttpVerb::Post,
+        other => return Err(Error::invalid_argument("request", format!("method must be GET or POST, got {other:?}"))),
+    };
+    if !path.starts_with('/') || path.contains("://") || path.contains('?') {
+        return Err(Error::invalid_argument("request", format!("path must be an absolute path without a query, like /cgi-bin/..., got {path:?}")));
+    }
+    let idempotent = options.idempotent.unwrap_or(verb == HttpVerb::Get);
+    Ok(Target { api: "request".into(), verb, path: path.to_owned(), token: TokenKind::App, idempotent, endpoint: None })
 }
 
 /// The client's defaults for every request: `timeout`, `attemptTimeout`, `maxAttempts`.

@@ -22,7 +22,7 @@ mod upload;
 pub use answer::{expires_in, string_field};
 pub use options::CallOptions;
 pub use progress::Progress;
-pub use upload::take_file;
+pub use upload::{described_file, query_data, take_file};
 
 use crate::error::{Category, Error};
 use crate::form::{Body, FilePart};
@@ -354,7 +354,7 @@ impl Exchange {
     /// One HTTP exchange; the error says whether the request may have reached WeChat.
     async fn send_once(&self, call: &Call<'_, '_>, params: &Value, token: Option<&Secret>) -> Result<Reply, (Error, bool)> {
         let Call { target, options, reading, token_fetch, deadline, .. } = *call;
-        let url = self.url_for(target, params, token);
+        let url = self.url_for(target, params, token, call.file.is_some());
         let body = match (call.file, target.verb) {
             (Some(file), _) => Body::Form(file.clone()),
             (None, HttpVerb::Post) if !is_upload(target) => Body::Json(serde_json::to_vec(params).expect("a Value always serializes").into()),
@@ -380,7 +380,8 @@ impl Exchange {
         result.map_err(|(e, sent)| (e.scrubbed(&held), sent))
     }
 
-    fn url_for(&self, target: &Target, params: &Value, token: Option<&Secret>) -> Url {
+    /// The request's URL; `file`: the body is a file, so the parameters go in the query string.
+    fn url_for(&self, target: &Target, params: &Value, token: Option<&Secret>, file: bool) -> Url {
         let mut url = self.api_base.clone();
         // A gateway's path prefix (`https://gw.example/wechat`) is kept: `…/wechat/cgi-bin/…`.
         let prefix = self.api_base.path().trim_end_matches('/');
@@ -394,8 +395,9 @@ impl Exchange {
                 let name = if target.token == TokenKind::Component { "component_access_token" } else { "access_token" };
                 query.append_pair(name, token.expose());
             }
-            // An upload row's body is the file: its other fields go in the query string, as WeChat's pages say.
-            if target.verb == HttpVerb::Get || is_upload(target) {
+            // An upload's body is the file: its other fields go in the query string, as WeChat's pages say (a row
+            // called with a URL instead of a file sends that URL in the query too, and no body).
+            if target.verb == HttpVerb::Get || file || is_upload(target) {
                 for (key, value) in params.as_object().into_iter().flatten() {
                     query.append_pair(key, &query_value(value));
                 }

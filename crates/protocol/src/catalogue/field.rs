@@ -69,7 +69,7 @@ impl FieldType {
 }
 
 /// How a JSON value's kind reads in messages.
-pub(super) fn kind_of(v: &Value) -> &'static str {
+pub fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -6,7 +6,7 @@ mod field;
 pub mod not_cloud;
 pub mod upload;
 
-pub use field::{Field, FieldType, Segment};
+pub use field::{kind_of, Field, FieldType, Segment};
 pub use upload::Upload;
 
 use serde::Deserialize;

@@ -111,20 +111,37 @@ pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The content types of the files WeChat's upload pages take, and the extension each is written with; the
+/// first extension of a type is the one a file name is given. Both directions read this one list.
+const KINDS: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("bmp", "image/bmp"),
+    ("webp", "image/webp"),
+    ("mp3", "audio/mpeg"),
+    ("amr", "audio/amr"),
+    ("mp4", "video/mp4"),
+];
+
 /// A file name for a content type when the caller gave none (WeChat reads the form part's filename).
 pub fn default_filename(field: &str, content_type: &str) -> String {
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let ext = match essence.as_str() {
-        "image/png" => "png",
-        "image/jpeg" | "image/jpg" | "image/pjpeg" => "jpg",
-        "image/gif" => "gif",
-        "image/bmp" => "bmp",
-        "image/webp" => "webp",
-        "audio/mpeg" | "audio/mp3" => "mp3",
-        "video/mp4" => "mp4",
-        _ => "bin",
+    let essence = match essence.as_str() {
+        "image/jpg" | "image/pjpeg" => "image/jpeg",
+        "audio/mp3" => "audio/mpeg",
+        other => other,
     };
+    let ext = KINDS.iter().find(|(_, mime)| *mime == essence).map_or("bin", |(ext, _)| ext);
     format!("{field}.{ext}")
+}
+
+/// The content type a file name's extension says (`a.JPG` → `image/jpeg`), for a file read from disk (the
+/// CLI's `--file`); None for an extension WeChat's upload pages do not take.
+pub fn content_type_of(filename: &str) -> Option<&'static str> {
+    let (_, ext) = filename.rsplit_once('.')?;
+    KINDS.iter().find(|(known, _)| known.eq_ignore_ascii_case(ext)).map(|(_, mime)| *mime)
 }
 
 #[cfg(test)]
@@ -162,5 +179,16 @@ mod tests {
         assert_eq!(image_kind(b"hello"), None);
         assert_eq!(default_filename("media", "image/jpeg"), "media.jpg");
         assert_eq!(default_filename("img", "application/x-thing"), "img.bin");
+        assert_eq!(default_filename("media", "image/pjpeg"), "media.jpg");
+        assert_eq!(default_filename("voice", "audio/amr"), "voice.amr");
+    }
+
+    #[test]
+    fn a_file_names_extension_says_its_content_type() {
+        assert_eq!(content_type_of("./photos/a.JPG"), Some("image/jpeg"));
+        assert_eq!(content_type_of("a.tar.png"), Some("image/png"));
+        assert_eq!(content_type_of("clip.mp4"), Some("video/mp4"));
+        assert_eq!(content_type_of("notes.txt"), None);
+        assert_eq!(content_type_of("README"), None);
     }
 }
