@@ -252,6 +252,11 @@ class Emulator {
     return this.control('pushEvent', args ?? {})
   }
 
+  /** Registers a courier (运力方) under deliveryId: merchants' addOrder, cancelOrder, bindAccount and getQuota with it push add_waybill, cancel_waybill, check_biz and get_quota to the courier account's push target (appid: the courier's own account; url and the rest as setPushTarget, or set there), wait for its passive reply (5 s, or answerTimeoutMs) and answer from it: its WayBillID becomes waybill_id, a non-zero ResultCode the merchant's 9300501 (delivery_resultcode), no usable reply 9300502. Shows in getAllDelivery. Returns {deliveryId, name, appid}. */
+  addCourier(args) {
+    return this.control('addCourier', args ?? {})
+  }
+
   /** Adds a subscribe-message template to the account: its keywords (`thing1`, `time2`, …) and type (2 one-time, the default; 3 long-term). Returns {appid, templateId}. */
   async addSubscribeTemplate(args) {
     return (await this.control('addSubscribeTemplate', args ?? {})).templateId

@@ -75,3 +75,38 @@ test('the courier example answers orders, cancellations, account checks and quot
   t.like(cancelled, { Event: 'cancel_waybill', ...cancel, ResultCode: '0', ResultMsg: 'ok' })
   t.is(cancelled.ShopAppID, undefined, 'the reply echoes only what the page says')
 })
+
+test('registered with addCourier, the courier example serves merchants: their orders, cancellations and quota questions go through it', async (t) => {
+  const MERCHANT = { appid: 'wxcouriermerchant1', secret: 'couriermerchantsecret000000001' }
+  const emu = await cloud.startEmulator({ apps: [APP, MERCHANT] })
+  t.teardown(() => emu.close())
+  const courier = await run(t, 'courier.js', emu)
+  await emu.addCourier({ deliveryId: 'MYCO', name: 'My Courier', appid: APP.appid, url: courier.url, ...PUSH })
+  const merchant = cloud.createClient({ ...MERCHANT, apiBase: emu.url })
+  t.true((await merchant.openapi.logistics.getAllDelivery({})).data.some((d) => d.deliveryId === 'MYCO'))
+  const { waybillId } = await sandboxOrder(merchant, emu, MERCHANT.appid, 'courier-1', { deliveryId: 'MYCO', bizId: 'myco_biz', serviceType: 1 })
+  // The waybill the courier's listener made is the one the merchant gets.
+  t.regex(waybillId, /^CO\d+/)
+  t.is(await courier.line(/order courier-1/), `order courier-1 from ${MERCHANT.appid}: waybill ${waybillId}`)
+  const cancelled = await merchant.openapi.logistics.cancelOrder({ orderId: 'courier-1', openid: (await emu.openids(MERCHANT.appid))[0], deliveryId: 'MYCO', waybillId })
+  t.is(cancelled.errCode, 0)
+  t.is((await merchant.openapi.logistics.getQuota({ deliveryId: 'MYCO', bizId: 'myco_biz' })).quotaNum, 100)
+  const log = await emu.pushLog()
+  t.deepEqual(log.map((p) => p.event).filter((e) => ['add_waybill', 'cancel_waybill', 'get_quota'].includes(e)), ['add_waybill', 'cancel_waybill', 'get_quota'])
+})
+
+test('a courier that never answers gives the merchant 9300502 in bounded time', async (t) => {
+  const MERCHANT = { appid: 'wxcouriermerchant2', secret: 'couriermerchantsecret000000002' }
+  const emu = await cloud.startEmulator({ apps: [APP, MERCHANT] })
+  t.teardown(() => emu.close())
+  const silent = require('node:http').createServer(() => {})
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { silent.closeAllConnections(); silent.close() })
+  await emu.addCourier({ deliveryId: 'SLOW', appid: APP.appid, url: `http://127.0.0.1:${silent.address().port}/push`, ...PUSH, answerTimeoutMs: 500 })
+  const merchant = cloud.createClient({ ...MERCHANT, apiBase: emu.url })
+  const started = Date.now()
+  const e = await t.throwsAsync(sandboxOrder(merchant, emu, MERCHANT.appid, 'slow-1', { deliveryId: 'SLOW', bizId: 'slow_biz', serviceType: 1 }))
+  t.true(e instanceof cloud.OpenApiError)
+  t.is(e.errCode, 9300502)
+  t.true(Date.now() - started < 10000)
+})

@@ -4,7 +4,7 @@
 use crate::families::faults::queue::Fault;
 use crate::families::quota;
 use crate::families::token_store::{Grant, TokenStore};
-use crate::kit::context::{Caller, Ctx};
+use crate::kit::context::{Awaiting, Caller, Ctx};
 use crate::kit::failure::fail;
 use crate::kit::params::{query_value, Params};
 use crate::kit::permissions::allowed_sets;
@@ -41,19 +41,22 @@ pub struct Incoming<'a> {
 }
 
 /// The answer, and who the token said was calling (for the journal) when it got that far.
-pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>) -> (Reply, Option<Caller>) {
+/// The third part is set when the answer waits for a push's reply (`Ctx::await_reply`): the caller then sends
+/// it without the lock and answers with what `Awaiting::settle` gives.
+pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>) -> (Reply, Option<Caller>, Option<Awaiting>) {
     if req.verb != row.endpoint.http {
-        return (Err(WxError::common(if row.endpoint.http == HttpVerb::Get { 43001 } else { 43002 })), None);
+        return (Err(WxError::common(if row.endpoint.http == HttpVerb::Get { 43001 } else { 43002 })), None, None);
     }
     let caller = match authenticate(state, row, req.query) {
         Ok(caller) => caller,
-        Err(e) => return (Err(e), None),
+        Err(e) => return (Err(e), None, None),
     };
-    let reply = run(state, row, req, fault, &caller);
-    (reply, Some(caller))
+    let mut awaiting = None;
+    let reply = run(state, row, req, fault, &caller, &mut awaiting);
+    (reply, Some(caller), awaiting)
 }
 
-fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, caller: &Caller) -> Reply {
+fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, caller: &Caller, awaiting: &mut Option<Awaiting>) -> Reply {
     let (endpoint, route) = (row.endpoint, row.route);
     let params = read_params(endpoint, req)?;
     let upload = endpoint.upload.as_ref().and_then(|u| req.form.part(&u.field));
@@ -79,11 +82,15 @@ fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, call
             *per_order.entry(order_id.to_owned()).or_default() += 1;
         }
     }
-    let mut ctx = Ctx { state, endpoint, caller, params: Params(&params), upload };
+    let mut ctx = Ctx { state, endpoint, caller, params: Params(&params), upload, awaiting: None };
     let reply = (route.run)(&mut ctx);
     match injected {
+        // An error injected after execution answers at once: a push the route wanted to wait for is not sent.
         Some(err) => Err(err),
-        None => reply,
+        None => {
+            *awaiting = ctx.awaiting.take();
+            reply
+        }
     }
 }
 

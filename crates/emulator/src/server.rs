@@ -123,7 +123,11 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
         Journaled { shared: &shared, row: &row, request: &request, caller: None, started }.record(500, Err("an injected error page"));
         return fault_answers::error_page(StatusCode::INTERNAL_SERVER_ERROR);
     }
-    let (reply, caller) = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
+    let (reply, caller, awaiting) = pipeline::handle(&mut lock(&shared), &row, &request, fault.as_ref());
+    let reply = match awaiting {
+        Some(awaiting) => awaiting.settle(&shared).await,
+        None => reply,
+    };
     if let Err(e) = &reply {
         tracing::debug!(api = %endpoint.name, errcode = e.code, "emulator answered a failure");
     }

@@ -47,6 +47,7 @@ pub const FAMILIES: &[&Family] = &[
     &logistics::delivery::FAMILY,
     &logistics::printers::FAMILY,
     &logistics::msg::FAMILY,
+    &logistics::couriers::FAMILY,
     &subscribe::FAMILY,
     &security::FAMILY,
     &wxacode::FAMILY,

@@ -38,7 +38,7 @@ struct TargetArgs {
     answer_timeout_ms: Option<u64>,
 }
 
-fn set_push_target(state: &mut State, args: Value) -> Result<Value, String> {
+pub(crate) fn set_push_target(state: &mut State, args: Value) -> Result<Value, String> {
     let args: TargetArgs = parse(args)?;
     let format = match args.format.as_deref() {
         None => Format::Xml,

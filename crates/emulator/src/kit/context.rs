@@ -4,7 +4,9 @@ use super::failure::fail;
 use super::params::Params;
 use super::state::{AppData, State};
 use super::upload::Uploaded;
-use crate::wire::WxError;
+use super::push::Asking;
+use crate::wire::{Reply, WxError};
+use serde_json::{Map, Value};
 use wechat_protocol::catalogue::Endpoint;
 
 /// Who is calling, as the token in the query string says.
@@ -25,9 +27,34 @@ pub struct Ctx<'a> {
     pub params: Params<'a>,
     /// An upload row's file, when the form had one (its size and kind already checked against the row).
     pub upload: Option<&'a Uploaded>,
+    /// Set by a route that answers only once a receiver's passive reply is in (a courier's `add_waybill`).
+    pub awaiting: Option<Awaiting>,
+}
+
+/// How a route finishes once its push's reply is in (or why there is none), under the lock again.
+pub type Finish = Box<dyn FnOnce(&mut State, Result<Map<String, Value>, String>) -> Reply + Send>;
+
+/// A route's push in flight and how it answers its caller: the server sends the push without the lock and
+/// hands the reply to `finish`.
+pub struct Awaiting {
+    pub asking: Asking,
+    pub finish: Finish,
+}
+
+impl Awaiting {
+    pub async fn settle(self, shared: &super::state::Shared) -> Reply {
+        let answer = self.asking.answer().await;
+        (self.finish)(&mut super::state::lock(shared), answer)
+    }
 }
 
 impl Ctx<'_> {
+    /// Answers the caller once `asking`'s reply is in: `finish` decides then.
+    pub fn await_reply(&mut self, asking: Asking, finish: Finish) -> Reply {
+        self.awaiting = Some(Awaiting { asking, finish });
+        Ok(Map::new())
+    }
+
     /// A failure with this endpoint's documented meaning as errmsg (or WeChat's common wording).
     pub fn fail(&self, code: i64) -> WxError {
         fail(self.endpoint, code)

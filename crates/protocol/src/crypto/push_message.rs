@@ -247,12 +247,56 @@ pub fn reply(keys: Keys<'_>, format: Format, encrypted: bool, message: &Map<Stri
     })
 }
 
+/// Reads a passive reply (what `reply` writes): an encrypted one (`Encrypt` beside `MsgSignature`,
+/// `TimeStamp`, `Nonce`) is verified and decrypted with `keys`; a plain one is read as is. The emulator reads
+/// a courier's answers to `add_waybill` and the like with it, as WeChat does.
+pub fn open_reply(keys: Keys<'_>, body: &str) -> Result<Map<String, Value>, CryptoError> {
+    if body.len() > MAX_PUSH_XML_BYTES {
+        return Err(CryptoError::TooLarge);
+    }
+    let format = Format::of(body);
+    let outer = read(body, format)?;
+    let Some(encrypt) = outer.get("Encrypt").and_then(Value::as_str) else { return Ok(outer) };
+    let crypt = keys.crypt.ok_or(CryptoError::MissingField("encodingAesKey (the reply is encrypted)"))?;
+    let text = |k: &str| match outer.get(k) {
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let signature = text("MsgSignature").ok_or(CryptoError::MissingField("MsgSignature"))?;
+    let (timestamp, nonce) = (text("TimeStamp").unwrap_or_default(), text("Nonce").unwrap_or_default());
+    if !crypt.verify_msg_signature(&signature, &timestamp, &nonce, encrypt.trim()) {
+        return Err(CryptoError::BadSignature);
+    }
+    let content = crypt.decrypt(encrypt.trim())?;
+    read(&content, Format::of(&content))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     const KEY: &str = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA";
+
+    #[test]
+    fn open_reply_reads_what_reply_writes_and_refuses_a_forged_one() {
+        let crypt = MsgCrypt::new("tok", KEY, "wxcourier").unwrap();
+        let keys = Keys { token: "tok", crypt: Some(&crypt) };
+        let message: Map<String, Value> = serde_json::from_value(json!({"Event": "add_waybill", "ResultCode": 0, "WayBillID": "CO1"})).unwrap();
+        for format in [Format::Xml, Format::Json] {
+            for encrypted in [false, true] {
+                let body = reply(keys, format, encrypted, &message, "1700000000", "n1").unwrap();
+                let opened = open_reply(keys, &body).unwrap();
+                assert_eq!((opened["WayBillID"].as_str(), opened["Event"].as_str()), (Some("CO1"), Some("add_waybill")), "{format:?} {encrypted}");
+            }
+        }
+        let other = MsgCrypt::new("other", KEY, "wxcourier").unwrap();
+        let forged = reply(Keys { token: "other", crypt: Some(&other) }, Format::Xml, true, &message, "1", "n").unwrap();
+        assert_eq!(open_reply(keys, &forged).unwrap_err(), CryptoError::BadSignature);
+        assert!(open_reply(keys, "not xml <<<").is_err());
+        assert_eq!(open_reply(keys, &"x".repeat(MAX_PUSH_XML_BYTES + 1)).unwrap_err(), CryptoError::TooLarge);
+    }
 
     fn query(pairs: &[(&'static str, String)]) -> PushQuery {
         PushQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.clone())))

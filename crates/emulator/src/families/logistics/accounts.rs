@@ -2,6 +2,7 @@
 //! (an EMS binding waits for the company's review, reported through `updateBusiness`), and waybill quota.
 
 use super::carriers::{carrier, CARRIERS, TEST_BIZ_ID, TEST_DELIVERY_ID};
+use super::{courier_calls, couriers};
 use crate::config::{EmulatorConfig, DEMO_APPID};
 use crate::kit::action::{account, parse, Action};
 use crate::kit::context::Ctx;
@@ -103,8 +104,9 @@ pub fn is_sandbox(delivery_id: &str, biz_id: &str) -> bool {
     delivery_id == TEST_DELIVERY_ID && biz_id == TEST_BIZ_ID
 }
 
-fn get_all_delivery(_ctx: &mut Ctx<'_>) -> Reply {
-    let data: Vec<Value> = CARRIERS.iter().map(|c| c.to_wire()).collect();
+fn get_all_delivery(ctx: &mut Ctx<'_>) -> Reply {
+    let mut data: Vec<Value> = CARRIERS.iter().map(|c| c.to_wire()).collect();
+    data.extend(couriers::all(ctx.state).iter().map(couriers::Courier::to_wire));
     Ok(fields! { "count" => data.len(), "data" => data })
 }
 
@@ -117,7 +119,15 @@ fn get_all_account(ctx: &mut Ctx<'_>) -> Reply {
 fn bind_account(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
     let (biz_id, delivery_id) = (p.str("biz_id"), p.str("delivery_id"));
-    let company = carrier(delivery_id).ok_or_else(|| ctx.fail(9300503))?;
+    let courier = couriers::courier(ctx.state, delivery_id);
+    if let (Some(courier), "bind") = (courier.clone(), p.str("type")) {
+        return courier_calls::bind_account(ctx, courier, bind_approved);
+    }
+    let reviews_bindings = match carrier(delivery_id) {
+        Some(company) => company.reviews_bindings,
+        None if courier.is_some() => false,
+        None => return Err(ctx.fail(9300503)),
+    };
     let now = ctx.unix_now();
     let not_bound = ctx.fail(9300525);
     let accounts = &mut ctx.app_record::<CourierAccounts>().list;
@@ -128,7 +138,7 @@ fn bind_account(ctx: &mut Ctx<'_>) -> Reply {
                 Some(i) => &mut accounts[i],
                 None => {
                     let mut fresh = LogisticsAccount::new(biz_id, delivery_id, now);
-                    if company.reviews_bindings {
+                    if reviews_bindings {
                         fresh.status_code = STATUS_IN_REVIEW;
                     }
                     accounts.push(fresh);
@@ -148,10 +158,22 @@ fn bind_account(ctx: &mut Ctx<'_>) -> Reply {
     Ok(fields! {})
 }
 
+/// Binds (or rebinds) an account a registered courier approved, with the quota it reported.
+fn bind_approved(app: &mut AppData, biz_id: &str, delivery_id: &str, quota: i64, now: i64) {
+    let accounts = &mut app.record::<CourierAccounts>().list;
+    accounts.retain(|a| !(a.biz_id == biz_id && a.delivery_id == delivery_id));
+    let mut account = LogisticsAccount::new(biz_id, delivery_id, now);
+    account.quota_num = quota;
+    accounts.push(account);
+}
+
 /// `{delivery_id, biz_id}` → `quota_num` (the sandbox pair reports its remaining test orders).
 fn get_quota(ctx: &mut Ctx<'_>) -> Reply {
     let p = ctx.params;
     let (biz_id, delivery_id) = (p.str("biz_id"), p.str("delivery_id"));
+    if let Some(courier) = couriers::courier(ctx.state, delivery_id) {
+        return courier_calls::get_quota(ctx, courier);
+    }
     carrier(delivery_id).ok_or_else(|| ctx.fail(9300503))?;
     let not_bound = ctx.fail(9300525);
     let accounts = ctx.app_record::<CourierAccounts>();

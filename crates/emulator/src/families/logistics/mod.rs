@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod billing;
 pub mod carriers;
+pub mod courier_calls;
+pub mod couriers;
 pub mod delivery;
 pub mod msg;
 pub mod order_record;

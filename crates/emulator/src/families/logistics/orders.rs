@@ -6,6 +6,7 @@
 use super::accounts::is_sandbox;
 use super::billing::{billing_of, charge, refund};
 use super::carriers::{carrier, Carrier};
+use super::{courier_calls, couriers};
 use super::order_record::{CourierRecord, DeliveryTokens, Order, OrderRef, Orders, PathEvent, CANCELLED, IN_TRANSIT, OUT_FOR_DELIVERY, PICKED_UP, SIGNED};
 use super::print_html::print_html;
 use crate::kit::action::{account, parse, Action};
@@ -71,6 +72,13 @@ fn add_order(ctx: &mut Ctx<'_>) -> Reply {
         Some(2) => {}
         _ => return Err(fail(endpoint, 930561)),
     }
+    if let Some(courier) = couriers::courier(ctx.state, delivery_id) {
+        check_shop(p.child("shop")).map_err(|()| fail(endpoint, 9300535))?;
+        if ctx.app().record::<Orders>().0.get(order_id).is_some_and(|o| !o.cancelled) {
+            return Err(order_id_used(endpoint));
+        }
+        return courier_calls::add_order(ctx, courier, store_order);
+    }
     let company = carrier(delivery_id).ok_or_else(|| fail(endpoint, 9300503))?;
     let service = p.child("service");
     if service.int("service_type").and_then(|t| company.service_name(t)).is_none() {
@@ -81,7 +89,7 @@ fn add_order(ctx: &mut Ctx<'_>) -> Reply {
     let now = ctx.unix_now();
     let app = ctx.app();
     if app.record::<Orders>().0.get(order_id).is_some_and(|o| !o.cancelled) {
-        return Err(fail(endpoint, 9300501).with("delivery_resultcode", 10002).with("delivery_resultmsg", "order_id already used"));
+        return Err(order_id_used(endpoint));
     }
     charge(app, billing_of(company, biz_id), delivery_id, biz_id, now, endpoint)?;
     let order = Order {
@@ -105,15 +113,33 @@ fn add_order(ctx: &mut Ctx<'_>) -> Reply {
         "delivery_resultcode" => 0,
         "delivery_resultmsg" => "",
     };
-    let token = order.delivery_token.clone();
-    let replaced = app.record::<Orders>().0.insert(order_id.to_owned(), order);
     let appid = ctx.appid();
-    let tokens = &mut ctx.state.record::<DeliveryTokens>().0;
+    store_order(ctx.state, &appid, order);
+    Ok(answer)
+}
+
+/// 9300501 with the courier's 10002, as WeChat answers an order_id still in use.
+fn order_id_used(endpoint: &'static wechat_protocol::catalogue::Endpoint) -> WxError {
+    fail(endpoint, 9300501).with("delivery_resultcode", 10002).with("delivery_resultmsg", "order_id already used")
+}
+
+/// Keeps `order` (replacing a cancelled one with its id) and its courier-side token.
+fn store_order(state: &mut State, appid: &str, order: Order) {
+    let (token, order_id) = (order.delivery_token.clone(), order.order_id.clone());
+    let replaced = state.app_mut(appid).record::<Orders>().0.insert(order_id.clone(), order);
+    let tokens = &mut state.record::<DeliveryTokens>().0;
     if let Some(cancelled) = replaced {
         tokens.remove(&cancelled.delivery_token);
     }
-    tokens.insert(token, OrderRef { appid, order_id: order_id.to_owned() });
-    Ok(answer)
+    tokens.insert(token, OrderRef { appid: appid.to_owned(), order_id });
+}
+
+/// Marks an order cancelled, with the cancellation in its path.
+fn mark_cancelled(app: &mut AppData, order_id: &str, now: i64) {
+    if let Some(stored) = app.record::<Orders>().0.get_mut(order_id) {
+        stored.cancelled = true;
+        stored.append(now, CANCELLED, "订单已取消");
+    }
 }
 
 /// Without `shop.detail_list`, the thumbnail, name and a positive count must be given (9300535).
@@ -214,11 +240,12 @@ fn cancel_order(ctx: &mut Ctx<'_>) -> Reply {
     if !order.path.is_empty() {
         return Err(fail(endpoint, 9300506));
     }
+    if let Some(courier) = couriers::courier(ctx.state, &order.delivery_id) {
+        return courier_calls::cancel_order(ctx, courier, order, mark_cancelled);
+    }
     let app = ctx.app();
     refund(app, &order);
-    let stored = app.record::<Orders>().0.get_mut(&order.order_id).expect("found above");
-    stored.cancelled = true;
-    stored.append(now, CANCELLED, "订单已取消");
+    mark_cancelled(app, &order.order_id, now);
     Ok(fields! { "delivery_resultcode" => 0, "delivery_resultmsg" => "" })
 }
 

@@ -58,9 +58,14 @@ async fn post(client: &reqwest::Client, push: &Outgoing) -> Result<(u16, String)
 /// Delivers with retries; resolves to the last attempt's `{status, answer}`, or its error when no attempt was
 /// answered at all.
 pub async fn deliver(push: Outgoing) -> Result<Value, String> {
+    deliver_tries(push, RETRIES).await
+}
+
+/// `deliver` with `retries` retries (0: one attempt, for a push whose sender is waiting).
+pub async fn deliver_tries(push: Outgoing, retries: u32) -> Result<Value, String> {
     let client = reqwest::Client::new();
     let mut last: Result<Value, String> = Err("not sent".into());
-    for _ in 0..=RETRIES {
+    for _ in 0..=retries {
         let (at, started) = (unix_ms(), Instant::now());
         let outcome = tokio::time::timeout(push.answer_timeout, post(&client, &push))
             .await

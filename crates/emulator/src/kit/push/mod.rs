@@ -17,7 +17,7 @@ use rand::Rng;
 use serde_json::{Map, Value};
 use url::Url;
 use std::time::Duration;
-use wechat_protocol::crypto::push_message::{seal, Format, Keys, Mode};
+use wechat_protocol::crypto::push_message::{self, seal, Format, Keys, Mode};
 use wechat_protocol::crypto::MsgCrypt;
 
 /// A message to an account, as WeChat writes it (`ToUserName`, `CreateTime`, `MsgType`, `Event`, …).
@@ -41,14 +41,56 @@ fn nonce() -> String {
 /// target (WeChat pushes nowhere then).
 pub fn prepare(state: &mut State, message: Message) -> Result<Option<Outgoing>, String> {
     let Some(target) = targets::resolve(state, &message.appid) else { return Ok(None) };
-    let crypt = match &target.encoding_aes_key {
-        Some(key) => Some(MsgCrypt::new(target.token.expose(), key.expose(), &target.crypt_appid).map_err(|e| format!("push target of {}: {e}", message.appid))?),
-        None => None,
-    };
+    seal_for(state, &target, message).map(Some)
+}
+
+/// The crypt of a target with an EncodingAESKey.
+fn crypt_of(target: &targets::Target, appid: &str) -> Result<Option<MsgCrypt>, String> {
+    match &target.encoding_aes_key {
+        Some(key) => MsgCrypt::new(target.token.expose(), key.expose(), &target.crypt_appid).map(Some).map_err(|e| format!("push target of {appid}: {e}")),
+        None => Ok(None),
+    }
+}
+
+fn seal_for(state: &mut State, target: &targets::Target, message: Message) -> Result<Outgoing, String> {
+    let crypt = crypt_of(target, &message.appid)?;
     let keys = Keys { token: target.token.expose(), crypt: crypt.as_ref() };
-    let label = Label { appid: message.appid, component_appid: target.component_appid, event: message.event };
+    let label = Label { appid: message.appid, component_appid: target.component_appid.clone(), event: message.event };
     let how = (target.mode, target.format, target.answer_timeout);
-    seal_to(state, &target.url, keys, how, &message.fields, label).map(Some)
+    seal_to(state, &target.url, keys, how, &message.fields, label)
+}
+
+/// A push whose passive reply WeChat waits for (a courier's `add_waybill`, `cancel_waybill`, `check_biz`,
+/// `get_quota`): the merchant's call is held until it comes, so it is sent once, not retried.
+pub struct Asking {
+    push: Outgoing,
+    target: targets::Target,
+    appid: String,
+}
+
+/// Seals `message` like `prepare`; None when the account has no push target.
+pub fn ask(state: &mut State, message: Message) -> Result<Option<Asking>, String> {
+    let Some(target) = targets::resolve(state, &message.appid) else { return Ok(None) };
+    let appid = message.appid.clone();
+    let push = seal_for(state, &target, message)?;
+    Ok(Some(Asking { push, target, appid }))
+}
+
+impl Asking {
+    /// Sends the push and reads its passive reply (decrypted when the target has a key): why not, when the
+    /// receiver did not answer in time, answered other than 200, or answered something that is no reply.
+    pub async fn answer(self) -> Result<Map<String, Value>, String> {
+        let shown = delivery::shown(&self.push.url);
+        let delivered = delivery::deliver_tries(self.push, 0).await?;
+        let status = delivered["status"].as_u64().unwrap_or_default();
+        if status != 200 {
+            return Err(format!("{shown} answered HTTP {status}"));
+        }
+        let body = delivered["answer"].as_str().unwrap_or_default();
+        let crypt = crypt_of(&self.target, &self.appid)?;
+        let keys = Keys { token: self.target.token.expose(), crypt: crypt.as_ref() };
+        push_message::open_reply(keys, body).map_err(|e| format!("{shown} answered no passive reply ({e})"))
+    }
 }
 
 /// How a push shows in the log: the account it is about, the platform it went through, its Event or InfoType.
