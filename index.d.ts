@@ -327,6 +327,7 @@ export declare class OpenApiError extends Error {
     httpStatus?: number
     meaning?: string
     raw?: string
+    details?: Record<string, unknown>
   })
   name: 'OpenApiError'
   /** WeChat's errcode, or one of SDK_CODES. */
@@ -353,6 +354,12 @@ export declare class OpenApiError extends Error {
    * HTML page, broken JSON): the start of its text, credentials scrubbed. Set only then.
    */
   raw?: string
+  /**
+   * The rest of WeChat's error answer beside errcode and errmsg, camelCased like a result and credentials
+   * scrubbed: why `logistics.addOrder` failed with 9300501 is in `details.deliveryResultcode` and
+   * `details.deliveryResultmsg`. Set only when WeChat said more.
+   */
+  details?: Record<string, unknown>
 }
 
 /** wx-server-sdk's SDK-side codes. */

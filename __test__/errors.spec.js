@@ -169,3 +169,43 @@ test('a code this endpoint does not list takes a sibling endpoint\'s meaning; no
   t.is(odd.meaning, undefined)
   t.true(odd.message.startsWith('errCode: 7654321 | errMsg: '), odd.message)
 })
+
+test("WeChat's other answer fields travel on the error as details: why addOrder failed, camelCased, nothing more", async (t) => {
+  const { sandboxOrder } = require('./helpers/sandbox-order.js')
+  const APP = { appid: 'wxdetails000000001', secret: 'details-secret-00000000001' }
+  const emu = await cloud.startEmulator({ apps: [APP] })
+  t.teardown(() => emu.close())
+  const client = cloud.createClient({ ...APP, apiBase: emu.url })
+  await sandboxOrder(client, emu, APP.appid, 'twice-1')
+  // The same order id again: WeChat answers 9300501 and names the courier's reason beside it.
+  const e = await t.throwsAsync(sandboxOrder(client, emu, APP.appid, 'twice-1'))
+  t.is(e.errCode, 9300501)
+  t.deepEqual(e.details, { deliveryResultcode: 10002, deliveryResultmsg: 'order_id already used' })
+  const raw = await t.throwsAsync(client.openapi({ convertCase: false }).logistics.getQuota({ delivery_id: 'TEST', biz_id: 'not-bound' }))
+  t.is(raw.details, undefined, `nothing beside errcode and errmsg, nothing added (${raw.errCode})`)
+  t.false('details' in raw)
+})
+
+test('details of a hostile answer that echoes the request keep no credential', async (t) => {
+  const TOKEN = 'echoed-access-token-000000000001'
+  const SECRET = 'echoed-component-secret-000000001'
+  const server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => { body += c })
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      // Every shape an echo takes: the URL, the body as text, the body as fields, a key that is the token.
+      res.end(JSON.stringify({ errcode: 45009, errmsg: 'echo', url: req.url, body, fields: JSON.parse(body || '{}'), [TOKEN]: 1, nested: [{ note: `token ${TOKEN}` }] }))
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const client = cloud.createClient({ accessToken: TOKEN, apiBase: `http://127.0.0.1:${server.address().port}`, maxAttempts: 1 })
+  const e = await t.throwsAsync(client.openapi.request({ path: '/cgi-bin/component/api_start_push_ticket', data: { componentAppid: 'wxc', componentSecret: SECRET } }))
+  t.is(e.errCode, 45009)
+  t.truthy(e.details && e.details.fields, 'the echo is there')
+  const seen = JSON.stringify(e.details) + require('node:util').inspect(e, { depth: 10 })
+  t.false(seen.includes(TOKEN), seen)
+  t.false(seen.includes(SECRET), seen)
+  t.is(e.details.url, '/cgi-bin/component/api_start_push_ticket?access_token=[redacted]', 'masked once, whatever passes scrub it')
+})

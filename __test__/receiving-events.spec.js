@@ -110,3 +110,19 @@ test('a courier that never answers gives the merchant 9300502 in bounded time', 
   t.is(e.errCode, 9300502)
   t.true(Date.now() - started < 10000)
 })
+
+test("a courier's refusal reaches the merchant as 9300501 with the courier's code and message in details", async (t) => {
+  const MERCHANT = { appid: 'wxcouriermerchant3', secret: 'couriermerchantsecret000000003' }
+  const emu = await cloud.startEmulator({ apps: [APP, MERCHANT] })
+  t.teardown(() => emu.close())
+  const courier = cloud.createClient({ ...APP, apiBase: emu.url, push: PUSH })
+  courier.push.on('add_waybill', (event) => cloud.replies.addWaybill(event, { resultCode: 10001, resultMsg: 'no such customer' }))
+  const server = require('node:http').createServer(courier.push.pushHandler())
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  await emu.addCourier({ deliveryId: 'NOPE', appid: APP.appid, url: `http://127.0.0.1:${server.address().port}/push`, ...PUSH })
+  const merchant = cloud.createClient({ ...MERCHANT, apiBase: emu.url })
+  const e = await t.throwsAsync(sandboxOrder(merchant, emu, MERCHANT.appid, 'refused-1', { deliveryId: 'NOPE', bizId: 'nope_biz', serviceType: 1 }))
+  t.is(e.errCode, 9300501)
+  t.deepEqual(e.details, { deliveryResultcode: 10001, deliveryResultmsg: 'no such customer' })
+})

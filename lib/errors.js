@@ -24,6 +24,8 @@ class OpenApiError extends Error {
     this.httpStatus = fields.httpStatus == null ? undefined : fields.httpStatus
     this.meaning = fields.meaning == null ? undefined : fields.meaning
     if (fields.raw != null) this.raw = fields.raw
+    // From the core as JSON text; given to the constructor (a user's own error), as an object.
+    if (fields.details != null) this.details = typeof fields.details === 'string' ? JSON.parse(fields.details) : fields.details
   }
 }
 

@@ -36,6 +36,8 @@ pub struct NativeError {
     pub meaning: Option<String>,
     /// An unreadable answer's text (scrubbed, cut short): what came back instead of success or WeChat's error.
     pub raw: Option<String>,
+    /// WeChat's other answer fields beside errcode and errmsg, as JSON text (the facade parses it).
+    pub details: Option<String>,
 }
 
 impl From<Result<Outcome, Error>> for NativeOutcome {
@@ -82,6 +84,7 @@ impl From<&Error> for NativeError {
             http_status: e.http_status.map(u32::from),
             meaning: e.meaning.clone(),
             raw: e.raw.clone(),
+            details: e.details.as_ref().map(|d| d.to_string()),
         }
     }
 }

@@ -50,6 +50,28 @@ pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> S
     mask_credential_values(&mask_url_userinfo(&out))
 }
 
+/// `value` with the same scrubbing as [`scrub`], done on the tree: every key and string is scrubbed of
+/// `secrets`, URLs' userinfo and `key=value` credentials, and every string under a credential-looking key
+/// (`access_token`, `componentAppsecret`…) is masked whole. For JSON that leaves the core as data (an error's
+/// answer fields), where scrubbing its text could miss a credential JSON escapes or break the JSON.
+pub fn scrub_value<'a>(value: &serde_json::Value, secrets: impl IntoIterator<Item = &'a Secret> + Clone) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(scrub(s, secrets)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| scrub_value(v, secrets.clone())).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let masked = matches!(v, Value::String(_)) && is_credential_key(k);
+                    let v = if masked { Value::String("[redacted]".into()) } else { scrub_value(v, secrets.clone()) };
+                    (scrub(k, secrets.clone()), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Every string a credential-looking key holds anywhere in `value` (`secret`, `accessToken`,
 /// `component.encodingAesKey`…), and the user and password of every URL it holds under any key (`apiBase`,
 /// a store URL), in each form a text may quote them: what a text about that value (a config error, an echo of
@@ -151,6 +173,12 @@ fn mask_credential_values(text: &str) -> String {
         if !is_credential_key(key) {
             continue;
         }
+        // Already masked (a text scrubbed twice): `]` would otherwise end the value one character early.
+        if let Some(after) = rest.strip_prefix(REDACTED) {
+            out.push_str(REDACTED);
+            rest = after;
+            continue;
+        }
         let end = if quoted {
             rest.find('"').unwrap_or(rest.len())
         } else {
@@ -195,6 +223,32 @@ fn is_credential_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrubs_a_tree_keys_values_and_credential_keys() {
+        let s = Secret::new("abcdef123456");
+        let v = serde_json::json!({
+            "delivery_resultmsg": "refused abcdef123456",
+            "accessToken": "anything",
+            "list": [{"url": "redis://u:pw@h:1", "abcdef123456": 1}],
+            "n": 12345678901234567890u64,
+        });
+        let clean = scrub_value(&v, [&s]);
+        assert_eq!(clean["delivery_resultmsg"], "refused [redacted]");
+        assert_eq!(clean["accessToken"], "[redacted]");
+        assert!(!clean.to_string().contains("abcdef123456") && !clean.to_string().contains("pw@"));
+        assert_eq!(clean["n"], v["n"], "numbers are kept as they are");
+    }
+
+    #[test]
+    fn scrubbing_twice_changes_nothing() {
+        let s = Secret::new("abcdef123456");
+        for text in ["/x?access_token=abcdef123456&a=1", "/x?access_token=abcdef123456", r#"{"secret":"abcdef123456"}"#, "secret=zz) and token=abcdef123456]"] {
+            let once = scrub(text, [&s]);
+            assert_eq!(scrub(&once, [&s]), once, "{text}");
+        }
+        assert_eq!(scrub("/x?access_token=abcdef123456", [&s]), "/x?access_token=[redacted]");
+    }
 
     #[test]
     fn never_prints() {

@@ -6,7 +6,7 @@
 pub use wechat_protocol::codes::{category_of, common_meaning, is_token_rejection, Category};
 
 use std::fmt;
-use wechat_protocol::secret::{credentials_in, scrub, Secret};
+use wechat_protocol::secret::{credentials_in, scrub, scrub_value, Secret};
 
 #[cfg(test)]
 mod table_tests;
@@ -40,6 +40,9 @@ pub struct Error {
     /// An answer that could not be read as success or as WeChat's error: its text, scrubbed and cut to
     /// [`RAW_LIMIT`] bytes, so support can see what came back.
     pub raw: Option<String>,
+    /// The rest of WeChat's error answer beside errcode and errmsg (addOrder's `delivery_resultcode`, …),
+    /// shaped as a success answer would be (camelCase unless the call said otherwise) and scrubbed.
+    pub details: Option<serde_json::Value>,
 }
 
 /// How much of an unreadable answer an error keeps.
@@ -59,6 +62,7 @@ impl Error {
             attempts: 0,
             http_status: None,
             raw: None,
+            details: None,
         }
     }
 
@@ -80,7 +84,14 @@ impl Error {
     pub fn scrubbed<'a>(mut self, secrets: impl IntoIterator<Item = &'a Secret> + Clone) -> Error {
         self.message = scrub(&self.message, secrets.clone());
         self.rid = self.rid.as_ref().and_then(|_| parse_rid(&self.message));
-        self.raw = self.raw.map(|raw| scrub(&raw, secrets));
+        self.raw = self.raw.map(|raw| scrub(&raw, secrets.clone()));
+        self.details = self.details.map(|details| scrub_value(&details, secrets));
+        self
+    }
+
+    /// WeChat's other answer fields (`details`): kept only when there are some.
+    pub fn with_details(mut self, details: serde_json::Map<String, serde_json::Value>) -> Error {
+        self.details = (!details.is_empty()).then_some(serde_json::Value::Object(details));
         self
     }
 

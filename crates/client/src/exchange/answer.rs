@@ -6,7 +6,7 @@
 use super::{transcode, Outcome};
 use wechat_protocol::bigint;
 use wechat_protocol::case::{convert_keys, Direction};
-use wechat_protocol::secret::{scrub, Secret};
+use wechat_protocol::secret::{scrub, scrub_value, Secret};
 use wechat_protocol::catalogue::{AnswerKind, Endpoint};
 use crate::error::{Category, Error};
 #[cfg(test)]
@@ -90,7 +90,8 @@ fn check(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_cas
             _ => String::new(),
         };
         let meaning = endpoint.and_then(|e| e.error_meaning(code));
-        return Err(Error::wechat(api, code, &errmsg, meaning).with_http_status(status));
+        let details = error_details(&answer.body, convert_case, held);
+        return Err(Error::wechat(api, code, &errmsg, meaning).with_http_status(status).with_details(details));
     }
     if status >= 500 {
         return Err(busy(api, status));
@@ -100,6 +101,26 @@ fn check(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_cas
         return Err(unreadable(api, status, "WeChat answered JSON without an error but no image".into(), &answer.body, held));
     }
     Ok(Checked::Json { out, body: answer.body })
+}
+
+/// An error answer larger than this keeps no `details`: WeChat's are a few fields, a larger one is not its.
+const DETAILS_LIMIT: usize = 16 * 1024;
+
+/// The fields of an error answer beside errcode and errmsg (addOrder's `delivery_resultcode` and
+/// `delivery_resultmsg` say why the courier refused), converted as a success answer would be, and scrubbed.
+fn error_details(body: &[u8], convert_case: bool, held: &[Secret]) -> Map<String, Value> {
+    if body.len() > DETAILS_LIMIT {
+        return Map::new();
+    }
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else { return Map::new() };
+    map.shift_remove("errcode");
+    map.shift_remove("errmsg");
+    let value = Value::Object(map);
+    let value = if convert_case { convert_keys(value, Direction::ToCamel) } else { value };
+    match scrub_value(&value, held) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 fn truncate(text: &str, max: usize) -> &str {
@@ -209,6 +230,24 @@ mod tests {
                 format!("\\u0000{}", &bigint::marker()[1..])
             )
         );
+    }
+
+    #[test]
+    fn an_error_keeps_the_answers_other_fields_converted_and_scrubbed() {
+        let held = [Secret::new("TOKEN-abcdef-123")];
+        let body = r#"{"errcode":9300501,"errmsg":"delivery logic fail","delivery_resultcode":10002,"delivery_resultmsg":"bad TOKEN-abcdef-123","access_token":"x"}"#;
+        let e = interpret("logistics.addOrder", None, answer(200, "application/json", body), true, &held).unwrap_err();
+        let details = e.details.expect("the other fields");
+        assert_eq!(details["deliveryResultcode"], 10002);
+        assert_eq!(details["deliveryResultmsg"], "bad [redacted]");
+        assert_eq!(details["accessToken"], "[redacted]");
+        assert!(details.get("errcode").is_none() && details.get("errmsg").is_none());
+        let plain = interpret("a.b", None, answer(200, "application/json", body), false, &held).unwrap_err();
+        assert_eq!(plain.details.unwrap()["delivery_resultcode"], 10002, "keys as WeChat wrote them without conversion");
+        let bare = interpret("a.b", None, answer(200, "application/json", r#"{"errcode":40013,"errmsg":"invalid appid"}"#), true, &[]).unwrap_err();
+        assert!(bare.details.is_none(), "none when WeChat said nothing else");
+        let huge = format!(r#"{{"errcode":1,"errmsg":"x","pad":"{}"}}"#, "y".repeat(DETAILS_LIMIT));
+        assert!(interpret("a.b", None, answer(200, "application/json", &huge), true, &[]).unwrap_err().details.is_none());
     }
 
     #[test]
