@@ -36,10 +36,19 @@ function splitFile(api, params, convertCase) {
   if (media === null || typeof media !== 'object') return undefined
   const file = bytesOf(media.value)
   if (file === undefined) return undefined
+  return { params: { ...params, [field]: description(media, file, convertCase ? 'contentType' : 'content_type') }, file }
+}
+
+/**
+ * A file as the core reads it: its content type (`contentType`, or `content_type` as given without case
+ * conversion) under `typeKey`, the placeholder where its bytes were (a value that is not bytes is kept, for the
+ * core to name), its filename when given.
+ */
+function description(media, bytes, typeKey) {
   const contentType = media.contentType !== undefined ? media.contentType : media.content_type
-  const described = { [convertCase ? 'contentType' : 'content_type']: contentType, value: PLACEHOLDER }
+  const described = { [typeKey]: contentType, value: bytes === undefined ? media.value : PLACEHOLDER }
   if (media.filename !== undefined) described.filename = media.filename
-  return { params: { ...params, [field]: described }, file }
+  return described
 }
 
 /**
@@ -51,10 +60,7 @@ function splitFile(api, params, convertCase) {
 function describeFile(file) {
   if (file === null || typeof file !== 'object') return { described: file, bytes: undefined }
   const bytes = bytesOf(file.value)
-  const contentType = file.contentType !== undefined ? file.contentType : file.content_type
-  const described = { field: file.field, content_type: contentType, value: bytes === undefined ? file.value : PLACEHOLDER }
-  if (file.filename !== undefined) described.filename = file.filename
-  return { described, bytes }
+  return { described: { field: file.field, ...description(file, bytes, 'content_type') }, bytes }
 }
 
 module.exports = { describeFile, splitFile, uploadField }
