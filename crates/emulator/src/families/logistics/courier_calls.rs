@@ -10,6 +10,7 @@ use crate::kit::state::{AppData, State};
 use crate::kit::ids::random_token;
 use crate::wire::{fields, Reply};
 use serde_json::{Map, Value};
+use wechat_protocol::case::camel_key;
 
 /// `post_code` → `PostCode`, through objects and lists.
 fn pascal(value: &Value) -> Value {
@@ -20,11 +21,11 @@ fn pascal(value: &Value) -> Value {
     }
 }
 
+/// The protocol's snake → camel conversion, first letter raised (`space_x` → `spaceX` → `SpaceX`).
 fn pascal_key(key: &str) -> String {
-    key.split('_').map(|part| {
-        let mut chars = part.chars();
-        chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-    }).collect()
+    let camel = camel_key(key);
+    let mut chars = camel.chars();
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 /// The fields every event about a merchant's account carries.

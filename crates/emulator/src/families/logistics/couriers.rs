@@ -132,7 +132,7 @@ pub fn ask(ctx: &mut Ctx<'_>, courier: &Courier, name: &str, fields: Map<String,
     };
     let settle: Finish = Box::new(move |state, answer| {
         let reply = answer.map_err(|e| system_error(endpoint, &e))?;
-        let code = result_code(&reply).ok_or_else(|| system_error(endpoint, "the courier's reply has no ResultCode"))?;
+        let code = number(&reply, "ResultCode").ok_or_else(|| system_error(endpoint, "the courier's reply has no ResultCode"))?;
         if code != 0 {
             let message = reply.get("ResultMsg").and_then(Value::as_str).unwrap_or_default();
             return Err(crate::kit::failure::fail(endpoint, 9300501).with("delivery_resultcode", code).with("delivery_resultmsg", message));
@@ -152,10 +152,6 @@ pub fn number(reply: &Map<String, Value>, key: &str) -> Option<i64> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-}
-
-fn result_code(reply: &Map<String, Value>) -> Option<i64> {
-    number(reply, "ResultCode")
 }
 
 /// 9300502, with why in `delivery_resultmsg` (never a secret: URLs are shown without their query).
