@@ -7,7 +7,7 @@
 // control results come back as JSON; every convenience method is one control action, generated from the
 // emulator's action list (name, arguments, doc).
 
-const native = require('./binding.js')
+const native = require('./lib/binding.js')
 
 /** The two token endpoints, summed by `tokenRequests()`. */
 const TOKEN_ENDPOINTS = ['auth.getAccessToken', 'auth.getStableAccessToken']

@@ -117,6 +117,43 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/** What the platform flows (`cloud.component.*`) and `warmToken` take: a deadline and an AbortSignal, like any call. */
+export interface FlowOptions {
+  timeout?: number
+  /** Cap on each attempt, in milliseconds. */
+  attemptTimeout?: number
+  maxAttempts?: number
+  /** Stops the flow where it stands (-604102); nothing is retried afterwards. */
+  signal?: AbortSignal
+}
+
+/** One row of the endpoint table, as `cloud.catalogue` reads it (the runtime's own reader). */
+export interface CatalogueRow {
+  /** Dotted at any depth: `logistics.getAllAccount`, `wxa.sec.order.uploadShippingInfo`. */
+  readonly name: string
+  readonly http: 'GET' | 'POST'
+  readonly path: string
+  readonly summary: string
+  readonly token: 'app' | 'authorizer' | 'component' | 'none'
+  /** An upload row's file field (`media`, `img`). */
+  readonly uploadField?: string
+  /** wx-server-sdk has the same cloud call. */
+  readonly wxServerSdk: boolean
+}
+
+/** The endpoint table. */
+export declare const catalogue: {
+  /** Every row, in table order. */
+  all(): readonly CatalogueRow[]
+  /** Every API name, in table order. */
+  names(): string[]
+  get(name: string): CatalogueRow | undefined
+  /** The nearest API name to a misspelt one. */
+  suggest(name: string): string | undefined
+  /** The content type a file name's extension says (`a.jpg` → `image/jpeg`). */
+  contentTypeOf(filename: string): string | undefined
+}
+
 /** A call to a path the endpoint table does not have: JSON (or a query, for GET), or a file. */
 export type RawRequest = RawJsonRequest | RawUploadRequest
 
@@ -166,12 +203,14 @@ export interface OpenApi extends OpenApiNamespaces {
   request<T = any>(req: RawRequest): Promise<T & Result>
 }
 
+/** A namespace of `openapi({ convertCase: false })`, at any depth: methods take and give snake_case objects. */
+export type SnakeNamespace<T> = {
+  [K in keyof T]: (T[K] extends (...args: any[]) => any ? (params?: Record<string, unknown>) => Promise<Record<string, any> & Result> : unknown) &
+    (T[K] extends object ? SnakeNamespace<T[K]> : unknown)
+}
+
 /** `openapi({ convertCase: false })`: the same names, snake_case objects in and out. */
-export type SnakeOpenApi = {
-  [N in keyof OpenApiNamespaces]: {
-    [M in keyof OpenApiNamespaces[N]]: (params?: Record<string, unknown>) => Promise<Record<string, any> & Result>
-  }
-} & {
+export type SnakeOpenApi = SnakeNamespace<OpenApiNamespaces> & {
   (options: CallOptions & { convertCase: true }): OpenApi
   (options?: CallOptions): SnakeOpenApi
   request<T = any>(req: RawRequest): Promise<T & Result>
@@ -287,6 +326,8 @@ export declare class Client {
    * it (`err.appid` for a call made on a merchant's behalf, or `options.appid`). Only the last 7 days.
    */
   lookupRid(error: OpenApiError | string, options?: { appid?: string }): Promise<AuthGetRidInfoResponse & Result>
+  /** Fetches the app's access token now unless cached (a health check); rejects with the typed error. */
+  warmToken(options?: FlowOptions): Promise<void>
 }
 
 /** Sets the default client, the one behind `cloud.openapi`. A bad option throws an OpenApiError (-601002). */
@@ -301,6 +342,8 @@ export declare function off<E extends keyof CallEvents>(event: E, listener: (e: 
 export declare function tokens(): TokenStatus[]
 /** `Client#lookupRid` of the default client. */
 export declare function lookupRid(error: OpenApiError | string, options?: { appid?: string }): Promise<AuthGetRidInfoResponse & Result>
+/** `Client#warmToken` of the default client. */
+export declare function warmToken(options?: FlowOptions): Promise<void>
 
 export type ErrorCategory =
   | 'auth'
@@ -527,26 +570,26 @@ export interface ComponentPlatform {
   once<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
   off<E extends keyof ComponentEvents>(event: E, listener: (event: ComponentEvents[E]) => unknown): this
   /** Verifies, decrypts and acts on one push; resolves to 'success' once async listeners have finished. */
-  handlePush(push: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body: string | Buffer }): Promise<'success'>
+  handlePush(push: { query: string | URLSearchParams | Record<string, string | string[] | undefined>; body: string | Buffer }, options?: FlowOptions): Promise<'success'>
   /** A handler for node:http `(req, res)`, Express `(req, res, next)` and Koa `(ctx, next)`. */
   pushHandler(options?: PushHandlerOptions): (...args: any[]) => Promise<void>
-  startPushTicket(): Promise<Result>
-  getPreAuthCode(): Promise<{ preAuthCode: string; expiresIn: number }>
+  startPushTicket(options?: FlowOptions): Promise<Result>
+  getPreAuthCode(options?: FlowOptions): Promise<{ preAuthCode: string; expiresIn: number }>
   authorizationUrl(options: AuthorizationUrlOptions): string
   /** Stores the merchant's tokens; resolves to the authorization info without them. */
-  queryAuth(authorizationCode: string): Promise<AuthorizationInfo>
+  queryAuth(authorizationCode: string, options?: FlowOptions): Promise<AuthorizationInfo>
   /**
    * The merchant's details and what it granted (`component.getAuthorizerInfo` for this platform), with
    * `authorizationInfo.permissionSets`: the granted permission set ids. Fields WeChat adds later are kept.
    */
-  getAuthorizerInfo(authorizerAppid: string): Promise<ComponentGetAuthorizerInfoResponse & Result & {
+  getAuthorizerInfo(authorizerAppid: string, options?: FlowOptions): Promise<ComponentGetAuthorizerInfoResponse & Result & {
     authorizationInfo: { permissionSets: number[] }
   }>
   /**
    * Resets the platform's daily quota (or, with `appid`, an authorized account's) with the platform's AppSecret
    * from the config: no token needed, so it works when the component token call itself answers 45009.
    */
-  clearQuotaByAppSecret(appid?: string): Promise<Result>
+  clearQuotaByAppSecret(appid?: string, options?: FlowOptions): Promise<Result>
 }
 
 /** What `cloud.component.queryAuth` resolves to: WeChat's `authorization_info` without the tokens (they are stored). */

@@ -5,8 +5,10 @@
 //   cloud.init({ appid, secret })
 //   const res = await cloud.openapi.logistics.getAllAccount({})
 
-const native = require('./binding.js')
+const native = require('./lib/binding.js')
 const { OpenApiError, SDK_CODES, callNative, makeError } = require('./lib/errors.js')
+const { catalogue } = require('./lib/catalogue.js')
+const { cross } = require('./lib/crossing.js')
 const config = require('./lib/config.js')
 const { buildOpenapi } = require('./lib/openapi.js')
 const { ComponentApi, refreshTokenHook } = require('./lib/component.js')
@@ -15,11 +17,7 @@ const { replies } = require('./lib/push_replies.js')
 const crypto = require('./lib/crypto.js')
 const { CallEvents, tokens } = require('./lib/events.js')
 
-let endpointNames
-function names() {
-  if (!endpointNames) endpointNames = native.endpointNames()
-  return endpointNames
-}
+const names = catalogue.names
 
 /**
  * `component` receives the client's refresh-token events (its listeners outlive a re-init); `hint` is added to
@@ -65,6 +63,16 @@ class Client {
   lookupRid(error, options) {
     return lookupRid(this.openapi, error, options)
   }
+
+  /** Fetches the app's access token now unless cached (a health check); rejects with the typed error. */
+  warmToken(options) {
+    return warmToken(() => this.native, options)
+  }
+}
+
+/** `Client#warmToken`: the token fetch crosses like any call (`{ signal, timeout }`), and resolves to undefined. */
+async function warmToken(getNative, options = {}) {
+  await cross('auth.getAccessToken', getNative, options, (h, o, id) => h.warmToken(o, id))
 }
 
 /** `auth.getRidInfo` for `error.rid` (or a rid string), on behalf of `options.appid` or `error.appid` when set. */
@@ -133,6 +141,12 @@ module.exports = {
     defaultEvents.off(event, listener)
     return module.exports
   },
+  /** `Client#warmToken` of the default client. */
+  warmToken(options) {
+    return warmToken(defaultHandle, options)
+  },
+  /** The endpoint table: `names()`, `get(name)`, `all()`, `suggest(name)`, `contentTypeOf(filename)`. */
+  catalogue,
   /** The default client's cached tokens, never their values. */
   tokens() {
     return tokens(defaultHandle())

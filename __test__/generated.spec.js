@@ -92,7 +92,7 @@ test('the README lists every endpoint with its name, HTTP path and cloud call', 
 })
 
 test('emulator.js and emulator.d.ts have a method for every control action, and index.d.ts the same Emulator', (t) => {
-  const actions = JSON.parse(require('../binding.js').emulatorActions())
+  const actions = JSON.parse(require('../lib/binding.js').emulatorActions())
   const { Emulator } = require('../emulator.js')
   const emulatorDts = fs.readFileSync(path.join(ROOT, 'emulator.d.ts'), 'utf8')
   t.true(actions.length >= 28)

@@ -47,7 +47,7 @@ const EXPECTED = { count: 1, errMsg: 'openapi.logistics.getAllAccount:ok' }
 
 test('the installed main package holds what users run and build from, nothing else', (t) => {
   const dir = path.join(project, 'node_modules', 'wechat-openapi')
-  for (const f of ['binding.js', 'index.js', 'index.mjs', 'LICENSE', 'README.md', 'bin/wechat-openapi.js', 'scripts/install.js', 'Cargo.lock']) {
+  for (const f of ['lib/binding.js', 'index.js', 'index.mjs', 'LICENSE', 'README.md', 'bin/wechat-openapi.js', 'scripts/install.js', 'Cargo.lock']) {
     t.true(fs.existsSync(path.join(dir, f)), f)
   }
   for (const f of ['__test__', 'bench', 'examples', 'demo', 'crates/client/tests', 'crates/protocol/src/crypto/fixtures', '.ci']) {

@@ -5,7 +5,7 @@
 const test = require('ava')
 const { execFileSync } = require('node:child_process')
 const path = require('node:path')
-const { findCircles } = require('../scripts/layout.js')
+const { findCircles, findDoorViolations, pushIntakeBreaches, crossingBreaches, facadeBreaches } = require('../scripts/layout.js')
 
 const root = path.join(__dirname, '..')
 
@@ -56,4 +56,25 @@ test('the workspace: protocol, client, emulator and the binding, with the rules 
 test('no module imports one that imports it back, in Rust or JS', (t) => {
   const found = findCircles().map((c) => `${c.where}: ${c.members.join(' <-> ')}`)
   t.deepEqual(found, [])
+})
+
+test('one door for each thing: one push intake, one crossing, no arrow up from lib/, a CLI on the public API', (t) => {
+  t.deepEqual(findDoorViolations(), [])
+})
+
+test('the door rules catch what they name', (t) => {
+  const opened = pushIntakeBreaches('crates/client/src/component/push.rs', 'let inner = self.crypt.decrypt_push(query, body)?; let e = PushEvent::parse(&inner);')
+  t.is(opened.length, 2)
+  t.deepEqual(pushIntakeBreaches('crates/client/src/push/receiver.rs', 'push_message::open(self.keys(), query, body)'), [])
+  t.is(pushIntakeBreaches('crates/client/src/other.rs', 'use wechat_protocol::crypto::push_message::{self, open};').length, 1)
+  const binding = [
+    '#[napi]\npub async fn flow(&self) -> NativeOutcome { x }',
+    '#[napi(ts_return_type = "Promise<NativeOutcome | string>")]\npub fn sneaky<\'e>(&self, env: &\'e Env) -> napi::Result<Unknown<\'e>> { delivery_elsewhere(env) }',
+    '#[napi]\npub fn task(&self) -> AsyncTask<Work> { AsyncTask::new(Work) }',
+    '#[napi(ts_return_type = "Promise<NativeOutcome | string>")]\npub fn fine<\'e>(&self, env: &\'e Env) -> napi::Result<Unknown<\'e>> { self.start(env, "k", a, o, id, w) }',
+  ].join('\n')
+  t.deepEqual(crossingBreaches('src/new.rs', binding).map((b) => b.split(': ')[1].split(' ')[0]), ['flow', 'sneaky', 'task'])
+  t.deepEqual(crossingBreaches('src/emulator.rs', '#[napi]\npub async fn close(&self) -> Result<()> { Ok(()) }'), [], 'the emulator runs on its own runtime')
+  t.is(facadeBreaches('lib/a.js', "require('../binding.js'); require('./errors.js'); require('../package.json')").length, 1)
+  t.is(facadeBreaches('bin/cli/a.js', "require('../../lib/upload.js'); require('../../index.js'); require('./args.js'); require('../../api/endpoints.json')").length, 2)
 })

@@ -4,10 +4,10 @@
 // the Rust core; this file converts, emits events and awaits async listeners.
 
 const { EventEmitter } = require('node:events')
-const { fromNative, makeError } = require('./errors.js')
+const { makeError } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
-const { native, settle: settleRow } = require('./openapi.js')
+const { cross, settle } = require('./crossing.js')
 const { callSafely, describe } = require('./guard.js')
 
 const { PushApi } = require('./push.js')
@@ -15,11 +15,6 @@ const { PushApi } = require('./push.js')
 const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister', 'ticket', 'push', 'refreshToken']
 /** Pushes whose listeners are named after their InfoType. */
 const NAMED_PUSHES = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister']
-
-function settle(outcome) {
-  if (outcome.error) throw fromNative(outcome.error)
-  return JSON.parse(outcome.json)
-}
 
 class ComponentApi {
   /** @param {() => object} getNative returns the client's native handle (may throw a config error) */
@@ -50,13 +45,16 @@ class ComponentApi {
    * Verifies, decrypts and acts on one push to the authorization-event URL (stores a ticket, reports an
    * authorization event), then resolves to 'success', the answer WeChat expects.
    * @param {{ query: string | object, body: string | Buffer }} push
+   * @param {{ signal?: AbortSignal, timeout?: number }} [options]
    */
-  async handlePush({ query, body } = {}) {
+  async handlePush({ query, body } = {}, options = {}) {
+    const api = 'component.handlePush'
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
     if (typeof text !== 'string') {
-      throw makeError('component.handlePush', 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
+      throw makeError(api, 'invalid-argument', 'push rejected: body must be the raw XML (string or Buffer)')
     }
-    const { ignored, pushKey, message, ...report } = settle(await native('component.handlePush', () => this.native.componentHandlePush(normalizeQuery(query), text)))
+    const q = normalizeQuery(query)
+    const { ignored, pushKey, message, ...report } = await cross(api, () => this.native, options, (h, o, id) => h.componentHandlePush(q, text, o, id))
     // A push already handled (WeChat's retry, or a replay) or a ticket older than the stored one: nothing to tell.
     if (ignored) return 'success'
     try {
@@ -73,18 +71,18 @@ class ComponentApi {
 
   /** A request handler for node:http, Express or Koa that reads the raw body itself. */
   pushHandler(options) {
-    return pushHandler(this, options)
+    // The handler hands over its request as a second argument, which here would read as call options.
+    return pushHandler({ handlePush: (push) => this.handlePush(push) }, options)
   }
 
-  /** Asks WeChat to push a component_verify_ticket now. */
-  async startPushTicket() {
-    settle(await native('component.startPushTicket', () => this.native.componentStartPushTicket()))
-    return { errMsg: 'openapi.component.startPushTicket:ok', errCode: 0 }
+  /** Asks WeChat to push a component_verify_ticket now. `options`: `{ signal, timeout }` like any call. */
+  startPushTicket(options = {}) {
+    return cross('component.startPushTicket', () => this.native, options, (h, o, id) => h.componentStartPushTicket(o, id))
   }
 
   /** @returns {Promise<{ preAuthCode: string, expiresIn: number }>} */
-  async getPreAuthCode() {
-    return settle(await native('component.getPreAuthCode', () => this.native.componentPreAuthCode()))
+  getPreAuthCode(options = {}) {
+    return cross('component.getPreAuthCode', () => this.native, options, (h, o, id) => h.componentPreAuthCode(o, id))
   }
 
   /**
@@ -95,19 +93,19 @@ class ComponentApi {
     if (options === null || typeof options !== 'object') {
       throw makeError('component.authorizationUrl', 'invalid-argument', 'options must be { preAuthCode, redirectUri }')
     }
-    return settle(this.native.componentAuthorizationUrl(JSON.stringify(options)))
+    return settle('component.authorizationUrl', this.native.componentAuthorizationUrl(JSON.stringify(options)))
   }
 
   /**
    * The merchant's details and what it granted (the `component.getAuthorizerInfo` row for this platform), with
    * `authorizationInfo.permissionSets`: the granted set ids read from `funcInfo`.
    */
-  async getAuthorizerInfo(authorizerAppid) {
+  async getAuthorizerInfo(authorizerAppid, options = {}) {
     const api = 'component.getAuthorizerInfo'
     if (typeof authorizerAppid !== 'string' || authorizerAppid === '') {
       throw makeError(api, 'invalid-argument', 'authorizerAppid must be a non-empty string')
     }
-    const res = await callRow(this, api, { authorizerAppid })
+    const res = await callRow(this, api, { authorizerAppid }, options)
     const info = res.authorizationInfo
     if (info && Array.isArray(info.funcInfo)) {
       info.permissionSets = info.funcInfo.map((f) => f && f.funcscopeCategory && f.funcscopeCategory.id).filter(Number.isInteger)
@@ -116,29 +114,30 @@ class ComponentApi {
   }
 
   /** Resets the platform's (or, with `appid`, an authorized account's) daily quota with the platform's AppSecret. */
-  async clearQuotaByAppSecret(appid) {
+  async clearQuotaByAppSecret(appid, options = {}) {
     const api = 'component.clearQuotaByAppSecret'
     if (appid !== undefined && (typeof appid !== 'string' || appid === '')) {
       throw makeError(api, 'invalid-argument', 'appid must be a non-empty string when given')
     }
-    return callRow(this, api, appid === undefined ? {} : { appid })
+    return callRow(this, api, appid === undefined ? {} : { appid }, options)
   }
 
   /**
    * Exchanges the authorization code (from the 'authorized' event or the redirect) for the authorizer's tokens,
    * which are stored; resolves to the authorization info without the tokens.
    */
-  async queryAuth(authorizationCode) {
+  async queryAuth(authorizationCode, options = {}) {
+    const api = 'component.queryAuth'
     if (typeof authorizationCode !== 'string' || authorizationCode === '') {
-      throw makeError('component.queryAuth', 'invalid-argument', 'authorizationCode must be a non-empty string')
+      throw makeError(api, 'invalid-argument', 'authorizationCode must be a non-empty string')
     }
-    return settle(await native('component.queryAuth', () => this.native.componentQueryAuth(authorizationCode)))
+    return cross(api, () => this.native, options, (h, o, id) => h.componentQueryAuth(authorizationCode, o, id))
   }
 }
 
 /** A table row through the client's one road (component_appid and secrets are filled from the config there). */
-async function callRow(component, api, params) {
-  return settleRow(api, await native(api, () => component.native.call(api, JSON.stringify(params), '{}', undefined)))
+function callRow(component, api, params, options) {
+  return cross(api, () => component.native, options, (h, o, id) => h.call(api, JSON.stringify(params), o, id))
 }
 
 /**

@@ -33,7 +33,7 @@ function invalid(where, text) {
 
 /** " (did you mean …?)" for the nearest known option by edit distance (the core's rule), or ''. */
 function suggestion(key, known = KNOWN_KEYS) {
-  const match = require('../binding.js').suggest(key, [...known])
+  const match = require('./binding.js').suggest(key, [...known])
   return match ? ` (did you mean ${JSON.stringify(match)}?)` : ''
 }
 

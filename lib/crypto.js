@@ -5,7 +5,7 @@
 //   const mc = new cloud.crypto.MsgCrypt({ token, encodingAesKey, appid, previousEncodingAesKey })
 //   const xml = mc.decryptPush({ query: req.query, body })      // verifies msg_signature first
 
-const native = require('../binding.js')
+const native = require('./binding.js')
 const { makeError, callNative } = require('./errors.js')
 const { normalizeQuery } = require('./query.js')
 

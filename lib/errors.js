@@ -5,7 +5,7 @@
 // message format and secret scrubbing); this file only wraps what it is given. Misuse found here in JS is
 // made into an error by the core too (`makeError`), so it reads exactly like a native one.
 
-const native = require('../binding.js')
+const native = require('./binding.js')
 
 /** wx-server-sdk's SDK-side codes, from the code table: `{ BAD_ARGUMENTS: -601002, … }`. */
 const SDK_CODES = Object.freeze(Object.fromEntries(native.sdkCodes().map(({ name, code }) => [name, code])))

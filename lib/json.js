@@ -4,7 +4,7 @@
 // BigInt arguments travel the other way with the same mark. The mark is this process's, made by the core with a
 // random nonce and read once here: no caller's string and no string WeChat sends can carry it, so none changes type.
 
-const native = require('../binding.js')
+const native = require('./binding.js')
 const { describe } = require('./guard.js')
 
 const MARK = native.bigIntMarker()

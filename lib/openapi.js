@@ -1,16 +1,14 @@
 'use strict'
-// `openapi.<namespace>.<method>(params)` as wx-server-sdk shapes it: the property chain names the API, and
-// `openapi(options)` returns the same surface with per-call options. Names are resolved by the native core
-// against the endpoint table, so an unknown one rejects with -604100 naming the API.
+// `openapi.<namespace>.<method>(params)` as wx-server-sdk shapes it: the property chain names the API, at any
+// depth (`openapi.wxa.sec.order.uploadShippingInfo`), and `openapi(options)` returns the same surface with
+// per-call options. Names are resolved by the native core against the endpoint table, so an unknown one rejects
+// with -604100 naming the API; `in`, `Object.keys` and `Object.hasOwn` answer from the table at every level.
 
-const { OpenApiError, fromNative, makeError } = require('./errors.js')
+const { makeError } = require('./errors.js')
 const json = require('./json.js')
-const { describe } = require('./guard.js')
-const { checkFinite, suggestion } = require('./config.js')
+const { CALL_OPTION_KEYS, encodeOptions, firstLine, nativeFailure, settle, withSignal } = require('./crossing.js')
 const { describeFile, splitFile } = require('./upload.js')
 
-const CALL_OPTION_KEYS = new Set(['convertCase', 'appid', 'timeout', 'attemptTimeout', 'maxAttempts', 'retryUnsafe', 'signal'])
-let nextCallId = 1
 // Properties that promise machinery and inspectors probe; answering them keeps `await openapi.logistics` sane.
 const NOT_A_NAMESPACE = new Set(['then', 'catch', 'finally', 'constructor', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof'])
 // Never API names either: what String(x), `${x}`, x == 'y', [x].join() and friends look up, and every other
@@ -30,90 +28,18 @@ function reserved(target, key, receiver, text) {
   return Reflect.get(typeof target === 'function' ? target : Object.prototype, key, receiver)
 }
 
-/** The core never rejects on purpose; anything that does (a panic caught by napi) still becomes an OpenApiError. */
-async function native(api, invoke) {
-  try {
-    return await invoke()
-  } catch (e) {
-    throw nativeFailure(api, e)
-  }
-}
-
-function nativeFailure(api, e) {
-  return e instanceof OpenApiError ? e : makeError(api, 'internal', e && e.message)
-}
-
-/** A call's outcome: the answer's JSON text itself in the common case (see `to_js` in src/outcome.rs), else fields. */
-function settle(api, outcome) {
-  if (typeof outcome === 'string') return JSON.parse(outcome)
-  if (outcome.error) throw fromNative(outcome.error)
-  if (outcome.json !== undefined && outcome.json !== null) return json.decode(outcome.json, outcome.bigInts)
-  return { contentType: outcome.contentType, buffer: outcome.buffer, errMsg: `openapi.${api}:ok`, errCode: 0 }
-}
-
-function encodeOptions(api, options) {
-  try {
-    for (const key of Object.keys(options)) {
-      if (!CALL_OPTION_KEYS.has(key)) throw makeError(api, 'invalid-argument', `unknown option ${JSON.stringify(key)}${suggestion(key, CALL_OPTION_KEYS)}`)
-    }
-    const { signal, ...rest } = options
-    checkFinite(api, rest, ['timeout', 'attemptTimeout', 'maxAttempts'])
-    if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
-      throw makeError(api, 'invalid-argument', 'signal must be an AbortSignal')
-    }
-    return JSON.stringify(rest)
-  } catch (e) {
-    if (e instanceof OpenApiError) throw e
-    // A getter that throws, a cycle, a BigInt: the caller's options, not our fault.
-    throw makeError(api, 'invalid-argument', `options cannot be read: ${firstLine(e)}`)
-  }
-}
-
-function firstLine(thrown) {
-  return describe(thrown).split('\n')[0]
-}
-
-/** The signal's reason text; a reason that cannot be read is no reason. */
-function reasonOf(signal) {
-  try {
-    return signal.reason && signal.reason.message
-  } catch {
-    return undefined
-  }
-}
-
-function abortedError(api, signal) {
-  return makeError(api, 'aborted', reasonOf(signal))
-}
-
-/** A part of the caller's signal that throws is a bad argument, like a signal that is not one. */
-function signalPart(api, what, read) {
-  try {
-    return read()
-  } catch (e) {
-    throw makeError(api, 'invalid-argument', `signal.${what} threw: ${firstLine(e)}`)
-  }
-}
-
-/**
- * Runs `invoke(callId)` so that the signal, when it fires, stops the native call where it stands. Nothing
- * the signal does after the call was sent (a missing or throwing removeEventListener) can replace its result.
- */
-async function withSignal(api, signal, handle, invoke) {
-  if (!signal) return invoke(undefined)
-  if (signalPart(api, 'aborted', () => signal.aborted === true)) throw abortedError(api, signal)
-  const id = nextCallId++ >>> 0
-  const onAbort = () => handle.abort(id)
-  signalPart(api, 'addEventListener', () => signal.addEventListener('abort', onAbort, { once: true }))
-  try {
-    return await invoke(id)
-  } finally {
-    try {
-      if (typeof signal.removeEventListener === 'function') signal.removeEventListener('abort', onAbort)
-    } catch {
-      // The listener stays on a signal that cannot let go of it: harmless, it only aborts a finished call id.
+/** The table's names as a tree: each dotted prefix ('' for the root) → its next segments, in table order. */
+function nameTree(names) {
+  const children = new Map([['', new Set()]])
+  for (const name of names) {
+    const parts = name.split('.')
+    for (let i = 0; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('.')
+      if (!children.has(prefix)) children.set(prefix, new Set())
+      children.get(prefix).add(parts[i])
     }
   }
+  return children
 }
 
 /** An upload row's file, taken out of the params (lib/upload.js); a getter that throws is the caller's fault. */
@@ -152,9 +78,8 @@ function encodeFile(described) {
  */
 function buildOpenapi(getNative, options, names) {
   let optionsJson
-  const namespaces = new Map()
 
-  // The hot path: one async frame per call (what `native` and `withSignal` do, inlined for calls without a signal).
+  // The hot path: one async frame per call (what `cross` does in lib/crossing.js, inlined for calls without a signal).
   async function call(api, params) {
     if (optionsJson === undefined) optionsJson = encodeOptions(api, options)
     let outcome
@@ -197,44 +122,63 @@ function buildOpenapi(getNative, options, names) {
     if (typeof path !== 'string') throw makeError('request', 'invalid-argument', 'path must be a string')
     const extra = idempotent === undefined ? {} : { idempotent: Boolean(idempotent) }
     const optsJson = JSON.stringify({ ...JSON.parse(encodeOptions('request', options)), ...extra })
-    const outcome = await native('request', () => {
+    let outcome
+    try {
       const handle = getNative()
       const body = encodeParams('request', data)
-      if (!file) return withSignal('request', options.signal, handle, (id) => handle.request(method, path, body, optsJson, id))
-      const described = encodeFile(file.described)
-      return withSignal('request', options.signal, handle, (id) => handle.requestWithFile(method, path, body, described, optsJson, file.bytes, id))
-    })
+      if (!file) outcome = await withSignal('request', options.signal, handle, (id) => handle.request(method, path, body, optsJson, id))
+      else {
+        const described = encodeFile(file.described)
+        outcome = await withSignal('request', options.signal, handle, (id) => handle.requestWithFile(method, path, body, described, optsJson, file.bytes, id))
+      }
+    } catch (e) {
+      throw nativeFailure('request', e)
+    }
     return settle('request', outcome)
   }
 
-  function namespace(ns) {
-    let methods = namespaces.get(ns)
-    if (methods) return methods
-    const cache = new Map()
-    const text = `openapi.${ns}`
-    methods = new Proxy(Object.create(null), {
-      get(target, method, receiver) {
-        if (typeof method !== 'string') return undefined
-        if (RESERVED.has(method)) return reserved(target, method, receiver, text)
-        let fn = cache.get(method)
-        if (!fn) {
-          const api = `${ns}.${method}`
-          fn = (params) => call(api, params)
-          Object.defineProperty(fn, 'name', { value: method })
-          cache.set(method, fn)
-        }
-        return fn
+  let tree
+  const children = (prefix) => {
+    if (!tree) tree = nameTree(names())
+    return tree.get(prefix)
+  }
+  /** A name of the table, or a prefix of some (`wxa.sec`), one segment below `prefix`. */
+  const known = (prefix, key) => {
+    const next = children(prefix)
+    return next !== undefined && next.has(key)
+  }
+
+  // `openapi.a.b…`: a callable proxy per dotted path, made once. Calling one calls the API of that name; reading
+  // a property goes one level down. Any name gives a function (an unknown one rejects with -604100 when called).
+  const nodes = new Map()
+  function node(path, segment) {
+    let found = nodes.get(path)
+    if (found) return found
+    const text = `openapi.${path}`
+    // An arrow function (no `prototype` of its own) named after its segment, as a method would be.
+    const target = { [segment]: () => undefined }[segment]
+    found = new Proxy(target, {
+      apply(_, thisArg, args) {
+        return call(path, args[0])
+      },
+      get(t, key, receiver) {
+        if (typeof key !== 'string') return undefined
+        if (RESERVED.has(key)) return reserved(t, key, receiver, text)
+        return node(`${path}.${key}`, key)
+      },
+      has(t, key) {
+        return typeof key === 'string' && !RESERVED.has(key) ? known(path, key) : Reflect.has(t, key)
       },
       ownKeys() {
-        return names().filter((n) => n.startsWith(ns + '.')).map((n) => n.slice(ns.length + 1))
+        return [...(children(path) || [])]
       },
-      getOwnPropertyDescriptor(target, method) {
-        if (typeof method !== 'string' || RESERVED.has(method)) return undefined
-        return { value: this.get(target, method), enumerable: true, configurable: true, writable: false }
+      getOwnPropertyDescriptor(t, key) {
+        if (typeof key !== 'string' || RESERVED.has(key) || !known(path, key)) return undefined
+        return { value: this.get(t, key), enumerable: true, configurable: true, writable: false }
       },
     })
-    namespaces.set(ns, methods)
-    return methods
+    nodes.set(path, found)
+    return found
   }
 
   // A function, so that `openapi({ convertCase: false })` works as in wx-server-sdk.
@@ -257,17 +201,21 @@ function buildOpenapi(getNative, options, names) {
       if (key === 'request') return request
       if (typeof key !== 'string') return target[key]
       if (RESERVED.has(key)) return reserved(target, key, receiver, 'openapi')
-      return namespace(key)
+      return node(key, key)
+    },
+    has(target, key) {
+      return key === 'request' || (typeof key === 'string' && !RESERVED.has(key) && known('', key)) || Reflect.has(target, key)
     },
     ownKeys() {
-      return [...new Set(names().map((n) => n.split('.')[0])), 'request', 'prototype']
+      return [...children(''), 'request', 'prototype']
     },
     getOwnPropertyDescriptor(target, key) {
       if (typeof key !== 'string' || RESERVED.has(key)) return Reflect.getOwnPropertyDescriptor(target, key)
+      if (key !== 'request' && !known('', key)) return undefined
       return { value: this.get(target, key), enumerable: true, configurable: true }
     },
   })
   return proxy
 }
 
-module.exports = { buildOpenapi, native, settle }
+module.exports = { buildOpenapi }

@@ -1,6 +1,6 @@
 'use strict'
 // Which platform this is, in napi-rs's names (linux-x64-gnu, linux-arm64-musl, darwin-arm64, win32-x64-msvc):
-// shared by the loader (binding.js) and the from-source install (scripts/install.js).
+// shared by the loader (lib/binding.js) and the from-source install (scripts/install.js).
 
 const PACKAGE = 'wechat-openapi'
 /** Linux gnu binaries are linked against this glibc (checked by scripts/check-glibc.js). */

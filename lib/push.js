@@ -6,17 +6,13 @@
 // format and mode; otherwise (whatever else it returns) the answer is 'success'.
 
 const { EventEmitter } = require('node:events')
-const { fromNative, makeError } = require('./errors.js')
+const { makeError } = require('./errors.js')
+const { settle } = require('./crossing.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
 const { replies, isReply } = require('./push_replies.js')
 
 const APPID_IN_PATH = /^wx[0-9a-z]{16}$/i
-
-function settle(outcome) {
-  if (outcome.error) throw fromNative(outcome.error)
-  return JSON.parse(outcome.json)
-}
 
 class PushApi {
   /**
@@ -63,10 +59,10 @@ class PushApi {
     const authorizer = this.viaComponent ? checkAppid(this.api, appid) : null
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
     if ((text === undefined || text === '') && q.echostr !== undefined) {
-      return settle(this.native.pushVerifyUrl(authorizer, q))
+      return settle(this.api, this.native.pushVerifyUrl(authorizer, q))
     }
     if (typeof text !== 'string') throw makeError(this.api, 'invalid-argument', 'push rejected: body must be the raw request body (string or Buffer)')
-    const received = settle(this.native.pushReceive(authorizer, q, text))
+    const received = settle(this.api, this.native.pushReceive(authorizer, q, text))
     if (received.ignored) return 'success'
     const context = { appid: received.appid, event: received.event, format: received.format, encrypted: received.encrypted }
     let answer
@@ -79,7 +75,7 @@ class PushApi {
       throw e
     }
     if (answer === undefined) return 'success'
-    return settle(this.native.pushReply(authorizer, received.format, received.encrypted, JSON.stringify(answer)))
+    return settle(this.api, this.native.pushReply(authorizer, received.format, received.encrypted, JSON.stringify(answer)))
   }
 
   /** Every listener of `event` called, each as a promise of what it returned. */

@@ -4,16 +4,15 @@
 // and the bytes cross to the core as they are (a Buffer, a Uint8Array or any ArrayBuffer view, or an
 // ArrayBuffer). Which field is the file comes from the endpoint table, through the binding.
 
-const native = require('../binding.js')
+const { catalogue } = require('./catalogue.js')
 const { MARK } = require('./json.js')
 
 const PLACEHOLDER = MARK + 'file'
-let fields
 
 /** The file field of an upload row (`media`, `img`), or undefined for any other API. */
 function uploadField(api) {
-  if (fields === undefined) fields = native.uploadFields()
-  return Object.prototype.hasOwnProperty.call(fields, api) ? fields[api] : undefined
+  const row = catalogue.get(api)
+  return row && row.uploadField
 }
 
 /** The bytes of a binary value, without copying them; undefined for anything else. */

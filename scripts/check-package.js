@@ -17,7 +17,7 @@ const { detect, localBinaryName, napiPlatform, PACKAGE } = require('../lib/platf
 const root = path.join(__dirname, '..')
 
 const ALLOWED = [
-  /^(package\.json|README\.md|LICENSE|index\.(js|mjs|d\.ts|d\.mts)|emulator\.(js|d\.ts)|binding\.js)$/,
+  /^(package\.json|README\.md|LICENSE|index\.(js|mjs|d\.ts|d\.mts)|emulator\.(js|d\.ts))$/,
   /^lib\/[\w-]+\.js$/,
   /^bin\/[\w-]+\.js$/,
   /^bin\/cli\/[\w-]+\.js$/,
@@ -62,7 +62,7 @@ function check() {
 
   for (const f of files) if (FORBIDDEN.test(f) && f !== 'scripts/install.js') problems.push(`${f}: test-only code or data`)
   for (const f of files) if (!f.endsWith('.node') && !ALLOWED.some((re) => re.test(f))) problems.push(`${f}: not something users run or build from (tests, fixtures, benches and notes stay out)`)
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'binding.js', 'scripts/install.js', 'Cargo.toml', 'Cargo.lock']) {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'lib/binding.js', 'scripts/install.js', 'Cargo.toml', 'Cargo.lock']) {
     if (!packed.has(f)) problems.push(`${f}: missing`)
   }
   for (const f of files) if (f.endsWith('.node')) problems.push(`${f}: a local build would shadow the platform packages; run \`npm run package\`, which packs without it`)

@@ -25,7 +25,7 @@ const EMULATOR_HEADER =
 function emulatorActions() {
   let binding
   try {
-    binding = require(path.join(ROOT, 'binding.js'))
+    binding = require(path.join(ROOT, 'lib', 'binding.js'))
   } catch (e) {
     throw new Error(`emulator.js is generated from the built binding; run \`npm run build\` first (${e.message})`)
   }

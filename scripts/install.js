@@ -7,7 +7,7 @@
 //            prebuilt package from optionalDependencies is used and this does nothing.
 //   prepare (package.json "prepare": `npm install` in a clone, `npm install git+https://…`): builds when no local
 //            binary exists; not under `npm pack` / `npm publish`.
-// The result is ./wechat-openapi.<platform>.node, which binding.js loads before any prebuilt package.
+// The result is ./wechat-openapi.<platform>.node, which lib/binding.js loads before any prebuilt package.
 
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')

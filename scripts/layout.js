@@ -1,8 +1,10 @@
 'use strict'
-// The house rules the compiler does not check: no Rust module and no JS file imports one that imports it back.
+// The house rules the compiler does not check. No Rust module and no JS file imports one that imports it back:
 // Rust crates cannot form circles (Cargo refuses), but modules inside one crate can; this finds them from the
 // `use` trees and `crate::`/`super::` paths of every file. Test code (`#[cfg(test)]` files, `tests/`) is left out:
-// a test may look anywhere. Run `node scripts/layout.js` to print the graph's circles; the test fails on any.
+// a test may look anywhere. And the doors (`findDoorViolations`): one push intake, one crossing for every promise
+// the binding returns, no arrow from lib/ up to the root files, a CLI that uses only what the package exports.
+// Run `node scripts/layout.js` to print every breach; the test fails on any.
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -226,11 +228,119 @@ function findCircles() {
   return found
 }
 
-module.exports = { findCircles, rustGraph, jsGraph, circles }
+/** Every `.rs` file under `dir`, as [path relative to the root, production text]. */
+function rustSources(dir) {
+  const out = []
+  const walk = (at) => {
+    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else if (entry.name.endsWith('.rs')) out.push([path.relative(root, full).replace(/\\/g, '/'), productionText(fs.readFileSync(full, 'utf8'))])
+    }
+  }
+  walk(dir)
+  return out
+}
+
+// What opens a push (envelope, signature, decryption), and the one place each may be used outside the protocol
+// crate that defines it: the intake opens, and `decrypt_push` survives only as the public `cloud.crypto` primitive.
+const PUSH_OPENERS = [
+  { name: 'push_message::open', pattern: /\bpush_message::open\b|\bpush_message::\{[^}]*\bopen\b/, allowed: ['crates/client/src/push/receiver.rs'] },
+  { name: 'decrypt_push', pattern: /\bdecrypt_push\b/, allowed: ['src/crypto.rs'] },
+  { name: 'PushEvent (a second reader)', pattern: /\bPushEvent\b/, allowed: [] },
+]
+
+/** A second push intake: production code outside the protocol crate that opens a push anywhere but the intake. */
+function pushIntakeBreaches(file, text) {
+  if (file.startsWith('crates/protocol/') || /(^|\/)tests?\//.test(file) || /_tests?\.rs$|fuzz/.test(file)) return []
+  return PUSH_OPENERS.filter((o) => o.pattern.test(text) && !o.allowed.includes(file)).map(
+    (o) => `${file}: opens a push with ${o.name} outside the one intake (${o.allowed.join(', ') || 'the protocol crate'})`,
+  )
+}
+
+// The emulator's handle is not a client: its control calls run on the emulator's own runtime, which serves its
+// HTTP while JS is busy, and take no call options, AbortSignal or token (they are test-bench controls, not calls).
+const OWN_RUNTIME = ['src/emulator.rs']
+
+/** The `#[napi…]` functions of a binding file: `{ attr, signature, body }`. */
+function napiFunctions(text) {
+  const out = []
+  const re = /#\[napi(\([^\]]*\))?\]\s*((?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+\w+[^{;]*)\{/g
+  for (const m of text.matchAll(re)) {
+    let depth = 1
+    let i = m.index + m[0].length
+    while (i < text.length && depth > 0) {
+      if (text[i] === '{') depth++
+      else if (text[i] === '}') depth--
+      i++
+    }
+    out.push({ attr: m[1] || '', signature: m[2], body: text.slice(m.index + m[0].length, i - 1) })
+  }
+  return out
+}
+
+/** A promise made outside the one crossing (`NativeClient::start` → delivery): an async napi function, a napi
+ *  promise type, or a method that says it returns a promise without going through `start`. */
+function crossingBreaches(file, text) {
+  if (OWN_RUNTIME.includes(file)) return []
+  const out = []
+  for (const f of napiFunctions(text)) {
+    const name = f.signature.match(/fn\s+(\w+)/)[1]
+    if (/\basync\s+fn\b/.test(f.signature)) out.push(`${file}: ${name} is an async napi function (a promise outside start)`)
+    else if (/\b(AsyncTask|PromiseRaw|Promise)\s*</.test(f.signature)) out.push(`${file}: ${name} returns a napi promise outside start`)
+    else if (/Promise/.test(f.attr) && !/\.start\(|\bdelivery::start\(/.test(f.body)) out.push(`${file}: ${name} returns a promise without going through start`)
+  }
+  return out
+}
+
+/** Requires of a JS file, resolved relative to the root (`lib/errors.js`, `package.json`). */
+function jsRequires(file, text) {
+  const out = []
+  for (const m of text.matchAll(/require\((['"])(\.{1,2}\/[^'"]+)\1\)/g)) {
+    let target = path.resolve(path.dirname(path.join(root, file)), m[2])
+    if (!/\.(js|json)$/.test(target) && fs.existsSync(`${target}.js`)) target += '.js'
+    out.push(path.relative(root, target).replace(/\\/g, '/'))
+  }
+  return out
+}
+
+// What the CLI may require from the package: the public entries only (and its own files under bin/).
+const CLI_MAY_REQUIRE = ['index.js', 'emulator.js', 'package.json']
+
+/** An arrow up from lib/ to the root files, or a CLI reaching past the package's exports. */
+function facadeBreaches(file, text) {
+  const out = []
+  for (const target of jsRequires(file, text)) {
+    if (file.startsWith('lib/') && !target.startsWith('lib/') && target.endsWith('.js')) out.push(`${file}: requires ${target}, above lib/ (an upward arrow)`)
+    if (file.startsWith('bin/') && !target.startsWith('bin/') && !CLI_MAY_REQUIRE.includes(target)) {
+      out.push(`${file}: requires ${target}; the CLI uses only what the package exports (${CLI_MAY_REQUIRE.join(', ')})`)
+    }
+  }
+  return out
+}
+
+/** Every breach of the doors' rules, as lines. */
+function findDoorViolations() {
+  const out = []
+  const rust = [...rustSources(path.join(root, 'src'))]
+  for (const name of fs.readdirSync(path.join(root, 'crates'))) rust.push(...rustSources(path.join(root, 'crates', name, 'src')))
+  for (const [file, text] of rust) {
+    out.push(...pushIntakeBreaches(file, text))
+    if (file.startsWith('src/')) out.push(...crossingBreaches(file, text))
+  }
+  const js = listJs(path.join(root, 'lib')).concat(listJs(path.join(root, 'bin')))
+  for (const full of js) out.push(...facadeBreaches(path.relative(root, full).replace(/\\/g, '/'), fs.readFileSync(full, 'utf8')))
+  return out
+}
+
+module.exports = { findCircles, findDoorViolations, pushIntakeBreaches, crossingBreaches, facadeBreaches, rustGraph, jsGraph, circles }
 
 if (require.main === module) {
   const found = findCircles()
   for (const c of found) console.log(`${c.where}: ${c.members.join(' <-> ')}`)
   console.log(found.length === 0 ? 'no circles' : `${found.length} circle(s)`)
-  process.exitCode = found.length === 0 ? 0 : 1
+  const doors = findDoorViolations()
+  for (const d of doors) console.log(d)
+  console.log(doors.length === 0 ? 'no door breached' : `${doors.length} door breach(es)`)
+  process.exitCode = found.length === 0 && doors.length === 0 ? 0 : 1
 }

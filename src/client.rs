@@ -1,28 +1,27 @@
 //! `NativeClient`: the core `Client` behind a JS handle. The facade (index.js) owns the public shape.
 
 use super::delivery;
-use super::hooks::{refresh_token_hook, HookTsfn};
+use super::hooks::{refresh_token_hook, HookFn};
+use super::js_callback::{JsCallback, JsFn};
 use super::outcome::{thrown, NativeOutcome};
-use super::store::{JsStore, StoreTsfn};
+use super::store::{JsStore, StoreFn};
 use wechat_client::client::config::ClientConfig;
 use wechat_client::client::{Bridges, CallOptions, Cancellations, Client, Outcome, Progress};
 use wechat_client::error::Error;
 use wechat_protocol::secret::Secret;
 use wechat_client::token::{lifetime, FreshToken, ProviderFn};
 use futures::FutureExt;
-use napi::bindgen_prelude::{Buffer, Promise, Unknown};
-use napi::threadsafe_function::ThreadsafeFunction;
-use napi::{Env, Status};
+use napi::bindgen_prelude::{Buffer, Unknown};
+use napi::Env;
 use napi_derive::napi;
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The facade's wrapper around the user's `getAccessToken`: `(forceRefresh) => Promise<JSON string>`.
-/// Weak, so a client kept in a global does not keep Node alive; not callee-handled, so a throw becomes an Err.
 /// A hidden API name that panics inside the core, so tests can prove a panic never reaches Node.
 const PANIC_PROBE: &str = "__probe.panic";
 
-type ProviderTsfn = ThreadsafeFunction<bool, Promise<String>, bool, Status, false, true>;
+/// The facade's wrapper around the user's `getAccessToken`: `(forceRefresh) => Promise<JSON string>`.
+type GetAccessTokenFn = JsFn<bool, String>;
 
 #[napi]
 pub struct NativeClient {
@@ -39,13 +38,12 @@ struct ProvidedToken {
     expires_in: Option<f64>,
 }
 
-fn provider_fn(tsfn: ProviderTsfn) -> ProviderFn {
-    let tsfn = Arc::new(tsfn);
+fn provider_fn(f: GetAccessTokenFn) -> ProviderFn {
+    let provider = Arc::new(JsCallback::new(f));
     Arc::new(move |force: bool| {
-        let tsfn = tsfn.clone();
+        let provider = provider.clone();
         async move {
-            let promise = tsfn.call_async_catch(force).await.map_err(|e| e.reason.clone())?;
-            let json = super::settle::settled(promise).await.map_err(|e| e.reason.clone())?;
+            let json = provider.invoke(force).await?;
             let token: ProvidedToken = serde_json::from_str(&json).map_err(|e| e.to_string())?;
             let expires_in = lifetime::provided(token.expires_in);
             Ok(FreshToken { value: Secret::new(token.access_token), expires_in: Some(expires_in) })
@@ -65,10 +63,10 @@ impl NativeClient {
         api: String,
         hint: Option<String>,
         config_json: String,
-        get_access_token: Option<ProviderTsfn>,
-        store: Option<StoreTsfn>,
+        get_access_token: Option<GetAccessTokenFn>,
+        store: Option<StoreFn>,
         store_locks: bool,
-        on_refresh_token: Option<HookTsfn>,
+        on_refresh_token: Option<HookFn>,
     ) -> napi::Result<Self> {
         let refused = |m: String| thrown(&env, &Error::config(&api, &m, &config_json, hint.as_deref()));
         let config = ClientConfig::from_json(&config_json).map_err(refused)?;
@@ -134,10 +132,10 @@ impl NativeClient {
         })
     }
 
-    /// What every call shares: its options read (a bad one is the call's error), the core's work under the
-    /// caller's AbortSignal and the panic guard, the outcome settled through `delivery`. `api` names the call
-    /// in its errors; `kind` names a call lost mid-way.
-    fn start<'env, Work>(
+    /// The one crossing: every promise this binding returns is made here. What every call shares: its options
+    /// read (a bad one is the call's error), the core's work under the caller's AbortSignal and the panic guard,
+    /// the outcome settled through `delivery`. `api` names the call in its errors; `kind` names a call lost mid-way.
+    pub(super) fn start<'env, Work>(
         &self,
         env: &'env Env,
         kind: &'static str,
@@ -166,6 +164,14 @@ impl NativeClient {
 
     fn is_observed(&self) -> bool {
         self.observed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Fetches the app token unless cached (a health check, the CLI's `token`); resolves to null.
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn warm_token<'env>(&self, env: &'env Env, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
+        self.start(env, "token", "auth.getAccessToken".to_owned(), options_json, call_id, |core, options| async move {
+            core.warm_app_token(&options).await.map(|()| Outcome::Json { text: "null".to_owned(), big_ints: 0 })
+        })
     }
 
     /// Stops call `call_id` (its AbortSignal fired).
@@ -199,19 +205,49 @@ async fn guarded<T>(api: &str, call: impl std::future::Future<Output = Result<T,
     }
 }
 
-/// The names in the endpoint table, for `Object.keys(openapi.logistics)` and friends.
-// Registered with Node by the napi macro; a `cargo test` build has no Node to register it with.
-#[napi]
-pub fn endpoint_names() -> Vec<String> {
-    wechat_protocol::catalogue::catalogue().all().iter().map(|e| e.name.clone()).collect()
+/// One row of the endpoint table as the facade and the CLI read it (the runtime's own reader, not the JSON file).
+#[napi(object)]
+pub struct NativeEndpoint {
+    /// The public name, dotted at any depth: `logistics.getAllAccount`, `wxa.sec.order.uploadShippingInfo`.
+    pub name: String,
+    /// `GET` or `POST`.
+    pub http: String,
+    pub path: String,
+    pub summary: String,
+    /// `app`, `authorizer`, `component` or `none`.
+    pub token: String,
+    /// An upload row's file field (`security.imgSecCheck` → `media`): the facade hands its Buffer over apart.
+    pub upload_field: Option<String>,
+    /// wx-server-sdk has the same cloud call.
+    pub wx_server_sdk: bool,
 }
 
-/// The upload rows and the request field of each that is the file (`security.imgSecCheck` → `media`), for the
-/// facade, which hands that field's Buffer over apart from the JSON.
+/// The endpoint table, in table order: `Object.keys(openapi.logistics)`, `cloud.catalogue`, the CLI's `list`.
+// Registered with Node by the napi macro; a `cargo test` build has no Node to register it with.
 #[napi]
-pub fn upload_fields() -> std::collections::HashMap<String, String> {
+pub fn endpoints() -> Vec<NativeEndpoint> {
+    use wechat_protocol::catalogue::{HttpVerb, TokenKind};
     let rows = wechat_protocol::catalogue::catalogue().all().iter();
-    rows.filter_map(|e| e.upload.as_ref().map(|u| (e.name.clone(), u.field.clone()))).collect()
+    rows.map(|e| NativeEndpoint {
+        name: e.name.clone(),
+        http: match e.http {
+            HttpVerb::Get => "GET",
+            HttpVerb::Post => "POST",
+        }
+        .to_owned(),
+        path: e.path.clone(),
+        summary: e.summary.clone(),
+        token: match e.token {
+            TokenKind::App => "app",
+            TokenKind::Authorizer => "authorizer",
+            TokenKind::Component => "component",
+            TokenKind::None => "none",
+        }
+        .to_owned(),
+        upload_field: e.upload.as_ref().map(|u| u.field.clone()),
+        wx_server_sdk: e.wx_server_sdk,
+    })
+    .collect()
 }
 
 /// The content type a file name's extension says (`a.jpg` → `image/jpeg`), for the CLI's `--file`.

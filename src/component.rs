@@ -1,26 +1,37 @@
-//! The third-party platform methods of `NativeClient`: conversions only. Results cross as JSON text in a
-//! `NativeOutcome`, failures as its `error`, exactly like `call`.
+//! The third-party platform methods of `NativeClient`: conversions only. Each flow crosses like `call` (through
+//! `start`: the JS thread's loop, the client's one connection pool, the AbortSignal, the panic guard), and its
+//! result crosses as JSON text, its failure as the outcome's `error`.
 
 use super::client::NativeClient;
 use super::outcome::NativeOutcome;
-use wechat_client::client::Outcome;
-use wechat_protocol::crypto::PushQuery;
-use wechat_client::error::Error;
+use napi::bindgen_prelude::Unknown;
+use napi::Env;
 use napi_derive::napi;
 use serde::Serialize;
 use std::collections::HashMap;
+use wechat_client::client::Outcome;
+use wechat_client::error::Error;
+use wechat_protocol::crypto::PushQuery;
 
-fn json_outcome<T: Serialize>(result: Result<T, Error>) -> NativeOutcome {
-    NativeOutcome::from(result.map(|v| Outcome::Json { text: serde_json::to_string(&v).expect("plain JSON"), big_ints: 0 }))
+fn json<T: Serialize>(result: Result<T, Error>) -> Result<Outcome, Error> {
+    result.map(|v| Outcome::Json { text: serde_json::to_string(&v).expect("plain JSON"), big_ints: 0 })
 }
 
 #[napi]
 impl NativeClient {
     /// `query`: the push's query parameters, already decoded; `body`: the raw XML.
-    #[napi]
-    pub async fn component_handle_push(&self, query: HashMap<String, String>, body: String) -> NativeOutcome {
-        let core = self.core.clone();
-        json_outcome(core.handle_push(&PushQuery::from_pairs(query), &body).await)
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn component_handle_push<'env>(
+        &self,
+        env: &'env Env,
+        query: HashMap<String, String>,
+        body: String,
+        options_json: String,
+        call_id: Option<u32>,
+    ) -> napi::Result<Unknown<'env>> {
+        self.start(env, "component", "component.handlePush".to_owned(), options_json, call_id, move |core, options| async move {
+            json(core.handle_push(&PushQuery::from_pairs(query), &body, &options).await)
+        })
     }
 
     /// The push named by a report's `pushKey` is forgotten: its listeners failed, so its retry acts again.
@@ -29,27 +40,36 @@ impl NativeClient {
         self.core.forget_push(&push_key);
     }
 
-    #[napi]
-    pub async fn component_start_push_ticket(&self) -> NativeOutcome {
-        let core = self.core.clone();
-        json_outcome(core.start_push_ticket().await)
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn component_start_push_ticket<'env>(&self, env: &'env Env, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
+        self.start(env, "component", "component.startPushTicket".to_owned(), options_json, call_id, |core, options| async move {
+            json(core.start_push_ticket(&options).await)
+        })
     }
 
-    #[napi]
-    pub async fn component_pre_auth_code(&self) -> NativeOutcome {
-        let core = self.core.clone();
-        json_outcome(core.pre_auth_code().await)
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn component_pre_auth_code<'env>(&self, env: &'env Env, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
+        self.start(env, "component", "component.getPreAuthCode".to_owned(), options_json, call_id, |core, options| async move {
+            json(core.pre_auth_code(&options).await)
+        })
     }
 
-    #[napi]
-    pub async fn component_query_auth(&self, authorization_code: String) -> NativeOutcome {
-        let core = self.core.clone();
-        json_outcome(core.query_auth(&authorization_code).await)
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn component_query_auth<'env>(
+        &self,
+        env: &'env Env,
+        authorization_code: String,
+        options_json: String,
+        call_id: Option<u32>,
+    ) -> napi::Result<Unknown<'env>> {
+        self.start(env, "component", "component.queryAuth".to_owned(), options_json, call_id, move |core, options| async move {
+            json(core.query_auth(&authorization_code, &options).await)
+        })
     }
 
     /// Synchronous: a pure function of the options and this client's component appid.
     #[napi]
     pub fn component_authorization_url(&self, options_json: String) -> NativeOutcome {
-        json_outcome(self.core.authorization_url(&options_json))
+        NativeOutcome::from(json(self.core.authorization_url(&options_json)))
     }
 }

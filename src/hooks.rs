@@ -1,13 +1,11 @@
-//! The refresh-token hook: the facade passes one weak, not-callee-handled TSFN that emits
-//! `component.on('refreshToken')` and calls `onRefreshTokenRotated`; the core awaits it before going on.
+//! The refresh-token hook: the facade passes one callback that emits `component.on('refreshToken')` and calls
+//! `onRefreshTokenRotated`; the core awaits it before going on.
 
-use wechat_client::component::{RefreshTokenHook, RotatedRefreshToken};
+use super::js_callback::{JsCallback, JsFn};
 use futures::future::FutureExt;
-use napi::bindgen_prelude::Promise;
-use napi::threadsafe_function::ThreadsafeFunction;
-use napi::Status;
 use napi_derive::napi;
 use std::sync::Arc;
+use wechat_client::component::{RefreshTokenHook, RotatedRefreshToken};
 
 /// What the user's hook receives. The refresh token is theirs to keep; the SDK never logs it.
 #[napi(object)]
@@ -17,23 +15,18 @@ pub struct RefreshTokenEvent {
     pub refresh_token: String,
 }
 
-pub type HookTsfn = ThreadsafeFunction<RefreshTokenEvent, Promise<()>, RefreshTokenEvent, Status, false, true>;
+pub type HookFn = JsFn<RefreshTokenEvent, ()>;
 
-pub fn refresh_token_hook(tsfn: HookTsfn) -> RefreshTokenHook {
-    let tsfn = Arc::new(tsfn);
+pub fn refresh_token_hook(f: HookFn) -> RefreshTokenHook {
+    let hook = Arc::new(JsCallback::new(f));
     Arc::new(move |r: RotatedRefreshToken| {
-        let tsfn = tsfn.clone();
+        let hook = hook.clone();
         let event = RefreshTokenEvent {
             component_appid: r.component_appid,
             authorizer_appid: r.authorizer_appid,
             refresh_token: r.refresh_token.expose().to_owned(),
         };
-        async move {
-            // The facade reports the hook's own failures; the token is already in the store by now.
-            if let Ok(promise) = tsfn.call_async_catch(event).await {
-                let _ = promise.await;
-            }
-        }
-        .boxed()
+        // The facade reports the hook's own failures; the token is already in the store by now.
+        async move { drop(hook.invoke(event).await) }.boxed()
     })
 }

@@ -1,11 +1,9 @@
-//! Call events and token reports for JS. One weak, non-callee-handled TSFN per client, set only while
-//! someone listens (lib/events.js decides); the JS side never throws back, so a plain NonBlocking call is safe.
+//! Call events and token reports for JS. One listener callback per client (`js_callback`), set only while
+//! someone listens (lib/events.js decides); the JS side never throws back, so it is notified without waiting.
 
 use super::client::NativeClient;
-use super::outcome::NativeError;
+use super::js_callback::{JsCallback, JsFn};
 use wechat_client::client::events::{epoch_ms, CallEvent, Observer};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::Status;
 use napi_derive::napi;
 use std::sync::Arc;
 
@@ -46,14 +44,13 @@ impl From<&CallEvent> for NativeCallEvent {
     }
 }
 
-/// Weak: a client with listeners must not keep Node alive.
-type EventTsfn = ThreadsafeFunction<NativeCallEvent, (), NativeCallEvent, Status, false, true>;
+type ListenerFn = JsFn<NativeCallEvent, ()>;
 
-struct JsObserver(EventTsfn);
+struct JsObserver(JsCallback<NativeCallEvent, ()>);
 
 impl Observer for JsObserver {
     fn event(&self, e: &CallEvent) {
-        self.0.call(NativeCallEvent::from(e), ThreadsafeFunctionCallMode::NonBlocking);
+        self.0.notify(NativeCallEvent::from(e));
     }
 }
 
@@ -70,9 +67,9 @@ pub struct NativeTokenReport {
 impl NativeClient {
     /// Starts (`listener`) or stops (none) the event stream.
     #[napi(ts_args_type = "listener?: (event: NativeCallEvent) => void")]
-    pub fn observe(&self, listener: Option<EventTsfn>) {
+    pub fn observe(&self, listener: Option<ListenerFn>) {
         self.observed.store(listener.is_some(), std::sync::atomic::Ordering::Relaxed);
-        let observer = listener.map(|tsfn| Arc::new(JsObserver(tsfn)) as Arc<dyn Observer>);
+        let observer = listener.map(|f| Arc::new(JsObserver(JsCallback::new(f))) as Arc<dyn Observer>);
         self.core.observers().set(observer);
     }
 
@@ -83,12 +80,5 @@ impl NativeClient {
         reports
             .map(|r| NativeTokenReport { kind: r.kind.to_owned(), appid: r.appid, cached: r.cached, expires_at: r.expires_at.map(epoch_ms) })
             .collect()
-    }
-
-    /// Fetches the app token unless cached; the error, if any, as the facade's error fields.
-    #[napi]
-    pub async fn warm_token(&self) -> Option<NativeError> {
-        let core = self.core.clone();
-        core.warm_app_token().await.err().map(|e| NativeError::from(&e))
     }
 }

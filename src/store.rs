@@ -1,13 +1,11 @@
-//! The user's `store: { get, set, del, setIfAbsent? }`, bridged as one weak, not-callee-handled TSFN: the facade
+//! The user's `store: { get, set, del, setIfAbsent? }`, bridged as one callback (`js_callback`): the facade
 //! (lib/store.js) wraps the methods into `(op) => Promise<string | null>`, so a sync value, a promise or a throw
 //! all arrive here as a settled result. No decisions here: the core's `Store` trait is implemented by conversion.
 
 use wechat_client::error::Error;
 use wechat_client::store::{store_error, Store};
+use super::js_callback::{JsCallback, JsFn};
 use futures::future::{BoxFuture, FutureExt};
-use napi::bindgen_prelude::Promise;
-use napi::threadsafe_function::ThreadsafeFunction;
-use napi::Status;
 use napi_derive::napi;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,28 +21,27 @@ pub struct StoreOp {
     pub ttl_seconds: Option<u32>,
 }
 
-pub type StoreTsfn = ThreadsafeFunction<StoreOp, Promise<Option<String>>, StoreOp, Status, false, true>;
+pub type StoreFn = JsFn<StoreOp, Option<String>>;
 
 pub struct JsStore {
-    tsfn: Arc<StoreTsfn>,
+    callback: Arc<JsCallback<StoreOp, Option<String>>>,
     /// The store has setIfAbsent.
     locks: bool,
 }
 
 impl JsStore {
-    pub fn new(tsfn: StoreTsfn, locks: bool) -> JsStore {
-        JsStore { tsfn: Arc::new(tsfn), locks }
+    pub fn new(f: StoreFn, locks: bool) -> JsStore {
+        JsStore { callback: Arc::new(JsCallback::new(f)), locks }
     }
 
     fn run(&self, op: &'static str, key: &str, value: Option<&str>, ttl: Option<Duration>) -> BoxFuture<'static, Result<Option<String>, Error>> {
-        let tsfn = self.tsfn.clone();
+        let callback = self.callback.clone();
         let key = key.to_owned();
         // Whole seconds, at least 1: a sub-second TTL must not become "no expiry".
         let ttl_seconds = ttl.map(|t| t.as_secs().max(1).min(u32::MAX as u64) as u32);
         let call = StoreOp { op: op.to_owned(), key: key.clone(), value: value.map(str::to_owned), ttl_seconds };
         async move {
-            let promise = tsfn.call_async_catch(call).await.map_err(|e| store_error(op, &key, &e.reason))?;
-            super::settle::settled(promise).await.map_err(|e| store_error(op, &key, &e.reason))
+            callback.invoke(call).await.map_err(|reason: String| store_error(op, &key, &reason))
         }
         .boxed()
     }

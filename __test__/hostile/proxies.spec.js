@@ -56,7 +56,7 @@ test('namespaces still work as before around the reserved names', async (t) => {
 })
 
 test('no endpoint in the table is named like a reserved name', (t) => {
-  const names = require('../../binding.js').endpointNames()
+  const names = require('../../lib/binding.js').endpointNames()
   const clash = names.filter((n) => n.split('.').some((part) => PROTOTYPE_NAMES.includes(part)))
   t.deepEqual(clash, [])
 })

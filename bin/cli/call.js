@@ -31,21 +31,21 @@ async function run(argv, io) {
   const [api, paramsText, extra] = positionals
   if (!api) throw usage('name the API: call <namespace.method>')
   if (extra !== undefined) throw usage(`unexpected argument ${JSON.stringify(extra)}`)
-  const binding = require('../../binding.js')
-  const names = binding.endpointNames()
-  if (!names.includes(api)) {
-    const near = binding.suggest(api, names) || names.find((n) => n.endsWith('.' + api.split('.').pop()))
+  const { catalogue } = require('../../index.js')
+  const row = catalogue.get(api)
+  if (!row) {
+    const near = catalogue.suggest(api) || catalogue.names().find((n) => n.endsWith('.' + api.split('.').pop()))
     throw usage(`unknown API ${JSON.stringify(api)}${near ? ` (did you mean ${near}?)` : ''}; \`list\` shows them all`)
   }
-  const params = withFile(api, readParams(paramsText), values)
-  const [namespace, method] = api.split('.')
-  return invoke(values, io, (openapi) => openapi[namespace][method](params))
+  const params = withFile(row, readParams(paramsText), values)
+  // The name at any depth, as a cloud function writes it: openapi.wxa.sec.order.uploadShippingInfo(params).
+  return invoke(values, io, (openapi) => api.split('.').reduce((at, segment) => at[segment], openapi)(params))
 }
 
 /** The parameters with `--file` in the upload row's file field, as `{ contentType, value, filename }`. */
-function withFile(api, params, values) {
-  const { uploadField } = require('../../lib/upload.js')
-  const field = uploadField(api)
+function withFile(row, params, values) {
+  const api = row.name
+  const field = row.uploadField
   if (values.file !== undefined && field === undefined) throw usage(`${api} takes no file`)
   const file = readFileFlag(values, field)
   if (!file) return params

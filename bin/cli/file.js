@@ -27,7 +27,7 @@ function readFileFlag(values, defaultField) {
   const file = named ? values.file.slice(eq + 1) : values.file
   if (field === undefined) throw usage('--file needs the form-data field: --file media=./a.jpg')
   if (!file) throw usage(`--file needs a path after ${field}=`)
-  const contentType = values.contentType ?? require('../../binding.js').contentTypeOf(file) ?? undefined
+  const contentType = values.contentType ?? require('../../index.js').catalogue.contentTypeOf(file)
   if (contentType === undefined) throw usage(`cannot tell the content type of ${file} from its extension: give --content-type, like image/png`)
   let value
   try {

@@ -14,7 +14,7 @@ async function run(argv, io) {
   if (flag) throw new CliError(EXIT.USAGE, `unknown option ${flag}`)
   if (argv.length > 1) throw new CliError(EXIT.USAGE, `unexpected argument ${JSON.stringify(argv[1])}`)
   const filter = (argv[0] || '').toLowerCase()
-  const rows = require('../../api/endpoints.json').filter((r) => `${r.name} ${r.path}`.toLowerCase().includes(filter))
+  const rows = require('../../index.js').catalogue.all().filter((r) => `${r.name} ${r.path}`.toLowerCase().includes(filter))
   if (rows.length === 0) throw new CliError(EXIT.FAILED, `no API matches ${JSON.stringify(argv[0])}`)
   const width = Math.max(...rows.map((r) => r.name.length))
   for (const r of rows) io.out(`${r.name.padEnd(width)}  ${r.http.padEnd(4)} ${r.path}  ${r.summary}`)

@@ -29,10 +29,10 @@ async function run(argv, io) {
   const { client, close } = await openClient(values)
   try {
     if (!values.noFetch) {
-      const failure = await client.native.warmToken()
-      if (failure) {
-        const { fromNative } = require('../../lib/errors.js')
-        return io.err(errorJson(fromNative(failure))), EXIT.FAILED
+      try {
+        await client.warmToken()
+      } catch (e) {
+        return io.err(errorJson(e)), EXIT.FAILED
       }
     }
     io.out(toJson(client.tokens()))

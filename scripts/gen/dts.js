@@ -1,6 +1,7 @@
 'use strict'
-// The generated half of index.d.ts: per endpoint a request and a response interface, per namespace an interface
-// of methods, and OpenApiNamespaces tying them together (the hand-written facade builds OpenApi on it).
+// The generated half of index.d.ts: per endpoint a request and a response interface, per namespace (at any depth:
+// `wxa.sec.order`) an interface of methods and sub-namespaces, and OpenApiNamespaces tying them together (the
+// hand-written facade builds OpenApi on it).
 
 const { camel, fieldTree } = require('./fields.js')
 
@@ -61,8 +62,7 @@ function objectType(n, side, pad) {
 }
 
 function typeName(row, side) {
-  const [ns, method] = row.name.split('.')
-  return `${pascal(ns)}${pascal(method)}${side === 'request' ? 'Request' : 'Response'}`
+  return `${row.name.split('.').map(pascal).join('')}${side === 'request' ? 'Request' : 'Response'}`
 }
 
 function sideInterface(row, side) {
@@ -129,33 +129,67 @@ function methodDoc(row) {
   return lines
 }
 
-function method(row) {
-  const methodName = row.name.split('.')[1]
+function signature(row) {
   const topRequired = Object.entries(row.request).some(([path, f]) => f.required && !path.includes('.'))
   const params = `params${topRequired ? '' : '?'}: ${typeName(row, 'request')}`
-  return [
-    ...comment(methodDoc(row), '  '),
-    `  ${methodName}(${params}): Promise<${row.answer === 'image' ? 'BinaryResult' : `${typeName(row, 'response')} & Result`}>`,
-  ].join('\n')
+  return `(${params}): Promise<${row.answer === 'image' ? 'BinaryResult' : `${typeName(row, 'response')} & Result`}>`
 }
 
-function namespaceInterfaces(byNs) {
-  const out = []
-  for (const [ns, rows] of byNs) {
-    out.push(`/** \`cloud.openapi.${ns}\`: ${rows.length} endpoints. */`)
-    out.push(`export interface ${pascal(ns)}Api {`, rows.map(method).join('\n\n'), '}')
+function method(row) {
+  const methodName = row.name.split('.').pop()
+  return [...comment(methodDoc(row), '  '), `  ${methodName}${signature(row)}`].join('\n')
+}
+
+/** The names as a tree: a node per dotted prefix, with its row when the prefix is an API name itself. */
+function nameTree(rows) {
+  const root = { children: new Map(), row: undefined, count: 0 }
+  for (const row of rows) {
+    let node = root
+    for (const segment of row.name.split('.')) {
+      node.count++
+      if (!node.children.has(segment)) node.children.set(segment, { children: new Map(), row: undefined, count: 0 })
+      node = node.children.get(segment)
+    }
+    node.row = row
   }
-  const fields = [...byNs.keys()].map((ns) => `  ${ns}: ${pascal(ns)}Api`)
-  out.push('/** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */')
-  out.push('export interface OpenApiNamespaces {', ...fields, '}')
-  return out.join('\n')
+  return root
+}
+
+const interfaceName = (segments) => `${segments.map(pascal).join('')}Api`
+
+/** A namespace's interface: its methods, its sub-namespaces (and its own call signature when it is an API too). */
+function namespaceInterface(node, segments) {
+  const members = []
+  if (node.row) members.push([...comment(methodDoc(node.row), '  '), `  ${signature(node.row)}`].join('\n'))
+  for (const [segment, child] of node.children) {
+    if (child.children.size === 0) members.push(method(child.row))
+    else members.push(`  ${segment}: ${interfaceName([...segments, segment])}`)
+  }
+  const head = `/** \`cloud.openapi.${segments.join('.')}\`: ${node.count} endpoints. */`
+  return [head, `export interface ${interfaceName(segments)} {`, members.join('\n\n'), '}'].join('\n')
+}
+
+/** Every namespace interface, parents before children, and OpenApiNamespaces; `count` is how many. */
+function namespaceInterfaces(rows) {
+  const root = nameTree(rows)
+  const out = []
+  const visit = (node, segments) => {
+    out.push(namespaceInterface(node, segments))
+    for (const [segment, child] of node.children) if (child.children.size > 0) visit(child, [...segments, segment])
+  }
+  for (const [segment, child] of root.children) visit(child, [segment])
+  const fields = [...root.children.keys()].map((ns) => `  ${ns}: ${interfaceName([ns])}`)
+  out.push(['/** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */', 'export interface OpenApiNamespaces {', ...fields, '}'].join('\n'))
+  return { text: out.join('\n'), count: out.length }
 }
 
 /** The generated text from the rows grouped by namespace; `interfaces` counts what it declares. */
 function renderEndpointTypes(byNs) {
-  const perEndpoint = [...byNs.values()].flat().flatMap((row) => [sideInterface(row, 'request'), sideInterface(row, 'response')])
-  const text = [namespaceInterfaces(byNs), ...perEndpoint].join('\n\n') + '\n'
-  return { text, interfaces: perEndpoint.length + byNs.size + 1 }
+  const rows = [...byNs.values()].flat()
+  const perEndpoint = rows.flatMap((row) => [sideInterface(row, 'request'), sideInterface(row, 'response')])
+  const namespaces = namespaceInterfaces(rows)
+  const text = [namespaces.text, ...perEndpoint].join('\n\n') + '\n'
+  return { text, interfaces: perEndpoint.length + namespaces.count }
 }
 
 module.exports = { renderEndpointTypes }

@@ -10,7 +10,7 @@ function cell(text) {
 
 function row(r) {
   const call = `\`cloud.openapi.${r.name}\`${r.wxServerSdk ? ' ✓' : ''}`
-  const retry = r.idempotent ? 'yes (retried)' : r.reconcile ? `no (reconciled with \`${r.reconcile.with.split('.')[1]}\`)` : 'no'
+  const retry = r.idempotent ? 'yes (retried)' : r.reconcile ? `no (reconciled with \`${r.reconcile.with.split('.').pop()}\`)` : 'no'
   const http = `\`${r.http} ${r.path}\``
   const upload = r.upload ? ` (multipart \`${r.upload.field}\` ${r.upload.limit}${r.upload.alternative ? `, or \`${r.upload.alternative}\`` : ''})` : ''
   const cells = [`\`${r.name}\``, http + upload, call, retry, r.permissionSet || '—', r.summary]

@@ -7,8 +7,11 @@
 //! decides whether reading a large answer should leave the current thread. Connections are pooled per host
 //! (`key`): a connection made on one event loop is reused only by calls polled on that loop.
 
-use futures::future::BoxFuture;
+use futures::channel::oneshot;
+use futures::future::{abortable, AbortHandle, BoxFuture, FutureExt};
 use std::cell::RefCell;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -75,6 +78,20 @@ fn tokio_host() -> Arc<dyn Host> {
 /// Whether the current host wants heavy work off its thread (without cloning it).
 pub fn offloads_heavy_work() -> bool {
     CURRENT.with(|c| c.borrow().as_ref().is_some_and(|h| h.offload_heavy_work()))
+}
+
+/// Runs `task` as a task of its own on the current host (the JS thread's loop while a call is polled there, else
+/// tokio), so that its sockets come from the same pool as the call that started it. Resolves to its output, or
+/// None when it panicked or was stopped with the handle.
+pub fn spawn_here<T: Send + 'static>(task: impl Future<Output = T> + Send + 'static) -> (impl Future<Output = Option<T>>, AbortHandle) {
+    let (task, stop) = abortable(AssertUnwindSafe(task).catch_unwind());
+    let (tx, rx) = oneshot::channel();
+    current().spawn(Box::pin(async move {
+        if let Ok(Ok(output)) = task.await {
+            let _ = tx.send(output);
+        }
+    }));
+    (async move { rx.await.ok() }, stop)
 }
 
 /// Makes `host` current on this thread until the guard is dropped (the previous one is restored).

@@ -114,7 +114,7 @@ async fn a_rejected_component_token_is_renewed_once() {
     s.component().tokens().get().await.unwrap();
     s.control("revokeToken", json!({ "componentAppid": COMPONENT }));
     // WeChat only accepts the token it issues next.
-    let answer = s.component().pre_auth_code().await.unwrap();
+    let answer = s.component().pre_auth_code(&Default::default()).await.unwrap();
     assert!(answer["preAuthCode"].as_str().unwrap().starts_with("preauthcode@@@"), "{answer}");
     assert_eq!(requests(&s.emu, "component.getComponentAccessToken"), 2);
 }
@@ -122,7 +122,7 @@ async fn a_rejected_component_token_is_renewed_once() {
 #[tokio::test]
 async fn query_auth_stores_tokens_and_rotation_is_saved_every_time() {
     let s = with_ticket().await;
-    let info = s.component().query_auth(&s.authorize()).await.unwrap();
+    let info = s.component().query_auth(&s.authorize(), &Default::default()).await.unwrap();
     assert_eq!(info["authorizerAppid"], MERCHANT);
     assert!(info.get("authorizerRefreshToken").is_none() && info.get("authorizerAccessToken").is_none(), "tokens stay inside");
     let first = s.p.store.get(&keys::refresh_token(COMPONENT, MERCHANT)).await.unwrap().unwrap();
@@ -237,7 +237,7 @@ async fn an_authorizer_unknown_to_the_list_must_authorize_again() {
 async fn authorization_events_are_reported_and_unauthorized_drops_tokens() {
     let s = with_ticket().await;
     let code = s.authorize();
-    s.component().query_auth(&code).await.unwrap();
+    s.component().query_auth(&code, &Default::default()).await.unwrap();
     let (q, body) = push(COMPONENT, PUSH_TOKEN, &[("AppId", COMPONENT), ("CreateTime", "1700000001"), ("InfoType", "authorized"),
         ("AuthorizerAppid", MERCHANT), ("AuthorizationCode", &code), ("AuthorizationCodeExpiredTime", "1700003600"), ("PreAuthCode", "p")]);
     let report = s.component().handle_push(&q, &body).await.unwrap();

@@ -18,7 +18,7 @@ async fn start_push_ticket_meets_busy_once_and_succeeds_on_the_retry_with_events
     let emu = emulator_with_platform().await;
     let p = platform(emu.url(), "");
     emu.control_json("injectFault", r#"{"name":"component.startPushTicket","errcode":-1,"times":1}"#).unwrap();
-    p.client.start_push_ticket().await.unwrap();
+    p.client.start_push_ticket(&Default::default()).await.unwrap();
     let api = "component.startPushTicket".to_owned();
     let expected = [("request", api.clone(), 1), ("retry", api.clone(), 1), ("request", api.clone(), 2), ("response", api.clone(), 2)];
     assert_eq!(p.events.seen(), expected);
@@ -40,7 +40,7 @@ async fn pre_auth_code_reports_one_call_and_keeps_the_component_token_fetch_quie
     let p = platform(emu.url(), "");
     emu.control_json("setTicket", &format!(r#"{{"componentAppid":"{COMPONENT}","ticket":"ticket@1"}}"#)).unwrap();
     p.store.set(&keys::ticket(COMPONENT), "ticket@1", None).await.unwrap();
-    let answer = p.client.pre_auth_code().await.unwrap();
+    let answer = p.client.pre_auth_code(&Default::default()).await.unwrap();
     assert!(answer["preAuthCode"].as_str().unwrap().starts_with("preauthcode@@@"));
     let api = "component.getPreAuthCode".to_owned();
     assert_eq!(p.events.seen(), [("request", api.clone(), 1), ("response", api, 1)]);
@@ -52,9 +52,9 @@ async fn every_flow_honours_the_clients_timeout_against_a_silent_host() {
     let p = platform(&host, r#","timeout":1000"#);
     p.store.set(&keys::ticket(COMPONENT), "ticket@1", None).await.unwrap();
     let flows: [(&str, LocalBoxFuture<'_, i64>); 3] = [
-        ("component.startPushTicket", async { p.client.start_push_ticket().await.unwrap_err().code }.boxed_local()),
-        ("component.getPreAuthCode", async { p.client.pre_auth_code().await.unwrap_err().code }.boxed_local()),
-        ("component.queryAuth", async { p.client.query_auth("code-1").await.unwrap_err().code }.boxed_local()),
+        ("component.startPushTicket", async { p.client.start_push_ticket(&Default::default()).await.unwrap_err().code }.boxed_local()),
+        ("component.getPreAuthCode", async { p.client.pre_auth_code(&Default::default()).await.unwrap_err().code }.boxed_local()),
+        ("component.queryAuth", async { p.client.query_auth("code-1", &Default::default()).await.unwrap_err().code }.boxed_local()),
     ];
     for (api, flow) in flows {
         let started = Instant::now();

@@ -149,9 +149,9 @@ impl Client {
     }
 
     /// Fetches the app's token now (if not cached), so a health check or the CLI learns whether the credentials work.
-    pub async fn warm_app_token(&self) -> Result<(), Error> {
+    pub async fn warm_app_token(&self, options: &CallOptions) -> Result<(), Error> {
         let target = Target { api: "auth.getAccessToken".into(), verb: HttpVerb::Post, path: String::new(), token: TokenKind::App, idempotent: true, endpoint: None };
-        let fetched = tokio::time::timeout(self.config.timeout, async {
+        let fetched = tokio::time::timeout(options.timeout.unwrap_or(self.config.timeout), async {
             match self.cache_for(&target, None)? {
                 Some(cache) => cache.get().await.map(Some),
                 None => Ok(None),

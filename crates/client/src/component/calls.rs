@@ -4,7 +4,7 @@
 
 use super::{refresh_token, stored, Component};
 use crate::error::Error;
-use crate::exchange::{expires_in, string_field, Request};
+use crate::exchange::{expires_in, string_field, CallOptions, Request};
 use crate::store::keys;
 use crate::token::FreshToken;
 use serde_json::{json, Value};
@@ -12,21 +12,22 @@ use wechat_protocol::case::{convert_keys, Direction};
 
 impl Component {
     /// `{ preAuthCode, expiresIn }` for the authorization page.
-    pub async fn pre_auth_code(&self) -> Result<Value, Error> {
+    pub async fn pre_auth_code(&self, options: &CallOptions) -> Result<Value, Error> {
         let body = json!({ "component_appid": self.core.appid });
-        let answer = self.core.exchange.fields(Request::row("component.getPreAuthCode", body, Some(&self.tokens))).await?;
+        let request = Request::row("component.getPreAuthCode", body, Some(&self.tokens)).with_options(options);
+        let answer = self.core.exchange.fields(request).await?;
         Ok(convert_keys(Value::Object(answer), Direction::ToCamel))
     }
 
     /// Exchanges an authorization code for the authorizer's tokens and stores them (the refresh token
     /// durably, with the hook told). Returns the authorization info without the tokens.
-    pub async fn query_auth(&self, authorization_code: &str) -> Result<Value, Error> {
+    pub async fn query_auth(&self, authorization_code: &str, options: &CallOptions) -> Result<Value, Error> {
         let api = "component.queryAuth";
         if authorization_code.trim().is_empty() {
             return Err(Error::invalid_argument(api, "authorizationCode must be a non-empty string"));
         }
         let body = json!({ "component_appid": self.core.appid, "authorization_code": authorization_code });
-        let mut answer = self.core.exchange.fields(Request::row(api, body, Some(&self.tokens))).await?;
+        let mut answer = self.core.exchange.fields(Request::row(api, body, Some(&self.tokens)).with_options(options)).await?;
         let Some(Value::Object(mut info)) = answer.remove("authorization_info") else {
             return Err(Error::invalid_response(api, "WeChat's answer has no authorization_info"));
         };
@@ -46,8 +47,9 @@ impl Component {
     }
 
     /// Asks WeChat to push a component_verify_ticket now (it arrives at the authorization-event URL).
-    pub async fn start_push_ticket(&self) -> Result<(), Error> {
+    pub async fn start_push_ticket(&self, options: &CallOptions) -> Result<(), Error> {
         let body = json!({ "component_appid": self.core.appid, "component_secret": self.core.secret.expose() });
-        self.core.exchange.fields(Request::row("component.startPushTicket", body, None)).await.map(|_| ())
+        let request = Request::row("component.startPushTicket", body, None).with_options(options);
+        self.core.exchange.fields(request).await.map(|_| ())
     }
 }

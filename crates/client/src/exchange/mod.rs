@@ -145,6 +145,11 @@ impl<'a> Request<'a> {
         Request { target, params, token: Ok(token), options: CallOptions::default(), reading: Reading::Fields, token_fetch: false, secrets: Vec::new(), file: None }
     }
 
+    /// The caller's deadline, attempts and progress for a flow's request (`cloud.component.*({ timeout, signal })`).
+    pub fn with_options(self, options: &CallOptions) -> Request<'a> {
+        Request { options: options.clone(), ..self }
+    }
+
     /// A token fetch (see `token_fetch`), answered as fields, with the token its row needs (the component
     /// token for an authorizer's). One attempt: the call waiting for the token retries it (a failed fetch means
     /// that call was never sent), so a retry here would multiply with that one.

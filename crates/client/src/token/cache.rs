@@ -62,7 +62,7 @@ impl Inner {
 struct FetchGuard {
     inner: Arc<Inner>,
     id: u64,
-    task: Option<tokio::task::AbortHandle>,
+    task: Option<futures::future::AbortHandle>,
 }
 
 impl Drop for FetchGuard {
@@ -149,7 +149,7 @@ impl TokenCache {
                     let value = c.value.clone();
                     if self.inner.ahead && now >= c.renew_at && !state.renewing && state.inflight.is_none() {
                         state.renewing = true;
-                        tokio::spawn(renew(self.inner.clone(), value.clone()));
+                        drop(crate::host::spawn_here(renew(self.inner.clone(), value.clone())));
                     }
                     return Ok(value);
                 }
@@ -174,15 +174,12 @@ impl TokenCache {
         async move {
             let mut guard = FetchGuard { inner: inner.clone(), id, task: None };
             // The source runs on its own task, so a caller that gives up (timeout, abort) does not cancel the
-            // fetch that other callers are waiting for; the guard stops it once nobody waits.
+            // fetch that other callers are waiting for; the guard stops it once nobody waits. The task runs where
+            // the caller runs (the JS thread's loop, for the binding), so the fetch shares the calls' connections.
             let source = inner.source.clone();
-            let fetched = AssertUnwindSafe(async move { source.fetch(rejected).await }).catch_unwind();
-            let task = tokio::spawn(fetched);
-            guard.task = Some(task.abort_handle());
-            let result = match task.await {
-                Ok(Ok(r)) => r,
-                Ok(Err(_)) | Err(_) => Err(Error::internal("", "the token fetch panicked")),
-            };
+            let (task, stop) = crate::host::spawn_here(async move { source.fetch(rejected).await });
+            guard.task = Some(stop);
+            let result = task.await.unwrap_or_else(|| Err(Error::internal("", "the token fetch panicked")));
             let result = AssertUnwindSafe(move || result.map(cached_from)).catch_unwind_sync();
             let mut state = inner.state();
             if let Ok(c) = &result {

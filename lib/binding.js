@@ -1,5 +1,5 @@
 'use strict'
-// Finds and loads the native addon. Hand-written (not napi's generated loader) so that a missing binary fails
+// Finds and loads the native addon (lib/ holds it, so nothing in lib/ reaches up to the package root for it). Hand-written (not napi's generated loader) so that a missing binary fails
 // with one error that says what was detected, what is prebuilt, what really went wrong and how to get out.
 //
 // Looked for, in order:
@@ -10,11 +10,11 @@
 
 const { existsSync } = require('node:fs')
 const path = require('node:path')
-const { PACKAGE, MIN_GLIBC, detect, localBinaryName, olderThan, napiPlatform } = require('./lib/platform.js')
+const { PACKAGE, MIN_GLIBC, detect, localBinaryName, olderThan, napiPlatform } = require('./platform.js')
 
 /** The platforms with a prebuilt package (wechat-openapi-<platform>, an optional dependency): napi's targets. */
 function prebuiltPlatforms() {
-  return require('./package.json').napi.targets.map(napiPlatform)
+  return require('../package.json').napi.targets.map(napiPlatform)
 }
 
 function firstLine(e) {
@@ -24,7 +24,7 @@ function firstLine(e) {
 function load() {
   const platform = detect()
   const tried = []
-  const local = path.join(__dirname, localBinaryName(platform.id))
+  const local = path.join(__dirname, '..', localBinaryName(platform.id))
   if (existsSync(local)) {
     try {
       return require(local)
