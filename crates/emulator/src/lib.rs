@@ -5,8 +5,9 @@
 //! It shares only the catalogue (routes, field checks) with the client, never the client's code.
 //!
 //! Layers, each using only those below it: `wire`/`config` → `kit` (state, context, params, route, failure,
-//! actions) → `families` (one file or folder per family, and the one list of them) → `pipeline`/`control` →
-//! `server` (with `guard` and `console`) → this file.
+//! actions) → `stages` (what runs on every request: counters, faults, token check, quota, journal) →
+//! `families` (one file or folder per family, and the one list of them) → `pipeline`/`control` → `server`
+//! (with `guard` and `console`) → this file.
 
 mod config;
 mod console;
@@ -16,6 +17,7 @@ mod guard;
 mod kit;
 mod pipeline;
 mod server;
+mod stages;
 mod wire;
 
 #[cfg(test)]

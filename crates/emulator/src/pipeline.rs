@@ -1,21 +1,23 @@
 //! One request, in WeChat's order: verb, token (kind and permission set), body, daily quota, field checks,
-//! then the endpoint's handler. HTTP is the server's business; this file only decides the answer.
+//! then the endpoint's handler. HTTP is the server's business; this file only decides the answer. The
+//! checks every row shares are stages (`stages::`); the row's own work is its family's route.
 
-use crate::families::faults::queue::Fault;
-use crate::families::quota;
-use crate::families::token_store::{Grant, TokenStore};
 use crate::kit::context::{Awaiting, Caller, Ctx};
 use crate::kit::failure::fail;
-use crate::kit::params::{query_value, Params};
+use crate::kit::params::Params;
 use crate::kit::permissions::allowed_sets;
 use crate::kit::route::Route;
 use crate::kit::state::State;
-use crate::wire::{common_errmsg, Reply, WxError};
 use crate::kit::upload::{Form, Uploaded};
+use crate::stages::counters::count_execution;
+use crate::stages::faults::queue::Fault;
+use crate::stages::quota;
+use crate::stages::token_check::authenticate;
+use crate::wire::{common_errmsg, Reply, WxError};
 use serde_json::{json, Map, Value};
 use wechat_protocol::catalogue::check::check;
 use wechat_protocol::catalogue::upload::{image_kind, placeholder};
-use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, TokenKind, Upload};
+use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, Upload};
 
 /// A row as the server serves it: the table's endpoint, the family's route and the permission sets that allow
 /// it (read once for the whole table).
@@ -47,7 +49,7 @@ pub fn handle(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault
     if req.verb != row.endpoint.http {
         return (Err(WxError::common(if row.endpoint.http == HttpVerb::Get { 43001 } else { 43002 })), None, None);
     }
-    let caller = match authenticate(state, row, req.query) {
+    let caller = match authenticate(state, row.endpoint, row.permission_sets, req.query) {
         Ok(caller) => caller,
         Err(e) => return (Err(e), None, None),
     };
@@ -75,13 +77,7 @@ fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, call
             return Err(err.clone());
         }
     }
-    if !endpoint.idempotent {
-        *state.counters.executions.entry(endpoint.name.clone()).or_default() += 1;
-        if let Some(order_id) = params.get("order_id").and_then(Value::as_str) {
-            let per_order = state.counters.executions_by_order.entry(endpoint.name.clone()).or_default();
-            *per_order.entry(order_id.to_owned()).or_default() += 1;
-        }
-    }
+    count_execution(state, endpoint, &params);
     let mut ctx = Ctx { state, endpoint, caller, params: Params(&params), upload, awaiting: None };
     let reply = (route.run)(&mut ctx);
     match injected {
@@ -98,31 +94,6 @@ fn injected_error(fault: &Fault) -> Option<WxError> {
     let code = fault.errcode?;
     let message = fault.errmsg.clone().or_else(|| common_errmsg(code).map(str::to_owned));
     Some(WxError::new(code, message.unwrap_or_else(|| "injected fault".into())))
-}
-
-fn authenticate(state: &mut State, row: &Row, query: &[(String, String)]) -> Result<Caller, WxError> {
-    let (endpoint, now) = (row.endpoint, state.clock.now());
-    let token = match endpoint.token {
-        TokenKind::None => return Ok(Caller::Anonymous),
-        // WeChat's pages name it either way for component calls.
-        TokenKind::Component => query_value(query, "component_access_token").or_else(|| query_value(query, "access_token")),
-        TokenKind::App | TokenKind::Authorizer => query_value(query, "access_token"),
-    };
-    let token = token.ok_or_else(|| WxError::common(41001))?;
-    let grant = state.record::<TokenStore>().resolve(token, now).map_err(|r| WxError::common(r.errcode()))?;
-    match (endpoint.token, grant) {
-        (TokenKind::Component, Grant::Component { component_appid }) => Ok(Caller::Component { appid: component_appid.clone() }),
-        (TokenKind::Component, _) | (_, Grant::Component { .. }) => Err(WxError::common(40001)),
-        (TokenKind::Authorizer, Grant::Classic { .. } | Grant::Stable { .. }) => Err(fail(endpoint, 933004)),
-        (_, Grant::Classic { appid } | Grant::Stable { appid }) => Ok(Caller::Account { appid: appid.clone(), via_component: None }),
-        (_, Grant::Authorizer { appid, component_appid, permission_sets }) => {
-            let needed = row.permission_sets;
-            if !needed.is_empty() && !needed.iter().any(|id| permission_sets.contains(id)) {
-                return Err(WxError::common(61007));
-            }
-            Ok(Caller::Account { appid: appid.clone(), via_component: Some(component_appid.clone()) })
-        }
-    }
 }
 
 /// WeChat's size limit (40006) and image kinds (40004) of an upload row's file.

@@ -11,16 +11,17 @@
 
 use crate::console;
 use crate::control;
-use crate::families::faults::answers as fault_answers;
-use crate::families::faults::queue::Faults;
-use crate::families::faults::rates::{Drawn, FaultRates};
-use crate::families::journal::{Answered, Journal};
 use crate::families::route_for;
 use crate::guard::Guard;
 use crate::kit::context::Caller;
 use crate::kit::state::{lock, Shared};
 use crate::kit::upload::{read_form, Form};
 use crate::pipeline::{self, Incoming, Row};
+use crate::stages::counters::count_request;
+use crate::stages::faults::answers as fault_answers;
+use crate::stages::faults::queue::Faults;
+use crate::stages::faults::rates::{Drawn, FaultRates};
+use crate::stages::journal::{Answered, Journal};
 use crate::wire::{answer_body, image_of, SuccessShape, WxError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
@@ -98,7 +99,7 @@ async fn serve_endpoint(shared: Shared, row: Arc<Row>, method: Method, query: Op
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let (fault, drawn, rate_delay) = {
         let mut state = lock(&shared);
-        *state.counters.requests.entry(endpoint.name.clone()).or_default() += 1;
+        count_request(&mut state, &endpoint.name);
         let fault = state.record::<Faults>().take(&endpoint.name);
         // A queued fault wins over the dice, so a test's injected fault is exactly what it gets.
         let drawn = if fault.is_none() { state.record::<FaultRates>().draw(&endpoint.name) } else { None };

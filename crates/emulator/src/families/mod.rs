@@ -1,11 +1,9 @@
 //! The one list of families. A family owns its rows, its control actions and its records; the server, the
-//! pipeline and the control surface find them here and nowhere else.
+//! pipeline and the control surface find them here and nowhere else. What runs on every request instead of
+//! serving rows is a stage (`stages`); a stage's control actions are listed here too, in their place.
 
 pub mod component;
-pub mod counters;
-pub mod journal;
 pub mod customer_service;
-pub mod faults;
 pub mod links;
 pub mod logistics;
 pub mod open_platform;
@@ -18,7 +16,6 @@ pub mod security;
 pub mod ocr;
 pub mod subscribe;
 pub mod temp_media;
-pub mod token_store;
 pub mod tokens;
 pub mod users;
 pub mod wxa_links;
@@ -29,19 +26,20 @@ use crate::kit::action::Action;
 use crate::kit::family::Family;
 use crate::kit::route::Route;
 use crate::kit::state::State;
+use crate::stages;
 
-/// In the order `actions` lists their actions (and `emulator.js` its methods).
+/// In the order `actions` lists their actions (and `emulator.js` its methods), stages' among them.
 pub const FAMILIES: &[&Family] = &[
     &logistics::accounts::FAMILY,
     &users::FAMILY,
-    &counters::FAMILY,
-    &journal::FAMILY,
+    &stages::counters::CONTROLS,
+    &stages::journal::CONTROLS,
     &tokens::FAMILY,
     &links::FAMILY,
     &logistics::orders::FAMILY,
     &open_platform::FAMILY,
     &quota::FAMILY,
-    &faults::FAMILY,
+    &stages::faults::CONTROLS,
     &component::FAMILY,
     &pushes::FAMILY,
     &logistics::delivery::FAMILY,

@@ -1,16 +1,17 @@
-//! Daily API quotas: every authenticated call is charged to its account; past the limit WeChat answers 45009
-//! until `auth.clearQuota` (at most 10 times a month) resets the count. `auth.getApiQuota` reads it.
+//! The quota family: the rows and the action about the daily quota the pipeline charges (`stages::quota`).
+//! `auth.clearQuota` resets the calling account's counts (at most 10 times a month), `auth.getApiQuota` reads
+//! them, `setDailyLimit` lowers a limit so a test can reach 45009.
 
 use crate::kit::action::{account, parse, Action};
 use crate::kit::context::Ctx;
 use crate::kit::family::Family;
 use crate::kit::route::Route;
 use crate::kit::state::{AppData, State};
+use crate::stages::quota::{clear, Usage};
 use crate::wire::{fields, Reply, WxError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
-use wechat_protocol::catalogue::{catalogue, Endpoint};
+use wechat_protocol::catalogue::catalogue;
 
 pub const FAMILY: Family = Family::new("quota").routes(ROUTES).actions(ACTIONS).describe_app(describe_app);
 
@@ -24,64 +25,11 @@ const ACTIONS: &[Action] = &[
         .js("appid: string | undefined, name: string, limit: number", "{ appid: string; name: string; limit: number }"),
 ];
 
-/// Clears allowed per account (WeChat: 10 a month; the emulator never starts a new month).
-const CLEARS_ALLOWED: u32 = 10;
-
-#[derive(Debug, Default)]
-pub struct Usage {
-    used: BTreeMap<String, u64>,
-    /// Limits set through the control API (`setDailyLimit`), per `namespace.method`.
-    limits: BTreeMap<String, u64>,
-    clears: u32,
-}
-
-impl Usage {
-    pub fn daily_limit(&self, name: &str) -> u64 {
-        self.limits.get(name).copied().unwrap_or(match name {
-            "auth.getAccessToken" => 2_000,
-            "auth.getStableAccessToken" => 500_000,
-            _ => 100_000,
-        })
-    }
-
-    pub fn used(&self, name: &str) -> u64 {
-        self.used.get(name).copied().unwrap_or(0)
-    }
-
-    pub fn set_limit(&mut self, name: &str, limit: u64) {
-        self.limits.insert(name.to_owned(), limit);
-    }
-
-}
-
-/// Charges one call; 45009 once the day's calls are used up.
-pub fn charge(app: &mut AppData, endpoint: &Endpoint) -> Result<(), WxError> {
-    let usage = app.record::<Usage>();
-    let limit = usage.daily_limit(&endpoint.name);
-    let used = usage.used.entry(endpoint.name.clone()).or_default();
-    if *used >= limit {
-        return Err(WxError::common(45009));
-    }
-    *used += 1;
-    Ok(())
-}
-
 /// `{appid}`: resets the calling account's counts (40013 for another account, 48006 past the monthly allowance).
 fn clear_quota(ctx: &mut Ctx<'_>) -> Reply {
     ctx.require_own_appid("appid")?;
     clear(ctx.app_record::<Usage>())?;
     Ok(fields! {})
-}
-
-/// Resets an account's counts, one of its monthly clears (48006 once they are used; the AppSecret resets
-/// share them).
-pub fn clear(usage: &mut Usage) -> Result<(), WxError> {
-    if usage.clears >= CLEARS_ALLOWED {
-        return Err(WxError::new(48006, "forbid to clear quota because of reaching the limit"));
-    }
-    usage.clears += 1;
-    usage.used.clear();
-    Ok(())
 }
 
 /// `{cgi_path}`: today's limit and use of one API path (76021 for a path WeChat does not meter).
@@ -117,7 +65,7 @@ fn set_daily_limit(state: &mut State, args: Value) -> Result<Value, String> {
 
 /// Calls used today, per endpoint.
 fn describe_app(_: &State, _: &str, app: &AppData, out: &mut Map<String, Value>) {
-    out.insert("usage".into(), app.records.peek::<Usage>().map_or_else(|| json!({}), |u| json!(u.used)));
+    out.insert("usage".into(), app.records.peek::<Usage>().map_or_else(|| json!({}), |u| json!(u.used_by_endpoint())));
 }
 
 #[cfg(test)]

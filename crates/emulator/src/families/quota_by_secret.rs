@@ -4,10 +4,10 @@
 //! token-based `clear_quota` cannot be called. They share the monthly allowance with `clear_quota` (48006).
 
 use super::component::records::Platforms;
-use super::quota::{self, Usage};
 use crate::kit::context::Ctx;
 use crate::kit::family::Family;
 use crate::kit::route::Route;
+use crate::stages::quota::{self, Usage};
 use crate::wire::{fields, Reply, WxError};
 
 pub const FAMILY: Family = Family::new("quotaBySecret").routes(ROUTES);

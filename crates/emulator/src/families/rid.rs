@@ -3,10 +3,10 @@
 //! token), and only for 7 days of the emulator's clock. The journal has already masked every credential the
 //! request carried (a token in the query, an AppSecret in a `clear_quota/v2` body).
 
-use super::journal::{Entry, Journal};
 use crate::kit::context::Ctx;
 use crate::kit::family::Family;
 use crate::kit::route::Route;
+use crate::stages::journal::{Entry, Journal};
 use crate::wire::{fields, Reply};
 use serde_json::{json, Value};
 

@@ -3,13 +3,13 @@
 //! `force_refresh` renews it); and the control actions that expire, revoke or age tokens.
 
 use super::component::records::Platforms;
-use super::quota;
-use super::token_store::{Grant, Issued, TokenStore};
 use crate::kit::action::{account, parse, Action};
 use crate::kit::context::Ctx;
 use crate::kit::family::Family;
 use crate::kit::route::Route;
 use crate::kit::state::State;
+use crate::stages::quota;
+use crate::stages::token_store::{Grant, Issued, TokenStore};
 use crate::wire::{fields, Reply, WxError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};

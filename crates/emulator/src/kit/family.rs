@@ -1,5 +1,6 @@
 //! What a family declares: its routes, its control actions, how it seeds its records and what it shows in
-//! the `state` dump. `families::FAMILIES` lists them; nothing else needs to know a family exists.
+//! the `state` dump. `families::FAMILIES` lists them; nothing else needs to know a family exists. A stage
+//! with control actions declares them in the same shape (no routes), so the list keeps one order.
 
 use super::action::Action;
 use super::route::Route;

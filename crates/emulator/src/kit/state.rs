@@ -1,12 +1,12 @@
 //! Everything the emulated WeChat remembers, behind one lock. The kit keeps only what every family shares
-//! (clock, accounts and their users, counters); each family keeps its own records in `records` (per emulator)
-//! or in an account's `records` (per account), defined in the family's file.
+//! (clock, accounts and their users); each family or stage keeps its own records in `records` (per emulator)
+//! or in an account's `records` (per account), defined in its own file.
 
 use super::clock::Clock;
 use super::ids::seeded_openids;
 use super::records::Records;
 use crate::config::{EmulatorConfig, DEFAULT_SUBJECT};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use wechat_protocol::secret::Secret;
@@ -26,8 +26,7 @@ pub struct State {
     pub credentials: BTreeMap<String, Secret>,
     /// Per account (configured ones, and authorizers met through a platform).
     pub apps: BTreeMap<String, AppData>,
-    pub counters: Counters,
-    /// Each family's records that are not per account (tokens, platforms, faults, …).
+    /// The records of each family and stage that are not per account (tokens, platforms, faults, …).
     pub records: Records,
     serial: u64,
 }
@@ -41,15 +40,6 @@ pub struct AppData {
     pub records: Records,
 }
 
-/// Requests received and non-idempotent requests executed, per `namespace.method`.
-#[derive(Debug, Default)]
-pub struct Counters {
-    pub requests: BTreeMap<String, u64>,
-    pub executions: BTreeMap<String, u64>,
-    /// Executions of non-idempotent endpoints per `order_id` they named: more than one is a duplicate order.
-    pub executions_by_order: BTreeMap<String, HashMap<String, u64>>,
-}
-
 impl State {
     /// The shared part of the state, with the configured accounts; families seed their own records after.
     pub fn new(config: &EmulatorConfig) -> State {
@@ -58,7 +48,6 @@ impl State {
             token_ttl: Duration::from_secs(config.token_ttl_seconds()),
             credentials: BTreeMap::new(),
             apps: BTreeMap::new(),
-            counters: Counters::default(),
             records: Records::default(),
             serial: 0,
         };

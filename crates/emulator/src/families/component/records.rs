@@ -3,9 +3,9 @@
 //! change them through the functions here.
 
 use crate::config::ComponentConfig;
-use crate::families::token_store::TokenStore;
 use crate::kit::ids::random_token;
 use crate::kit::state::State;
+use crate::stages::token_store::TokenStore;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};

@@ -4,12 +4,12 @@
 
 use super::pushes;
 use super::records::{Authorization, ComponentState, Platforms, LIST_PAGE_MAX, PRE_AUTH_CODE_LIFETIME, TICKET_LIFETIME};
-use crate::families::quota;
-use crate::families::token_store::{Grant, TokenStore};
 use crate::kit::context::Ctx;
 use crate::kit::failure::fail;
 use crate::kit::ids::random_token;
 use crate::kit::route::Route;
+use crate::stages::quota;
+use crate::stages::token_store::{Grant, TokenStore};
 use crate::wire::{fields, Reply, WxError};
 use serde_json::{json, Value};
 use wechat_protocol::secret::Secret;

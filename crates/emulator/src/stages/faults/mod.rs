@@ -1,4 +1,4 @@
-//! The faults family: errors and delays a test injects into the next calls (`queue`), random faults at set
+//! The faults stage: errors and delays a test injects into the next calls (`queue`), random faults at set
 //! rates (`rates`), and what a drawn fault does to a request (`answers`, used by the server).
 
 pub mod answers;
@@ -13,7 +13,8 @@ use rates::{FaultRates, RatesConfig};
 use serde_json::{json, Map, Value};
 use wechat_protocol::catalogue::catalogue;
 
-pub const FAMILY: Family = Family::new("faults").actions(ACTIONS).describe(describe);
+/// Its control actions, listed with the families' (`families::FAMILIES`).
+pub const CONTROLS: Family = Family::new("faults").actions(ACTIONS).describe(describe);
 
 const ACTIONS: &[Action] = &[
     Action::new("injectFault", "{name, errcode?, errmsg?, delayMs?, afterExecute?: false, times?: 1}", "The next `times` calls of `name` (or `*`) wait delayMs, then answer errcode: before running, or after running when afterExecute. Returns {pending}.", inject_fault)

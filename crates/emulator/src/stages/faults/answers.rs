@@ -3,7 +3,7 @@
 
 use super::queue::Fault;
 use super::rates::Drawn;
-use crate::families::token_store::TokenStore;
+use crate::stages::token_store::TokenStore;
 use crate::kit::params::query_value;
 use crate::kit::state::State;
 use crate::wire::common_errmsg;

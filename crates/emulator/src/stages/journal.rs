@@ -11,7 +11,8 @@ use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use wechat_protocol::secret::scrub;
 
-pub const FAMILY: Family = Family::new("journal").actions(ACTIONS).describe(describe);
+/// Its control actions, listed with the families' (`families::FAMILIES`).
+pub const CONTROLS: Family = Family::new("journal").actions(ACTIONS).describe(describe);
 
 /// Requests kept; older ones are forgotten first.
 const CAPACITY: usize = 2000;
