@@ -8,8 +8,8 @@
 //! - `calls`: the flows JS calls directly: pre-auth code, queryAuth, start ticket.
 //!
 //! Every request goes through the exchange on its table row; these files add only the domain step.
-//! - `push`: verifying, decrypting and acting on pushes to the authorization-event URL; `fast_register_push`
-//!   reads what `notify_third_fasteregister` adds.
+//! - `push`: acting on pushes to the authorization-event URL (tickets, authorization events, fast
+//!   registration), opened by the one push intake (`crate::push::receiver`).
 //! - `auth_url`: the authorization page URL (a pure function).
 
 pub mod auth_url;
@@ -17,16 +17,15 @@ mod authorizer_token;
 mod calls;
 mod component_token;
 pub mod config;
-mod fast_register_push;
 mod push;
 mod refresh_token;
 mod stored;
 
 pub use push::PushReport;
 
-use wechat_protocol::crypto::MsgCrypt;
 use crate::error::Error;
 use crate::exchange::Exchange;
+use crate::push::receiver::{Envelope, Receiver};
 use wechat_protocol::secret::Secret;
 use crate::store::Store;
 use crate::store::keys::TokenKeys;
@@ -68,15 +67,13 @@ pub(crate) struct Core {
 
 pub struct Component {
     core: Arc<Core>,
-    crypt: MsgCrypt,
     tokens: TokenCache,
     /// One cache per authorizer, made on first use; single-flight and invalidate-if-same like app tokens.
     authorizers: Mutex<HashMap<String, TokenCache>>,
-    /// Replay guard of the push intake (`push`).
-    push_max_age: std::time::Duration,
-    seen: crate::push::replay::SeenPushes,
+    /// The platform's own pushes to its authorization-event URL (`push`): encrypted XML only.
+    events: Receiver,
     /// The authorizers' message pushes to the platform's `$APPID$` URL.
-    messages: crate::push::receiver::Receiver,
+    messages: Receiver,
 }
 
 impl Component {
@@ -98,20 +95,14 @@ impl Component {
         });
         let source = shared(&core, Arc::new(ComponentSource { core: core.clone() }), keys::component_token(&core.appid));
         let tokens = TokenCache::new(source);
+        // Both intakes verify with the platform's token and key, and decrypt for its appid.
+        let intake = |api| Receiver::new(api, "component.pushMaxAgeSeconds", config.token.clone(), Some(config.crypt.clone()), config.push_max_age);
         Component {
             core,
-            crypt: config.crypt.clone(),
             tokens,
             authorizers: Mutex::new(HashMap::new()),
-            push_max_age: config.push_max_age,
-            seen: Default::default(),
-            messages: crate::push::receiver::Receiver::new(
-                "component.handleMessage",
-                "component.pushMaxAgeSeconds",
-                config.token.clone(),
-                Some(config.crypt.clone()),
-                config.push_max_age,
-            ),
+            events: intake("component.handlePush").taking(Envelope::EncryptedXml),
+            messages: intake("component.handleMessage"),
         }
     }
 
@@ -120,7 +111,7 @@ impl Component {
     }
 
     /// The intake of the authorizers' message pushes (verified with this platform's token and key).
-    pub fn messages(&self) -> &crate::push::receiver::Receiver {
+    pub fn messages(&self) -> &Receiver {
         &self.messages
     }
 

@@ -1,6 +1,6 @@
-//! Message pushes: an account's own (`push` in the client config) and the freshness and duplicate rules every
-//! push intake shares (`replay`). The platform's authorization events live in `component::push`, and the
-//! authorizers' messages reach `component::Component::messages`, both on these parts.
+//! Message pushes: the one intake every push is opened by (`receiver`), an account's own (`push` in the client
+//! config), and the freshness and duplicate rules (`replay`). The platform's authorization events
+//! (`component::push`) and the authorizers' messages (`component::Component::messages`) are received here too.
 
 pub mod config;
 pub mod receiver;

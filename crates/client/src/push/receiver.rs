@@ -1,7 +1,9 @@
-//! One message-push intake: an account's own (`push: { token, encodingAesKey }`), or the authorizers' messages
-//! reaching a third-party platform's `$APPID$` URL (the platform's token and key). Every push is verified
-//! (signature, then decryption when encrypted), read into a typed tree, checked for freshness, and recognised
-//! when WeChat delivers it again; only then is it reported for the listeners.
+//! The one message-push intake: an account's own (`push: { token, encodingAesKey }`), the authorizers' messages
+//! reaching a third-party platform's `$APPID$` URL, and the platform's own authorization-event URL (tickets,
+//! authorization events, fast registration), the last two with the platform's token and key. Every push is
+//! verified (signature, then decryption with the appid trailer checked when encrypted), read into a typed tree,
+//! checked for freshness, and recognised when WeChat delivers it again; only then is it reported for the
+//! listeners (or acted on: `component::push`).
 
 use super::replay::{check_fresh, rejected, unix_now, SeenPushes};
 use crate::error::Error;
@@ -9,19 +11,31 @@ use rand::Rng;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::Duration;
-use wechat_protocol::crypto::push_message::{self, Format, Keys};
+use wechat_protocol::crypto::push_message::{self, Format, Keys, Opened};
 use wechat_protocol::crypto::push_schema::event_name;
-use wechat_protocol::crypto::{MsgCrypt, PushQuery};
+use wechat_protocol::crypto::{CryptoError, MsgCrypt, PushQuery};
 use wechat_protocol::secret::Secret;
 
+/// What an intake takes, beyond what its keys decide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Envelope {
+    /// An account's pushes and the authorizers' messages: plain without a key, encrypted (compatible or safe)
+    /// with one; XML or JSON.
+    AsKeys,
+    /// The platform's authorization-event URL: XML, always encrypted, so a query without `encrypt_type` is
+    /// read as `aes` (its `msg_signature` is still required).
+    EncryptedXml,
+}
+
 pub struct Receiver {
-    /// `push.handlePush` or `component.handleMessage`: what errors are named after.
+    /// `push.handlePush`, `component.handleMessage` or `component.handlePush`: what errors are named after.
     api: &'static str,
     /// The option that sets the freshness window, named in a stale push's error.
     max_age_option: &'static str,
     token: Secret,
     crypt: Option<MsgCrypt>,
     max_age: Duration,
+    envelope: Envelope,
     seen: SeenPushes,
 }
 
@@ -45,7 +59,12 @@ pub struct Received {
 
 impl Receiver {
     pub fn new(api: &'static str, max_age_option: &'static str, token: Secret, crypt: Option<MsgCrypt>, max_age: Duration) -> Receiver {
-        Receiver { api, max_age_option, token, crypt, max_age, seen: SeenPushes::default() }
+        Receiver { api, max_age_option, token, crypt, max_age, envelope: Envelope::AsKeys, seen: SeenPushes::default() }
+    }
+
+    /// The same intake, taking only what `envelope` allows.
+    pub fn taking(self, envelope: Envelope) -> Receiver {
+        Receiver { envelope, ..self }
     }
 
     fn keys(&self) -> Keys<'_> {
@@ -54,7 +73,21 @@ impl Receiver {
 
     /// A POSTed push, for the account `appid`.
     pub fn receive(&self, appid: &str, query: &PushQuery, body: &str) -> Result<Received, Error> {
-        let opened = push_message::open(self.keys(), query, body).map_err(|e| rejected(self.api, e))?;
+        self.receive_as(appid, query, body, |_| Ok(())).map(|(received, ())| received)
+    }
+
+    /// A POSTed push, for the account `appid`, with `read` typing its message once it is verified: what `read`
+    /// refuses (a missing or malformed field) is rejected before freshness and duplicates are looked at, so
+    /// nothing is recorded for it.
+    pub fn receive_as<T>(
+        &self,
+        appid: &str,
+        query: &PushQuery,
+        body: &str,
+        read: impl FnOnce(&Map<String, Value>) -> Result<T, String>,
+    ) -> Result<(Received, T), Error> {
+        let opened = self.open(query, body).map_err(|e| rejected(self.api, e))?;
+        let typed = read(&opened.message).map_err(|e| rejected(self.api, e))?;
         let (now, max_age) = (unix_now(), self.max_age.as_secs() as i64);
         let stamped: i64 = query.timestamp.trim().parse().map_err(|_| rejected(self.api, "the query's timestamp is not a number"))?;
         check_fresh(self.api, self.max_age_option, "query timestamp", stamped, now, max_age)?;
@@ -65,7 +98,7 @@ impl Receiver {
         let event = event_name(&opened.message).ok_or_else(|| rejected(self.api, "the message has no Event, InfoType or MsgType"))?;
         let key = self.seen.key(&opened.content);
         let first = self.seen.first_time(key, stamped.max(created.unwrap_or(stamped)) + max_age, now);
-        Ok(Received {
+        let received = Received {
             event,
             appid: appid.to_owned(),
             format: opened.format.as_str(),
@@ -73,7 +106,22 @@ impl Receiver {
             message: opened.message,
             ignored: (!first).then_some("duplicate"),
             push_key: key.to_string(),
-        })
+        };
+        Ok((received, typed))
+    }
+
+    /// Envelope, signature, decryption (the appid trailer checked), one tree reader, the documented types.
+    fn open(&self, query: &PushQuery, body: &str) -> Result<Opened, CryptoError> {
+        let mut aes = None;
+        if self.envelope == Envelope::EncryptedXml {
+            if Format::of(body) != Format::Xml {
+                return Err(CryptoError::BadXml("this URL takes XML pushes only".into()));
+            }
+            if query.encrypt_type.is_none() {
+                aes = Some(PushQuery { encrypt_type: Some("aes".into()), ..query.clone() });
+            }
+        }
+        push_message::open(self.keys(), aes.as_ref().unwrap_or(query), body)
     }
 
     /// Forgets a handled push (`Received::push_key`): its listeners failed, so WeChat's retry runs them again.
@@ -133,5 +181,31 @@ mod tests {
         let (old_query, old_body) = push(unix_now() - 3600);
         let e = r.receive("wxapp", &old_query, &old_body).unwrap_err();
         assert!(e.message.contains("stale push") && e.message.contains("push.maxAgeSeconds"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_platform_envelope_takes_encrypted_xml_with_or_without_encrypt_type() {
+        let crypt = MsgCrypt::new("tok", KEY, "wxapp").unwrap();
+        let keys = Keys { token: "tok", crypt: Some(&crypt) };
+        let events = receiver().taking(Envelope::EncryptedXml);
+        let message = json!({"AppId": "wxapp", "CreateTime": unix_now(), "InfoType": "component_verify_ticket", "ComponentVerifyTicket": "t"});
+        let seal_as = |format| {
+            let sealed = seal(keys, Mode::Safe, format, message.as_object().unwrap(), &unix_now().to_string(), "n").unwrap();
+            (PushQuery::from_pairs(sealed.query.iter().map(|(k, v)| (*k, v.clone()))), sealed.body)
+        };
+        let (mut query, body) = seal_as(Format::Xml);
+        query.encrypt_type = None;
+        let read = |m: &Map<String, Value>| m["ComponentVerifyTicket"].as_str().map(str::to_owned).ok_or_else(|| "no ticket".to_owned());
+        // What `read` refuses is rejected, and nothing is recorded for it.
+        let e = events.receive_as("wxapp", &query, &body, |_| Err::<(), _>("missing field: X".to_owned())).unwrap_err();
+        assert_eq!(e.message, "push rejected: missing field: X");
+        let (received, ticket) = events.receive_as("wxapp", &query, &body, read).unwrap();
+        assert_eq!((received.event.as_str(), ticket.as_str(), received.encrypted, received.ignored), ("component_verify_ticket", "t", true, None));
+        assert_eq!(events.receive("wxapp", &query, &body).unwrap().ignored, Some("duplicate"));
+        let (json_query, json_body) = seal_as(Format::Json);
+        let e = events.receive("wxapp", &json_query, &json_body).unwrap_err();
+        assert_eq!(e.message, "push rejected: invalid push XML: this URL takes XML pushes only");
+        // An account's intake with the same keys still wants `encrypt_type` (its absence means a plain push).
+        assert!(receiver().receive("wxapp", &query, &body).unwrap_err().message.contains("encrypt_type"));
     }
 }

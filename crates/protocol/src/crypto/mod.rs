@@ -3,12 +3,12 @@
 //!
 //! Layout, one concern per file:
 //! - `msg_crypt`: keys, signatures, AES-256-CBC envelope, push/reply/URL-verification helpers.
-//! - `push_xml`: a small, DTD-free XML reader/writer for WeChat's flat `<xml>` envelopes,
-//!   and the typed [`PushEvent`] of the authorization-event URL.
+//! - `push_xml`: a small, DTD-free XML reader/writer for WeChat's flat `<xml>` envelopes.
 //! - `push_tree`: the reader that never drops data (repeated elements as arrays, nested as objects)
 //!   and its writer, for message content.
 //! - `push_schema`: which fields the official pages type as numbers or lists, per event.
-//! - `push_message`: an account's message push in plain, compatible and safe modes, XML or JSON.
+//! - `push_message`: a message push in plain, compatible and safe modes, XML or JSON: an account's,
+//!   an authorizer's, or a third-party platform's own (tickets, authorization events).
 //!
 //! Self-contained on purpose: nothing here refers outside `crate::crypto`, so the directory
 //! can be dropped into another crate as `src/crypto/`.
@@ -23,7 +23,7 @@ pub mod push_xml;
 
 pub use msg_crypt::{MsgCrypt, PushQuery, MAX_ENCRYPT_LEN};
 pub use push_tree::{build_tree, parse_tree};
-pub use push_xml::{build_flat, parse_flat, InfoType, PushEvent, MAX_PUSH_XML_BYTES};
+pub use push_xml::{build_flat, parse_flat, MAX_PUSH_XML_BYTES};
 
 /// Everything that can go wrong while verifying, decrypting or parsing a push.
 ///

@@ -49,7 +49,7 @@ impl Format {
     }
 
     /// The format of a body, by its first character.
-    fn of(body: &str) -> Format {
+    pub fn of(body: &str) -> Format {
         if body.trim_start().starts_with('{') {
             Format::Json
         } else {
@@ -345,7 +345,7 @@ mod tests {
     fn wechatpy_pushes_and_url_checks_are_accepted() {
         let fixture: Value = serde_json::from_str(include_str!("fixtures/wechatpy.json")).unwrap();
         let s = |c: &Value, k: &str| c[k].as_str().unwrap_or_default().to_owned();
-        let mut opened = 0;
+        let (mut opened, mut events) = (0, 0);
         for c in fixture["cases"].as_array().unwrap() {
             let crypt = MsgCrypt::new(&s(c, "token"), &s(c, "encoding_aes_key"), &s(c, "appid")).unwrap();
             let keys = Keys { token: &s(c, "token"), crypt: Some(&crypt) };
@@ -356,6 +356,17 @@ mod tests {
                     let got = open(keys, &q, &s(c, "body_xml")).unwrap();
                     let mut want = parse_tree(&s(c, "plaintext"), MAX_PUSH_XML_BYTES).unwrap();
                     type_message(&mut want);
+                    // A platform's event reads as wechatpy reads it: its fields, the two times as numbers.
+                    if let Some(event) = c.get("expect_event") {
+                        let fields = [("app_id", "AppId"), ("create_time", "CreateTime"), ("info_type", "InfoType"),
+                            ("component_verify_ticket", "ComponentVerifyTicket"), ("authorizer_appid", "AuthorizerAppid"),
+                            ("authorization_code", "AuthorizationCode"), ("authorization_code_expired_time", "AuthorizationCodeExpiredTime"),
+                            ("pre_auth_code", "PreAuthCode")];
+                        for (theirs, ours) in fields {
+                            assert_eq!(got.message.get(ours), event.get(theirs), "{} {ours}", s(c, "name"));
+                        }
+                        events += 1;
+                    }
                     assert_eq!((got.message, got.content), (want, s(c, "plaintext")), "{}", s(c, "name"));
                     opened += 1;
                 }
@@ -371,6 +382,7 @@ mod tests {
             }
         }
         assert!(opened >= 5, "{opened}");
+        assert_eq!(events, 3, "a ticket, authorized, unauthorized");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! WeChat push XML: the flat `<xml><Name>value</Name>...</xml>` documents WeChat POSTs (outer
-//! envelope and decrypted inner message), and the typed third-party-platform [`PushEvent`].
+//! WeChat push XML: the flat `<xml><Name>value</Name>...</xml>` envelopes WeChat POSTs and expects
+//! back (`Encrypt` beside `ToUserName`/`AppId`, a passive reply's four fields). Message content is
+//! read by `push_tree`, which keeps nested blocks.
 //!
 //! Parsing rules (deliberately narrower than XML, because the input comes from the network):
 //! - Input longer than `max_bytes` is rejected with `TooLarge` before the parser sees it.
@@ -11,15 +12,12 @@
 //! - The root element must be `<xml>`; exactly one root; no text directly inside it.
 //! - Nested elements are SKIPPED, not rejected: a child of `<xml>` that itself contains elements
 //!   is left out of the flat list. Some legitimate pushes carry nested blocks (e.g. the
-//!   `notify_third_fasteregister` event's `<info>`), and rejecting them would make the whole push
-//!   unreadable; callers that need nested data parse the inner XML themselves. Nesting deeper than
-//!   [`MAX_DEPTH`] is rejected.
-//! - Values are returned verbatim (after unescaping and XML 1.0 end-of-line normalisation);
-//!   [`PushEvent::parse`] trims whitespace around the fields it types.
+//!   `notify_third_fasteregister` event's `<info>`, or a compatible-mode envelope's plain copy), and
+//!   rejecting them would make the whole envelope unreadable; content with nested data is read by
+//!   `push_tree`. Nesting deeper than [`MAX_DEPTH`] is rejected.
+//! - Values are returned verbatim (after unescaping and XML 1.0 end-of-line normalisation).
 //!
 //! Error texts are fixed strings plus a byte offset: they never echo the (possibly decrypted) input.
-
-use std::fmt;
 
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
@@ -44,10 +42,6 @@ pub(crate) fn bad_at(why: &str, pos: u64) -> CryptoError {
 
 pub(crate) fn is_xml_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-}
-
-fn trim_xml_ws(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
 fn element_name(e: &quick_xml::events::BytesStart<'_>) -> String {
@@ -230,152 +224,6 @@ pub fn build_flat(fields: &[(&str, &str)]) -> String {
     out
 }
 
-/// `InfoType` of a third-party-platform push. Unknown types are kept verbatim in `Other`
-/// (WeChat has more, e.g. `notify_third_fasteregister`), so new events do not break parsing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InfoType {
-    ComponentVerifyTicket,
-    Authorized,
-    UpdateAuthorized,
-    Unauthorized,
-    Other(String),
-}
-
-impl InfoType {
-    pub fn parse(s: &str) -> InfoType {
-        match s {
-            "component_verify_ticket" => InfoType::ComponentVerifyTicket,
-            "authorized" => InfoType::Authorized,
-            "updateauthorized" => InfoType::UpdateAuthorized,
-            "unauthorized" => InfoType::Unauthorized,
-            other => InfoType::Other(other.to_string()),
-        }
-    }
-
-    /// The wire spelling.
-    pub fn as_str(&self) -> &str {
-        match self {
-            InfoType::ComponentVerifyTicket => "component_verify_ticket",
-            InfoType::Authorized => "authorized",
-            InfoType::UpdateAuthorized => "updateauthorized",
-            InfoType::Unauthorized => "unauthorized",
-            InfoType::Other(s) => s,
-        }
-    }
-}
-
-/// A decrypted push to a third-party platform's authorization-event URL.
-///
-/// `app_id` is the component appid as written inside the message; `MsgCrypt::decrypt` has
-/// already checked the (authenticated) appid trailer, so this is informational.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PushEvent {
-    pub app_id: String,
-    pub create_time: i64,
-    pub info_type: InfoType,
-    pub component_verify_ticket: Option<String>,
-    pub authorizer_appid: Option<String>,
-    pub authorization_code: Option<String>,
-    pub authorization_code_expired_time: Option<i64>,
-    pub pre_auth_code: Option<String>,
-}
-
-/// Looks up a field that may appear at most once; empty (after trimming) counts as absent.
-fn field<'a>(
-    fields: &'a [(String, String)],
-    name: &'static str,
-) -> Result<Option<&'a str>, CryptoError> {
-    let mut found = None;
-    for (k, v) in fields {
-        if k == name {
-            if found.is_some() {
-                return Err(CryptoError::BadXml(format!("duplicate field {name}")));
-            }
-            found = Some(trim_xml_ws(v));
-        }
-    }
-    Ok(found.filter(|v| !v.is_empty()))
-}
-
-fn int_field(fields: &[(String, String)], name: &'static str) -> Result<Option<i64>, CryptoError> {
-    match field(fields, name)? {
-        None => Ok(None),
-        Some(v) => v
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| CryptoError::BadXml(format!("{name} is not an integer"))),
-    }
-}
-
-impl PushEvent {
-    /// Parses the decrypted inner XML of an authorization-event push.
-    ///
-    /// Required: `AppId`, `CreateTime`, `InfoType`; plus `ComponentVerifyTicket` for
-    /// `component_verify_ticket`, `AuthorizerAppid` for the three authorization events and
-    /// `AuthorizationCode` for `authorized`/`updateauthorized` (the fields a handler must act on).
-    pub fn parse(inner_xml: &str) -> Result<PushEvent, CryptoError> {
-        let fields = parse_flat(inner_xml, MAX_PUSH_XML_BYTES)?;
-        let req = |name: &'static str| -> Result<String, CryptoError> {
-            field(&fields, name)?
-                .map(str::to_string)
-                .ok_or(CryptoError::MissingField(name))
-        };
-        let opt = |name: &'static str| -> Result<Option<String>, CryptoError> {
-            Ok(field(&fields, name)?.map(str::to_string))
-        };
-        let event = PushEvent {
-            app_id: req("AppId")?,
-            create_time: int_field(&fields, "CreateTime")?
-                .ok_or(CryptoError::MissingField("CreateTime"))?,
-            info_type: InfoType::parse(&req("InfoType")?),
-            component_verify_ticket: opt("ComponentVerifyTicket")?,
-            authorizer_appid: opt("AuthorizerAppid")?,
-            authorization_code: opt("AuthorizationCode")?,
-            authorization_code_expired_time: int_field(&fields, "AuthorizationCodeExpiredTime")?,
-            pre_auth_code: opt("PreAuthCode")?,
-        };
-        match event.info_type {
-            InfoType::ComponentVerifyTicket if event.component_verify_ticket.is_none() => {
-                Err(CryptoError::MissingField("ComponentVerifyTicket"))
-            }
-            InfoType::Authorized | InfoType::UpdateAuthorized | InfoType::Unauthorized
-                if event.authorizer_appid.is_none() =>
-            {
-                Err(CryptoError::MissingField("AuthorizerAppid"))
-            }
-            InfoType::Authorized | InfoType::UpdateAuthorized
-                if event.authorization_code.is_none() =>
-            {
-                Err(CryptoError::MissingField("AuthorizationCode"))
-            }
-            _ => Ok(event),
-        }
-    }
-}
-
-/// Hand-written so logs never show the ticket or authorization codes (they are credentials).
-impl fmt::Debug for PushEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = |o: &Option<String>| o.as_ref().map(|_| "<redacted>");
-        f.debug_struct("PushEvent")
-            .field("app_id", &self.app_id)
-            .field("create_time", &self.create_time)
-            .field("info_type", &self.info_type)
-            .field(
-                "component_verify_ticket",
-                &redact(&self.component_verify_ticket),
-            )
-            .field("authorizer_appid", &self.authorizer_appid)
-            .field("authorization_code", &redact(&self.authorization_code))
-            .field(
-                "authorization_code_expired_time",
-                &self.authorization_code_expired_time,
-            )
-            .field("pre_auth_code", &redact(&self.pre_auth_code))
-            .finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,7 +328,7 @@ mod tests {
         assert_eq!(parse_flat(&"<".repeat(51), 50), Err(CryptoError::TooLarge));
         assert!(parse_flat(&big, big.len()).is_ok());
         let huge = "x".repeat(MAX_PUSH_XML_BYTES + 1);
-        assert_eq!(PushEvent::parse(&huge), Err(CryptoError::TooLarge));
+        assert_eq!(pf(&huge), Err(CryptoError::TooLarge));
     }
 
     #[test]
@@ -544,91 +392,9 @@ mod tests {
         <CreateTime>1413192605</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType>\
         <ComponentVerifyTicket><![CDATA[ticket@@@secret]]></ComponentVerifyTicket></xml>";
 
-    #[test]
-    fn push_event_ticket() {
-        let ev = PushEvent::parse(TICKET).unwrap();
-        assert_eq!(ev.app_id, "wx0123456789abcdef");
-        assert_eq!(ev.create_time, 1413192605);
-        assert_eq!(ev.info_type, InfoType::ComponentVerifyTicket);
-        assert_eq!(
-            ev.component_verify_ticket.as_deref(),
-            Some("ticket@@@secret")
-        );
-        assert_eq!(ev.authorizer_appid, None);
-        let dbg = format!("{ev:?}");
-        assert!(
-            !dbg.contains("ticket@@@secret") && dbg.contains("<redacted>"),
-            "{dbg}"
-        );
-    }
-
-    #[test]
-    fn push_event_auth_events_and_other() {
-        let upd = build_flat(&[
-            ("AppId", "wxc"),
-            ("CreateTime", "1413192760"),
-            ("InfoType", "updateauthorized"),
-            ("AuthorizerAppid", "wxa"),
-            ("AuthorizationCode", "code@@@x"),
-            ("AuthorizationCodeExpiredTime", "1413196360"),
-            ("PreAuthCode", "pre@@@y"),
-        ]);
-        let ev = PushEvent::parse(&upd).unwrap();
-        assert_eq!(ev.info_type, InfoType::UpdateAuthorized);
-        assert_eq!(ev.authorization_code_expired_time, Some(1413196360));
-        assert_eq!(ev.pre_auth_code.as_deref(), Some("pre@@@y"));
-        assert_eq!(ev.info_type.as_str(), "updateauthorized");
-
-        let other = "<xml><AppId>wxc</AppId><CreateTime> 1 </CreateTime><InfoType>notify_third_fasteregister</InfoType>\
-                     <info><name>n</name></info></xml>";
-        let ev = PushEvent::parse(other).unwrap();
-        assert_eq!(
-            ev.info_type,
-            InfoType::Other("notify_third_fasteregister".into())
-        );
-        assert_eq!(ev.create_time, 1);
-    }
-
-    #[test]
-    fn push_event_rejects_missing_bad_and_duplicate_fields() {
-        let cases: &[(&str, CryptoError)] = &[
-            (
-                "<xml><CreateTime>1</CreateTime><InfoType>authorized</InfoType></xml>",
-                CryptoError::MissingField("AppId"),
-            ),
-            ("<xml><AppId>a</AppId><InfoType>x</InfoType></xml>", CryptoError::MissingField("CreateTime")),
-            ("<xml><AppId>a</AppId><CreateTime>1</CreateTime></xml>", CryptoError::MissingField("InfoType")),
-            (
-                "<xml><AppId>a</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType>\
-                 <ComponentVerifyTicket>  </ComponentVerifyTicket></xml>",
-                CryptoError::MissingField("ComponentVerifyTicket"),
-            ),
-            (
-                "<xml><AppId>a</AppId><CreateTime>1</CreateTime><InfoType>unauthorized</InfoType></xml>",
-                CryptoError::MissingField("AuthorizerAppid"),
-            ),
-            (
-                "<xml><AppId>a</AppId><CreateTime>1</CreateTime><InfoType>authorized</InfoType>\
-                 <AuthorizerAppid>b</AuthorizerAppid></xml>",
-                CryptoError::MissingField("AuthorizationCode"),
-            ),
-            (
-                "<xml><AppId>a</AppId><CreateTime>soon</CreateTime><InfoType>x</InfoType></xml>",
-                CryptoError::BadXml("CreateTime is not an integer".into()),
-            ),
-            (
-                "<xml><AppId>a</AppId><AppId>b</AppId><CreateTime>1</CreateTime><InfoType>x</InfoType></xml>",
-                CryptoError::BadXml("duplicate field AppId".into()),
-            ),
-        ];
-        for (xml, want) in cases {
-            assert_eq!(PushEvent::parse(xml).as_ref(), Err(want), "{xml}");
-        }
-    }
-
     /// Property-style: random bytes, mutated WeChat XML and tag soup must never panic.
     #[test]
-    fn fuzz_parse_flat_and_push_event_never_panic() {
+    fn fuzz_parse_flat_never_panics() {
         let mut rng = StdRng::seed_from_u64(0x5EED_0001);
         let atoms = [
             "<xml>",
@@ -679,7 +445,7 @@ mod tests {
                 }
             };
             let _ = parse_flat(&s, 4096);
-            let _ = PushEvent::parse(&s);
+            let _ = pf(&s);
         }
     }
 }

@@ -126,10 +126,11 @@ pub fn custom_event(state: &mut State, component_appid: &str, message: &Map<Stri
 
 #[cfg(test)]
 mod tests {
-    use wechat_protocol::crypto::{MsgCrypt, PushEvent, PushQuery};
+    use wechat_protocol::crypto::push_message::{open, Keys};
+    use wechat_protocol::crypto::{MsgCrypt, PushQuery};
     use crate::test_support::{code, TestEmulator};
     use axum::extract::{RawQuery, State};
-    use serde_json::{json, Value};
+    use serde_json::{json, Map, Value};
     use std::sync::{Arc, Mutex};
 
     const COMPONENT: &str = "wxcomponent0000001";
@@ -138,7 +139,8 @@ mod tests {
     const KEY: &str = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA";
     const MERCHANT: &str = "wxmerchant00000001";
 
-    type Received = Arc<Mutex<Vec<PushEvent>>>;
+    /// Each push's message, as the client's push intake reads it.
+    type Received = Arc<Mutex<Vec<Map<String, Value>>>>;
 
     /// A platform's push URL: verifies and decrypts every push with the platform's own crypt, answers success.
     async fn receiver() -> (Received, String) {
@@ -148,8 +150,8 @@ mod tests {
             let query = PushQuery::from_pairs(url::form_urlencoded::parse(raw.as_bytes()).into_owned());
             let crypt = MsgCrypt::new(TOKEN, KEY, COMPONENT).unwrap();
             assert!(crypt.verify_signature(query.signature.as_deref().unwrap(), &query.timestamp, &query.nonce));
-            let inner = crypt.decrypt_push(&query, &body).expect("a valid push");
-            received.lock().unwrap().push(PushEvent::parse(&inner).unwrap());
+            let opened = open(Keys { token: TOKEN, crypt: Some(&crypt) }, &query, &body).expect("a valid push");
+            received.lock().unwrap().push(opened.message);
             "success"
         }
         let app = axum::Router::new().fallback(take).with_state(received.clone());
@@ -174,7 +176,7 @@ mod tests {
         let (received, url) = receiver().await;
         let pushed = emu.control("pushTicket", json!({"url": url})).await;
         assert_eq!(pushed["delivery"], json!({"status": 200, "answer": "success"}));
-        let ticket = received.lock().unwrap()[0].component_verify_ticket.clone().unwrap();
+        let ticket = received.lock().unwrap()[0]["ComponentVerifyTicket"].as_str().unwrap().to_owned();
         assert_eq!(pushed["ticket"], ticket.as_str());
         assert!(component_token(&emu, &ticket).await["component_access_token"].is_string());
         assert_eq!(code(&component_token(&emu, "ticket@@@guessed").await), 61006);
@@ -187,7 +189,7 @@ mod tests {
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        let second = received.lock().unwrap()[1].component_verify_ticket.clone().unwrap();
+        let second = received.lock().unwrap()[1]["ComponentVerifyTicket"].as_str().unwrap().to_owned();
         assert_ne!(second, ticket);
         assert_eq!(code(&component_token(&emu, &ticket).await), 61006);
     }
@@ -203,12 +205,12 @@ mod tests {
         let again = emu.control("authorize", args).await;
         emu.control("unauthorize", json!({"componentAppid": COMPONENT, "authorizerAppid": MERCHANT})).await;
         let events = received.lock().unwrap();
-        let kinds: Vec<&str> = events.iter().map(|e| e.info_type.as_str()).collect();
+        let kinds: Vec<&str> = events.iter().map(|e| e["InfoType"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["component_verify_ticket", "authorized", "authorized", "unauthorized"], "not yet exchanged: still authorized");
-        assert_eq!(events[1].authorization_code.as_deref(), first["authorizationCode"].as_str());
-        assert_eq!(events[2].authorization_code.as_deref(), again["authorizationCode"].as_str());
-        assert_eq!(events[3].authorizer_appid.as_deref(), Some(MERCHANT));
-        assert!(events[1].authorization_code_expired_time.unwrap() > events[1].create_time);
+        assert_eq!(events[1]["AuthorizationCode"].as_str(), first["authorizationCode"].as_str());
+        assert_eq!(events[2]["AuthorizationCode"].as_str(), again["authorizationCode"].as_str());
+        assert_eq!(events[3]["AuthorizerAppid"], MERCHANT);
+        assert!(events[1]["AuthorizationCodeExpiredTime"].as_i64().unwrap() > events[1]["CreateTime"].as_i64().unwrap());
     }
 
     #[tokio::test]
