@@ -21,6 +21,8 @@ export const {
   off,
   tokens,
   lookupRid,
+  warmToken,
+  catalogue,
   OpenApiError,
   SDK_CODES,
   DYNAMIC_CURRENT_ENV,

@@ -20,6 +20,9 @@ const RESERVED = new Set([
   'prototype',
 ])
 const AS_TEXT = new Set(['toString', 'toLocaleString'])
+// What would call a node: kept on an API's own node (`fn.call(this, params)` is a call the caller meant), absent on
+// a namespace's, which is a function only so that a name can be both (`a.b` and `a.b.c`).
+const CALLERS = new Set(['call', 'apply'])
 
 /** What a reserved name reads as on a proxy described by `text` whose target is `target`. */
 function reserved(target, key, receiver, text) {
@@ -138,9 +141,14 @@ function buildOpenapi(getNative, options, names) {
   }
 
   let tree
+  let apis
   const children = (prefix) => {
     if (!tree) tree = nameTree(names())
     return tree.get(prefix)
+  }
+  const isApi = (path) => {
+    if (!apis) apis = new Set(names())
+    return apis.has(path)
   }
   /** A name of the table, or a prefix of some (`wxa.sec`), one segment below `prefix`. */
   const known = (prefix, key) => {
@@ -163,6 +171,7 @@ function buildOpenapi(getNative, options, names) {
       },
       get(t, key, receiver) {
         if (typeof key !== 'string') return undefined
+        if (CALLERS.has(key) && !isApi(path)) return undefined
         if (RESERVED.has(key)) return reserved(t, key, receiver, text)
         return node(`${path}.${key}`, key)
       },

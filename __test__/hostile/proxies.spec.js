@@ -53,10 +53,12 @@ test('namespaces still work as before around the reserved names', async (t) => {
   t.is(typeof cloud.openapi.request, 'function')
   t.is(typeof cloud.openapi.call, 'function', 'the root is a function: Function.prototype names stay what they are')
   t.is(cloud.openapi.call(), cloud.openapi)
+  t.is(ns.call, undefined, 'a namespace is callable only so that a name can be both; call/apply would start a call')
+  t.is(typeof ns.getAllAccount.call, 'function', "an API's own node keeps call and apply")
 })
 
 test('no endpoint in the table is named like a reserved name', (t) => {
-  const names = require('../../lib/binding.js').endpointNames()
+  const names = cloud.catalogue.names()
   const clash = names.filter((n) => n.split('.').some((part) => PROTOTYPE_NAMES.includes(part)))
   t.deepEqual(clash, [])
 })
