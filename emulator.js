@@ -31,7 +31,9 @@ class Emulator {
   #native
   // Like an http.Server, a running emulator keeps the process alive until close() (or unref()): the native
   // server's threads do not hold Node's event loop, this handle does.
-  #hold = setInterval(() => {}, 1 << 30)
+  // The timer's callback refers to the emulator, so the timer keeps it from being collected until close(), even
+  // when the caller kept no reference (`startEmulator().then((e) => log(e.url))`) and after unref().
+  #hold = setInterval(() => this, 1 << 30)
 
   constructor(nativeEmulator) {
     this.#native = nativeEmulator
