@@ -165,15 +165,21 @@ function buildOpenapi(getNative, options, names) {
     const text = `openapi.${path}`
     // An arrow function (no `prototype` of its own) named after its segment, as a method would be.
     const target = { [segment]: () => undefined }[segment]
+    // This node's children by segment: the hot path (`openapi.ns.method(...)`) is one Map lookup per level.
+    const kids = new Map()
     found = new Proxy(target, {
       apply(_, thisArg, args) {
         return call(path, args[0])
       },
       get(t, key, receiver) {
+        const kid = kids.get(key)
+        if (kid !== undefined) return kid
         if (typeof key !== 'string') return undefined
         if (CALLERS.has(key) && !isApi(path)) return undefined
         if (RESERVED.has(key)) return reserved(t, key, receiver, text)
-        return node(`${path}.${key}`, key)
+        const made = node(`${path}.${key}`, key)
+        kids.set(key, made)
+        return made
       },
       has(t, key) {
         return typeof key === 'string' && !RESERVED.has(key) ? known(path, key) : Reflect.has(t, key)
@@ -207,6 +213,8 @@ function buildOpenapi(getNative, options, names) {
   }
   const proxy = new Proxy(root, {
     get(target, key, receiver) {
+      const made = nodes.get(key)
+      if (made !== undefined) return made
       if (key === 'request') return request
       if (typeof key !== 'string') return target[key]
       if (RESERVED.has(key)) return reserved(target, key, receiver, 'openapi')

@@ -2,7 +2,7 @@
 //! is its table row through the exchange (so retried, timed and reported like `openapi.component.*`), plus
 //! its domain step.
 
-use super::{refresh_token, stored, Component};
+use super::{authorization, refresh_token, stored, Component};
 use crate::error::Error;
 use crate::exchange::{expires_in, string_field, CallOptions, Request};
 use crate::store::keys;
@@ -33,8 +33,10 @@ impl Component {
         };
         let appid = string_field(&info, "authorizer_appid", api)?;
         let refresh = string_field(&info, "authorizer_refresh_token", api)?;
-        // Saved first: it is the one credential that cannot be fetched again without the merchant.
+        // Saved first: it is the one credential that cannot be fetched again without the merchant. Stamped now,
+        // so that a late push about an earlier authorization (an `unauthorized` retried) leaves it alone.
         refresh_token::save(&self.core, &appid, None, &refresh).await?;
+        authorization::advance(&self.core, &appid, crate::push::replay::unix_now()).await?;
         if let Some(Value::String(access)) = info.get("authorizer_access_token").filter(|v| v.as_str() != Some("")) {
             let token = FreshToken::answered(api, "authorizer_access_token", access.clone(), expires_in(&info))?;
             stored::save(self.core.store.as_ref(), &keys::authorizer_token(&self.core.appid, &appid), &token).await?;

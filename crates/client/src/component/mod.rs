@@ -6,6 +6,7 @@
 //! - `component_token`: the component_access_token source (ticket → token).
 //! - `authorizer_token`: authorizer access tokens from refresh tokens, rotation, 61023 recovery.
 //! - `calls`: the flows JS calls directly: pre-auth code, queryAuth, start ticket.
+//! - `authorization`: when an authorizer's authorization last changed (state moves only forward in time).
 //!
 //! Every request goes through the exchange on its table row; these files add only the domain step.
 //! - `push`: acting on pushes to the authorization-event URL (tickets, authorization events, fast
@@ -13,6 +14,7 @@
 //! - `auth_url`: the authorization page URL (a pure function).
 
 pub mod auth_url;
+mod authorization;
 mod authorizer_token;
 mod calls;
 mod component_token;

@@ -9,7 +9,7 @@
 //! window is answered `success` again without acting twice; and a ticket never replaces a stored one with a
 //! later `CreateTime` (kept beside it in the store).
 
-use super::Component;
+use super::{authorization, Component};
 use crate::error::Error;
 use crate::store::keys;
 use serde::Serialize;
@@ -177,11 +177,18 @@ impl Component {
                 store.set(&keys::ticket(&self.core.appid), ticket, Some(keys::TICKET_TTL)).await?;
                 store.set(&time_key, &event.create_time.to_string(), Some(keys::TICKET_TTL)).await?;
             }
-            ("unauthorized", _, Some(authorizer)) => {
-                // Its tokens are dead at WeChat: drop them here too, so calls fail as "must authorize" at once.
-                store.del(&keys::refresh_token(&self.core.appid, authorizer)).await?;
-                store.del(&keys::authorizer_token(&self.core.appid, authorizer)).await?;
-                self.forget_authorizer(authorizer);
+            ("authorized" | "updateauthorized" | "unauthorized", _, Some(authorizer)) => {
+                // Authorization state moves only forward: a late retry of an older push (an `unauthorized`
+                // stamped before a re-authorization) must not undo what came after it.
+                if !authorization::advance(&self.core, authorizer, event.create_time).await? {
+                    return Ok(Some("stale authorization"));
+                }
+                if event.info_type == "unauthorized" {
+                    // Its tokens are dead at WeChat: drop them here too, so calls fail as "must authorize" at once.
+                    store.del(&keys::refresh_token(&self.core.appid, authorizer)).await?;
+                    store.del(&keys::authorizer_token(&self.core.appid, authorizer)).await?;
+                    self.forget_authorizer(authorizer);
+                }
             }
             _ => {}
         }

@@ -76,6 +76,12 @@ pub fn refresh_token(component_appid: &str, authorizer_appid: &str) -> String {
     format!("{PREFIX}:{{{component_appid}:{authorizer_appid}}}:authorizer_refresh_token")
 }
 
+/// The Unix second of the authorizer's latest authorization change (an authorization push's `CreateTime`, or when
+/// queryAuth stored its tokens): a push stamped earlier changes nothing (WeChat retries pushes late).
+pub fn authorization_time(component_appid: &str, authorizer_appid: &str) -> String {
+    format!("{PREFIX}:{{{component_appid}:{authorizer_appid}}}:authorization_time")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
