@@ -72,6 +72,12 @@ fn check(api: &str, endpoint: Option<&Endpoint>, answer: HttpAnswer, convert_cas
     if answer.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(unreadable(api, status, "WeChat's answer is not a JSON object".into(), &answer.body, held));
     }
+    // WeChat's record of other requests carries their credentials: scrubbed on the tree, before case conversion
+    // (which would change a credential quoted as a key) and before anyone reads it.
+    let answer = match endpoint.filter(|e| e.echoes_requests) {
+        Some(_) => scrubbed_answer(answer, held),
+        None => answer,
+    };
     // Straight from bytes to the text JS parses; a tree, conversion and re-serialization cost far more.
     let out = transcode::transcode(&answer.body, convert_case);
     let code = match out.errcode.as_ref().map(errcode_of) {
@@ -115,12 +121,19 @@ fn error_details(body: &[u8], convert_case: bool, held: &[Secret]) -> Map<String
     let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else { return Map::new() };
     map.shift_remove("errcode");
     map.shift_remove("errmsg");
-    let value = Value::Object(map);
-    let value = if convert_case { convert_keys(value, Direction::ToCamel) } else { value };
-    match scrub_value(&value, held) {
+    // Scrubbed before conversion: camelCase rewrites keys, and a credential echoed as a key would no longer match.
+    let value = scrub_value(&Value::Object(map), held);
+    match if convert_case { convert_keys(value, Direction::ToCamel) } else { value } {
         Value::Object(map) => map,
         _ => Map::new(),
     }
+}
+
+/// The answer with every credential scrubbed from its keys and strings (a row that `echoesRequests`).
+fn scrubbed_answer(answer: HttpAnswer, held: &[Secret]) -> HttpAnswer {
+    let Ok(value) = serde_json::from_slice::<Value>(&answer.body) else { return answer };
+    let body = serde_json::to_vec(&scrub_value(&value, held)).expect("a tree serializes");
+    HttpAnswer { body: Bytes::from(body), ..answer }
 }
 
 fn truncate(text: &str, max: usize) -> &str {

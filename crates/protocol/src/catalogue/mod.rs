@@ -76,6 +76,9 @@ pub struct Endpoint {
     /// Request fields the client fills from its own config (`"fromConfig": {"appsecret": "secret"}`): the
     /// credentials a token-less row needs, which never come from the caller's params.
     pub from_config: Vec<(String, ConfigValue)>,
+    /// `"echoesRequests": true`: the answer is WeChat's record of other requests (`auth.getRidInfo`: their URL
+    /// with its access token, their body with an AppSecret), so it is scrubbed like an error before anyone sees it.
+    pub echoes_requests: bool,
 }
 
 /// A value of the client's config that a row's request carries (`fromConfig` in the table).
@@ -272,6 +275,8 @@ struct RawRow {
     reconcile: Option<RawReconcile>,
     #[serde(default, rename = "fromConfig")]
     from_config: Map<String, serde_json::Value>,
+    #[serde(default, rename = "echoesRequests")]
+    echoes_requests: bool,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +355,7 @@ impl RawRow {
             source: self.source,
             reconcile: self.reconcile.map(|r| Reconcile { with: r.with, keys: r.keys, absent: r.absent, unless: r.unless }),
             from_config,
+            echoes_requests: self.echoes_requests,
             name,
         })
     }
