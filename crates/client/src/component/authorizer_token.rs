@@ -2,8 +2,9 @@
 //! every refresh and the old one then dies, so the new one is saved (and the hook told) before the new access
 //! token is used. A 61023 (refresh token invalid) is recovered once through `api_get_authorizer_list`, which
 //! holds the current refresh token of every authorizer (another process, or a lost write, may have rotated it).
+//! It only fetches: the `SharedTokenSource` around it reads and writes the access token's key (`component/mod.rs`).
 
-use super::{refresh_token, stored, Core};
+use super::{refresh_token, Core};
 use crate::error::{Category, Error};
 use crate::exchange::{expires_in, string_field, Request};
 use wechat_protocol::secret::Secret;
@@ -46,9 +47,7 @@ async fn refresh(core: &Core, tokens: &TokenCache, appid: &str, presented: &str)
     let rotated = answer.get("authorizer_refresh_token").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(presented);
     // Every time, before the access token is used: once rotated, only the new refresh token works.
     refresh_token::save(core, appid, Some(presented), rotated).await?;
-    let token = token?;
-    stored::save(core.store.as_ref(), &keys::authorizer_token(&core.appid, appid), &token).await?;
-    Ok(token)
+    token
 }
 
 /// At most this many pages of the authorizer list are read to recover one refresh token (500 each: 50 000
@@ -78,11 +77,8 @@ async fn listed_refresh_token(core: &Core, tokens: &TokenCache, appid: &str) -> 
     Ok(None)
 }
 
-async fn fetch(source: (Arc<Core>, TokenCache, String), rejected: Option<Secret>) -> Result<FreshToken, Error> {
+async fn fetch(source: (Arc<Core>, TokenCache, String)) -> Result<FreshToken, Error> {
     let (core, tokens, appid) = source;
-    if let Some(token) = stored::load(core.store.as_ref(), &keys::authorizer_token(&core.appid, &appid), rejected.as_ref()).await? {
-        return Ok(token);
-    }
     let stored_refresh = core.store.get(&keys::refresh_token(&core.appid, &appid)).await?.ok_or_else(|| never_authorized(&appid))?;
     match refresh(&core, &tokens, &appid, &stored_refresh).await {
         Err(e) if e.code == 61023 => {}
@@ -98,17 +94,8 @@ async fn fetch(source: (Arc<Core>, TokenCache, String), rejected: Option<Secret>
 }
 
 impl TokenSource for AuthorizerSource {
-    fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
-        fetch((self.core.clone(), self.component_tokens.clone(), self.authorizer_appid.clone()), rejected).boxed()
-    }
-
-    /// The stored copy is the current token: skip it, so renewing ahead fetches a new one.
-    fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
-        self.fetch(Some(current.clone())).map(|r| r.map(Some)).boxed()
-    }
-
-    fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
-        let (core, appid, token) = (self.core.clone(), self.authorizer_appid.clone(), token.clone());
-        async move { stored::forget(core.store.as_ref(), &keys::authorizer_token(&core.appid, &appid), &token).await }.boxed()
+    /// WeChat has no forced refresh for this token: a rejected one is simply refreshed again.
+    fn fetch(&self, _rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+        fetch((self.core.clone(), self.component_tokens.clone(), self.authorizer_appid.clone())).boxed()
     }
 }

@@ -2,11 +2,11 @@
 //! is its table row through the exchange (so retried, timed and reported like `openapi.component.*`), plus
 //! its domain step.
 
-use super::{authorization, refresh_token, stored, Component};
+use super::{authorization, refresh_token, Component};
 use crate::error::Error;
 use crate::exchange::{expires_in, string_field, CallOptions, Request};
 use crate::store::keys;
-use crate::token::FreshToken;
+use crate::token::{record, FreshToken};
 use serde_json::{json, Value};
 use wechat_protocol::case::{convert_keys, Direction};
 
@@ -39,7 +39,7 @@ impl Component {
         authorization::advance(&self.core, &appid, crate::push::replay::unix_now()).await?;
         if let Some(Value::String(access)) = info.get("authorizer_access_token").filter(|v| v.as_str() != Some("")) {
             let token = FreshToken::answered(api, "authorizer_access_token", access.clone(), expires_in(&info))?;
-            stored::save(self.core.store.as_ref(), &keys::authorizer_token(&self.core.appid, &appid), &token).await?;
+            record::save(self.core.store.as_ref(), &keys::authorizer_token(&self.core.appid, &appid), &token).await?;
         }
         // A re-authorization replaces the tokens: the next call must not use an older cached one.
         self.forget_authorizer(&appid);

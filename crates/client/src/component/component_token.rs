@@ -1,7 +1,8 @@
 //! The component_access_token source: the last component_verify_ticket (pushed by WeChat every 10 minutes,
-//! kept in the store) plus the platform's secret → a token, itself kept in the store for other processes.
+//! kept in the store) plus the platform's secret → a token. It only fetches: the `SharedTokenSource` around it
+//! reads and writes the token's own key (`component/mod.rs`).
 
-use super::{stored, Core};
+use super::Core;
 use crate::error::Error;
 use crate::exchange::{expires_in, string_field, Request};
 use wechat_protocol::secret::Secret;
@@ -37,11 +38,7 @@ fn with_hint(e: Error) -> Error {
     }
 }
 
-async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, Error> {
-    let key = keys::component_token(&core.appid);
-    if let Some(token) = stored::load(core.store.as_ref(), &key, rejected.as_ref()).await? {
-        return Ok(token);
-    }
+async fn fetch(core: Arc<Core>) -> Result<FreshToken, Error> {
     let ticket = core.store.get(&keys::ticket(&core.appid)).await?.ok_or_else(no_ticket)?;
     let body = json!({
         "component_appid": core.appid,
@@ -51,24 +48,13 @@ async fn fetch(core: Arc<Core>, rejected: Option<Secret>) -> Result<FreshToken, 
     let api = "component.getComponentAccessToken";
     let request = Request::token_fetch(api, body, None).with_secret(Secret::new(ticket));
     let answer = core.exchange.fields(request).await.map_err(with_hint)?;
-    let token = FreshToken::answered(api, "component_access_token", string_field(&answer, "component_access_token", api)?, expires_in(&answer))?;
-    stored::save(core.store.as_ref(), &key, &token).await?;
-    Ok(token)
+    FreshToken::answered(api, "component_access_token", string_field(&answer, "component_access_token", api)?, expires_in(&answer))
 }
 
 impl TokenSource for ComponentSource {
-    fn fetch(&self, rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
-        fetch(self.core.clone(), rejected).boxed()
-    }
-
-    /// The stored copy is the current token: skip it, so renewing ahead fetches a new one.
-    fn renew_ahead(&self, current: &Secret) -> BoxFuture<'static, Result<Option<FreshToken>, Error>> {
-        self.fetch(Some(current.clone())).map(|r| r.map(Some)).boxed()
-    }
-
-    fn rejected(&self, token: &Secret) -> BoxFuture<'static, ()> {
-        let (core, token) = (self.core.clone(), token.clone());
-        async move { stored::forget(core.store.as_ref(), &keys::component_token(&core.appid), &token).await }.boxed()
+    /// WeChat has no forced refresh for this token: a rejected one is simply fetched again.
+    fn fetch(&self, _rejected: Option<Secret>) -> BoxFuture<'static, Result<FreshToken, Error>> {
+        fetch(self.core.clone()).boxed()
     }
 }
 

@@ -1,7 +1,6 @@
 //! Third-party platform mode: the component identity of a client, its tokens, its authorizers' tokens, the
 //! push intake and the authorization flow. One concern per file:
 //! - `config`: the `component: {...}` option.
-//! - `stored`: access tokens in the store (JSON with their expiry), shared by both token sources.
 //! - `refresh_token`: an authorizer's refresh token in the store, and the hook told when it changes.
 //! - `component_token`: the component_access_token source (ticket → token).
 //! - `authorizer_token`: authorizer access tokens from refresh tokens, rotation, 61023 recovery.
@@ -21,7 +20,6 @@ mod component_token;
 pub mod config;
 mod push;
 mod refresh_token;
-mod stored;
 
 pub use push::PushReport;
 
@@ -149,13 +147,13 @@ impl Component {
     }
 }
 
-/// With a store that locks, `inner` behind the same lock-and-wait as app tokens, on the token's own store key
-/// (`key`) and its `:lock`, which share the key's hash tag.
+/// `inner` behind the token's own store key (`key`), read and written in the one token codec like an app's token:
+/// with a store that locks, under the same lock-and-wait (on the key's `:lock`, which shares its hash tag).
 fn shared(core: &Core, inner: Arc<dyn TokenSource>, key: String) -> Arc<dyn TokenSource> {
-    match core.lock_ttl {
-        Some(ttl) => Arc::new(SharedTokenSource::new(inner, core.store.clone(), TokenKeys::of(key), ttl)),
-        None => inner,
-    }
+    Arc::new(match core.lock_ttl {
+        Some(ttl) => SharedTokenSource::new(inner, core.store.clone(), TokenKeys::of(key), ttl),
+        None => SharedTokenSource::unlocked(inner, core.store.clone(), key),
+    })
 }
 
 /// The error every flow gives when the client has no component config.

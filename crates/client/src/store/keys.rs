@@ -7,9 +7,11 @@
 //! | `<a token's key>:lock` | a random value owned by the one process refreshing that token | the lock's TTL |
 //! | `wechat-openapi:{<component_appid>}:component_verify_ticket` | the last ticket WeChat pushed | 12 h |
 //! | `wechat-openapi:{<component_appid>}:component_verify_ticket_time` | that ticket's `CreateTime` (unix s) | 12 h |
-//! | `wechat-openapi:{<component_appid>}:component_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
-//! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_access_token` | `{"token":"…","expiresAt":<unix ms>}` | its lifetime |
+//! | `wechat-openapi:{<component_appid>}:component_access_token` | `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}` | its lifetime |
+//! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_access_token` | `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}` | its lifetime |
 //! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_refresh_token` | the refresh token | none |
+//!
+//! Every token record is read and written by `token::record`, which also reads records without `refreshAt`.
 //!
 //! An authorizer's keys are tagged with both appids: the same merchant may authorize several platforms, and
 //! one platform's thousands of merchants should not all hash to one slot.

@@ -1,13 +1,14 @@
-//! Access tokens: where they come from (`source`), the in-process cache in front of them, the Redis-backed
-//! source that lets many processes share one token (`shared`, stored as `shared_value`), the `token` events
-//! (`observed`) and how long a token handed over without a known lifetime is trusted (`lifetime`). Every
-//! request a source makes goes through the exchange; the cache is the exchange's renewable token.
+//! Access tokens: where they come from (`source`), the in-process cache in front of them, the store-backed
+//! source that lets many processes share one token (`shared`; every stored token is in one codec, `record`), the
+//! `token` events (`observed`) and how long a token handed over without a known lifetime is trusted
+//! (`lifetime`). Every request a source makes goes through the exchange; the cache is the exchange's renewable
+//! token.
 
 mod cache;
 pub mod lifetime;
 mod observed;
+pub mod record;
 mod shared;
-pub mod shared_value;
 mod source;
 
 pub(crate) use cache::early_margin;

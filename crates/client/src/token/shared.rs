@@ -1,14 +1,17 @@
 //! `SharedTokenSource`: one token per account for every process that uses the same store — Redis, or the user's
 //! own store when it can `setIfAbsent`. It wraps the source that really fetches (WeChat's endpoint) and sits
 //! behind each process's `TokenCache`, so it only runs when the process has no fresh token of its own: a cache hit
-//! never touches the store.
+//! never touches the store. It is the only code that reads or writes a token's key, in the one codec (`record`):
+//! the sources it wraps only fetch.
 //!
 //! On a miss: read the store; a fresh token there is used as is. Otherwise take the refresh lock (set-if-absent
-//! with a TTL) and fetch, store the token with its absolute expiry, release the lock; or, when another process
-//! holds the lock, poll until its token appears (or its lock expires, and then refresh ourselves). Any store
-//! failure falls back to fetching in this process: store trouble is never an outage.
+//! with a TTL), read once more (another process may have stored one meanwhile), fetch, store the token with its
+//! absolute expiry, release the lock; or, when another process holds the lock, poll until its token appears (or
+//! its lock expires, and then refresh ourselves). Any store failure falls back to fetching in this process: store
+//! trouble is never an outage. Over a store that cannot lock ([`SharedTokenSource::unlocked`]: the platform's
+//! tokens in memory, or in a user's store without setIfAbsent) the same read, fetch and write, without the lock.
 
-use super::shared_value::{encode, now_ms, token_of, usable};
+use super::record::{self, now_ms, token_of, usable};
 use super::source::{FreshToken, TokenSource};
 use crate::error::Error;
 use crate::store::keys::TokenKeys;
@@ -31,8 +34,8 @@ struct Parts {
     inner: Arc<dyn TokenSource>,
     store: Arc<dyn Store>,
     keys: TokenKeys,
-    /// How long a lock outlives a holder that died.
-    lock_ttl: Duration,
+    /// How long a lock outlives a holder that died; None: the store cannot lock, each process refreshes alone.
+    lock_ttl: Option<Duration>,
     /// Tokens WeChat refused to this process. Until the compare-and-delete reaches the store, a call that finds
     /// the local cache empty would read the refused token back; this stops it.
     recently_rejected: Mutex<VecDeque<Secret>>,
@@ -46,6 +49,16 @@ struct Held {
 impl SharedTokenSource {
     /// `store` must lock ([`Store::locks`]): its set-if-absent is what makes one process refresh at a time.
     pub fn new(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, lock_ttl: Duration) -> SharedTokenSource {
+        SharedTokenSource::with(inner, store, keys, Some(lock_ttl))
+    }
+
+    /// Over a store that cannot lock: the token is kept at `key` all the same (for the next process, or a
+    /// restart), but each process that finds none there fetches its own.
+    pub fn unlocked(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, key: String) -> SharedTokenSource {
+        SharedTokenSource::with(inner, store, TokenKeys::of(key), None)
+    }
+
+    fn with(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, lock_ttl: Option<Duration>) -> SharedTokenSource {
         SharedTokenSource(Arc::new(Parts { inner, store, keys, lock_ttl, recently_rejected: Mutex::new(VecDeque::new()) }))
     }
 }
@@ -91,7 +104,11 @@ impl TokenSource for SharedTokenSource {
             // A failure is harmless: the fetch that follows notices the token is the rejected one anyway.
             if let Ok(Some(stored)) = parts.store.get(key).await {
                 if token_of(&stored).as_deref() == Some(token.expose()) {
-                    let _ = parts.store.del_if(key, &stored).await;
+                    // A store that cannot lock cannot compare-and-delete at once either: a plain delete then.
+                    let _ = match parts.lock_ttl {
+                        Some(_) => parts.store.del_if(key, &stored).await.map(drop),
+                        None => parts.store.del(key).await,
+                    };
                 }
             }
         }
@@ -107,19 +124,22 @@ impl Parts {
         if let Some(token) = self.read(Some(current)).await? {
             return Ok(Ok(Some(token)));
         }
-        let Some(held) = self.try_lock().await? else { return Ok(Ok(None)) };
+        let Some(lock_ttl) = self.lock_ttl else { return Ok(self.renew_and_publish(current).await) };
+        let Some(held) = self.try_lock(lock_ttl).await? else { return Ok(Ok(None)) };
         let renewed = match self.read(Some(current)).await.unwrap_or(None) {
             Some(token) => Ok(Some(token)),
-            None => {
-                let renewed = self.inner.renew_ahead(current).await;
-                if let Ok(Some(token)) = &renewed {
-                    self.publish(token).await;
-                }
-                renewed
-            }
+            None => self.renew_and_publish(current).await,
         };
         self.release(held).await;
         Ok(renewed)
+    }
+
+    async fn renew_and_publish(&self, current: &Secret) -> Result<Option<FreshToken>, Error> {
+        let renewed = self.inner.renew_ahead(current).await;
+        if let Ok(Some(token)) = &renewed {
+            self.publish(token).await;
+        }
+        renewed
     }
 
     fn remember_rejected(&self, token: &Secret) {
@@ -144,9 +164,9 @@ impl Parts {
     }
 
     /// Takes the refresh lock if nobody holds it; always with a TTL, so a holder that dies cannot block the others.
-    async fn try_lock(&self) -> Result<Option<Held>, Error> {
+    async fn try_lock(&self, lock_ttl: Duration) -> Result<Option<Held>, Error> {
         let value = hex::encode(rand::random::<[u8; 16]>());
-        let ttl = self.lock_ttl.max(Duration::from_millis(1));
+        let ttl = lock_ttl.max(Duration::from_millis(1));
         Ok(self.store.set_if_absent(&self.keys.lock, &value, ttl).await?.then_some(Held { value }))
     }
 
@@ -157,14 +177,20 @@ impl Parts {
 
     /// `Ok(decision)` once shared mode decided (a token, or the fetch's own failure); `Err` when the store failed.
     async fn shared(&self, rejected: Option<&Secret>) -> Result<Result<FreshToken, Error>, Error> {
+        let Some(lock_ttl) = self.lock_ttl else {
+            return Ok(match self.read(rejected).await? {
+                Some(token) => Ok(token),
+                None => self.fetch_and_publish(rejected).await,
+            });
+        };
         // A lock always expires, so this is only reached if the store misbehaves; then refresh here.
-        let give_up = Instant::now() + self.lock_ttl * 2 + Duration::from_secs(1);
+        let give_up = Instant::now() + lock_ttl * 2 + Duration::from_secs(1);
         let mut repaired = false;
         loop {
             if let Some(token) = self.read(rejected).await? {
                 return Ok(Ok(token));
             }
-            if let Some(held) = self.try_lock().await? {
+            if let Some(held) = self.try_lock(lock_ttl).await? {
                 return Ok(self.refresh_holding(held, rejected).await);
             }
             // A lock someone left without a TTL never expires: drop it (once per fetch) and try again at once.
@@ -185,22 +211,23 @@ impl Parts {
         // Another process may have stored its token between our read and our lock: then nothing to fetch.
         let result = match self.read(rejected).await.unwrap_or(None) {
             Some(token) => Ok(token),
-            None => {
-                let fetched = self.inner.fetch(rejected.cloned()).await;
-                if let Ok(token) = &fetched {
-                    self.publish(token).await;
-                }
-                fetched
-            }
+            None => self.fetch_and_publish(rejected).await,
         };
         self.release(held).await;
         result
     }
 
+    async fn fetch_and_publish(&self, rejected: Option<&Secret>) -> Result<FreshToken, Error> {
+        let fetched = self.inner.fetch(rejected.cloned()).await;
+        if let Ok(token) = &fetched {
+            self.publish(token).await;
+        }
+        fetched
+    }
+
     /// Stores the token for the other processes; if the store fails now, this process still has its token.
     async fn publish(&self, token: &FreshToken) {
-        let Some((value, ttl)) = encode(token, now_ms()) else { return };
-        let _ = self.store.set(&self.keys.token, &value, Some(ttl)).await;
+        let _ = record::save(self.store.as_ref(), &self.keys.token, token).await;
     }
 }
 

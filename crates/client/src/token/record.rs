@@ -1,18 +1,24 @@
-//! A shared access token as it sits in the shared store (Redis, or the user's): `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}`
-//! (the component tokens' layout, plus `refreshAt`). Absolute times, so every process computes the same
-//! freshness: all agree the token is due at `refreshAt`, the writer's early-expiry point.
+//! A token as it sits in a store, under its key (see `store::keys`):
+//! `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}`. The one codec of every stored token: an app's
+//! (shared through a store that locks), the platform's component token and its authorizers' tokens. Absolute
+//! times, so every process computes the same freshness: all agree the token is due at `refreshAt`, the writer's
+//! early-expiry point. Records without `refreshAt` (the component and authorizer tokens' layout before there
+//! was one codec, or another writer's) are read too: due one minute before expiry.
 
-use wechat_protocol::secret::Secret;
+use super::lifetime::LONGEST_TOKEN_LIFE;
 use super::{early_margin, FreshToken};
+use crate::error::Error;
+use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use wechat_protocol::secret::Secret;
 
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct SharedToken {
+#[derive(Serialize, Deserialize)]
+struct Record {
     token: String,
     #[serde(rename = "expiresAt")]
     expires_at: u64,
-    /// Missing in values written by other code: then due one minute before expiry.
+    /// Missing in records written before there was one codec (or by other code): then due one minute before expiry.
     #[serde(rename = "refreshAt", default, skip_serializing_if = "Option::is_none")]
     refresh_at: Option<u64>,
 }
@@ -21,30 +27,38 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }
 
-/// The JSON to store and its TTL, or None for a token of unknown lifetime (nothing to agree on).
+/// The JSON to store and its TTL, or None for a token of unknown lifetime (nothing to agree on). A lifetime
+/// beyond [`LONGEST_TOKEN_LIFE`] is stored as that: no clock arithmetic, here or in a store's TTL, can overflow.
 pub fn encode(token: &FreshToken, now: u64) -> Option<(String, Duration)> {
-    let life = token.expires_in.filter(|l| !l.is_zero())?;
+    let life = token.expires_in.filter(|l| !l.is_zero())?.min(LONGEST_TOKEN_LIFE);
     let life_ms = u64::try_from(life.as_millis()).ok()?;
     let expires_at = now.checked_add(life_ms)?;
     let refresh_at = expires_at.saturating_sub(u64::try_from(early_margin(life).as_millis()).ok()?);
-    let value = SharedToken { token: token.value.expose().to_owned(), expires_at, refresh_at: Some(refresh_at) };
+    let value = Record { token: token.value.expose().to_owned(), expires_at, refresh_at: Some(refresh_at) };
     Some((serde_json::to_string(&value).expect("plain JSON"), life))
 }
 
 /// The token a stored value holds, fresh or not (to compare with one WeChat refused).
 pub fn token_of(stored: &str) -> Option<String> {
-    serde_json::from_str::<SharedToken>(stored).ok().map(|s| s.token)
+    serde_json::from_str::<Record>(stored).ok().map(|s| s.token)
 }
 
 /// The stored token if it is still fresh at `now` and is not the one just rejected.
 pub fn usable(stored: Option<&str>, rejected: Option<&Secret>, now: u64) -> Option<FreshToken> {
     // Anything unreadable is treated as absent: it will be overwritten by the next refresh.
-    let stored: SharedToken = serde_json::from_str(stored?).ok()?;
+    let stored: Record = serde_json::from_str(stored?).ok()?;
     let refresh_at = stored.refresh_at.unwrap_or(stored.expires_at.saturating_sub(60_000));
-    if stored.token.is_empty() || now >= refresh_at || rejected.is_some_and(|r| r.expose() == stored.token) {
+    // `expiresAt` too: a record whose `refreshAt` lies beyond its expiry (another writer's) is not trusted past it.
+    if stored.token.is_empty() || now >= refresh_at || now >= stored.expires_at || rejected.is_some_and(|r| r.expose() == stored.token) {
         return None;
     }
     Some(FreshToken { value: Secret::new(stored.token), expires_in: Some(Duration::from_millis(stored.expires_at - now)) })
+}
+
+/// Stores `token` at `key` for its lifetime (nothing for a token of unknown lifetime).
+pub async fn save(store: &dyn Store, key: &str, token: &FreshToken) -> Result<(), Error> {
+    let Some((value, ttl)) = encode(token, now_ms()) else { return Ok(()) };
+    store.set(key, &value, Some(ttl)).await
 }
 
 #[cfg(test)]
@@ -85,5 +99,29 @@ mod tests {
     #[test]
     fn tokens_without_a_lifetime_are_not_shared() {
         assert!(encode(&FreshToken { value: Secret::new("F"), expires_in: None }, 0).is_none());
+    }
+
+    #[test]
+    fn an_absurd_lifetime_is_stored_clamped_without_overflow() {
+        for life in [Duration::from_secs(10_000_000_000_000_000_000), Duration::MAX] {
+            let (json, ttl) = encode(&FreshToken { value: Secret::new("t"), expires_in: Some(life) }, now_ms()).unwrap();
+            assert_eq!(ttl, LONGEST_TOKEN_LIFE);
+            assert!(usable(Some(&json), None, now_ms()).unwrap().expires_in.unwrap() <= LONGEST_TOKEN_LIFE);
+        }
+        // Another writer's record due after its expiry is not used past that expiry (nor does it underflow).
+        assert!(usable(Some(r#"{"token":"C","expiresAt":100,"refreshAt":500}"#), None, 200).is_none());
+    }
+
+    #[tokio::test]
+    async fn saved_records_are_read_back_and_records_without_refresh_at_still_count() {
+        let store = crate::store::MemoryStore::new();
+        save(&store, "k", &fresh("tok-1", 7200)).await.unwrap();
+        let back = usable(store.get("k").await.unwrap().as_deref(), None, now_ms()).unwrap();
+        assert_eq!(back.value.expose(), "tok-1");
+        assert!(back.expires_in.unwrap() > Duration::from_secs(7100));
+        // Written by the component tokens' former codec: `{"token","expiresAt"}`.
+        let old = format!(r#"{{"token":"tok-0","expiresAt":{}}}"#, now_ms() + 3_600_000);
+        assert_eq!(usable(Some(&old), None, now_ms()).unwrap().value.expose(), "tok-0");
+        assert_eq!(token_of(&old).as_deref(), Some("tok-0"));
     }
 }
