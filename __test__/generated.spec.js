@@ -119,3 +119,16 @@ test('answer fields hold whether WeChat always sends them; research notes stay i
   t.regex(declared, /remarkWrongMsg\?: string/)
   t.false(declared.includes('[key: string]'))
 })
+
+test('names deeper than namespace.method are typed as nested namespaces, and a name can be both a method and a namespace', (t) => {
+  const { renderEndpointTypes } = require('../scripts/gen/dts.js')
+  const like = (name) => ({ ...rows.find((r) => r.name === 'logistics.getAllAccount'), name })
+  const nested = [like('wxa.sec.order.uploadShippingInfo'), like('wxa.sec.order.getOrder'), like('wxa.sec.order'), like('wxa.getPaidUnionid')]
+  const { text, interfaces } = renderEndpointTypes(new Map([['wxa', nested]]))
+  t.regex(text, /export interface WxaApi \{[^}]*\n  sec: WxaSecApi\n/)
+  t.regex(text, /export interface WxaSecApi \{\n  order: WxaSecOrderApi\n\}/)
+  t.regex(text, /export interface WxaSecOrderApi \{[\s\S]*?\n  \(params\?: WxaSecOrderRequest\): Promise<WxaSecOrderResponse & Result>/)
+  t.regex(text, /\n  uploadShippingInfo\(params\?: WxaSecOrderUploadShippingInfoRequest\): Promise<WxaSecOrderUploadShippingInfoResponse & Result>/)
+  t.regex(text, /export interface OpenApiNamespaces \{\n  wxa: WxaApi\n\}/)
+  t.is(interfaces, nested.length * 2 + 4, 'a request and a response per row, three namespaces and OpenApiNamespaces')
+})

@@ -83,7 +83,7 @@ test('the same push delivered again is answered success without acting twice', a
     t.deepEqual(await p.send(authorized), { status: 200, text: 'success' })
   }
   t.deepEqual(p.heard.map(([event]) => event), ['ticket', 'push', 'authorized', 'push'], 'each push acted on once')
-  t.is(p.sets(), 2, 'the ticket and its CreateTime, once')
+  t.is(p.sets(), 3, 'the ticket and its CreateTime, and the authorization\'s time, once')
   // The same content re-signed with another nonce (how a retry may come) is the same push.
   const xml = crypt().decryptPush(ticket)
   t.deepEqual(await p.send(crypt().encryptPush(xml, { nonce: '424242' })), { status: 200, text: 'success' })

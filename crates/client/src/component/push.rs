@@ -78,12 +78,14 @@ fn text(message: &Map<String, Value>, name: &'static str) -> Result<Option<Strin
     }
 }
 
-/// A field the push schema types as a number (a string left there did not parse as one).
+/// A field the push schema types as a number, or digits an event the schema does not know kept as text.
 fn integer(message: &Map<String, Value>, name: &'static str) -> Result<Option<i64>, String> {
     match message.get(name) {
         Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| bad(format!("{name} is not an integer"))),
         Some(Value::Array(_)) => Err(bad(format!("duplicate field {name}"))),
         Some(Value::String(s)) if s.trim_matches([' ', '\t', '\r', '\n']).is_empty() => Ok(None),
+        // An event the schema does not know keeps its fields as text (`<X><![CDATA[1700003600]]></X>`).
+        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().ok()),
         None => Ok(None),
         Some(_) => Err(bad(format!("{name} is not an integer"))),
     }
