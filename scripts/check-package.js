@@ -90,7 +90,7 @@ function check() {
   if (!fs.existsSync(binary)) {
     problems.push(`npm/${id}/${localBinaryName(id)}: absent, so this machine's prebuilt package would be empty`)
   } else {
-    const probe = `const b = require(${JSON.stringify(binary)}); if (!b.endpointNames().length) throw new Error('no endpoints')`
+    const probe = `const b = require(${JSON.stringify(binary)}); if (!b.endpoints().length) throw new Error('no endpoints')`
     const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' })
     if (r.status !== 0) problems.push(`npm/${id}/${localBinaryName(id)}: does not load here: ${(r.stderr || '').trim().split('\n')[0]}`)
   }
