@@ -208,7 +208,7 @@ function report(results, total, wall) {
   const today = new Date().toISOString().slice(0, 16).replace('T', ' ')
   const what = {
     answer: 'WeChat answers: `exchange::answer` + `transcode` (status, content type, row, body)',
-    params: "callers' params: `exchange::prepare_params` over every table row and a raw path",
+    params: "callers' params: `exchange::prepare` (the production preparation, fromConfig included) over every table row and a raw path",
     push_xml: 'push XML: `crypto::parse_flat` (+ rebuild round trip), `PushEvent::parse`',
     decrypt: 'WXBizMsgCrypt `decrypt` / `decrypt_push` with a fixed key (raw plaintexts encrypted in the target)',
     case: 'case conversion: `snake_key`, `camel_key`, `convert_keys` both ways',

@@ -4,7 +4,6 @@
 mod cancel;
 mod component_api;
 pub mod config;
-mod from_config;
 
 pub use crate::exchange::events;
 pub use crate::exchange::{CallOptions, Outcome, Progress};
@@ -13,9 +12,8 @@ pub use cancel::Cancellations;
 use bytes::Bytes;
 use crate::component::{self, Component, RefreshTokenHook};
 use crate::error::Error;
-use crate::form::FilePart;
 use crate::exchange::events::Observers;
-use crate::exchange::{check_params, described_file, parse_params, query_data, take_file, Exchange, Patience, Reading, RenewableToken, Request, Target};
+use crate::exchange::{prepare, ConfigValues, Exchange, FileInput, Patience, Prepared, Reading, RenewableToken, Request, Target};
 use crate::redis::{Redis, RedisStore};
 use crate::store::keys::{self, TokenKeys};
 use crate::store::{BoundedStore, MemoryStore, Store, DEFAULT_LOCK_TTL};
@@ -29,6 +27,8 @@ use wechat_protocol::secret::Secret;
 
 pub struct Client {
     config: ClientConfig,
+    /// What rows marked `fromConfig` send from the config (see `exchange::prepare`).
+    config_values: ConfigValues,
     /// The one road to WeChat, shared with the token sources and the platform flows.
     exchange: Arc<Exchange>,
     app_tokens: Option<TokenCache>,
@@ -106,7 +106,7 @@ impl Client {
             Arc::new(observed) as Arc<dyn TokenSource>
         });
         let push = config.push.as_ref().map(|p| p.receiver());
-        Ok(Client { app_tokens: source.map(TokenCache::new), component, push, config, exchange })
+        Ok(Client { app_tokens: source.map(TokenCache::new), component, push, config_values: config_values(&config), config, exchange })
     }
 
     /// The account's message-push intake, or an error saying how to configure it.
@@ -165,65 +165,40 @@ impl Client {
     /// `openapi.<namespace>.<method>(params)`; `params_json` is what the facade serialized.
     pub async fn call(&self, api: &str, params_json: &str, options: CallOptions) -> Result<Outcome, Error> {
         let target = Target::row(api)?;
-        self.run(target, params_json, None, options).await
+        self.run(target, params_json, FileInput::Field(None), options).await
     }
 
     /// An upload row (`security.imgSecCheck`, `ocr.printedText`, …) called with a file: `params_json` holds the
     /// facade's placeholder where the file's `value` was, `file` the bytes that crossed apart.
     pub async fn call_with_file(&self, api: &str, params_json: &str, file: Bytes, options: CallOptions) -> Result<Outcome, Error> {
         let target = Target::row(api)?;
-        self.run(target, params_json, Some(file), options).await
+        self.run(target, params_json, FileInput::Field(Some(file)), options).await
     }
 
     /// `openapi.request({ method, path, data })`: an endpoint outside the table, with the same tokens,
     /// conversion, errors and retries. Retries after an unknown outcome only for GET, unless the caller says it is safe.
     pub async fn request(&self, method: &str, path: &str, data_json: &str, options: CallOptions) -> Result<Outcome, Error> {
         let target = raw_target(method, path, &options)?;
-        let params = self.params(&target, data_json, options.convert_case);
-        self.send(target, params.map(|p| (p, None)), options).await
+        self.run(target, data_json, FileInput::Field(None), options).await
     }
 
     /// `openapi.request({ method: 'POST', path, data, file })`: a path the table lacks that takes a file
     /// (`/cgi-bin/media/uploadimg`), sent as a row's upload is: multipart/form-data, `data` in the query string
     /// (where WeChat's upload pages put `type` and the like). `file_json` describes the file (see
-    /// `described_file`), `bytes` crossed apart. Not retried after an unknown outcome unless `idempotent`.
+    /// `exchange::FileInput::Described`), `bytes` crossed apart. Not retried after an unknown outcome unless `idempotent`.
     pub async fn request_with_file(&self, method: &str, path: &str, data_json: &str, file_json: &str, bytes: Option<Bytes>, options: CallOptions) -> Result<Outcome, Error> {
         let target = raw_target(method, path, &options)?;
         if target.verb != HttpVerb::Post {
             return Err(Error::invalid_argument("request", "a file is sent by POST: method must be POST when file is given"));
         }
-        let convert = options.convert_case;
-        let described = serde_json::from_str(file_json).map_err(|e| Error::invalid_argument("request", format!("file is not valid JSON: {e}")));
-        let prepared = described.and_then(|described| {
-            let file = described_file("request", &described, bytes, convert)?;
-            let params = self.params(&target, data_json, convert)?;
-            query_data("request", &params)?;
-            Ok((params, Some(file)))
-        });
-        self.send(target, prepared, options).await
+        self.run(target, data_json, FileInput::Described { json: file_json, bytes }, options).await
     }
 
-    /// Hands a JS call to the exchange with the token it carries.
-    async fn run(&self, target: Target, params_json: &str, file: Option<Bytes>, options: CallOptions) -> Result<Outcome, Error> {
-        let convert = options.convert_case;
-        let prepared = self.params(&target, params_json, convert).and_then(|mut values| {
-            let file = take_file(&target.api, target.endpoint, &mut values, file, convert)?;
-            Ok((values, file))
-        });
-        self.send(target, prepared, options).await
-    }
-
-    /// The caller's parameters as WeChat names them, filled from the config and checked against the row.
-    fn params(&self, target: &Target, params_json: &str, convert: bool) -> Result<serde_json::Value, Error> {
-        parse_params(target, params_json, convert)
-            .and_then(|p| from_config::fill(target, p, &self.config, convert))
-            .and_then(|p| check_params(target, p, convert))
-    }
-
-    /// The exchange's walk for prepared parameters and file, or for why they were refused (no I/O then).
-    async fn send(&self, target: Target, prepared: Result<(serde_json::Value, Option<Arc<FilePart>>), Error>, options: CallOptions) -> Result<Outcome, Error> {
-        let (params, file) = match prepared {
-            Ok((params, file)) => (Ok(params), file),
+    /// Hands a JS call to the exchange, prepared (`exchange::prepare`), with the token it carries; a call refused
+    /// in preparation takes the exchange's walk too (no I/O then), so it is reported like any other.
+    async fn run(&self, target: Target, json: &str, file: FileInput<'_>, options: CallOptions) -> Result<Outcome, Error> {
+        let (params, file) = match prepare(&target, json, file, &self.config_values, options.convert_case) {
+            Ok(Prepared { params, file }) => (Ok(params), file),
             Err(e) => (Err(e), None),
         };
         let cache = self.cache_for(&target, options.appid.as_deref());
@@ -270,6 +245,19 @@ fn raw_target(method: &str, path: &str, options: &CallOptions) -> Result<Target,
 /// The client's defaults for every request: `timeout`, `attemptTimeout`, `maxAttempts`.
 fn patience(config: &ClientConfig) -> Patience {
     Patience { timeout: config.timeout, attempt_timeout: config.attempt_timeout, max_attempts: config.max_attempts }
+}
+
+/// The config's values for rows marked `fromConfig`: the app's secret only when its token comes from credentials.
+fn config_values(config: &ClientConfig) -> ConfigValues {
+    ConfigValues {
+        appid: config.appid.clone(),
+        app_secret: match &config.token {
+            Some(TokenOrigin::Credentials { secret, .. }) => Some(secret.clone()),
+            _ => None,
+        },
+        component_appid: config.component.as_ref().map(|c| c.appid.clone()),
+        component_secret: config.component.as_ref().map(|c| c.secret.clone()),
+    }
 }
 
 /// Credentials from the config, scrubbed from every message that leaves.
@@ -327,5 +315,20 @@ mod tests {
         let e = refused(&component_only, TokenKind::App, None);
         assert!(e.message.contains("openapi({ appid })"), "{}", e.message);
         assert!(known_secrets(component_only.config()).iter().any(|s| s.expose() == KEY));
+    }
+
+    #[test]
+    fn rows_marked_from_config_get_the_configs_values() {
+        let both = client(&format!(
+            r#"{{"appid":"wxown","secret":"s3cret","component":{{"appid":"wxc","secret":"cs3cret","token":"t0ken","encodingAesKey":"{KEY}"}}}}"#
+        ));
+        let values = &both.config_values;
+        assert_eq!((values.appid.as_deref(), values.component_appid.as_deref()), (Some("wxown"), Some("wxc")));
+        assert_eq!(values.app_secret.as_ref().map(Secret::expose), Some("s3cret"));
+        assert_eq!(values.component_secret.as_ref().map(Secret::expose), Some("cs3cret"));
+        // A fixed token is no app secret.
+        let fixed = client(r#"{"appid":"wxown","accessToken":"a-fixed-token"}"#);
+        assert_eq!((fixed.config_values.appid.as_deref(), fixed.config_values.app_secret.is_none()), (Some("wxown"), true));
+        assert!(fixed.config_values.component_appid.is_none() && fixed.config_values.component_secret.is_none());
     }
 }

@@ -1,9 +1,9 @@
 //! Property tests for everything the client reads from outside: WeChat's answers (`answer::interpret`, with
 //! random statuses, content types and bodies: bytes, JSON, mangled real answers) and callers' params
-//! (`prepare_params` against every row). Any result is fine; a panic is not. Seeded, so a failure repeats.
+//! (`prepare` against every row). Any result is fine; a panic is not. Seeded, so a failure repeats.
 
 use super::answer::interpret;
-use super::{prepare_params, Outcome, Target};
+use super::{prepare, ConfigValues, FileInput, Outcome, Target};
 use wechat_protocol::catalogue::{catalogue, Endpoint, HttpVerb, TokenKind};
 use wechat_protocol::fuzz_support::mutate;
 use crate::transport::HttpAnswer;
@@ -98,6 +98,9 @@ fn response_parsing_never_panics() {
 fn params_preparation_never_panics() {
     let mut rng = StdRng::seed_from_u64(0x5EED_0008);
     let mut rejected = 0;
+    // Every config value present, so rows marked fromConfig are filled as a configured client fills them.
+    let secret = |s: &str| Some(wechat_protocol::secret::Secret::new(s));
+    let config = ConfigValues { appid: Some("wxown".into()), app_secret: secret("s"), component_appid: Some("wxc".into()), component_secret: secret("c") };
     for i in 0..PARAMS {
         let endpoint = pick_endpoint(&mut rng);
         let target = Target {
@@ -112,7 +115,7 @@ fn params_preparation_never_panics() {
             0 => String::from_utf8_lossy(&random_body(&mut rng, 3)).into_owned(),
             _ => random_json(&mut rng, 0).to_string(),
         };
-        rejected += usize::from(prepare_params(&target, &text, rng.gen()).is_err());
+        rejected += usize::from(prepare(&target, &text, FileInput::Field(None), &config, rng.gen()).is_err());
     }
     eprintln!("fuzz params preparation: {PARAMS} executions ({rejected} rejected with a typed error)");
     assert!(rejected > 0 && rejected < PARAMS);

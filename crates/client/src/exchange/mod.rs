@@ -1,9 +1,10 @@
 //! The exchange: the one road every request to WeChat takes — table rows (`openapi.*`), `openapi.request`,
 //! token fetches (app, component, authorizer) and the third-party platform flows alike. It owns the checks
-//! before I/O, the token a request carries (with the renew-once rule when WeChat rejects it), transport and
-//! the mapping of its failures, reading the answer (once, for JS text or for a domain step's fields), the
-//! retry policy (the row's idempotent mark), the deadline (the client's `timeout`/`attemptTimeout`) and the
-//! `request`/`retry`/`response` events. Callers add only their domain step.
+//! before I/O (`prepare`: a JS call's params and file, the one preparation of every call), the token a request
+//! carries (with the renew-once rule when WeChat rejects it), transport and the mapping of its failures, reading
+//! the answer (once, for JS text or for a domain step's fields), the retry policy (the row's idempotent mark),
+//! the deadline (the client's `timeout`/`attemptTimeout`) and the `request`/`retry`/`response` events. Callers
+//! add only their domain step.
 //!
 //! It depends on nothing of the client, the token caches or the platform: a renewable token is anything that
 //! implements [`RenewableToken`].
@@ -13,6 +14,7 @@ mod answer;
 mod answer_fuzz;
 pub mod events;
 mod options;
+mod prepare;
 mod progress;
 mod reconcile;
 mod retry;
@@ -21,8 +23,10 @@ mod upload;
 
 pub use answer::{expires_in, string_field};
 pub use options::CallOptions;
+pub use prepare::{prepare, ConfigValues, FileInput, Prepared};
 pub use progress::Progress;
-pub use upload::{described_file, query_data, take_file};
+
+use prepare::check_params;
 
 use crate::error::{Category, Error};
 use crate::form::{Body, FilePart};
@@ -36,9 +40,7 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
-use wechat_protocol::bigint;
-use wechat_protocol::case::{convert_keys, Direction};
-use wechat_protocol::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
+use wechat_protocol::catalogue::{catalogue, Endpoint, HttpVerb, TokenKind};
 use wechat_protocol::secret::{credentials_in, Secret};
 
 /// A successful answer, ready to cross to JS.
@@ -124,7 +126,7 @@ pub struct Request<'a> {
     pub token_fetch: bool,
     /// Credentials in this request beyond the client's own (a ticket), scrubbed from its errors.
     pub secrets: Vec<Secret>,
-    /// An upload row's file (see `take_file`), sent as multipart/form-data with the parameters in the query.
+    /// An upload row's file (see `prepare`), sent as multipart/form-data with the parameters in the query.
     pub file: Option<Arc<FilePart>>,
 }
 
@@ -456,40 +458,6 @@ pub fn fuzz_read_answer(endpoint: Option<&'static Endpoint>, answer: crate::tran
         Err(e) => assert_eq!(fields.map(drop).map_err(|f| f.code), Err(e.code), "both readings judge errors alike"),
     }
     outcome.map(drop)
-}
-
-/// Parses the facade's JSON, restores long integers, converts keys and checks them against the table.
-pub fn prepare_params(target: &Target, params_json: &str, convert_case: bool) -> Result<Value, Error> {
-    let params = parse_params(target, params_json, convert_case)?;
-    check_params(target, params, convert_case)
-}
-
-/// The facade's JSON as snake_case params (long integers restored), not yet checked.
-pub fn parse_params(target: &Target, params_json: &str, convert_case: bool) -> Result<Value, Error> {
-    let mut params: Value = if params_json.trim().is_empty() {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_str(params_json).map_err(|e| Error::invalid_argument(&target.api, format!("params are not valid JSON: {e}")))?
-    };
-    if params.is_null() {
-        params = Value::Object(Default::default());
-    }
-    bigint::unmark(&mut params);
-    if convert_case {
-        params = convert_keys(params, Direction::ToSnake);
-    }
-    Ok(params)
-}
-
-/// The checks before I/O: the row's fields, or an object for a raw path.
-pub fn check_params(target: &Target, params: Value, convert_case: bool) -> Result<Value, Error> {
-    match target.endpoint {
-        Some(endpoint) => check::check(endpoint, &params, convert_case),
-        None if !params.is_object() => Err("data must be an object".to_owned()),
-        None => Ok(()),
-    }
-    .map_err(|m| Error::invalid_argument(&target.api, m))?;
-    Ok(params)
 }
 
 fn is_upload(target: &Target) -> bool {

@@ -15,7 +15,7 @@ use wechat_protocol::catalogue::{kind_of, Endpoint};
 
 /// The file of an upload row's call, or None when the row takes a URL instead and was given one. `params`
 /// are the checked snake_case parameters; `bytes` what the facade sent apart (None: no file crossed).
-pub fn take_file(api: &str, endpoint: Option<&Endpoint>, params: &mut Value, bytes: Option<Bytes>, camel_names: bool) -> Result<Option<Arc<FilePart>>, Error> {
+pub(super) fn take_file(api: &str, endpoint: Option<&Endpoint>, params: &mut Value, bytes: Option<Bytes>, camel_names: bool) -> Result<Option<Arc<FilePart>>, Error> {
     let Some(upload) = endpoint.and_then(|e| e.upload.as_ref()) else {
         return match bytes {
             Some(_) => Err(Error::invalid_argument(api, "this API takes no file")),
@@ -56,7 +56,7 @@ fn file_part(name: String, file: &Map<String, Value>, bytes: Bytes) -> Arc<FileP
 /// The file of `openapi.request({ ..., file })`, where no table row names the field: the caller describes it,
 /// `{ field, content_type, value: <the facade's placeholder>, filename? }`, and it is checked part by part as a
 /// row's file is (`file.value must be a Buffer…`). No size limit: WeChat's differs per path and it answers one.
-pub fn described_file(api: &str, described: &Value, bytes: Option<Bytes>, camel_names: bool) -> Result<Arc<FilePart>, Error> {
+pub(super) fn described_file(api: &str, described: &Value, bytes: Option<Bytes>, camel_names: bool) -> Result<Arc<FilePart>, Error> {
     let refuse = |m: String| Error::invalid_argument(api, m);
     let content_type_key = if camel_names { "contentType" } else { "content_type" };
     let Some(file) = described.as_object() else {
@@ -82,7 +82,7 @@ pub fn described_file(api: &str, described: &Value, bytes: Option<Bytes>, camel_
 
 /// With a file, a raw request's `data` travels in the query string (the body is the file): each field must
 /// be one a query can hold.
-pub fn query_data(api: &str, data: &Value) -> Result<(), Error> {
+pub(super) fn query_data(api: &str, data: &Value) -> Result<(), Error> {
     let fields = data.as_object().into_iter().flatten();
     match fields.into_iter().find(|(_, v)| !(v.is_string() || v.is_number() || v.is_boolean())) {
         Some((key, v)) => Err(Error::invalid_argument(
