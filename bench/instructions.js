@@ -4,7 +4,7 @@
 // instruction of the client process (all its threads), once after a short run and once after a long one; the
 // difference divided by the difference in calls is one call's cost with start-up and warm-up subtracted. The
 // emulator runs in its own process, outside the count. Ours and the undici baseline, small and large answers.
-//   node bench/instructions.js [--short 200] [--long 700] [--large-short 10] [--large-long 40] [--kinds ours,undici]
+//   node bench/instructions.js [--short 200] [--long 700] [--large-short 10] [--large-long 40] [--kinds ours,undici] [--concurrency 8]
 
 const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
@@ -21,13 +21,14 @@ const OPTIONS = {
   'large-long': { type: 'string', default: '40' },
   kinds: { type: 'string', default: 'ours,undici' },
   endpoints: { type: 'string', default: 'small,large' },
+  concurrency: { type: 'string', default: '8' },
 }
 
 /** Total instructions callgrind counted for one run of the probe. */
-function countInstructions(kind, endpoint, calls, url, params) {
+function countInstructions(kind, endpoint, calls, url, params, concurrency) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-ir-')), 'callgrind.out')
   execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, path.join(__dirname, 'ir-probe.js'), kind, endpoint, String(calls)], {
-    env: { ...process.env, WECHAT_API_BASE: url, WECHAT_BENCH_PARAMS: JSON.stringify(params) },
+    env: { ...process.env, WECHAT_API_BASE: url, WECHAT_BENCH_PARAMS: JSON.stringify(params), WECHAT_BENCH_CONCURRENCY: concurrency },
     stdio: ['ignore', 'ignore', 'pipe'],
     maxBuffer: 64 << 20,
   })
@@ -50,10 +51,10 @@ async function measure(argv = process.argv.slice(2)) {
     for (const endpoint of v.endpoints.split(',')) {
       for (const kind of v.kinds.split(',')) {
         const [short, long] = runs[endpoint]
-        const a = countInstructions(kind, endpoint, short, emu.url, fixtures[endpoint].params)
-        const b = countInstructions(kind, endpoint, long, emu.url, fixtures[endpoint].params)
+        const a = countInstructions(kind, endpoint, short, emu.url, fixtures[endpoint].params, v.concurrency)
+        const b = countInstructions(kind, endpoint, long, emu.url, fixtures[endpoint].params, v.concurrency)
         const row = { kind, endpoint, perCall: Math.round((b - a) / (long - short)) }
-        console.log(`${kind} ${endpoint}: ${row.perCall} instructions per call (concurrency 8, calls ${short}→${long})`)
+        console.log(`${kind} ${endpoint}: ${row.perCall} instructions per call (concurrency ${v.concurrency}, calls ${short}→${long})`)
         rows.push(row)
       }
     }

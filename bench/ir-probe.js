@@ -7,7 +7,8 @@
 const { APP } = require('./emulator-process.js')
 const { make } = require('./clients.js')
 
-const CONCURRENCY = 8
+// 8 by default; 1 (WECHAT_BENCH_CONCURRENCY) makes the count steadier: no batching that varies with timing.
+const CONCURRENCY = Number(process.env.WECHAT_BENCH_CONCURRENCY || 8)
 
 async function main() {
   const [kind, endpoint, callsText] = process.argv.slice(2)
