@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 use wechat_protocol::bigint;
 use wechat_protocol::case::{convert_keys, Direction};
-use wechat_protocol::catalogue::{catalogue, check, Endpoint, HttpVerb, TokenKind};
+use wechat_protocol::catalogue::{catalogue, check, rules, Endpoint, HttpVerb, TokenKind};
 use wechat_protocol::secret::{credentials_in, Secret};
 
 /// A successful answer, ready to cross to JS.
@@ -482,9 +482,13 @@ pub fn parse_params(target: &Target, params_json: &str, convert_case: bool) -> R
 }
 
 /// The checks before I/O: the row's fields, or an object for a raw path.
-pub fn check_params(target: &Target, params: Value, convert_case: bool) -> Result<Value, Error> {
+pub fn check_params(target: &Target, mut params: Value, convert_case: bool) -> Result<Value, Error> {
     match target.endpoint {
-        Some(endpoint) => check::check(endpoint, &params, convert_case),
+        Some(endpoint) => {
+            // A Date reaches here as RFC 3339 text; a seconds field takes its seconds (rules.rs).
+            rules::normalise(endpoint, &mut params);
+            check::check(endpoint, &params, convert_case).and_then(|()| rules::check(endpoint, &params, convert_case).map_err(|v| v.message))
+        }
         None if !params.is_object() => Err("data must be an object".to_owned()),
         None => Ok(()),
     }

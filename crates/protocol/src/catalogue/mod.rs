@@ -4,6 +4,8 @@
 pub mod check;
 mod field;
 pub mod not_cloud;
+pub mod rules;
+pub mod time;
 pub mod upload;
 
 pub use field::{kind_of, Field, FieldType, Segment};
