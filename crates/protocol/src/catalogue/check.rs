@@ -1,9 +1,9 @@
 //! Argument checks against the endpoint table, shared by the client (before any I/O) and the emulator (to answer 47001).
 //! Every message names the field the way the caller wrote it (camelCase unless `convertCase: false`): `orderList[2].orderId`.
 
-use crate::case::camel_key;
-use super::{Endpoint, Field, Segment};
-use serde_json::{Map, Value};
+use super::walk::{places, shown_name};
+use super::{Endpoint, Field};
+use serde_json::Value;
 
 /// Checks `params` (already snake_case) against `endpoint`'s request fields.
 /// Unknown fields pass: WeChat adds fields faster than tables are updated.
@@ -27,42 +27,6 @@ pub fn check(endpoint: &Endpoint, params: &Value, camel_names: bool) -> Result<(
 /// A row like `custom.<addOrder body>` describes a shape in words, not a key anyone sends.
 fn is_placeholder(field: &Field) -> bool {
     field.key().starts_with('<')
-}
-
-/// One place a field may appear: the object that holds it, its value there, and its name as the caller wrote it.
-pub(super) struct Place<'v> {
-    pub holder: &'v Map<String, Value>,
-    pub value: Option<&'v Value>,
-    pub shown: String,
-}
-
-/// A key as the caller wrote it (camelCase unless `convertCase: false`).
-pub(super) fn shown_name(key: &str, camel_names: bool) -> String {
-    if camel_names { camel_key(key) } else { key.to_owned() }
-}
-
-/// Every object that may hold the field (one per element of each enclosing array), with its value there.
-pub(super) fn places<'v>(field: &Field, root: &'v Value, camel_names: bool) -> Vec<Place<'v>> {
-    let mut holders: Vec<(&Value, String)> = vec![(root, String::new())];
-    let Some((Segment::Key(last), inner)) = field.segments.split_last() else { return Vec::new() };
-    let join = |shown: &str, key: &str| if shown.is_empty() { shown_name(key, camel_names) } else { format!("{shown}.{}", shown_name(key, camel_names)) };
-    for seg in inner {
-        let mut next = Vec::new();
-        for (value, shown) in holders {
-            match seg {
-                Segment::Key(key) => next.extend(value.get(key).map(|v| (v, join(&shown, key)))),
-                Segment::Each => {
-                    let Some(items) = value.as_array() else { continue };
-                    next.extend(items.iter().enumerate().map(|(n, v)| (v, format!("{shown}[{n}]"))));
-                }
-            }
-        }
-        holders = next;
-    }
-    holders
-        .into_iter()
-        .filter_map(|(value, shown)| value.as_object().map(|holder| Place { holder, value: holder.get(last), shown: join(&shown, last) }))
-        .collect()
 }
 
 fn check_field(field: &Field, root: &Value, camel_names: bool) -> Result<(), String> {

@@ -97,7 +97,7 @@ pub struct Field {
     pub required: bool,
     pub doc: String,
     /// Value rules beyond the type (`rules.rs`).
-    pub rules: super::rules::Rules,
+    pub rules: super::rule_spec::Rules,
 }
 
 impl Field {
@@ -147,7 +147,7 @@ pub(super) fn parse_fields(endpoint: &str, raw: Map<String, Value>, is_request: 
             return Err(format!("endpoint table: {endpoint}: request field {path} lacks `required`"));
         }
         fields.push(Field {
-            rules: super::rules::Rules::parse(endpoint, &path, &spec)?,
+            rules: super::rule_spec::Rules::parse(endpoint, &path, &spec)?,
             segments: parse_segments(&path),
             ty,
             required: required.unwrap_or(false),

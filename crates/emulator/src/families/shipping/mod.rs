@@ -55,6 +55,11 @@ struct SeedArgs {
 }
 
 fn seed_payment(state: &mut State, args: Value) -> Result<Value, String> {
+    // The JS method is `seedPayment(appid, payment)`: its second argument arrives as `payment`.
+    let mut args = args;
+    if let Some(Value::Object(payment)) = args.as_object_mut().and_then(|a| a.remove("payment")) {
+        args.as_object_mut().into_iter().for_each(|a| a.extend(payment.clone()));
+    }
     let args: SeedArgs = parse(args)?;
     let appid = account(state, args.appid)?;
     if args.amount <= 0 || args.merchant_id.is_empty() || args.merchant_trade_no.is_empty() {
