@@ -188,9 +188,9 @@ export declare class Emulator {
   revokeToken(appid?: string): Promise<{ revoked: number }>
   /** Every token of the account or platform now answers 40001; the next fetch issues a fresh one. Returns {revoked}. */
   revokeToken(args: { appid?: string }): Promise<{ revoked: number }>
-  /** Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes). Returns {skewSeconds}. */
+  /** Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes, shipping reminders and settlements). Returns {skewSeconds}. */
   advanceTime(seconds: number): Promise<{ skewSeconds: number }>
-  /** Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes). Returns {skewSeconds}. */
+  /** Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes, shipping reminders and settlements). Returns {skewSeconds}. */
   advanceTime(args: { seconds: number }): Promise<{ skewSeconds: number }>
   /** The mini program's administrator accepts the pending link: status 1. Returns {appid, miniprogramAppid, status}. */
   approveLink(miniprogramAppid: string, appid?: string): Promise<{ appid: string; miniprogramAppid: string; status: number }>
@@ -292,6 +292,24 @@ export declare class Emulator {
   tempMedia(args?: { appid?: string; mediaId?: string }): Promise<Array<{ media_id: string; type: string; content_type: string; filename: string; size: number; sha256: string; created_at: number; expires_at: number; base64: string }>>
   /** What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}. */
   seedOcr(args: { api: 'printedText' | 'idcard'; sha256?: string; imageUrl?: string; answer: Record<string, unknown>; appid?: string }): Promise<{ appid: string; api: string; image: string }>
+  /** A paid WeChat Pay order, waiting to be shipped (order_state 1); amount in fen, paidAt Unix seconds (default now). Only seeded payments exist: any other answers 10060001, as devtools payments do. Returns {transactionId}. */
+  seedPayment(appid: string | undefined, payment: { openid: string; merchantId: string; merchantTradeNo: string; amount: number; transactionId?: string; paidAt?: number; description?: string }): Promise<string>
+  /** A paid WeChat Pay order, waiting to be shipped (order_state 1); amount in fen, paidAt Unix seconds (default now). Only seeded payments exist: any other answers 10060001, as devtools payments do. Returns {transactionId}. */
+  seedPayment(payment: { openid: string; merchantId: string; merchantTradeNo: string; amount: number; transactionId?: string; paidAt?: number; description?: string }): Promise<string>
+  /** A paid WeChat Pay order, waiting to be shipped (order_state 1); amount in fen, paidAt Unix seconds (default now). Only seeded payments exist: any other answers 10060001, as devtools payments do. Returns {transactionId}. */
+  seedPayment(args: { appid?: string; payment: { openid: string; merchantId: string; merchantTradeNo: string; amount: number; transactionId?: string; paidAt?: number; description?: string } }): Promise<string>
+  /** Turns shipping management on or off for the account (isTradeManaged); the first time on, trade_manage_remind_access_api is pushed. Returns {managed}. */
+  setTradeManaged(appid: string | undefined, managed: boolean): Promise<{ managed: boolean }>
+  /** Turns shipping management on or off for the account (isTradeManaged); the first time on, trade_manage_remind_access_api is pushed. Returns {managed}. */
+  setTradeManaged(managed: boolean): Promise<{ managed: boolean }>
+  /** Turns shipping management on or off for the account (isTradeManaged); the first time on, trade_manage_remind_access_api is pushed. Returns {managed}. */
+  setTradeManaged(args: { appid?: string; managed: boolean }): Promise<{ managed: boolean }>
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  confirmReceipt(appid: string | undefined, transactionId: string): Promise<any>
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  confirmReceipt(transactionId: string): Promise<any>
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  confirmReceipt(args: { appid?: string; transactionId: string }): Promise<any>
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>

@@ -154,7 +154,7 @@ class Emulator {
     return this.control('revokeToken', argsOf(['appid?'], arguments))
   }
 
-  /** Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes). Returns {skewSeconds}. */
+  /** Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes, shipping reminders and settlements). Returns {skewSeconds}. */
   advanceTime(seconds) {
     return this.control('advanceTime', argsOf(['seconds'], arguments))
   }
@@ -327,6 +327,21 @@ class Emulator {
   /** What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}. */
   seedOcr(args) {
     return this.control('seedOcr', args ?? {})
+  }
+
+  /** A paid WeChat Pay order, waiting to be shipped (order_state 1); amount in fen, paidAt Unix seconds (default now). Only seeded payments exist: any other answers 10060001, as devtools payments do. Returns {transactionId}. */
+  async seedPayment(appid, payment) {
+    return (await this.control('seedPayment', argsOf(['appid?', 'payment'], arguments))).transactionId
+  }
+
+  /** Turns shipping management on or off for the account (isTradeManaged); the first time on, trade_manage_remind_access_api is pushed. Returns {managed}. */
+  setTradeManaged(appid, managed) {
+    return this.control('setTradeManaged', argsOf(['appid?', 'managed'], arguments))
+  }
+
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  confirmReceipt(appid, transactionId) {
+    return this.control('confirmReceipt', argsOf(['appid?', 'transactionId'], arguments))
   }
 }
 

@@ -737,6 +737,44 @@ export interface MediaCheckEvent extends PushMessageBase {
   detail: Array<{ strategy: string; errcode: number; suggest: string; label: number; prob?: number; [field: string]: unknown }>
 }
 
+/** The payment a shipping-management event is about (times are Unix seconds). */
+export interface TradeManagePayment {
+  transaction_id: string
+  merchant_id: string
+  sub_merchant_id: string
+  merchant_trade_no: string
+  /** When it was paid, Unix seconds. */
+  pay_time: number
+}
+
+/** Shipping management: a paid order shipped (with `estimated_settlement_time`), or its money settled (with
+ * `confirm_receive_method`, `confirm_receive_time`, `settlement_time`). */
+export interface TradeManageOrderSettlementEvent extends PushMessageBase, TradeManagePayment {
+  Event: 'trade_manage_order_settlement'
+  /** When it was shipped, Unix seconds. */
+  shipped_time: number
+  /** On shipping: when the money is expected to settle, Unix seconds. */
+  estimated_settlement_time?: number
+  /** On settlement: 1 confirmed automatically, 2 by the buyer. */
+  confirm_receive_method?: 1 | 2
+  /** On settlement: when receipt was confirmed, Unix seconds. */
+  confirm_receive_time?: number
+  /** On settlement: when the money settled, Unix seconds. */
+  settlement_time?: number
+}
+
+/** Shipping management: a paid order has waited 48 hours to be shipped. */
+export interface TradeManageRemindShippingEvent extends PushMessageBase, TradeManagePayment {
+  Event: 'trade_manage_remind_shipping'
+  msg: string
+}
+
+/** Shipping management is on for this mini program: upload shipping through the API. */
+export interface TradeManageRemindAccessApiEvent extends PushMessageBase {
+  Event: 'trade_manage_remind_access_api'
+  msg: string
+}
+
 /** What each event of `client.push` (and `client.component.messages`) hands its listeners. */
 export interface PushMessages {
   add_express_path: AddExpressPathEvent
@@ -746,6 +784,9 @@ export interface PushMessages {
   check_biz: CheckBizEvent
   get_quota: GetQuotaEvent
   wxa_media_check: MediaCheckEvent
+  trade_manage_order_settlement: TradeManageOrderSettlementEvent
+  trade_manage_remind_shipping: TradeManageRemindShippingEvent
+  trade_manage_remind_access_api: TradeManageRemindAccessApiEvent
 }
 
 /** Any pushed message, discriminated by `Event`. */
@@ -813,6 +854,22 @@ export interface PushConfig {
 export declare const push: PushReceiver
 
 // ---- Generated from api/endpoints.json by scripts/gen.js below this line. ----
+
+/** 1 merchant id + out_trade_no, 2 transaction_id (OrderNumberType) (`wxa.sec.order.uploadShippingInfo`): the documented values, by name. */
+export declare const OrderNumberType: { readonly MERCHANT_TRADE_NO: 1; readonly TRANSACTION_ID: 2 }
+export type OrderNumberType = 1 | 2
+/** 1 unified (one package), 2 split (several packages; express only) (DeliveryMode) (`wxa.sec.order.uploadShippingInfo`): the documented values, by name. */
+export declare const DeliveryMode: { readonly UNIFIED_DELIVERY: 1; readonly SPLIT_DELIVERY: 2 }
+export type DeliveryMode = 1 | 2
+/** 1 express, 2 same-city delivery, 3 virtual goods, 4 picked up by the buyer (LogisticsType) (`wxa.sec.order.uploadShippingInfo`): the documented values, by name. */
+export declare const LogisticsType: { readonly EXPRESS: 1; readonly SAME_CITY: 2; readonly VIRTUAL: 3; readonly SELF_PICKUP: 4 }
+export type LogisticsType = 1 | 2 | 3 | 4
+/** 1 to ship, 2 shipped, 3 receipt confirmed, 4 complete, 5 refunded, 6 awaiting settlement (OrderState) (`wxa.sec.order.getOrder`): the documented values, by name. */
+export declare const OrderState: { readonly TO_SHIP: 1; readonly SHIPPED: 2; readonly RECEIPT_CONFIRMED: 3; readonly COMPLETED: 4; readonly REFUNDED: 5; readonly AWAITING_SETTLEMENT: 6 }
+export type OrderState = 1 | 2 | 3 | 4 | 5 | 6
+/** 1 pre-sale, 2 test order (SpecialOrderType) (`wxa.sec.order.opSpecialOrder`): the documented values, by name. */
+export declare const SpecialOrderType: { readonly PRESALE: 1; readonly TEST: 2 }
+export type SpecialOrderType = 1 | 2
 
 /** `cloud.openapi.logistics`: 30 endpoints. */
 export interface LogisticsApi {
@@ -2024,6 +2081,228 @@ export interface CustomerServiceMessageApi {
    */
   uploadTempMedia(params: CustomerServiceMessageUploadTempMediaRequest): Promise<CustomerServiceMessageUploadTempMediaResponse & Result>
 }
+/** `cloud.openapi.wxa`: 9 endpoints. */
+export interface WxaApi {
+  sec: WxaSecApi
+}
+/** `cloud.openapi.wxa.sec`: 9 endpoints. */
+export interface WxaSecApi {
+  order: WxaSecOrderApi
+}
+/** `cloud.openapi.wxa.sec.order`: 9 endpoints. */
+export interface WxaSecOrderApi {
+  /**
+   * Upload a paid order's shipping (express, same-city, virtual or pick-up): WeChat keeps the money frozen until it has it.
+   *
+   * `POST /wxa/sec/order/upload_shipping_info` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.uploadShippingInfo`.
+   *
+   * Note: A first upload ships the payment; one more upload is its only re-ship (10060003 after that). Payments made in the devtools are unknown to WeChat (10060001).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` the authorizer has not granted permission set 142 to the platform
+   * - `10060001` payment not found: check transaction_id, or mchid and out_trade_no (payments made in the devtools do not exist for WeChat)
+   * - `10060002` the payment has completed shipping and cannot be shipped again
+   * - `10060003` the payment has used its one re-ship: a second upload after shipping is refused
+   * - `10060004` the payment cannot be shipped in its current state
+   * - `10060005` invalid logistics_type
+   * - `10060006` split delivery is for express only
+   * - `10060007` split delivery needs is_all_delivered
+   * - `10060008` item_desc must not be empty
+   * - `10060009` item_desc is too long (at most 120 characters)
+   * - `10060012` system error, retry later
+   * - `10060014` invalid parameter (e.g. SF Express without a masked contact)
+   * - `10060019` system error, retry later
+   * - `10060020` the payment cannot complete shipping without an item description
+   * - `10060023` shipping information unchanged
+   * - `10060024` shipping_list is too long (at most 15 packages)
+   * - `10060025` express_company is too long
+   * - `10060026` tracking_no is too long
+   * - `10060031` the payment does not belong to payer.openid
+   * - `268485194` invalid order_number_type
+   * - `268485195` transaction_id is required when order_number_type is 2
+   * - `268485196` mchid is required when order_number_type is 1
+   * - `268485197` out_trade_no is required when order_number_type is 1
+   * - `268485216` upload_time is not RFC 3339 (e.g. 2022-12-15T13:29:35.120+08:00)
+   * - `268485224` invalid delivery_mode
+   * - `268485226` tracking_no is required for express
+   * - `268485227` express_company is required for express
+   * - `268485228` unified delivery takes exactly one package
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_uploadshippinginfo.html
+   */
+  uploadShippingInfo(params: WxaSecOrderUploadShippingInfoRequest): Promise<WxaSecOrderUploadShippingInfoResponse & Result>
+
+  /**
+   * Upload the shipping of a combined payment (several sub-orders paid at once), per sub-order.
+   *
+   * `POST /wxa/sec/order/upload_combined_shipping_info` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.uploadCombinedShippingInfo`.
+   *
+   * Note: The same rules as uploadShippingInfo, per sub-order.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` the authorizer has not granted permission set 142 to the platform
+   * - `10060001` payment not found: check transaction_id, or mchid and out_trade_no (payments made in the devtools do not exist for WeChat)
+   * - `10060002` the payment has completed shipping and cannot be shipped again
+   * - `10060003` the payment has used its one re-ship: a second upload after shipping is refused
+   * - `10060004` the payment cannot be shipped in its current state
+   * - `10060005` invalid logistics_type
+   * - `10060006` split delivery is for express only
+   * - `10060007` split delivery needs is_all_delivered
+   * - `10060008` item_desc must not be empty
+   * - `10060009` item_desc is too long (at most 120 characters)
+   * - `10060012` system error, retry later
+   * - `10060013` sub_orders repeats a sub-order
+   * - `10060014` invalid parameter (e.g. SF Express without a masked contact)
+   * - `10060019` system error, retry later
+   * - `10060020` the payment cannot complete shipping without an item description
+   * - `10060023` shipping information unchanged
+   * - `10060024` shipping_list is too long (at most 15 packages)
+   * - `10060025` express_company is too long
+   * - `10060026` tracking_no is too long
+   * - `10060031` the payment does not belong to payer.openid
+   * - `268485194` invalid order_number_type
+   * - `268485195` transaction_id is required when order_number_type is 2
+   * - `268485196` mchid is required when order_number_type is 1
+   * - `268485197` out_trade_no is required when order_number_type is 1
+   * - `268485216` upload_time is not RFC 3339 (e.g. 2022-12-15T13:29:35.120+08:00)
+   * - `268485224` invalid delivery_mode
+   * - `268485226` tracking_no is required for express
+   * - `268485227` express_company is required for express
+   * - `268485228` unified delivery takes exactly one package
+   * - `268485253` sub-orders must use the order_number_type of the combined order
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_uploadcombinedshippinginfo.html
+   */
+  uploadCombinedShippingInfo(params: WxaSecOrderUploadCombinedShippingInfoRequest): Promise<WxaSecOrderUploadCombinedShippingInfoResponse & Result>
+
+  /**
+   * A payment's shipping state (order_state 1-6) and what was uploaded for it.
+   *
+   * `POST /wxa/sec/order/get_order` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.getOrder`.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` the authorizer has not granted permission set 142 to the platform
+   * - `10060001` payment not found: check transaction_id, or merchant_id and merchant_trade_no
+   * - `10060012` system error, retry later
+   * - `10060014` invalid parameters: give transaction_id, or merchant_id and merchant_trade_no
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_getorder.html
+   */
+  getOrder(params?: WxaSecOrderGetOrderRequest): Promise<WxaSecOrderGetOrderResponse & Result>
+
+  /**
+   * List payments by pay time, state or payer, a page at a time (last_index / has_more).
+   *
+   * `POST /wxa/sec/order/get_order_list` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.getOrderList`.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` the authorizer has not granted permission set 142 to the platform
+   * - `10060001` payment not found: check transaction_id, or merchant_id and merchant_trade_no
+   * - `10060011` invalid last_index
+   * - `10060012` system error, retry later
+   * - `10060014` invalid parameters: give transaction_id, or merchant_id and merchant_trade_no
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_getorderlist.html
+   */
+  getOrderList(params?: WxaSecOrderGetOrderListRequest): Promise<WxaSecOrderGetOrderListResponse & Result>
+
+  /**
+   * Remind the buyer to confirm receipt of an express order, once per order, with when the courier delivered it.
+   *
+   * `POST /wxa/sec/order/notify_confirm_receive` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.notifyConfirmReceive`.
+   *
+   * Note: received_time is seconds: milliseconds answer 10060029.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` the authorizer has not granted permission set 142 to the platform
+   * - `10060001` payment not found: check transaction_id, or merchant_id and merchant_trade_no
+   * - `10060012` system error, retry later
+   * - `10060014` invalid parameters: give transaction_id, or merchant_id and merchant_trade_no
+   * - `10060028` the payment is not in the shipped state
+   * - `10060029` invalid received_time: Unix seconds after shipping and not in the future (milliseconds are refused)
+   * - `10060030` the payment has used its one reminder
+   * - `10060032` only express orders (logistics_type 1) can be reminded
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_notifyconfirmreceive.html
+   */
+  notifyConfirmReceive(params: WxaSecOrderNotifyConfirmReceiveRequest): Promise<WxaSecOrderNotifyConfirmReceiveResponse & Result>
+
+  /**
+   * Set the mini program page the shipping and receipt messages open (WeChat appends the payment's ids as query).
+   *
+   * `POST /wxa/sec/order/set_msg_jump_path` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.setMsgJumpPath`.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `61007` the authorizer has not granted permission set 142 to the platform
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_setmsgjumppath.html
+   */
+  setMsgJumpPath(params: WxaSecOrderSetMsgJumpPathRequest): Promise<WxaSecOrderSetMsgJumpPathResponse & Result>
+
+  /**
+   * Whether the mini program is under shipping-information management (its payments must be shipped through these APIs).
+   *
+   * `POST /wxa/sec/order/is_trade_managed` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 18,142.
+   * wx-server-sdk has it too: `cloud.openapi.wxa.sec.order.isTradeManaged`.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40013` invalid appid: an account may only ask about itself
+   * - `40097` appid is required
+   * - `44990` too many requests, retry later
+   * - `61003` the platform is not authorized (permission set 18 or 142)
+   * - `61004` the caller's IP is not in the platform's whitelist
+   * - `61011` invalid platform
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_istrademanaged.html
+   */
+  isTradeManaged(params: WxaSecOrderIsTradeManagedRequest): Promise<WxaSecOrderIsTradeManagedResponse & Result>
+
+  /**
+   * Whether every merchant id linked to the mini program has been confirmed for (or unlinked from) trade management.
+   *
+   * `POST /wxa/sec/order/is_trade_management_confirmation_completed` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 18,142.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40013` invalid appid: an account may only ask about itself
+   * - `40097` appid is required
+   * - `44990` too many requests, retry later
+   * - `61003` the platform is not authorized (permission set 18 or 142)
+   * - `61004` the caller's IP is not in the platform's whitelist
+   * - `61011` invalid platform
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_istrademanagementconfirmationcompleted.html
+   */
+  isTradeManagementConfirmationCompleted(params: WxaSecOrderIsTradeManagementConfirmationCompletedRequest): Promise<WxaSecOrderIsTradeManagementConfirmationCompletedResponse & Result>
+
+  /**
+   * Report an unshipped order as pre-sale (shipped 15-330 days after payment) or as a test order (refunded, no shipping).
+   *
+   * `POST /wxa/sec/order/opspecialorder` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 142.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `268546000` invalid type
+   * - `268546001` invalid delay_to: 15 to 330 days after payment
+   * - `268546002` no unshipped order with this order_id
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_opspecialorder.html
+   */
+  opSpecialOrder(params: WxaSecOrderOpSpecialOrderRequest): Promise<WxaSecOrderOpSpecialOrderResponse & Result>
+}
 /** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */
 export interface OpenApiNamespaces {
   logistics: LogisticsApi
@@ -2040,6 +2319,7 @@ export interface OpenApiNamespaces {
   urlscheme: UrlschemeApi
   ocr: OcrApi
   customerServiceMessage: CustomerServiceMessageApi
+  wxa: WxaApi
 }
 
 /** Parameters of `logistics.getAllDelivery`: none. List the express companies that support e-waybills, with their service types. */
@@ -3857,4 +4137,335 @@ export interface CustomerServiceMessageUploadTempMediaResponse {
   mediaId: string
   /** when it was uploaded (Unix seconds) */
   createdAt: number
+}
+
+/** Parameters of `wxa.sec.order.uploadShippingInfo`. Upload a paid order's shipping (express, same-city, virtual or pick-up): WeChat keeps the money frozen until it has it. */
+export interface WxaSecOrderUploadShippingInfoRequest {
+  /** the paid order: by WeChat Pay transaction id, or by merchant id and merchant trade number */
+  orderKey: {
+    /** 1 merchant id + out_trade_no, 2 transaction_id (OrderNumberType) */
+    orderNumberType: OrderNumberType
+    /** WeChat Pay transaction id (order_number_type 2) */
+    transactionId?: string
+    /** merchant id the payment was made to (order_number_type 1) */
+    mchid?: string
+    /** the merchant's own trade number (order_number_type 1) */
+    outTradeNo?: string
+  }
+  /** 1 unified (one package), 2 split (several packages; express only) (DeliveryMode) */
+  deliveryMode: DeliveryMode
+  /** 1 express, 2 same-city delivery, 3 virtual goods, 4 picked up by the buyer (LogisticsType) */
+  logisticsType: LogisticsType
+  /** split delivery: whether this upload completes it (required then, 10060007) */
+  isAllDelivered?: boolean
+  /** the packages: one for unified delivery, 1-15 for split delivery */
+  shippingList: Array<{
+    /** waybill number (required for express, 268485226) */
+    trackingNo?: string
+    /** express company id from logistics.getDeliveryList (required for express, 268485227) */
+    expressCompany?: string
+    /** what the package holds, at most 120 characters */
+    itemDesc: string
+    /** contact of the sender or the receiver; required for SF Express (its waybills are looked up with a phone number) */
+    contact?: {
+      /** sender's phone, masked (+86-177****1234) */
+      consignorContact?: string
+      /** receiver's phone, masked (189****1234) */
+      receiverContact?: string
+    }
+  }>
+  /** when this upload was made, RFC 3339 (a Date works): later uploads must carry later times */
+  uploadTime: string | Date
+  /** who paid */
+  payer: {
+    /** the payer's openid */
+    openid: string
+  }
+}
+
+/** Answer of `wxa.sec.order.uploadShippingInfo`. Upload a paid order's shipping (express, same-city, virtual or pick-up): WeChat keeps the money frozen until it has it. */
+export interface WxaSecOrderUploadShippingInfoResponse {
+}
+
+/** Parameters of `wxa.sec.order.uploadCombinedShippingInfo`. Upload the shipping of a combined payment (several sub-orders paid at once), per sub-order. */
+export interface WxaSecOrderUploadCombinedShippingInfoRequest {
+  /** the paid order: by WeChat Pay transaction id, or by merchant id and merchant trade number */
+  orderKey: {
+    /** 1 merchant id + out_trade_no, 2 transaction_id (OrderNumberType) */
+    orderNumberType: OrderNumberType
+    /** WeChat Pay transaction id (order_number_type 2) */
+    transactionId?: string
+    /** merchant id the payment was made to (order_number_type 1) */
+    mchid?: string
+    /** the merchant's own trade number (order_number_type 1) */
+    outTradeNo?: string
+  }
+  /** each sub-order and its shipping */
+  subOrders?: Array<{
+    /** the paid order: by WeChat Pay transaction id, or by merchant id and merchant trade number */
+    orderKey: {
+      /** 1 merchant id + out_trade_no, 2 transaction_id (OrderNumberType) */
+      orderNumberType: OrderNumberType
+      /** WeChat Pay transaction id (order_number_type 2) */
+      transactionId?: string
+      /** merchant id the payment was made to (order_number_type 1) */
+      mchid?: string
+      /** the merchant's own trade number (order_number_type 1) */
+      outTradeNo?: string
+    }
+    /** 1 unified (one package), 2 split (several packages; express only) (DeliveryMode) */
+    deliveryMode: DeliveryMode
+    /** 1 express, 2 same-city delivery, 3 virtual goods, 4 picked up by the buyer (LogisticsType) */
+    logisticsType: LogisticsType
+    /** split delivery: whether this upload completes it (required then, 10060007) */
+    isAllDelivered?: boolean
+    /** the packages: one for unified delivery, 1-15 for split delivery */
+    shippingList: Array<{
+      /** waybill number (required for express, 268485226) */
+      trackingNo?: string
+      /** express company id from logistics.getDeliveryList (required for express, 268485227) */
+      expressCompany?: string
+      /** what the package holds, at most 120 characters */
+      itemDesc: string
+      /** contact of the sender or the receiver; required for SF Express (its waybills are looked up with a phone number) */
+      contact?: {
+        /** sender's phone, masked (+86-177****1234) */
+        consignorContact?: string
+        /** receiver's phone, masked (189****1234) */
+        receiverContact?: string
+      }
+    }>
+  }>
+  /** when this upload was made, RFC 3339 (a Date works): later uploads must carry later times */
+  uploadTime: string | Date
+  /** who paid */
+  payer: {
+    /** the payer's openid */
+    openid: string
+  }
+}
+
+/** Answer of `wxa.sec.order.uploadCombinedShippingInfo`. Upload the shipping of a combined payment (several sub-orders paid at once), per sub-order. */
+export interface WxaSecOrderUploadCombinedShippingInfoResponse {
+}
+
+/** Parameters of `wxa.sec.order.getOrder`. A payment's shipping state (order_state 1-6) and what was uploaded for it. */
+export interface WxaSecOrderGetOrderRequest {
+  /** WeChat Pay transaction id */
+  transactionId?: string
+  /** merchant id the payment was made to */
+  merchantId?: string
+  /** sub-merchant id */
+  subMerchantId?: string
+  /** the merchant's own trade number */
+  merchantTradeNo?: string
+}
+
+/** Answer of `wxa.sec.order.getOrder`. A payment's shipping state (order_state 1-6) and what was uploaded for it. */
+export interface WxaSecOrderGetOrderResponse {
+  /** the payment and its shipping */
+  order?: {
+    /** WeChat Pay transaction id */
+    transactionId?: string
+    /** merchant id */
+    merchantId?: string
+    /** sub-merchant id */
+    subMerchantId?: string
+    /** the merchant's trade number */
+    merchantTradeNo?: string
+    /** every item description, joined by ';' (cut at 120 characters, ending '...') */
+    description?: string
+    /** amount paid, in fen */
+    paidAmount?: number
+    /** the payer's openid */
+    openid?: string
+    /** when the trade was made, Unix seconds */
+    tradeCreateTime?: number
+    /** when it was paid, Unix seconds */
+    payTime?: number
+    /** 1 to ship, 2 shipped, 3 receipt confirmed, 4 complete, 5 refunded, 6 awaiting settlement (OrderState) */
+    orderState?: OrderState
+    /** whether a dispute is open */
+    inComplaint?: boolean
+    /** the shipping uploaded so far (empty before the first upload) */
+    shipping?: {
+      /** 1 unified, 2 split */
+      deliveryMode?: number
+      /** 1 express, 2 same-city, 3 virtual, 4 pick-up */
+      logisticsType?: number
+      /** whether shipping is complete */
+      finishShipping?: boolean
+      /** item description entered in the admin console */
+      goodsDesc?: string
+      /** 0 not shipped, 1 shipped, 2 re-shipped */
+      finishShippingCount?: number
+      /** the packages */
+      shippingList?: Array<{
+        /** waybill number */
+        trackingNo?: string
+        /** express company id */
+        expressCompany?: string
+        /** item description of this package */
+        goodsDesc?: string
+        /** when this package was uploaded, Unix seconds */
+        uploadTime?: number
+        /** contacts */
+        contact?: {
+          /** sender's contact, masked */
+          consignorContact?: string
+          /** receiver's contact, masked */
+          receiverContact?: string
+        }
+      }>
+    }
+  }
+}
+
+/** Parameters of `wxa.sec.order.getOrderList`. List payments by pay time, state or payer, a page at a time (last_index / has_more). */
+export interface WxaSecOrderGetOrderListRequest {
+  /** pay time range, Unix seconds (both ends included) */
+  payTimeRange?: {
+    /** from (default 0), Unix seconds or a Date */
+    beginTime?: number | Date
+    /** to, included (default the largest 32-bit unsigned), Unix seconds or a Date */
+    endTime?: number | Date
+  }
+  /** only payments in this state (OrderState) */
+  orderState?: OrderState
+  /** only payments by this payer */
+  openid?: string
+  /** the previous page's last_index (when it said has_more) */
+  lastIndex?: string
+  /** how many per page (default 100) */
+  pageSize?: number
+}
+
+/** Answer of `wxa.sec.order.getOrderList`. List payments by pay time, state or payer, a page at a time (last_index / has_more). */
+export interface WxaSecOrderGetOrderListResponse {
+  /** give it back for the next page */
+  lastIndex?: string
+  /** whether more pages follow */
+  hasMore?: boolean
+  /** the payments */
+  orderList?: Array<{
+    /** WeChat Pay transaction id */
+    transactionId?: string
+    /** merchant id */
+    merchantId?: string
+    /** sub-merchant id */
+    subMerchantId?: string
+    /** the merchant's trade number */
+    merchantTradeNo?: string
+    /** every item description, joined by ';' (cut at 120 characters, ending '...') */
+    description?: string
+    /** amount paid, in fen */
+    paidAmount?: number
+    /** the payer's openid */
+    openid?: string
+    /** when the trade was made, Unix seconds */
+    tradeCreateTime?: number
+    /** when it was paid, Unix seconds */
+    payTime?: number
+    /** 1 to ship, 2 shipped, 3 receipt confirmed, 4 complete, 5 refunded, 6 awaiting settlement (OrderState) */
+    orderState?: OrderState
+    /** whether a dispute is open */
+    inComplaint?: boolean
+    /** the shipping uploaded so far (empty before the first upload) */
+    shipping?: {
+      /** 1 unified, 2 split */
+      deliveryMode?: number
+      /** 1 express, 2 same-city, 3 virtual, 4 pick-up */
+      logisticsType?: number
+      /** whether shipping is complete */
+      finishShipping?: boolean
+      /** item description entered in the admin console */
+      goodsDesc?: string
+      /** 0 not shipped, 1 shipped, 2 re-shipped */
+      finishShippingCount?: number
+      /** the packages */
+      shippingList?: Array<{
+        /** waybill number */
+        trackingNo?: string
+        /** express company id */
+        expressCompany?: string
+        /** item description of this package */
+        goodsDesc?: string
+        /** when this package was uploaded, Unix seconds */
+        uploadTime?: number
+        /** contacts */
+        contact?: {
+          /** sender's contact, masked */
+          consignorContact?: string
+          /** receiver's contact, masked */
+          receiverContact?: string
+        }
+      }>
+    }
+  }>
+}
+
+/** Parameters of `wxa.sec.order.notifyConfirmReceive`. Remind the buyer to confirm receipt of an express order, once per order, with when the courier delivered it. */
+export interface WxaSecOrderNotifyConfirmReceiveRequest {
+  /** WeChat Pay transaction id */
+  transactionId?: string
+  /** merchant id the payment was made to */
+  merchantId?: string
+  /** sub-merchant id */
+  subMerchantId?: string
+  /** the merchant's own trade number */
+  merchantTradeNo?: string
+  /** when the parcel was delivered: Unix seconds (or a Date), after it was shipped */
+  receivedTime: number | Date
+}
+
+/** Answer of `wxa.sec.order.notifyConfirmReceive`. Remind the buyer to confirm receipt of an express order, once per order, with when the courier delivered it. */
+export interface WxaSecOrderNotifyConfirmReceiveResponse {
+}
+
+/** Parameters of `wxa.sec.order.setMsgJumpPath`. Set the mini program page the shipping and receipt messages open (WeChat appends the payment's ids as query). */
+export interface WxaSecOrderSetMsgJumpPathRequest {
+  /** page path, e.g. pages/order/detail (an empty or unknown path keeps WeChat's own page) */
+  path: string
+}
+
+/** Answer of `wxa.sec.order.setMsgJumpPath`. Set the mini program page the shipping and receipt messages open (WeChat appends the payment's ids as query). */
+export interface WxaSecOrderSetMsgJumpPathResponse {
+}
+
+/** Parameters of `wxa.sec.order.isTradeManaged`. Whether the mini program is under shipping-information management (its payments must be shipped through these APIs). */
+export interface WxaSecOrderIsTradeManagedRequest {
+  /** the mini program asked about (an account may only ask about itself) */
+  appid: string
+}
+
+/** Answer of `wxa.sec.order.isTradeManaged`. Whether the mini program is under shipping-information management (its payments must be shipped through these APIs). */
+export interface WxaSecOrderIsTradeManagedResponse {
+  /** whether shipping management is on */
+  isTradeManaged: boolean
+}
+
+/** Parameters of `wxa.sec.order.isTradeManagementConfirmationCompleted`. Whether every merchant id linked to the mini program has been confirmed for (or unlinked from) trade management. */
+export interface WxaSecOrderIsTradeManagementConfirmationCompletedRequest {
+  /** the mini program asked about (an account may only ask about itself) */
+  appid: string
+}
+
+/** Answer of `wxa.sec.order.isTradeManagementConfirmationCompleted`. Whether every merchant id linked to the mini program has been confirmed for (or unlinked from) trade management. */
+export interface WxaSecOrderIsTradeManagementConfirmationCompletedResponse {
+  /** whether the confirmation is complete */
+  completed: boolean
+}
+
+/** Parameters of `wxa.sec.order.opSpecialOrder`. Report an unshipped order as pre-sale (shipped 15-330 days after payment) or as a test order (refunded, no shipping). */
+export interface WxaSecOrderOpSpecialOrderRequest {
+  /** transaction id or merchant trade number of the unshipped order */
+  orderId: string
+  /** 1 pre-sale, 2 test order (SpecialOrderType) */
+  type: SpecialOrderType
+  /** pre-sale: expected shipping time, Unix seconds (or a Date), 15 to 330 days after payment */
+  delayTo?: number | Date
+}
+
+/** Answer of `wxa.sec.order.opSpecialOrder`. Report an unshipped order as pre-sale (shipped 15-330 days after payment) or as a test order (refunded, no shipping). */
+export interface WxaSecOrderOpSpecialOrderResponse {
 }

@@ -157,6 +157,8 @@ module.exports = {
   },
   OpenApiError,
   SDK_CODES,
+  // The table's documented enums as named constants (LogisticsType.EXPRESS, DeliveryMode.UNIFIED_DELIVERY, …).
+  ...require('./lib/enums.js'),
   /** wx-server-sdk's constant; accepted (and ignored) by init so cloud functions move over unchanged. */
   DYNAMIC_CURRENT_ENV: Symbol.for('DYNAMIC_CURRENT_ENV'),
 }

@@ -26,4 +26,9 @@ export const {
   OpenApiError,
   SDK_CODES,
   DYNAMIC_CURRENT_ENV,
+  OrderNumberType,
+  LogisticsType,
+  DeliveryMode,
+  OrderState,
+  SpecialOrderType,
 } = cloud

@@ -58,7 +58,7 @@ test('node scripts/gen.js --check finds nothing stale', async (t) => {
 
 test('index.d.ts has both interfaces and the method of every endpoint', (t) => {
   for (const row of rows) {
-    const method = row.name.split('.')[1]
+    const method = row.name.split('.').pop()
     t.truthy(interfaceBody(fieldsName(row, 'Request')), `${row.name} request`)
     if (row.requestCases) t.true(dts.includes(`export type ${typeName(row, 'Request')} = ${fieldsName(row, 'Request')} & (`), `${row.name} request cases`)
     t.truthy(interfaceBody(typeName(row, 'Response')), `${row.name} response`)

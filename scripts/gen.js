@@ -12,6 +12,7 @@ const path = require('path')
 const { renderEndpointTypes } = require('./gen/dts.js')
 const { withApiTable, withCloudCalls } = require('./gen/readme.js')
 const { renderEmulator } = require('./gen/emulator.js')
+const { collectEnums, renderEnumsJs, renderEnumsDts } = require('./gen/enums.js')
 
 const ROOT = path.join(__dirname, '..')
 const read = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8')
@@ -60,13 +61,16 @@ function facade() {
 
 /** { files: { file: expected text }, interfaces: how many the generated types declare }. */
 function outputs() {
-  const byNs = byNamespace(JSON.parse(read('api/endpoints.json')))
+  const rows = JSON.parse(read('api/endpoints.json'))
+  const byNs = byNamespace(rows)
   const { text, interfaces } = renderEndpointTypes(byNs)
+  const enums = collectEnums(rows)
   const notCloud = JSON.parse(read('api/not-cloud.json'))
   const emulator = renderEmulator(emulatorActions(), read('types/emulator.js.in'), read('types/emulator.d.ts.in'))
   return {
     files: {
-      'index.d.ts': HEADER + facade() + '\n' + text,
+      'index.d.ts': HEADER + facade() + '\n' + renderEnumsDts(enums) + '\n\n' + text,
+      'lib/enums.js': renderEnumsJs(enums),
       'README.md': withApiTable(read('README.md'), byNs, notCloud),
       'examples/cloud-function/README.md': withCloudCalls(read('examples/cloud-function/README.md'), byNs, notCloud),
       'emulator.js': EMULATOR_HEADER + emulator.js,

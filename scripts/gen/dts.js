@@ -18,7 +18,12 @@ function comment(lines, pad) {
   return [`${pad}/**`, ...safe.map((l) => (l ? `${pad} * ${l}` : `${pad} *`)), `${pad} */`]
 }
 
+// A documented enum is its constants' union; a time field also takes a Date on the way in (the core converts it).
+const DATE_FORMATS = new Set(['rfc3339', 'unix-seconds'])
+
 function typeOf(n, side, pad) {
+  if (n.enumName) return n.enumName
+  if (side === 'request' && DATE_FORMATS.has(n.format)) return `${n.type} | Date`
   return n.type
     .split('|')
     .map((t) => {

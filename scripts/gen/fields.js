@@ -12,7 +12,7 @@ function camel(key) {
  * `responseEvidence`); one without the flag is optional, and its `when` says in which cases it comes.
  */
 function node(spec) {
-  return { type: spec.type, required: spec.required === true, doc: spec.doc || '', when: spec.when || '', children: new Map() }
+  return { type: spec.type, required: spec.required === true, doc: spec.doc || '', when: spec.when || '', enumName: spec.enumName, format: spec.format, children: new Map() }
 }
 
 function findParent(root, endpoint, path) {

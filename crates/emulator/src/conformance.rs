@@ -246,6 +246,24 @@ async fn every_row_answers_its_table_fields() {
     w.call("customerServiceMessage.send", &t, text).await;
     let media = json!({"media_url": "https://img.example/a.png", "media_type": 2, "version": 2, "scene": 1, "openid": user});
     w.call("security.mediaCheckAsync", &t, media).await;
+    // Order shipping: two seeded payments, one shipped, one reported as a test order.
+    let pay = |no: &str| json!({"appid": APP, "openid": user, "merchantId": "1230000109", "merchantTradeNo": no, "amount": 100});
+    let tx = w.emu.control("seedPayment", pay("W1")).await["transactionId"].clone();
+    w.emu.control("seedPayment", pay("W2")).await;
+    let shipping = json!({"order_key": {"order_number_type": 2, "transaction_id": tx}, "logistics_type": 1, "delivery_mode": 1,
+        "shipping_list": [{"tracking_no": "SF1", "express_company": "SF", "item_desc": "tea", "contact": {"receiver_contact": "189****1234"}}],
+        "upload_time": "2024-01-01T10:00:00+08:00", "payer": {"openid": user}});
+    w.call("wxa.sec.order.uploadShippingInfo", &t, shipping.clone()).await;
+    let mut combined = json!({"order_key": {"order_number_type": 2, "transaction_id": "combined"}, "upload_time": "2024-01-01T11:00:00+08:00", "payer": {"openid": user}});
+    combined["sub_orders"] = json!([{"order_key": shipping["order_key"], "delivery_mode": 1, "logistics_type": 1, "shipping_list": shipping["shipping_list"]}]);
+    w.call("wxa.sec.order.uploadCombinedShippingInfo", &t, combined).await;
+    let paid_at = w.call("wxa.sec.order.getOrder", &t, json!({"transaction_id": tx})).await["order"]["pay_time"].clone();
+    w.call("wxa.sec.order.getOrderList", &t, json!({"openid": user, "order_state": 2})).await;
+    w.call("wxa.sec.order.notifyConfirmReceive", &t, json!({"transaction_id": tx, "received_time": paid_at})).await;
+    w.call("wxa.sec.order.setMsgJumpPath", &t, json!({"path": "pages/order/detail"})).await;
+    w.call("wxa.sec.order.isTradeManaged", &t, json!({"appid": APP})).await;
+    w.call("wxa.sec.order.isTradeManagementConfirmationCompleted", &t, json!({"appid": APP})).await;
+    w.call("wxa.sec.order.opSpecialOrder", &t, json!({"order_id": "W2", "type": 2})).await;
 
     // Uploads: multipart/form-data with the row's file field; the OCR rows read a seeded image.
     let image = crate::test_support::png(b"walk");

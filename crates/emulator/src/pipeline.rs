@@ -16,6 +16,7 @@ use crate::stages::token_check::authenticate;
 use crate::wire::{common_errmsg, Reply, WxError};
 use serde_json::{json, Map, Value};
 use wechat_protocol::catalogue::check::check;
+use wechat_protocol::catalogue::rules;
 use wechat_protocol::catalogue::upload::{image_kind, placeholder};
 use wechat_protocol::catalogue::{Endpoint, FieldType, HttpVerb, Upload};
 
@@ -67,6 +68,8 @@ fn run(state: &mut State, row: &Row, req: &Incoming, fault: Option<&Fault>, call
     }
     if route.table_check {
         check(endpoint, &params, false).map_err(WxError::data_format)?;
+        // A value rule WeChat enforces answers its own code (268485216 for a bad upload_time, …).
+        rules::check(endpoint, &params, false).map_err(|v| v.errcode.map_or_else(|| WxError::data_format(&v.message), |code| fail(endpoint, code)))?;
     }
     if let (Some(file), Some(limits)) = (upload, &endpoint.upload) {
         check_file(endpoint, limits, file)?;

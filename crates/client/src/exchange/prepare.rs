@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use wechat_protocol::bigint;
 use wechat_protocol::case::{camel_key, convert_keys, Direction};
-use wechat_protocol::catalogue::{check, ConfigValue};
+use wechat_protocol::catalogue::{check, rules, ConfigValue};
 use wechat_protocol::secret::Secret;
 
 /// The client's own values that rows marked `fromConfig` in the table send (the AppSecret quota resets, the
@@ -128,9 +128,13 @@ fn fill(target: &Target, mut params: Value, config: &ConfigValues, camel_names: 
 
 /// The checks before I/O: the row's fields, or an object for a raw path. Also for the rows the core calls itself
 /// (`Request::row`) and the lookups that reconcile an unknown outcome, whose params are snake_case already.
-pub(super) fn check_params(target: &Target, params: Value, convert_case: bool) -> Result<Value, Error> {
+pub(super) fn check_params(target: &Target, mut params: Value, convert_case: bool) -> Result<Value, Error> {
     match target.endpoint {
-        Some(endpoint) => check::check(endpoint, &params, convert_case),
+        Some(endpoint) => {
+            // A Date reaches here as RFC 3339 text; a seconds field takes its seconds (rules.rs).
+            rules::normalise(endpoint, &mut params);
+            check::check(endpoint, &params, convert_case).and_then(|()| rules::check(endpoint, &params, convert_case).map_err(|v| v.message))
+        }
         None if !params.is_object() => Err("data must be an object".to_owned()),
         None => Ok(()),
     }

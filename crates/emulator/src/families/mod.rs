@@ -13,6 +13,7 @@ pub mod quota;
 pub mod quota_by_secret;
 pub mod rid;
 pub mod security;
+pub mod shipping;
 pub mod ocr;
 pub mod subscribe;
 pub mod temp_media;
@@ -57,6 +58,7 @@ pub const FAMILIES: &[&Family] = &[
     &rid::FAMILY,
     &temp_media::FAMILY,
     &ocr::FAMILY,
+    &shipping::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
@@ -77,6 +79,7 @@ pub fn new_state(config: &EmulatorConfig) -> State {
     for seed in FAMILIES.iter().filter_map(|f| f.seed) {
         seed(&mut state, config);
     }
+    state.ticks = FAMILIES.iter().filter_map(|f| f.tick).collect();
     state
 }
 

@@ -27,7 +27,7 @@ const ACTIONS: &[Action] = &[
         .js("appid?: string", "{ expired: number }"),
     Action::new("revokeToken", "{appid?} or {componentAppid}", "Every token of the account or platform now answers 40001; the next fetch issues a fresh one. Returns {revoked}.", revoke_token)
         .js("appid?: string", "{ revoked: number }"),
-    Action::new("advanceTime", "{seconds}", "Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes). Returns {skewSeconds}.", advance_time)
+    Action::new("advanceTime", "{seconds}", "Moves the emulator's clock forward (token expiry, the 5-minute overlap, ticket and code lifetimes, shipping reminders and settlements). Returns {skewSeconds}.", advance_time)
         .js("seconds: number", "{ skewSeconds: number }"),
 ];
 
@@ -110,7 +110,7 @@ fn advance_time(state: &mut State, args: Value) -> Result<Value, String> {
     if !(0.0..=1e9).contains(&seconds) {
         return Err("seconds must be between 0 and 1e9".into());
     }
-    state.clock.advance(Duration::from_secs_f64(seconds));
+    state.advance(Duration::from_secs_f64(seconds));
     Ok(json!({"skewSeconds": state.clock.skew().as_secs_f64()}))
 }
 

@@ -24,11 +24,13 @@ pub struct Family {
     pub describe_app: Option<DescribeApp>,
     /// The family's part of the `state` dump's top level (never a secret).
     pub describe: Option<Describe>,
+    /// Runs after the clock moves (`advanceTime`): what WeChat does when time passes (settle, remind).
+    pub tick: Option<fn(&mut State)>,
 }
 
 impl Family {
     pub const fn new(name: &'static str) -> Family {
-        Family { name, routes: &[], actions: &[], seed: None, describe_app: None, describe: None }
+        Family { name, routes: &[], actions: &[], seed: None, describe_app: None, describe: None, tick: None }
     }
 
     pub const fn routes(self, routes: &'static [Route]) -> Family {
@@ -49,5 +51,9 @@ impl Family {
 
     pub const fn describe(self, describe: Describe) -> Family {
         Family { describe: Some(describe), ..self }
+    }
+
+    pub const fn tick(self, tick: fn(&mut State)) -> Family {
+        Family { tick: Some(tick), ..self }
     }
 }

@@ -22,6 +22,11 @@ impl Records {
         self.0.get(&TypeId::of::<T>()).and_then(|r| r.downcast_ref())
     }
 
+    /// The records of type `T` if any exist yet, to change (a clock tick touches only accounts that have some).
+    pub fn peek_mut<T: Any + Send>(&mut self) -> Option<&mut T> {
+        self.0.get_mut(&TypeId::of::<T>()).and_then(|r| r.downcast_mut())
+    }
+
     /// Replaces the records of type `T` (e.g. to reset them).
     pub fn set<T: Any + Send>(&mut self, value: T) {
         self.0.insert(TypeId::of::<T>(), Box::new(value));

@@ -28,6 +28,8 @@ pub struct State {
     pub apps: BTreeMap<String, AppData>,
     /// The records of each family and stage that are not per account (tokens, platforms, faults, …).
     pub records: Records,
+    /// What runs after the clock moves: each family's `tick`, registered by `families::new_state`.
+    pub ticks: Vec<fn(&mut State)>,
     serial: u64,
 }
 
@@ -49,6 +51,7 @@ impl State {
             credentials: BTreeMap::new(),
             apps: BTreeMap::new(),
             records: Records::default(),
+            ticks: Vec::new(),
             serial: 0,
         };
         let (apps, _) = config.apps_or_demo();
@@ -78,6 +81,14 @@ impl State {
     /// A family's records of this emulator, created empty on first use.
     pub fn record<T: std::any::Any + Send + Default>(&mut self) -> &mut T {
         self.records.get::<T>()
+    }
+
+    /// Moves the clock and lets every family catch up with the time that passed.
+    pub fn advance(&mut self, by: Duration) {
+        self.clock.advance(by);
+        for tick in self.ticks.clone() {
+            tick(self);
+        }
     }
 
     /// A number unique in this emulator, for waybill numbers and other ids.

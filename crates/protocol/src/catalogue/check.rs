@@ -1,8 +1,8 @@
 //! Argument checks against the endpoint table, shared by the client (before any I/O) and the emulator (to answer 47001).
 //! Every message names the field the way the caller wrote it (camelCase unless `convertCase: false`): `orderList[2].orderId`.
 
-use crate::case::camel_key;
-use super::{Endpoint, Field, Segment};
+use super::walk::{places, shown_name};
+use super::{Endpoint, Field};
 use serde_json::Value;
 
 /// Checks `params` (already snake_case) against `endpoint`'s request fields.
@@ -17,7 +17,7 @@ pub fn check(endpoint: &Endpoint, params: &Value, camel_names: bool) -> Result<(
     if let Some(upload) = &endpoint.upload {
         let given = |key: &str| params.get(key).is_some_and(|v| !v.is_null());
         if let Some(alt) = upload.alternative.as_deref().filter(|alt| !given(alt) && !given(&upload.field)) {
-            let name = |key: &str| if camel_names { camel_key(key) } else { key.to_owned() };
+            let name = |key: &str| shown_name(key, camel_names);
             return Err(format!("give {} (the image as {{ contentType, value: Buffer }}) or {} (its URL)", name(&upload.field), name(alt)));
         }
     }
@@ -29,41 +29,23 @@ fn is_placeholder(field: &Field) -> bool {
     field.key().starts_with('<')
 }
 
-/// Walks every place the field may appear (one per element of each enclosing array).
 fn check_field(field: &Field, root: &Value, camel_names: bool) -> Result<(), String> {
-    let mut holders: Vec<(&Value, String)> = vec![(root, String::new())];
-    let last = field.segments.len() - 1;
-    for (i, seg) in field.segments.iter().enumerate() {
-        let mut next = Vec::new();
-        for (value, shown) in holders {
-            match seg {
-                Segment::Key(key) => {
-                    let Some(obj) = value.as_object() else { continue };
-                    let shown_key = if camel_names { camel_key(key) } else { key.clone() };
-                    let shown = if shown.is_empty() { shown_key } else { format!("{shown}.{shown_key}") };
-                    match obj.get(key) {
-                        None if i == last && field.required => return Err(format!("{shown} is required")),
-                        None => {}
-                        Some(v) if i == last && field.ty == super::FieldType::File => {
-                            if let Some(problem) = super::upload::file_problem(&shown, v, camel_names) {
-                                return Err(problem);
-                            }
-                        }
-                        Some(v) if i == last => {
-                            if !field.ty.accepts(v) {
-                                return Err(format!("{shown} must be {}, got {}", article(&field.ty.describe()), super::field::kind_of(v)));
-                            }
-                        }
-                        Some(v) => next.push((v, shown)),
-                    }
-                }
-                Segment::Each => {
-                    let Some(items) = value.as_array() else { continue };
-                    next.extend(items.iter().enumerate().map(|(n, v)| (v, format!("{shown}[{n}]"))));
+    for place in places(field, root, camel_names) {
+        let shown = place.shown;
+        match place.value {
+            None if field.required => return Err(format!("{shown} is required")),
+            None => {}
+            Some(v) if field.ty == super::FieldType::File => {
+                if let Some(problem) = super::upload::file_problem(&shown, v, camel_names) {
+                    return Err(problem);
                 }
             }
+            Some(v) if !field.ty.accepts(v) => {
+                let expected = field.rules.expects().unwrap_or_else(|| article(&field.ty.describe()));
+                return Err(format!("{shown} must be {expected}, got {}", super::field::kind_of(v)));
+            }
+            Some(_) => {}
         }
-        holders = next;
     }
     Ok(())
 }

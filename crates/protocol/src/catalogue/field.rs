@@ -96,6 +96,8 @@ pub struct Field {
     /// Required when its parent is present (top-level fields: always).
     pub required: bool,
     pub doc: String,
+    /// Value rules beyond the type (`rules.rs`).
+    pub rules: super::rule_spec::Rules,
 }
 
 impl Field {
@@ -145,6 +147,7 @@ pub(super) fn parse_fields(endpoint: &str, raw: Map<String, Value>, is_request: 
             return Err(format!("endpoint table: {endpoint}: request field {path} lacks `required`"));
         }
         fields.push(Field {
+            rules: super::rule_spec::Rules::parse(endpoint, &path, &spec)?,
             segments: parse_segments(&path),
             ty,
             required: required.unwrap_or(false),
@@ -168,6 +171,7 @@ mod tests {
             ty: FieldType::String,
             required: true,
             doc: String::new(),
+            rules: Default::default(),
         };
         assert_eq!(
             f.segments,

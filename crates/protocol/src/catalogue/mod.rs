@@ -4,6 +4,10 @@
 pub mod check;
 mod field;
 pub mod not_cloud;
+mod rule_spec;
+pub mod rules;
+pub mod time;
+mod walk;
 pub mod upload;
 
 pub use field::{kind_of, Field, FieldType, Segment};

@@ -22,6 +22,10 @@
 //! - `notify_third_fasteregister` (open platform, fast registration): status and info.code_type are
 //!   numbers (the page's samples; the type is not stated in a table).
 //! - `authorized` / `updateauthorized`: AuthorizationCodeExpiredTime is a unix time (number).
+//! - `trade_manage_order_settlement`, `trade_manage_remind_shipping`, `trade_manage_remind_access_api` (order
+//!   shipping management, "相关消息推送"): pay_time, shipped_time, estimated_settlement_time (on shipping),
+//!   confirm_receive_method (1 automatic, 2 by the buyer), confirm_receive_time, settlement_time (on settlement)
+//!   are numbers, times in Unix seconds; ids and msg are strings.
 
 use serde_json::{Map, Number, Value};
 
@@ -41,6 +45,12 @@ const SCHEMAS: &[Schema] = &[
     ("notify_third_fasteregister", &["status", "info.code_type"], &[]),
     ("authorized", &["AuthorizationCodeExpiredTime"], &[]),
     ("updateauthorized", &["AuthorizationCodeExpiredTime"], &[]),
+    (
+        "trade_manage_order_settlement",
+        &["pay_time", "shipped_time", "estimated_settlement_time", "confirm_receive_method", "confirm_receive_time", "settlement_time"],
+        &[],
+    ),
+    ("trade_manage_remind_shipping", &["pay_time"], &[]),
 ];
 
 /// The numbers every message has.
