@@ -97,7 +97,10 @@ export interface RedisStoreOptions {
   prefix?: string
   /** Bound on every Redis operation in milliseconds, connecting included. Default 300. */
   timeout?: number
-  /** Life of the refresh lock in milliseconds: the longest others wait for a holder that died. Default 10000. */
+  /**
+   * Life of the refresh lock in milliseconds: how long others wait for a holder that died. Default 10000. A lock
+   * that stands a third of the client's `timeout` with no token appearing is broken as stale.
+   */
   lockTtl?: number
 }
 
@@ -457,7 +460,8 @@ export interface Store {
    * the store (Redis `SET key value NX EX ttl`, SQL `INSERT … ON CONFLICT DO NOTHING` with an expiry column), and
    * says whether it did. With it, the app's, the platform's and each merchant's tokens are refreshed by one process
    * at a time (a `<token key>:lock` key), and the app's own token is shared through the store too
-   * (`wechat-openapi:{<appid>}:access_token`).
+   * (`wechat-openapi:{<appid>}:access_token`). A lock your store never expires is broken once it has stood a third
+   * of the client's `timeout` with no token appearing.
    */
   setIfAbsent?(key: string, value: string, ttlSeconds: number): boolean | Promise<boolean>
 }

@@ -17,7 +17,7 @@ use crate::exchange::{prepare, ConfigValues, Exchange, FileInput, Patience, Prep
 use crate::redis::{Redis, RedisStore};
 use crate::store::keys::{self, TokenKeys};
 use crate::store::{BoundedStore, MemoryStore, Store, DEFAULT_LOCK_TTL};
-use crate::token::{FixedSource, ObservedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
+use crate::token::{FixedSource, LockTimes, ObservedSource, ProviderFn, ProviderSource, SharedTokenSource, StableOrClassicSource, TokenCache, TokenSource};
 use crate::transport::{Transport, TransportSettings};
 use config::{ClientConfig, TokenOrigin};
 use std::sync::Arc;
@@ -79,6 +79,8 @@ impl Client {
             (None, None) => (None, DEFAULT_LOCK_TTL),
         };
         let locking = shared_store.clone().filter(|s| s.locks());
+        // A waiter's patience with the lock's holder comes from the calls' timeout: a stale lock is broken in time.
+        let lock_times = LockTimes::new(lock_ttl, config.timeout);
         let source: Option<Arc<dyn TokenSource>> = match (&config.token, provider) {
             (Some(TokenOrigin::Credentials { secret, mode }), _) => {
                 let appid = config.appid.clone().unwrap_or_default();
@@ -86,7 +88,7 @@ impl Client {
                     Arc::new(StableOrClassicSource { exchange: exchange.clone(), appid: appid.clone(), secret: secret.clone(), mode: *mode });
                 Some(match &locking {
                     // Only tokens fetched here are shared: a fixed token or the caller's own provider is theirs to manage.
-                    Some(store) => Arc::new(SharedTokenSource::new(wechat, store.clone(), TokenKeys::of(keys::access_token(&appid)), lock_ttl)),
+                    Some(store) => Arc::new(SharedTokenSource::new(wechat, store.clone(), TokenKeys::of(keys::access_token(&appid)), lock_times)),
                     None => wechat,
                 })
             }
@@ -99,7 +101,7 @@ impl Client {
             // The shared store (tickets and refresh tokens survive and are shared), else this process's memory.
             // With a store that locks, the platform's tokens are refreshed under the same lock-and-wait as app tokens.
             let store = shared_store.clone().unwrap_or_else(|| Arc::new(MemoryStore::new()));
-            Component::new(c, exchange.clone(), store, locking.is_some().then_some(lock_ttl), on_refresh_token)
+            Component::new(c, exchange.clone(), store, locking.is_some().then_some(lock_times), on_refresh_token)
         });
         let source = source.map(|inner| {
             let observed = ObservedSource { inner, observers: exchange.observers().clone(), appid: config.appid.clone() };

@@ -30,7 +30,7 @@ use wechat_protocol::secret::Secret;
 use crate::store::Store;
 use crate::store::keys::TokenKeys;
 use crate::store::keys;
-use crate::token::{SharedTokenSource, TokenCache, TokenSource};
+use crate::token::{LockTimes, SharedTokenSource, TokenCache, TokenSource};
 use authorizer_token::AuthorizerSource;
 use component_token::ComponentSource;
 use config::ComponentConfig;
@@ -56,10 +56,10 @@ pub(crate) struct Core {
     /// The client's one road to WeChat: its retries, deadline and events apply to every flow here.
     pub exchange: Arc<Exchange>,
     pub store: Arc<dyn Store>,
-    /// Set (to the lock's TTL) when the store locks across processes (Redis, a user's store with setIfAbsent):
+    /// Set (to the lock's times) when the store locks across processes (Redis, a user's store with setIfAbsent):
     /// the component and authorizer tokens are then refreshed by one process at a time
     /// (`SharedTokenSource`'s lock-and-wait), like app tokens.
-    pub lock_ttl: Option<std::time::Duration>,
+    pub lock: Option<LockTimes>,
     pub on_refresh_token: Option<RefreshTokenHook>,
     /// Scrubbed from every message that leaves.
     pub credentials: Vec<Secret>,
@@ -81,7 +81,7 @@ impl Component {
         config: &ComponentConfig,
         exchange: Arc<Exchange>,
         store: Arc<dyn Store>,
-        lock_ttl: Option<std::time::Duration>,
+        lock: Option<LockTimes>,
         on_refresh_token: Option<RefreshTokenHook>,
     ) -> Component {
         let core = Arc::new(Core {
@@ -89,7 +89,7 @@ impl Component {
             secret: config.secret.clone(),
             exchange,
             store,
-            lock_ttl,
+            lock,
             on_refresh_token,
             credentials: config.credentials.clone(),
         });
@@ -150,8 +150,8 @@ impl Component {
 /// `inner` behind the token's own store key (`key`), read and written in the one token codec like an app's token:
 /// with a store that locks, under the same lock-and-wait (on the key's `:lock`, which shares its hash tag).
 fn shared(core: &Core, inner: Arc<dyn TokenSource>, key: String) -> Arc<dyn TokenSource> {
-    Arc::new(match core.lock_ttl {
-        Some(ttl) => SharedTokenSource::new(inner, core.store.clone(), TokenKeys::of(key), ttl),
+    Arc::new(match core.lock {
+        Some(times) => SharedTokenSource::new(inner, core.store.clone(), TokenKeys::of(key), times),
         None => SharedTokenSource::unlocked(inner, core.store.clone(), key),
     })
 }

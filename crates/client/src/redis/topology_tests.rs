@@ -10,7 +10,7 @@ use super::{Health, Redis};
 use crate::error::Error;
 use crate::store::keys::{access_token, TokenKeys};
 use super::RedisStore;
-use crate::token::{FreshToken, SharedTokenSource, TokenCache, TokenSource};
+use crate::token::{FreshToken, LockTimes, SharedTokenSource, TokenCache, TokenSource};
 use futures::future::{BoxFuture, FutureExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wechat_protocol::secret::Secret;
+
+/// The client's default `timeout`, which bounds the wait for a refresh lock's holder.
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
 fn installed(test: &str, tools: &[&str]) -> bool {
     for tool in tools {
@@ -160,7 +163,7 @@ fn client(raw: impl Fn() -> RawRedisOptions) -> Arc<Redis> {
 
 fn cache(redis: &Arc<Redis>, wechat: &Arc<Wechat>, account: &str) -> TokenCache {
     let store = Arc::new(RedisStore::new(redis.clone()));
-    TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store, TokenKeys::of(access_token(account)), redis.config().lock_ttl)))
+    TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store, TokenKeys::of(access_token(account)), LockTimes::new(redis.config().lock_ttl, CALL_TIMEOUT))))
 }
 
 /// Four processes × 250 calls on a cold cache, for three accounts (an app, the component, one merchant):

@@ -6,6 +6,7 @@
 //! was one codec, or another writer's) are read too: due one minute before expiry.
 
 use super::lifetime::LONGEST_TOKEN_LIFE;
+use super::shape;
 use super::{early_margin, FreshToken};
 use crate::error::Error;
 use crate::store::Store;
@@ -49,7 +50,8 @@ pub fn usable(stored: Option<&str>, rejected: Option<&Secret>, now: u64) -> Opti
     let stored: Record = serde_json::from_str(stored?).ok()?;
     let refresh_at = stored.refresh_at.unwrap_or(stored.expires_at.saturating_sub(60_000));
     // `expiresAt` too: a record whose `refreshAt` lies beyond its expiry (another writer's) is not trusted past it.
-    if stored.token.is_empty() || now >= refresh_at || now >= stored.expires_at || rejected.is_some_and(|r| r.expose() == stored.token) {
+    // A value no token could be (huge, or breaking a query string) is absent too: never sent, never shown.
+    if shape::flaw(&stored.token).is_some() || now >= refresh_at || now >= stored.expires_at || rejected.is_some_and(|r| r.expose() == stored.token) {
         return None;
     }
     Some(FreshToken { value: Secret::new(stored.token), expires_in: Some(Duration::from_millis(stored.expires_at - now)) })
@@ -87,6 +89,11 @@ mod tests {
         assert!(usable(Some(&json), Some(&Secret::new("TOKEN-A")), 0).is_none());
         assert!(usable(Some(&json), Some(&Secret::new("TOKEN-B")), 0).is_some());
         assert!(usable(Some("not json"), None, 0).is_none());
+        // Not a token, whatever its freshness: too large for a URI, or breaking the query string it goes in.
+        for bad in ["X".repeat(70 * 1024), "a&b".into(), "a b".into(), "a#b".into(), "a\nb".into(), String::new()] {
+            let (json, _) = encode(&fresh(&bad, 7200), 0).unwrap();
+            assert!(usable(Some(&json), None, 0).is_none(), "{}", bad.len());
+        }
         assert!(usable(None, None, 0).is_none());
         // Short stable tokens: due a tenth of their life before expiry.
         let (json, _) = encode(&fresh("S", 300), 0).unwrap();

@@ -7,10 +7,12 @@
 //! On a miss: read the store; a fresh token there is used as is. Otherwise take the refresh lock (set-if-absent
 //! with a TTL), read once more (another process may have stored one meanwhile), fetch, store the token with its
 //! absolute expiry, release the lock; or, when another process holds the lock, poll until its token appears (or
-//! its lock expires, and then refresh ourselves). Any store failure falls back to fetching in this process: store
+//! its lock expires, and then refresh ourselves; or it outstays the waiter's patience, a bound well inside a
+//! call's timeout, and then it is stale: see `lock`). Any store failure falls back to fetching in this process: store
 //! trouble is never an outage. Over a store that cannot lock ([`SharedTokenSource::unlocked`]: the platform's
 //! tokens in memory, or in a user's store without setIfAbsent) the same read, fetch and write, without the lock.
 
+use super::lock::{Broken, Held, LockTimes, RefreshLock};
 use super::record::{self, now_ms, token_of, usable};
 use super::source::{FreshToken, TokenSource};
 use crate::error::Error;
@@ -34,22 +36,18 @@ struct Parts {
     inner: Arc<dyn TokenSource>,
     store: Arc<dyn Store>,
     keys: TokenKeys,
-    /// How long a lock outlives a holder that died; None: the store cannot lock, each process refreshes alone.
-    lock_ttl: Option<Duration>,
+    /// None: the store cannot lock, each process refreshes alone.
+    lock: Option<RefreshLock>,
     /// Tokens WeChat refused to this process. Until the compare-and-delete reaches the store, a call that finds
     /// the local cache empty would read the refused token back; this stops it.
     recently_rejected: Mutex<VecDeque<Secret>>,
 }
 
-/// The refresh lock we hold: its key and our random value, so only we release it.
-struct Held {
-    value: String,
-}
-
 impl SharedTokenSource {
     /// `store` must lock ([`Store::locks`]): its set-if-absent is what makes one process refresh at a time.
-    pub fn new(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, lock_ttl: Duration) -> SharedTokenSource {
-        SharedTokenSource::with(inner, store, keys, Some(lock_ttl))
+    pub fn new(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, times: LockTimes) -> SharedTokenSource {
+        let lock = RefreshLock::new(store.clone(), keys.lock.clone(), times);
+        SharedTokenSource::with(inner, store, keys, Some(lock))
     }
 
     /// Over a store that cannot lock: the token is kept at `key` all the same (for the next process, or a
@@ -58,8 +56,8 @@ impl SharedTokenSource {
         SharedTokenSource::with(inner, store, TokenKeys::of(key), None)
     }
 
-    fn with(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, lock_ttl: Option<Duration>) -> SharedTokenSource {
-        SharedTokenSource(Arc::new(Parts { inner, store, keys, lock_ttl, recently_rejected: Mutex::new(VecDeque::new()) }))
+    fn with(inner: Arc<dyn TokenSource>, store: Arc<dyn Store>, keys: TokenKeys, lock: Option<RefreshLock>) -> SharedTokenSource {
+        SharedTokenSource(Arc::new(Parts { inner, store, keys, lock, recently_rejected: Mutex::new(VecDeque::new()) }))
     }
 }
 
@@ -105,7 +103,7 @@ impl TokenSource for SharedTokenSource {
             if let Ok(Some(stored)) = parts.store.get(key).await {
                 if token_of(&stored).as_deref() == Some(token.expose()) {
                     // A store that cannot lock cannot compare-and-delete at once either: a plain delete then.
-                    let _ = match parts.lock_ttl {
+                    let _ = match parts.lock {
                         Some(_) => parts.store.del_if(key, &stored).await.map(drop),
                         None => parts.store.del(key).await,
                     };
@@ -124,13 +122,13 @@ impl Parts {
         if let Some(token) = self.read(Some(current)).await? {
             return Ok(Ok(Some(token)));
         }
-        let Some(lock_ttl) = self.lock_ttl else { return Ok(self.renew_and_publish(current).await) };
-        let Some(held) = self.try_lock(lock_ttl).await? else { return Ok(Ok(None)) };
+        let Some(lock) = &self.lock else { return Ok(self.renew_and_publish(current).await) };
+        let Some(held) = lock.take().await? else { return Ok(Ok(None)) };
         let renewed = match self.read(Some(current)).await.unwrap_or(None) {
             Some(token) => Ok(Some(token)),
             None => self.renew_and_publish(current).await,
         };
-        self.release(held).await;
+        lock.release(held).await;
         Ok(renewed)
     }
 
@@ -163,35 +161,30 @@ impl Parts {
         Ok((!refused).then_some(token))
     }
 
-    /// Takes the refresh lock if nobody holds it; always with a TTL, so a holder that dies cannot block the others.
-    async fn try_lock(&self, lock_ttl: Duration) -> Result<Option<Held>, Error> {
-        let value = hex::encode(rand::random::<[u8; 16]>());
-        let ttl = lock_ttl.max(Duration::from_millis(1));
-        Ok(self.store.set_if_absent(&self.keys.lock, &value, ttl).await?.then_some(Held { value }))
-    }
-
-    /// Best effort: a lock we cannot release expires by itself.
-    async fn release(&self, held: Held) {
-        let _ = self.store.del_if(&self.keys.lock, &held.value).await;
-    }
-
     /// `Ok(decision)` once shared mode decided (a token, or the fetch's own failure); `Err` when the store failed.
     async fn shared(&self, rejected: Option<&Secret>) -> Result<Result<FreshToken, Error>, Error> {
-        let Some(lock_ttl) = self.lock_ttl else {
+        let Some(lock) = &self.lock else {
             return Ok(match self.read(rejected).await? {
                 Some(token) => Ok(token),
                 None => self.fetch_and_publish(rejected).await,
             });
         };
-        // A lock always expires, so this is only reached if the store misbehaves; then refresh here.
-        let give_up = Instant::now() + lock_ttl * 2 + Duration::from_secs(1);
+        let decided = self.wait_or_refresh(lock, rejected).await;
+        // Only once decided: a fetch dropped because every caller gave up keeps the sighting for the next one.
+        lock.forget();
+        decided
+    }
+
+    /// The holder's token, or ours: fetched under the lock once it is free, or once its holder is stale.
+    async fn wait_or_refresh(&self, lock: &RefreshLock, rejected: Option<&Secret>) -> Result<Result<FreshToken, Error>, Error> {
         let mut repaired = false;
+        let mut patience_ends: Option<Instant> = None;
         loop {
             if let Some(token) = self.read(rejected).await? {
                 return Ok(Ok(token));
             }
-            if let Some(held) = self.try_lock(lock_ttl).await? {
-                return Ok(self.refresh_holding(held, rejected).await);
+            if let Some(held) = lock.take().await? {
+                return Ok(self.refresh_holding(lock, Some(held), rejected).await);
             }
             // A lock someone left without a TTL never expires: drop it (once per fetch) and try again at once.
             if !repaired {
@@ -200,20 +193,36 @@ impl Parts {
                     continue;
                 }
             }
-            if Instant::now() >= give_up || !self.store.available() {
-                return Err(Error::timeout("", "waited too long for another process to refresh the token"));
+            // Asked at the start and whenever the patience ran out: a new holder meanwhile gets its own.
+            if patience_ends.is_none_or(|at| Instant::now() >= at) {
+                let at = lock.patience_ends().await?;
+                patience_ends = Some(at);
+                if Instant::now() >= at {
+                    match lock.break_stale().await? {
+                        Broken::Ours(held) => return Ok(self.refresh_holding(lock, Some(held), rejected).await),
+                        Broken::Unbreakable => return Ok(self.refresh_holding(lock, None, rejected).await),
+                        Broken::Another => patience_ends = None,
+                    }
+                }
+            }
+            if !self.store.available() {
+                return Err(Error::system("", "the shared store became unavailable while waiting for another process's token"));
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
-    async fn refresh_holding(&self, held: Held, rejected: Option<&Secret>) -> Result<FreshToken, Error> {
+    /// Fetches and publishes, under the lock when we hold it (without, when a store refuses even to let a stale
+    /// lock be broken), then releases it.
+    async fn refresh_holding(&self, lock: &RefreshLock, held: Option<Held>, rejected: Option<&Secret>) -> Result<FreshToken, Error> {
         // Another process may have stored its token between our read and our lock: then nothing to fetch.
         let result = match self.read(rejected).await.unwrap_or(None) {
             Some(token) => Ok(token),
             None => self.fetch_and_publish(rejected).await,
         };
-        self.release(held).await;
+        if let Some(held) = held {
+            lock.release(held).await;
+        }
         result
     }
 

@@ -11,6 +11,9 @@ use crate::token::TokenCache;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// The client's default `timeout`, which bounds the wait for a refresh lock's holder.
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// WeChat's token endpoint: counts requests, answers `token-<n>` after `delay`.
 struct Wechat {
     requests: AtomicUsize,
@@ -41,8 +44,13 @@ struct Process {
 
 /// The source as the client makes it with Redis: through the Redis store, on the app's key.
 fn over_redis(wechat: Arc<dyn TokenSource>, redis: &Arc<Redis>, appid: &str) -> SharedTokenSource {
-    let lock_ttl = redis.config().lock_ttl;
-    SharedTokenSource::new(wechat, Arc::new(RedisStore::new(redis.clone())), TokenKeys::of(access_token(appid)), lock_ttl)
+    over_redis_with(wechat, redis, appid, CALL_TIMEOUT)
+}
+
+/// The same for calls that time out after `timeout` (which bounds the wait for a lock's holder).
+fn over_redis_with(wechat: Arc<dyn TokenSource>, redis: &Arc<Redis>, appid: &str, timeout: Duration) -> SharedTokenSource {
+    let times = LockTimes::new(redis.config().lock_ttl, timeout);
+    SharedTokenSource::new(wechat, Arc::new(RedisStore::new(redis.clone())), TokenKeys::of(access_token(appid)), times)
 }
 
 fn process(url: &str, wechat: &Arc<Wechat>) -> Process {
@@ -121,6 +129,56 @@ async fn a_dead_holders_lock_expires_and_another_process_refreshes() {
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(550) && waited < Duration::from_millis(1500), "waited {waited:?}");
     assert_eq!(wechat.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_lock_that_outlives_every_deadline_is_broken_within_the_patience_with_one_request() {
+    let Some(server) = TestRedis::start("a_lock_that_outlives_every_deadline_is_broken") else { return };
+    let wechat = wechat(5);
+    let timeout = Duration::from_millis(900);
+    let (redis, _) = redis_at(&server.url(), 2000.0);
+    let redis = Arc::new(redis);
+    // A crashed holder's lock with an hour to live (or a store that ignores TTLs): the old wait ran 21 s.
+    let mut take = redis::cmd("SET");
+    take.arg("wechat-openapi:{wx1}:access_token:lock").arg("crashed").arg("PX").arg(3_600_000);
+    redis.query::<()>("lock", take).await.unwrap();
+    let caches: Vec<TokenCache> = (0..2).map(|_| TokenCache::new(Arc::new(over_redis_with(wechat.clone(), &redis, "wx1", timeout)))).collect();
+    let started = Instant::now();
+    let tokens = futures::future::join_all(caches.iter().map(|c| c.get())).await;
+    let waited = started.elapsed();
+    assert!(tokens.iter().all(|t| t.as_ref().unwrap().expose() == "token-1"));
+    assert!(waited >= timeout / 3 && waited < timeout, "waited {waited:?}");
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 1, "one waiter broke the lock, the other took its token");
+    let mut exists = redis::cmd("EXISTS");
+    exists.arg("wechat-openapi:{wx1}:access_token:lock");
+    assert_eq!(redis.query::<i64>("exists", exists).await.unwrap(), 0, "the stale lock is gone");
+}
+
+#[tokio::test]
+async fn a_lock_never_given_is_taken_over_and_calls_shorter_than_the_patience_add_up_to_it() {
+    let store: Arc<dyn crate::store::Store> = Arc::new(SlowStore { refuses_locks: true, ..SlowStore::new(0) });
+    let wechat = wechat(5);
+    let times = LockTimes::new(DEFAULT_LOCK_TTL, Duration::from_millis(1500));
+    assert_eq!(times.patience, Duration::from_millis(500));
+    let cache = TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store.clone(), TokenKeys::of(access_token("wx1")), times)));
+    // Each caller gives up after 200 ms, before the patience runs out; the third goes past it and takes over.
+    let started = Instant::now();
+    for _ in 0..2 {
+        assert!(tokio::time::timeout(Duration::from_millis(200), cache.get()).await.is_err());
+    }
+    assert_eq!(cache.get().await.unwrap().expose(), "token-1");
+    assert!(started.elapsed() < Duration::from_millis(900), "took {:?}", started.elapsed());
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 1);
+    // Published: another process takes it from the store without a request.
+    let other = SharedTokenSource::new(wechat.clone(), store.clone(), TokenKeys::of(access_token("wx1")), times);
+    assert_eq!(TokenCache::new(Arc::new(other)).get().await.unwrap().expose(), "token-1");
+    assert_eq!(wechat.requests.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn the_patience_is_a_third_of_the_timeout_and_never_past_the_old_bound() {
+    assert_eq!(LockTimes::new(DEFAULT_LOCK_TTL, CALL_TIMEOUT).patience, Duration::from_secs(5));
+    assert_eq!(LockTimes::new(DEFAULT_LOCK_TTL, Duration::from_secs(600)).patience, Duration::from_secs(21));
 }
 
 #[tokio::test]
@@ -281,45 +339,56 @@ async fn refresh_ahead_keeps_every_call_at_cache_hit_latency_across_token_lifeti
 }
 
 /// A store that locks but is not Redis (a user's database with setIfAbsent): each operation takes a while, as a
-/// network round trip would.
-struct SlowStore(MemoryStore);
+/// network round trip would. `refuses_locks`: its set-if-absent always answers false (a lock it never expires and
+/// does not show).
+struct SlowStore {
+    data: MemoryStore,
+    delay: Duration,
+    refuses_locks: bool,
+}
+
+impl SlowStore {
+    fn new(delay_ms: u64) -> SlowStore {
+        SlowStore { data: MemoryStore::new(), delay: Duration::from_millis(delay_ms), refuses_locks: false }
+    }
+}
 
 impl crate::store::Store for SlowStore {
     fn get(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, Error>> {
-        let get = self.0.get(key);
+        let (get, delay) = (self.data.get(key), self.delay);
         async move {
-            tokio::time::sleep(Duration::from_millis(2)).await;
+            tokio::time::sleep(delay).await;
             get.await
         }
         .boxed()
     }
     fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> BoxFuture<'static, Result<(), Error>> {
-        self.0.set(key, value, ttl)
+        self.data.set(key, value, ttl)
     }
     fn del(&self, key: &str) -> BoxFuture<'static, Result<(), Error>> {
-        self.0.del(key)
+        self.data.del(key)
     }
     fn locks(&self) -> bool {
         true
     }
     fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
         async move {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-            self.0.set_if_absent(key, value, ttl).await
+            tokio::time::sleep(self.delay).await;
+            Ok(!self.refuses_locks && self.data.set_if_absent(key, value, ttl).await?)
         }
         .boxed()
     }
     fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
-        self.0.del_if(key, expected)
+        self.data.del_if(key, expected)
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn any_store_that_locks_shares_one_refresh_between_processes() {
-    let store: Arc<dyn crate::store::Store> = Arc::new(SlowStore(MemoryStore::new()));
+    let store: Arc<dyn crate::store::Store> = Arc::new(SlowStore::new(2));
     let wechat = wechat(50);
     let caches: Vec<TokenCache> = (0..4)
-        .map(|_| TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store.clone(), TokenKeys::of(access_token("wx1")), DEFAULT_LOCK_TTL))))
+        .map(|_| TokenCache::new(Arc::new(SharedTokenSource::new(wechat.clone(), store.clone(), TokenKeys::of(access_token("wx1")), LockTimes::new(DEFAULT_LOCK_TTL, CALL_TIMEOUT)))))
         .collect();
     let calls = caches.iter().flat_map(|c| (0..250).map(|_| c.get()));
     let tokens = futures::future::join_all(calls).await;

@@ -1,6 +1,7 @@
 //! Where access tokens come from: WeChat (stable or classic endpoint, through the exchange), a fixed value, or
 //! the caller's function.
 
+use super::shape;
 use crate::error::{Category, Error};
 use crate::exchange::{expires_in, string_field, Exchange, Request};
 use futures::future::{BoxFuture, FutureExt};
@@ -17,15 +18,12 @@ pub struct FreshToken {
     pub expires_in: Option<Duration>,
 }
 
-/// Tokens are a few hundred bytes; anything larger is not a token, and caching it would fail every call.
-pub const MAX_TOKEN_BYTES: usize = 2048;
-
 impl FreshToken {
-    /// A token as WeChat answered it (`field` of `api`'s answer): refused as an invalid answer when empty or
-    /// larger than [`MAX_TOKEN_BYTES`]; its lifetime clamped (see [`super::lifetime::answered`]).
+    /// A token as WeChat answered it (`field` of `api`'s answer): refused as an invalid answer when it is not
+    /// shaped like one (see [`shape::flaw`]); its lifetime clamped (see [`super::lifetime::answered`]).
     pub fn answered(api: &str, field: &str, value: String, expires_in: Duration) -> Result<FreshToken, Error> {
-        if value.is_empty() || value.len() > MAX_TOKEN_BYTES {
-            return Err(Error::invalid_response(api, format!("WeChat's {field} is {} bytes: not a token", value.len())).with_retryable(false));
+        if let Some(flaw) = shape::flaw(&value) {
+            return Err(Error::invalid_response(api, format!("WeChat's {field} is {flaw}: not a token")).with_retryable(false));
         }
         Ok(FreshToken { value: Secret::new(value), expires_in: Some(super::lifetime::answered(expires_in)) })
     }
@@ -136,9 +134,8 @@ impl TokenSource for ProviderSource {
             if token.value.is_empty() {
                 return Err(Error::system("", "getAccessToken returned an empty token").with_category(Category::Auth));
             }
-            if token.value.expose().len() > MAX_TOKEN_BYTES {
-                let size = token.value.expose().len();
-                return Err(Error::system("", format!("getAccessToken returned {size} bytes: not a token")).with_category(Category::Auth).with_retryable(false));
+            if let Some(flaw) = shape::flaw(token.value.expose()) {
+                return Err(Error::system("", format!("getAccessToken returned {flaw}: not a token")).with_category(Category::Auth).with_retryable(false));
             }
             Ok(token)
         }
