@@ -67,8 +67,13 @@ async function lifeOfTwoOrders(t, emu, openapi, appid, seen, afterDays = async (
   t.is(remind.errCode, 10060032)
 
   await emu.confirmReceipt(appid, tx)
+  const stateOf = async () => (await order.getOrder({ transactionId: tx })).order.orderState
+  t.is(await stateOf(), cloud.OrderState.RECEIPT_CONFIRMED)
+  await emu.advanceTime(3600)
+  t.is(await stateOf(), cloud.OrderState.AWAITING_SETTLEMENT)
   await emu.advanceTime(11 * 86400)
   await afterDays()
+  t.is(await stateOf(), cloud.OrderState.COMPLETED)
   const list = await order.getOrderList({ orderState: cloud.OrderState.COMPLETED, openid })
   t.is(list.orderList.length, 2)
   t.false(list.hasMore)
