@@ -304,11 +304,11 @@ export declare class Emulator {
   setTradeManaged(managed: boolean): Promise<{ managed: boolean }>
   /** Turns shipping management on or off for the account (isTradeManaged); the first time on, trade_manage_remind_access_api is pushed. Returns {managed}. */
   setTradeManaged(args: { appid?: string; managed: boolean }): Promise<{ managed: boolean }>
-  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(appid: string | undefined, transactionId: string): Promise<any>
-  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(transactionId: string): Promise<any>
-  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order. */
+  /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(args: { appid?: string; transactionId: string }): Promise<any>
 }
 

@@ -86,6 +86,23 @@ test('the cloud function checks an uploaded photo, stores it and sends it back; 
   t.deepEqual(JSON.parse(refused.stdout), { ok: false, errCode: 87014 })
 })
 
+test('the cloud function uploads a paid order\'s shipping; WeChat\'s refusals come back as codes', async (t) => {
+  const emu = await startEmulator()
+  t.teardown(() => emu.close())
+  const env = { WECHAT_APPID: DEMO_APP.appid, WECHAT_SECRET: DEMO_APP.secret, WECHAT_API_BASE: emu.url }
+  const [openid] = await emu.openids(DEMO_APP.appid)
+  const transactionId = await emu.seedPayment(DEMO_APP.appid, { openid, merchantId: '1230000109', merchantTradeNo: 'CF-1', amount: 990 })
+  const event = (tx) => ({ transactionId: tx, openid, trackingNo: 'SF1001', itemDesc: '保温杯*1', receiverContact: '189****1234' })
+  const run = (tx) => `require('./examples/cloud-function').ship(${JSON.stringify(event(tx))}, {}).then((r) => console.log(JSON.stringify(r)))`
+  const shipped = await node(['-e', run(transactionId)], env)
+  t.is(shipped.code, 0, shipped.stderr)
+  t.deepEqual(JSON.parse(shipped.stdout), { ok: true })
+  const [order] = (await emu.state()).apps[DEMO_APP.appid].shipping.orders
+  t.like(order, { transactionId, orderState: 2, shipments: 1 })
+  const devtools = await node(['-e', run('4200000000devtools')], env)
+  t.deepEqual(JSON.parse(devtools.stdout), { ok: false, errCode: 10060001 })
+})
+
 test("a user's own service tested against the emulator with node:test", async (t) => {
   const { code, stdout, stderr } = await node(['--test', '--test-reporter=tap', path.join(EXAMPLES, 'emulator-test', 'service.test.js')])
   t.is(code, 0, stdout + stderr)

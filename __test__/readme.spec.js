@@ -1,10 +1,11 @@
 'use strict'
 // The README runs as written. Every ```js block is a whole CommonJS program that runs as pasted: here it is saved
-// in an empty folder where `wechat-openapi` is this package, run with `node` and no WECHAT_* variables, and must
-// exit 0 by itself with nothing on stderr (so it starts its own emulator, and closes what it opens). A block that
-// is only a part of a program says so in its info string (```js fragment) and must still be valid code inside an
-// async function, so a reader can paste it into one. A server that runs until stopped (```js server) must be one
-// of the files in examples/ verbatim: their own tests run those files against the emulator.
+// in an empty folder where `wechat-openapi` is this package (and `express`, installed as a reader would), run with
+// `node` and no WECHAT_* variables, and must exit 0 by itself with nothing on stderr (so it starts its own emulator,
+// and closes what it opens). A block that is only a part of a program says so in its info string (```js fragment)
+// and must still be valid code inside an async function, so a reader can paste it into one. A server that runs
+// until stopped (```js server) must be one of the files in examples/ verbatim: their own tests run those files
+// against the emulator.
 
 const test = require('ava')
 const fs = require('node:fs')
@@ -75,6 +76,7 @@ for (const block of programs) {
     t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
     fs.mkdirSync(path.join(dir, 'node_modules'))
     fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'wechat-openapi'), 'dir')
+    fs.symlinkSync(path.dirname(require.resolve('express/package.json')), path.join(dir, 'node_modules', 'express'), 'dir')
     fs.writeFileSync(path.join(dir, name), block.code)
     const { code, stdout, stderr } = await run(name, dir)
     t.is(code, 0, `exit ${code}\n${stderr}`)

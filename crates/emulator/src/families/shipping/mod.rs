@@ -35,7 +35,7 @@ const ACTIONS: &[Action] = &[
     Action::new(
         "confirmReceipt",
         "{appid?, transactionId}",
-        "The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); the money settles a day later on the emulator's clock (advanceTime), with a trade_manage_order_settlement push. Returns the order.",
+        "The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order.",
         confirm_receipt,
     )
     .js("appid: string | undefined, transactionId: string", "any"),

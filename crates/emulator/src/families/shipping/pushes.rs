@@ -1,8 +1,9 @@
 //! The three shipping-management events, sent down the emulator's one push road, and what the clock does to
 //! paid orders (`tick`): reminds an order unshipped for 48 hours, confirms receipt when its delay is over, and
-//! settles the money a day after receipt.
+//! settles the money a day after receipt (awaiting settlement from an hour after it).
 
-use super::records::{Payment, Shipping, COMPLETE, RECEIPT_CONFIRMED, REMIND_AFTER, SETTLE_AFTER_RECEIPT, SHIPPED, TO_SHIP};
+use super::records::{auto_confirm_after, Payment, Shipping, AWAITING_SETTLEMENT, AWAIT_SETTLEMENT_AFTER_RECEIPT, COMPLETE, RECEIPT_CONFIRMED};
+use super::records::{REMIND_AFTER, SETTLE_AFTER_RECEIPT, SHIPPED, TO_SHIP};
 use crate::kit::push::{self, original_id, wall_unix, Message};
 use crate::kit::state::State;
 use serde_json::{json, Map, Value};
@@ -66,12 +67,16 @@ pub fn tick(state: &mut State) {
                 p.shipping_reminded = true;
                 due.push((p.clone(), false));
             }
-            if p.state == SHIPPED && p.shipped_at.is_some_and(|s| now >= s + super::records::auto_confirm_after(p.logistics_type)) {
-                let at = p.shipped_at.unwrap_or_default() + super::records::auto_confirm_after(p.logistics_type);
+            if p.state == SHIPPED && p.shipped_at.is_some_and(|s| now >= s + auto_confirm_after(p.logistics_type)) {
+                let at = p.shipped_at.unwrap_or_default() + auto_confirm_after(p.logistics_type);
                 p.confirmed = Some((at, 1));
                 p.state = RECEIPT_CONFIRMED;
             }
-            if p.state == RECEIPT_CONFIRMED && p.confirmed.is_some_and(|(at, _)| now >= at + SETTLE_AFTER_RECEIPT) {
+            let received = p.confirmed.map(|(at, _)| at).unwrap_or(i64::MAX);
+            if p.state == RECEIPT_CONFIRMED && now >= received.saturating_add(AWAIT_SETTLEMENT_AFTER_RECEIPT) {
+                p.state = AWAITING_SETTLEMENT;
+            }
+            if p.state == AWAITING_SETTLEMENT && now >= received.saturating_add(SETTLE_AFTER_RECEIPT) {
                 p.state = COMPLETE;
                 p.settled_at = p.confirmed.map(|(at, _)| at + SETTLE_AFTER_RECEIPT);
                 due.push((p.clone(), true));

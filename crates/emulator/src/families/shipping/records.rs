@@ -8,6 +8,7 @@ pub const SHIPPED: i64 = 2;
 pub const RECEIPT_CONFIRMED: i64 = 3;
 pub const COMPLETE: i64 = 4;
 pub const REFUNDED: i64 = 5;
+pub const AWAITING_SETTLEMENT: i64 = 6;
 
 /// How long after shipping the emulator confirms receipt by itself (WeChat's own delays vary by category; the
 /// emulator's choice: 10 days for goods that travel, 1 day for virtual goods and pick-up).
@@ -17,6 +18,9 @@ pub fn auto_confirm_after(logistics_type: i64) -> i64 {
 
 /// How long after receipt the money settles (the emulator's choice).
 pub const SETTLE_AFTER_RECEIPT: i64 = 86_400;
+/// The page lists order states, not their timing. The emulator's choice: receipt confirmed (3) holds for an
+/// hour, then the money waits for settlement (6) until it settles (4).
+pub const AWAIT_SETTLEMENT_AFTER_RECEIPT: i64 = 3_600;
 /// An unshipped order is reminded once, 48 hours after payment.
 pub const REMIND_AFTER: i64 = 48 * 3600;
 

@@ -66,3 +66,23 @@ async fn lists_page_and_filter_and_virtual_goods_cannot_be_reminded() {
     assert_eq!(managed["is_trade_managed"], true);
     assert_eq!(code(&emu.app_call("wxa.sec.order.isTradeManaged", json!({"appid": "wxsomeoneelse"})).await), 40013);
 }
+
+#[tokio::test]
+async fn an_order_moves_one_two_three_six_four() {
+    let emu = TestEmulator::start(json!({})).await;
+    let (tx, openid) = paid(&emu, "S6").await;
+    let state = || async { emu.app_call("wxa.sec.order.getOrder", json!({"transaction_id": tx})).await["order"]["order_state"].clone() };
+    assert_eq!(state().await, 1, "paid, to ship");
+    assert_eq!(code(&emu.app_call("wxa.sec.order.uploadShippingInfo", upload(&tx, &openid, "2024-01-01T10:00:00Z", "SF")).await), 0);
+    assert_eq!(state().await, 2, "shipped");
+    emu.control("confirmReceipt", json!({"transactionId": tx})).await;
+    assert_eq!(state().await, 3, "receipt confirmed");
+    emu.control("advanceTime", json!({"seconds": 3_599})).await;
+    assert_eq!(state().await, 3, "for an hour");
+    emu.control("advanceTime", json!({"seconds": 1})).await;
+    assert_eq!(state().await, 6, "then the money awaits settlement");
+    let waiting = emu.app_call("wxa.sec.order.getOrderList", json!({"order_state": 6})).await;
+    assert_eq!(waiting["order_list"].as_array().unwrap().len(), 1);
+    emu.control("advanceTime", json!({"seconds": 86_400 - 3_600})).await;
+    assert_eq!(state().await, 4, "settled a day after receipt");
+}
