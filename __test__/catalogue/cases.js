@@ -115,6 +115,29 @@ async function openAccountOfApp(ctx) {
   ctx.openAppid = (await ctx.openapi.openPlatform.createOpenAccount({ appid: APP.appid })).openAppid
 }
 
+/** An express shipment of one payment (`orderKey`), paid by `openid`, as uploadShippingInfo takes it. */
+function shipment(orderKey, openid) {
+  return {
+    orderKey,
+    logisticsType: 1,
+    deliveryMode: 1,
+    shippingList: [{ trackingNo: 'SF0001', expressCompany: 'SF', itemDesc: '气泡狗*1', contact: { receiverContact: '189****1234' } }],
+    uploadTime: new Date(Date.now() - 1000).toISOString(),
+    payer: { openid },
+  }
+}
+
+/** A combined payment's sub-orders (by merchant trade number), each shipped virtually. */
+function combined(openid, tradeNos) {
+  const key = (no) => ({ orderNumberType: 1, mchid: '1230000109', outTradeNo: no })
+  return {
+    orderKey: key(tradeNos[0]),
+    subOrders: tradeNos.map((no) => ({ orderKey: key(no), logisticsType: 3, deliveryMode: 1, shippingList: [{ itemDesc: '话费 10 元' }] })),
+    uploadTime: new Date(Date.now() - 1000).toISOString(),
+    payer: { openid },
+  }
+}
+
 module.exports = {
   // ── logistics: merchant side ───────────────────────────────────────────────────────────────────────
   'logistics.getAllDelivery': {
@@ -1209,5 +1232,126 @@ module.exports = {
     },
     // 101001: an image with no card (nothing was seeded for it).
     error: { params: () => ({ img: { contentType: 'image/png', value: pngBytes('a cat') } }), errCode: 101001 },
+  },
+  'wxa.sec.order.uploadShippingInfo': {
+    async setup(ctx) {
+      ctx.tx = await ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: 'CAT-1', amount: 100 })
+    },
+    happy: (ctx) => shipment({ orderNumberType: 2, transactionId: ctx.tx }, ctx.user),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res, { errMsg: 'openapi.wxa.sec.order.uploadShippingInfo:ok', errCode: 0 })
+      const { order } = await ctx.openapi.wxa.sec.order.getOrder({ transactionId: ctx.tx })
+      ctx.t.is(order.orderState, 2, 'shipped')
+      ctx.t.is(order.shipping.shippingList[0].trackingNo, 'SF0001')
+    },
+    // 10060001: a payment WeChat does not know (one made in the devtools, say).
+    error: { params: (ctx) => shipment({ orderNumberType: 2, transactionId: '4200000000000000000000000000' }, ctx.user), errCode: 10060001 },
+  },
+
+  'wxa.sec.order.uploadCombinedShippingInfo': {
+    async setup(ctx) {
+      for (const no of ['CAT-C1', 'CAT-C2']) await ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: no, amount: 100 })
+    },
+    happy: (ctx) => combined(ctx.user, ['CAT-C1', 'CAT-C2']),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res, { errMsg: 'openapi.wxa.sec.order.uploadCombinedShippingInfo:ok', errCode: 0 })
+      for (const no of ['CAT-C1', 'CAT-C2']) {
+        const { order } = await ctx.openapi.wxa.sec.order.getOrder({ merchantId: '1230000109', merchantTradeNo: no })
+        ctx.t.is(order.orderState, 2, `${no} shipped`)
+      }
+    },
+    // 10060013: the same sub-order twice.
+    error: {
+      setup: (ctx) => ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: 'CAT-C3', amount: 100 }),
+      params: (ctx) => combined(ctx.user, ['CAT-C3', 'CAT-C3']),
+      errCode: 10060013,
+    },
+  },
+
+  'wxa.sec.order.getOrder': {
+    async setup(ctx) {
+      ctx.tx = await ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: 'CAT-G1', amount: 916 })
+    },
+    happy: (ctx) => ({ transactionId: ctx.tx }),
+    expect(res, ctx) {
+      ctx.t.like(res.order, { transactionId: ctx.tx, merchantId: '1230000109', merchantTradeNo: 'CAT-G1', openid: ctx.user, orderState: 1 })
+    },
+    // 10060014: neither a transaction id nor a merchant id with its trade number.
+    error: { params: { merchantId: '1230000109' }, errCode: 10060014 },
+  },
+
+  'wxa.sec.order.getOrderList': {
+    async setup(ctx) {
+      for (const no of ['CAT-L1', 'CAT-L2', 'CAT-L3']) await ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: no, amount: 100 })
+    },
+    happy: (ctx) => ({ orderState: 1, openid: ctx.user, pageSize: 2 }),
+    async expect(res, ctx) {
+      ctx.t.is(res.orderList.length, 2)
+      ctx.t.true(res.hasMore)
+      const rest = await ctx.openapi.wxa.sec.order.getOrderList({ orderState: 1, openid: ctx.user, pageSize: 2, lastIndex: res.lastIndex })
+      ctx.t.is(rest.orderList.length, 1)
+      ctx.t.false(rest.hasMore)
+    },
+    // 10060011: a lastIndex that no page handed out.
+    error: { params: { lastIndex: 'zz' }, errCode: 10060011 },
+  },
+
+  'wxa.sec.order.notifyConfirmReceive': {
+    async setup(ctx) {
+      ctx.tx = await ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: 'CAT-N1', amount: 100 })
+      await ctx.openapi.wxa.sec.order.uploadShippingInfo(shipment({ orderNumberType: 2, transactionId: ctx.tx }, ctx.user))
+    },
+    happy: (ctx) => ({ transactionId: ctx.tx, receivedTime: Math.floor(Date.now() / 1000) }),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res, { errMsg: 'openapi.wxa.sec.order.notifyConfirmReceive:ok', errCode: 0 })
+      const again = await ctx.t.throwsAsync(ctx.openapi.wxa.sec.order.notifyConfirmReceive({ transactionId: ctx.tx, receivedTime: Math.floor(Date.now() / 1000) }))
+      ctx.t.is(again.errCode, 10060030, 'once per order')
+    },
+    // 10060001: no such payment.
+    error: { params: { transactionId: '4200000000000000000000000001', receivedTime: 1700000000 }, errCode: 10060001 },
+  },
+
+  'wxa.sec.order.setMsgJumpPath': {
+    happy: () => ({ path: 'pages/order/detail?id=1' }),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res, { errMsg: 'openapi.wxa.sec.order.setMsgJumpPath:ok', errCode: 0 })
+      const state = await ctx.emu.state()
+      ctx.t.is(state.apps[APP.appid].shipping.msgJumpPath, 'pages/order/detail?id=1')
+    },
+    // The row documents only -1 (system busy): the emulator has no situation for it, so it is injected.
+    error: injected(-1, { path: 'pages/x' }),
+  },
+
+  'wxa.sec.order.isTradeManaged': {
+    setup: (ctx) => ctx.emu.setTradeManaged(APP.appid, true),
+    happy: () => ({ appid: APP.appid }),
+    expect(res, ctx) {
+      ctx.t.is(res.isTradeManaged, true)
+    },
+    // 40097: no appid.
+    error: { params: { appid: '' }, errCode: 40097 },
+  },
+
+  'wxa.sec.order.isTradeManagementConfirmationCompleted': {
+    happy: () => ({ appid: APP.appid }),
+    expect(res, ctx) {
+      ctx.t.is(res.completed, false)
+    },
+    // 40013: an appid that is not the caller's.
+    error: { params: { appid: 'wxsomeoneelse00001' }, errCode: 40013 },
+  },
+
+  'wxa.sec.order.opSpecialOrder': {
+    async setup(ctx) {
+      ctx.tx = await ctx.emu.seedPayment(APP.appid, { openid: ctx.user, merchantId: '1230000109', merchantTradeNo: 'CAT-S1', amount: 100 })
+    },
+    happy: (ctx) => ({ orderId: ctx.tx, type: 2 }),
+    async expect(res, ctx) {
+      ctx.t.deepEqual(res, { errMsg: 'openapi.wxa.sec.order.opSpecialOrder:ok', errCode: 0 })
+      const { order } = await ctx.openapi.wxa.sec.order.getOrder({ transactionId: ctx.tx })
+      ctx.t.is(order.orderState, 5, 'a test order is refunded')
+    },
+    // 268546002: no order to ship with that id.
+    error: { params: { orderId: 'nope', type: 2 }, errCode: 268546002 },
   },
 }

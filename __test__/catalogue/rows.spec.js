@@ -15,8 +15,8 @@ const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
 /** The row's own call, or for the platform's calls `openapi.request` with the component token. */
 function invoke(ctx, row, via, params) {
   if (via === 'component') return ctx.componentCall(row.name, params)
-  const [namespace, method] = row.name.split('.')
-  return (ctx.caller || ctx.client).openapi[namespace][method](params)
+  // The name at any depth, as a cloud function writes it (`openapi.wxa.sec.order.getOrder`).
+  return row.name.split('.').reduce((at, segment) => at[segment], (ctx.caller || ctx.client).openapi)(params)
 }
 
 async function start(t, row) {
