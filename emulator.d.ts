@@ -54,8 +54,13 @@ export interface PushLogEntry {
 
 /** Options of `startEmulator` (all optional). */
 export interface EmulatorOptions {
-  /** 0 (default): any free port. The emulator always binds 127.0.0.1. */
+  /** 0 (default): any free port. */
   port?: number
+  /**
+   * The interface to listen on (default `127.0.0.1`). `0.0.0.0` inside a container lets other containers reach it;
+   * put the name they use for it in `controlHosts` so its control API answers them too.
+   */
+  host?: string
   /** Accounts that may fetch tokens. Default: the demo app (`DEMO_APP`) with two logistics accounts. */
   apps?: { appid: string; secret: string; name?: string; subject?: string }[]
   /** Lifetime of every issued token in seconds (default 7200). */

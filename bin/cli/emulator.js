@@ -1,18 +1,23 @@
 'use strict'
 // `wechat-openapi emulator` (and the `wechat-emulator` command): a standalone fake WeChat server for test
 // suites in any language. Prints its URL on stdout, serves until SIGINT/SIGTERM, and is driven through
-// `POST <url>/__emulator/<action>` (the action `actions` lists them).
+// `POST <url>/__emulator/<action>` (the action `actions` lists them). It also stops when the process that started
+// it exits (bin/cli/parents.js), so a CI script's `kill $!` of npx frees the port.
 
 const fs = require('node:fs')
 const { EXIT, parse, usage, configProblem } = require('./args.js')
+const { whenOrphaned } = require('./parents.js')
 
-const HELP = `Usage: wechat-openapi emulator [--port N] [--config file.json]
+const HELP = `Usage: wechat-openapi emulator [--port N] [--host ADDR] [--config file.json]
 
-Starts a fake WeChat server on 127.0.0.1, prints its URL (one line on stdout) and serves until stopped.
+Starts a fake WeChat server on 127.0.0.1, prints its URL (one line on stdout) and serves until stopped: by
+SIGINT or SIGTERM, or when the process that started it (npx, a shell, a test runner) exits.
 Point a client at it with apiBase (or WECHAT_API_BASE). Without apps in the config it has the demo app
 wxdemoappid0000001 (secret: DEMO_APP in wechat-openapi/emulator) with two logistics accounts.
 
   --port <n>              port to listen on (default 0: any free port)
+  --host <addr>           interface to listen on (default 127.0.0.1; 0.0.0.0 lets other containers reach it: add
+                          the name they use to controlHosts in --config for the control API)
   --config <file>         JSON with startEmulator's options: { port, apps, tokenTtl, components, headerTimeoutMs,
                           maxConnections, controlHosts }
 
@@ -38,7 +43,7 @@ function readConfig(file) {
 
 /** Resolves once the server is up; `stopped` resolves when a signal has closed it. */
 async function run(argv, io) {
-  const { values, positionals } = parse(argv, { strings: ['port', 'config'] })
+  const { values, positionals } = parse(argv, { strings: ['port', 'host', 'config'] })
   if (values.help) return io.out(HELP), EXIT.OK
   if (positionals.length) throw usage(`unexpected argument ${JSON.stringify(positionals[0])}`)
   const options = values.config ? readConfig(values.config) : {}
@@ -47,11 +52,16 @@ async function run(argv, io) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port must be a whole number from 0 to 65535')
     options.port = port
   }
+  if (values.host !== undefined) {
+    if (!/^[0-9A-Za-z.:[\]-]+$/.test(values.host)) throw usage('--host must be an interface address, like 0.0.0.0 or ::')
+    options.host = values.host
+  }
   // Listen for the stop signals before the URL is printed: a caller may signal as soon as it has read the URL (the
   // native server answers requests without this thread), before the lines below have run.
   const stopped = new Promise((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
+    whenOrphaned(resolve)
   })
   const { startEmulator } = require('../../emulator.js')
   let emulator

@@ -16,9 +16,12 @@ pub const DEFAULT_TOKEN_TTL: u64 = 7200;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EmulatorConfig {
-    /// 0 (the default) picks any free port. `start` binds 127.0.0.1; `start_at` (the binary's `--host`) another interface.
+    /// 0 (the default) picks any free port.
     #[serde(default)]
     pub port: u16,
+    /// The interface to listen on: 127.0.0.1 unless given (`0.0.0.0` inside a container, so that others reach it;
+    /// their `Host` then goes in `controlHosts` for the control API).
+    pub host: Option<String>,
     /// The accounts that may fetch tokens. When omitted: the demo app, seeded with two logistics accounts.
     pub apps: Option<Vec<AppConfig>>,
     /// Lifetime of every token the emulator issues, in seconds (WeChat: 7200).

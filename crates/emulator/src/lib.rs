@@ -42,9 +42,10 @@ pub struct Emulator {
     server: tokio::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
-/// Starts an emulator on `127.0.0.1:<port>` (port 0: any free port). Must run inside a tokio runtime.
+/// Starts an emulator on `<host>:<port>` (`config.host`, default 127.0.0.1; port 0: any free port). Must run inside a tokio runtime.
 pub async fn start(config: EmulatorConfig) -> Result<Emulator, String> {
-    start_at(config, "127.0.0.1").await
+    let host = config.host.clone().unwrap_or_else(|| "127.0.0.1".to_owned());
+    start_at(config, &host).await
 }
 
 /// `start` on another interface (the standalone binary's `--host`; e.g. `0.0.0.0` inside a container).
