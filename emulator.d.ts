@@ -295,8 +295,8 @@ export declare class Emulator {
   fastRegisterTicket(args: { officialAccount: string }): Promise<{ ticket: string }>
   /** The temporary media the account uploaded, oldest first (one when mediaId is given): {media_id, type, content_type, filename, size, sha256, created_at, expires_at, base64}. */
   tempMedia(args?: { appid?: string; mediaId?: string }): Promise<Array<{ media_id: string; type: string; content_type: string; filename: string; size: number; sha256: string; created_at: number; expires_at: number; base64: string }>>
-  /** What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}. */
-  seedOcr(args: { api: 'printedText' | 'idcard'; sha256?: string; imageUrl?: string; answer: Record<string, unknown>; appid?: string }): Promise<{ appid: string; api: string; image: string }>
+  /** What `ocr.<api>` or `img.<api>` answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}, bankcard {number}, driverLicense, vehicleLicense, businessLicense, aiCrop {results, img_size}, scanQRCode {code_results, img_size}). Returns {appid, api, image}. */
+  seedOcr(args: { api: 'printedText' | 'idcard' | 'bankcard' | 'driverLicense' | 'vehicleLicense' | 'businessLicense' | 'aiCrop' | 'scanQRCode'; sha256?: string; imageUrl?: string; answer: Record<string, unknown>; appid?: string }): Promise<{ appid: string; api: string; image: string }>
   /** A paid WeChat Pay order, waiting to be shipped (order_state 1); amount in fen, paidAt Unix seconds (default now). Only seeded payments exist: any other answers 10060001, as devtools payments do. Returns {transactionId}. */
   seedPayment(appid: string | undefined, payment: { openid: string; merchantId: string; merchantTradeNo: string; amount: number; transactionId?: string; paidAt?: number; description?: string }): Promise<string>
   /** A paid WeChat Pay order, waiting to be shipped (order_state 1); amount in fen, paidAt Unix seconds (default now). Only seeded payments exist: any other answers 10060001, as devtools payments do. Returns {transactionId}. */
@@ -315,6 +315,22 @@ export declare class Emulator {
   confirmReceipt(transactionId: string): Promise<any>
   /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(args: { appid?: string; transactionId: string }): Promise<any>
+  /** The account's updatable messages by activity id: {activityId, openid, unionid, expirationTime, state, parameters}. */
+  updatableMessages(appid?: string): Promise<Array<{ activityId: string; openid: string | null; unionid: string | null; expirationTime: number; state: number; parameters: Record<string, string> }>>
+  /** The account's updatable messages by activity id: {activityId, openid, unionid, expirationTime, state, parameters}. */
+  updatableMessages(args: { appid?: string }): Promise<Array<{ activityId: string; openid: string | null; unionid: string | null; expirationTime: number; state: number; parameters: Record<string, string> }>>
+  /** The risk rank (0-4) riskControl.getUserRiskRank answers for the user. Returns {appid, openid, riskRank}. */
+  setUserRiskRank(openid: string, riskRank: 0 | 1 | 2 | 3 | 4, appid?: string): Promise<{ appid: string; openid: string; riskRank: number }>
+  /** The risk rank (0-4) riskControl.getUserRiskRank answers for the user. Returns {appid, openid, riskRank}. */
+  setUserRiskRank(args: { openid: string; riskRank: 0 | 1 | 2 | 3 | 4; appid?: string }): Promise<{ appid: string; openid: string; riskRank: number }>
+  /** The user opens the mini program now (getUserRiskRank answers for users who visited in the last two hours). Returns {appid, openid, at}. */
+  userVisited(openid: string, appid?: string): Promise<{ appid: string; openid: string; at: number }>
+  /** The user opens the mini program now (getUserRiskRank answers for users who visited in the last two hours). Returns {appid, openid, at}. */
+  userVisited(args: { openid: string; appid?: string }): Promise<{ appid: string; openid: string; at: number }>
+  /** Signs a SOTER resultJSON with the user's device key, as wx.startSoterAuthentication would: returns {appid, openid, jsonSignature}. */
+  soterSign(openid: string, jsonString: string, appid?: string): Promise<string>
+  /** Signs a SOTER resultJSON with the user's device key, as wx.startSoterAuthentication would: returns {appid, openid, jsonSignature}. */
+  soterSign(args: { openid: string; jsonString: string; appid?: string }): Promise<string>
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>

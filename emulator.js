@@ -324,7 +324,7 @@ class Emulator {
     return (await this.control('tempMedia', args ?? {})).media
   }
 
-  /** What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}. */
+  /** What `ocr.<api>` or `img.<api>` answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}, bankcard {number}, driverLicense, vehicleLicense, businessLicense, aiCrop {results, img_size}, scanQRCode {code_results, img_size}). Returns {appid, api, image}. */
   seedOcr(args) {
     return this.control('seedOcr', args ?? {})
   }
@@ -342,6 +342,26 @@ class Emulator {
   /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(appid, transactionId) {
     return this.control('confirmReceipt', argsOf(['appid?', 'transactionId'], arguments))
+  }
+
+  /** The account's updatable messages by activity id: {activityId, openid, unionid, expirationTime, state, parameters}. */
+  async updatableMessages(appid) {
+    return (await this.control('updatableMessages', argsOf(['appid?'], arguments))).messages
+  }
+
+  /** The risk rank (0-4) riskControl.getUserRiskRank answers for the user. Returns {appid, openid, riskRank}. */
+  setUserRiskRank(openid, riskRank, appid) {
+    return this.control('setUserRiskRank', argsOf(['openid', 'riskRank', 'appid?'], arguments))
+  }
+
+  /** The user opens the mini program now (getUserRiskRank answers for users who visited in the last two hours). Returns {appid, openid, at}. */
+  userVisited(openid, appid) {
+    return this.control('userVisited', argsOf(['openid', 'appid?'], arguments))
+  }
+
+  /** Signs a SOTER resultJSON with the user's device key, as wx.startSoterAuthentication would: returns {appid, openid, jsonSignature}. */
+  async soterSign(openid, jsonString, appid) {
+    return (await this.control('soterSign', argsOf(['openid', 'jsonString', 'appid?'], arguments))).jsonSignature
   }
 }
 

@@ -2004,7 +2004,7 @@ export interface UrlschemeApi {
    */
   generate(params?: UrlschemeGenerateRequest): Promise<UrlschemeGenerateResponse & Result>
 }
-/** `cloud.openapi.ocr`: 2 endpoints. */
+/** `cloud.openapi.ocr`: 6 endpoints. */
 export interface OcrApi {
   /**
    * Read the printed text in an image (screenshots, photos of print): lines with their positions.
@@ -2042,6 +2042,82 @@ export interface OcrApi {
    * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/ocr/idCardOCR.html
    */
   idcard(params?: OcrIdcardRequest): Promise<OcrIdcardResponse & Result>
+
+  /**
+   * Read a bank card's number from an image.
+   *
+   * `POST /cv/ocr/bankcard` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 117.
+   * wx-server-sdk has it too: `cloud.openapi.ocr.bankcard`.
+   *
+   * Note: The emulator answers what a test seeded for that image (seedOcr), named by the sha256 of its bytes or by its URL; an unseeded image has no card (101001).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101001` certificate not found: no such document in the image
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/ocr/bankCardOCR.html
+   */
+  bankcard(params?: OcrBankcardRequest): Promise<OcrBankcardResponse & Result>
+
+  /**
+   * Read a Chinese driving licence from an image: number, name, class and validity.
+   *
+   * `POST /cv/ocr/drivinglicense` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 117.
+   * wx-server-sdk has it too: `cloud.openapi.ocr.driverLicense`.
+   *
+   * Note: The emulator answers what a test seeded for that image (seedOcr), named by the sha256 of its bytes or by its URL; an unseeded image has no licence (101001).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101001` certificate not found: no such document in the image
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/doc/service/en/api/openpoc/ocr/api_drivinglicenseocr
+   */
+  driverLicense(params?: OcrDriverLicenseRequest): Promise<OcrDriverLicenseResponse & Result>
+
+  /**
+   * Read a Chinese vehicle licence (行驶证) from an image: plate, owner, model, VIN, engine and dates.
+   *
+   * `POST /cv/ocr/driving` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 117.
+   * wx-server-sdk has it too: `cloud.openapi.ocr.vehicleLicense`.
+   *
+   * Note: The emulator answers what a test seeded for that image (seedOcr), named by the sha256 of its bytes or by its URL; an unseeded image has no licence (101001).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101001` certificate not found: no such document in the image
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/ocr/vehicleLicenseOCR.html
+   */
+  vehicleLicense(params?: OcrVehicleLicenseRequest): Promise<OcrVehicleLicenseResponse & Result>
+
+  /**
+   * Read a Chinese business licence from an image: registration number, name, representative, capital, scope and dates.
+   *
+   * `POST /cv/ocr/bizlicense` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 117.
+   * wx-server-sdk has it too: `cloud.openapi.ocr.businessLicense`.
+   *
+   * Note: The emulator answers what a test seeded for that image (seedOcr), named by the sha256 of its bytes or by its URL; an unseeded image has no licence (101001).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101001` certificate not found: no such document in the image
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/ocr/businessLicenseOCR.html
+   */
+  businessLicense(params?: OcrBusinessLicenseRequest): Promise<OcrBusinessLicenseResponse & Result>
 }
 /** `cloud.openapi.customerServiceMessage`: 2 endpoints. */
 export interface CustomerServiceMessageApi {
@@ -2307,6 +2383,123 @@ export interface WxaSecOrderApi {
    */
   opSpecialOrder(params: WxaSecOrderOpSpecialOrderRequest): Promise<WxaSecOrderOpSpecialOrderResponse & Result>
 }
+/** `cloud.openapi.updatableMessage`: 2 endpoints. */
+export interface UpdatableMessageApi {
+  /**
+   * Create the activity_id of an updatable (dynamic) message before it is shared; it expires after 24 hours.
+   *
+   * `GET /cgi-bin/message/wxopen/activityid/create` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.updatableMessage.createActivityId`.
+   *
+   * Note: The emulator keeps each activity (state 0, its expiry on the emulator's clock) for setUpdatableMsg and the `state` dump (updatableMessages).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `42001` access_token expired
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/updatable-message/updatableMessage.createActivityId.html
+   */
+  createActivityId(params?: UpdatableMessageCreateActivityIdRequest): Promise<UpdatableMessageCreateActivityIdResponse & Result>
+
+  /**
+   * Change a shared updatable message: members joining (state 0, member_count/room_limit) or started (state 1, path/version_type).
+   *
+   * `POST /cgi-bin/message/wxopen/updatablemsg/send` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.updatableMessage.setUpdatableMsg`.
+   *
+   * Note: Setting the same state again is harmless (idempotent). The emulator checks the parameters each state needs and keeps the message's state (updatableMessages).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `42001` access_token expired
+   * - `44002` post data is empty
+   * - `47001` post data is not in the right format
+   * - `47501` activity_id is wrong
+   * - `47502` target_state is wrong
+   * - `47503` version_type is wrong
+   * - `47504` activity_id has expired
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/updatable-message/updatableMessage.setUpdatableMsg.html
+   */
+  setUpdatableMsg(params: UpdatableMessageSetUpdatableMsgRequest): Promise<UpdatableMessageSetUpdatableMsgResponse & Result>
+}
+/** `cloud.openapi.riskControl`: 1 endpoints. */
+export interface RiskControlApi {
+  /**
+   * A user's security risk rank (0 to 4, higher is riskier) for a scene, without the user's consent.
+   *
+   * `POST /wxa/getuserriskrank` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 80.
+   * wx-server-sdk has it too: `cloud.openapi.riskControl.getUserRiskRank`.
+   *
+   * Note: WeChat's answer spells the request id `unoin_id` (so the cloud call answers `unoinId`). The emulator answers the rank a test set (setUserRiskRank; 0 otherwise).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` invalid openid
+   * - `40129` invalid scene
+   * - `61010` the user has not visited the mini program in the last two hours
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/safety-control-capability/getUserRiskRank.html
+   */
+  getUserRiskRank(params: RiskControlGetUserRiskRankRequest): Promise<RiskControlGetUserRiskRankResponse & Result>
+}
+/** `cloud.openapi.soter`: 1 endpoints. */
+export interface SoterApi {
+  /**
+   * Verify a SOTER biometric signature (fingerprint) made on the user's device: is_ok.
+   *
+   * `POST /cgi-bin/soter/verify_signature` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.soter.verifySignature`.
+   *
+   * Note: A signature that does not verify is a success with is_ok false. The emulator plays each user's device key: soterSign signs a resultJSON as that device would.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` invalid openid
+   * - `47001` post data is not in the right format
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/soter/verifySignature.html
+   */
+  verifySignature(params: SoterVerifySignatureRequest): Promise<SoterVerifySignatureResponse & Result>
+}
+/** `cloud.openapi.img`: 2 endpoints. */
+export interface ImgApi {
+  /**
+   * Smart crop: the regions of an image worth keeping.
+   *
+   * `POST /cv/img/aicrop` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.img.aiCrop`.
+   *
+   * Note: The emulator answers what a test seeded for that image (seedOcr), named by the sha256 of its bytes or by its URL; an unseeded image is cropped whole (one crop, the full image, from its PNG header).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/img/aiCrop.html
+   */
+  aiCrop(params?: ImgAiCropRequest): Promise<ImgAiCropResponse & Result>
+
+  /**
+   * Find and decode the barcodes and QR codes in an image.
+   *
+   * `POST /cv/img/qrcode` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   * wx-server-sdk has it too: `cloud.openapi.img.scanQRCode`.
+   *
+   * Note: The emulator answers what a test seeded for that image (seedOcr), named by the sha256 of its bytes or by its URL; an unseeded image has no codes (code_results empty).
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `41005` media data missing: neither img nor img_url
+   * - `101000` invalid image url: the URL is wrong or WeChat could not download it
+   * - `101002` invalid image data: not an image WeChat can read
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/img-ocr/img/scanQRCode.html
+   */
+  scanQRCode(params?: ImgScanQRCodeRequest): Promise<ImgScanQRCodeResponse & Result>
+}
 /** Every namespace of the endpoint table, as `cloud.openapi` exposes them. */
 export interface OpenApiNamespaces {
   logistics: LogisticsApi
@@ -2324,6 +2517,10 @@ export interface OpenApiNamespaces {
   ocr: OcrApi
   customerServiceMessage: CustomerServiceMessageApi
   wxa: WxaApi
+  updatableMessage: UpdatableMessageApi
+  riskControl: RiskControlApi
+  soter: SoterApi
+  img: ImgApi
 }
 
 /** Parameters of `logistics.getAllDelivery`: none. List the express companies that support e-waybills, with their service types. */
@@ -4083,6 +4280,146 @@ export interface OcrIdcardResponse {
   validDate?: string
 }
 
+/** Parameters of `ocr.bankcard`. Read a bank card's number from an image. */
+export interface OcrBankcardRequest {
+  /** photo (a photo with background, the default) or scan (a scan); sent in the query string */
+  type?: string
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `ocr.bankcard`. Read a bank card's number from an image. */
+export interface OcrBankcardResponse {
+  /** the card number */
+  number: string
+}
+
+/** Parameters of `ocr.driverLicense`. Read a Chinese driving licence from an image: number, name, class and validity. */
+export interface OcrDriverLicenseRequest {
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `ocr.driverLicense`. Read a Chinese driving licence from an image: number, name, class and validity. */
+export interface OcrDriverLicenseResponse {
+  /** licence (ID) number */
+  idNum?: string
+  /** name */
+  name?: string
+  /** sex */
+  sex?: string
+  /** nationality */
+  nationality?: string
+  /** address */
+  address?: string
+  /** date of birth */
+  birthDate?: string
+  /** date first issued */
+  issueDate?: string
+  /** permitted vehicle class */
+  carClass?: string
+  /** valid from */
+  validFrom?: string
+  /** valid to (or its period) */
+  validTo?: string
+  /** the issuing authority's seal */
+  officialSeal?: string
+}
+
+/** Parameters of `ocr.vehicleLicense`. Read a Chinese vehicle licence (行驶证) from an image: plate, owner, model, VIN, engine and dates. */
+export interface OcrVehicleLicenseRequest {
+  /** photo (a photo with background, the default) or scan (a scan); sent in the query string */
+  type?: string
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `ocr.vehicleLicense`. Read a Chinese vehicle licence (行驶证) from an image: plate, owner, model, VIN, engine and dates. */
+export interface OcrVehicleLicenseResponse {
+  /** vehicle type */
+  vehicleType?: string
+  /** owner */
+  owner?: string
+  /** address */
+  addr?: string
+  /** use (e.g. 非营运) */
+  useCharacter?: string
+  /** make and model */
+  model?: string
+  /** vehicle identification number */
+  vin?: string
+  /** engine number */
+  engineNum?: string
+  /** registration date */
+  registerDate?: string
+  /** issue date */
+  issueDate?: string
+  /** plate number */
+  plateNumB?: string
+  /** record number */
+  record?: string
+  /** approved passengers */
+  passengersNum?: string
+  /** total mass */
+  totalQuality?: string
+  /** kerb mass */
+  prepareQuality?: string
+}
+
+/** Parameters of `ocr.businessLicense`. Read a Chinese business licence from an image: registration number, name, representative, capital, scope and dates. */
+export interface OcrBusinessLicenseRequest {
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `ocr.businessLicense`. Read a Chinese business licence from an image: registration number, name, representative, capital, scope and dates. */
+export interface OcrBusinessLicenseResponse {
+  /** registration number */
+  regNum?: string
+  /** serial number */
+  serial?: string
+  /** legal representative */
+  legalRepresentative?: string
+  /** enterprise name */
+  enterpriseName?: string
+  /** form of organisation */
+  typeOfOrganization?: string
+  /** address */
+  address?: string
+  /** type of enterprise */
+  typeOfEnterprise?: string
+  /** business scope */
+  businessScope?: string
+  /** registered capital */
+  registeredCapital?: string
+  /** paid-in capital */
+  paidInCapital?: string
+  /** operating period */
+  validPeriod?: string
+  /** date of establishment */
+  registeredDate?: string
+  /** where the licence is in the image: {pos} */
+  certPosition?: {
+    /** corners: left_top, right_top, right_bottom, left_bottom */
+    pos?: Record<string, unknown>
+  }
+  /** the image's size {w, h} */
+  imgSize?: {
+    /** width in px */
+    w?: number
+    /** height in px */
+    h?: number
+  }
+}
+
 /** Parameters of `customerServiceMessage.send`. Send a customer service message (text, image, link or mini program card) to a user who wrote in the last 48 hours. */
 export interface CustomerServiceMessageSendRequest {
   /** openid of the user */
@@ -4472,4 +4809,146 @@ export interface WxaSecOrderOpSpecialOrderRequest {
 
 /** Answer of `wxa.sec.order.opSpecialOrder`. Report an unshipped order as pre-sale (shipped 15-330 days after payment) or as a test order (refunded, no shipping). */
 export interface WxaSecOrderOpSpecialOrderResponse {
+}
+
+/** Parameters of `updatableMessage.createActivityId`. Create the activity_id of an updatable (dynamic) message before it is shared; it expires after 24 hours. */
+export interface UpdatableMessageCreateActivityIdRequest {
+  /** for a private message: the only sharer, by unionid (give this or openid); sent in the query string */
+  unionid?: string
+  /** for a private message: the only sharer, by openid (give this or unionid); sent in the query string */
+  openid?: string
+}
+
+/** Answer of `updatableMessage.createActivityId`. Create the activity_id of an updatable (dynamic) message before it is shared; it expires after 24 hours. */
+export interface UpdatableMessageCreateActivityIdResponse {
+  /** id of the updatable message */
+  activityId: string
+  /** when the activity_id expires (Unix seconds): 24 hours after it was made */
+  expirationTime: number
+}
+
+/** Parameters of `updatableMessage.setUpdatableMsg`. Change a shared updatable message: members joining (state 0, member_count/room_limit) or started (state 1, path/version_type). */
+export interface UpdatableMessageSetUpdatableMsgRequest {
+  /** id from updatableMessage.createActivityId */
+  activityId: string
+  /** 0 members are joining, 1 started (state 1 is final) */
+  targetState: number
+  /** the template's parameters */
+  templateInfo: {
+    /** the parameters to change */
+    parameterList: Array<{
+      /** member_count and room_limit (state 0), path and version_type (state 1) */
+      name: string
+      /** its new value */
+      value: string
+    }>
+  }
+}
+
+/** Answer of `updatableMessage.setUpdatableMsg`. Change a shared updatable message: members joining (state 0, member_count/room_limit) or started (state 1, path/version_type). */
+export interface UpdatableMessageSetUpdatableMsgResponse {
+}
+
+/** Parameters of `riskControl.getUserRiskRank`. A user's security risk rank (0 to 4, higher is riskier) for a scene, without the user's consent. */
+export interface RiskControlGetUserRiskRankRequest {
+  /** the mini program's appid */
+  appid: string
+  /** the user's openid */
+  openid: string
+  /** 0 registration, 1 marketing fraud, 2 UGC */
+  scene: number
+  /** the user's phone number */
+  mobileNo?: string
+  /** the user's IP address */
+  clientIp: string
+  /** the user's e-mail address */
+  emailAddress?: string
+  /** anything else */
+  extendedInfo?: string
+  /** a test call (default false) */
+  isTest?: boolean
+}
+
+/** Answer of `riskControl.getUserRiskRank`. A user's security risk rank (0 to 4, higher is riskier) for a scene, without the user's consent. */
+export interface RiskControlGetUserRiskRankResponse {
+  /** risk rank 0, 1, 2, 3 or 4: the higher the riskier */
+  riskRank: number
+  /** id of this request (WeChat spells it unoin_id) */
+  unoinId: number
+}
+
+/** Parameters of `soter.verifySignature`. Verify a SOTER biometric signature (fingerprint) made on the user's device: is_ok. */
+export interface SoterVerifySignatureRequest {
+  /** the user's openid */
+  openid: string
+  /** resultJSON from wx.startSoterAuthentication */
+  jsonString: string
+  /** resultJSONSignature from wx.startSoterAuthentication */
+  jsonSignature: string
+}
+
+/** Answer of `soter.verifySignature`. Verify a SOTER biometric signature (fingerprint) made on the user's device: is_ok. */
+export interface SoterVerifySignatureResponse {
+  /** whether the signature is valid */
+  isOk: boolean
+}
+
+/** Parameters of `img.aiCrop`. Smart crop: the regions of an image worth keeping. */
+export interface ImgAiCropRequest {
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** aspect ratios wanted, width/height separated by commas (at most 5, each 1:10 to 10:1); sent in the query string */
+  ratios?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `img.aiCrop`. Smart crop: the regions of an image worth keeping. */
+export interface ImgAiCropResponse {
+  /** the crops, best first */
+  results?: Array<{
+    /** left edge in px */
+    cropLeft?: number
+    /** top edge in px */
+    cropTop?: number
+    /** right edge in px */
+    cropRight?: number
+    /** bottom edge in px */
+    cropBottom?: number
+  }>
+  /** the image's size {w, h} */
+  imgSize?: {
+    /** width in px */
+    w?: number
+    /** height in px */
+    h?: number
+  }
+}
+
+/** Parameters of `img.scanQRCode`. Find and decode the barcodes and QR codes in an image. */
+export interface ImgScanQRCodeRequest {
+  /** URL of the image for WeChat to download (sent in the query string); give this or img */
+  imgUrl?: string
+  /** the image as { contentType, value: Buffer }, less than 2 MB; give this or imgUrl */
+  img?: UploadFile
+}
+
+/** Answer of `img.scanQRCode`. Find and decode the barcodes and QR codes in an image. */
+export interface ImgScanQRCodeResponse {
+  /** the codes found */
+  codeResults?: Array<{
+    /** QR_CODE, EAN_13, CODE_128, … */
+    typeName?: string
+    /** the decoded text */
+    data?: string
+    /** corners: left_top, right_top, right_bottom, left_bottom, each {x, y} */
+    pos?: Record<string, unknown>
+  }>
+  /** the image's size {w, h} */
+  imgSize?: {
+    /** width in px */
+    w?: number
+    /** height in px */
+    h?: number
+  }
 }

@@ -53,3 +53,36 @@ test('a name WeChat documents as not a cloud call answers -604100 saying what to
   t.true(unknown.errMsg.startsWith('openapi.auth.nope:fail unknown API openapi.auth.nope'), unknown.errMsg)
   t.false(unknown.errMsg.includes('not a cloud call'))
 })
+
+test('retired and CloudBase-only names answer -604100 before any I/O, saying since when and what instead', async (t) => {
+  const server = await localServer(() => ({ body: '{"errcode":0}' }))
+  t.teardown(() => server.close())
+  const c = cloud.createClient({ accessToken: 'h'.repeat(100), apiBase: server.url })
+  const notCloud = require('../api/not-cloud.json')
+  const expected = {
+    retired: /^openapi\.(\S+) was retired by WeChat \((\d{4}-\d{2}-\d{2}|withdrawn)\): .+\. Instead, /,
+    'cloudbase-only': /^openapi\.(\S+) is callable only from a CloudBase environment: .+\. Instead, /,
+    'not-cloud': /^openapi\.(\S+) is not a cloud call: /,
+  }
+  for (const entry of notCloud) {
+    const [ns, method] = entry.name.split('.')
+    const err = await t.throwsAsync(c.openapi[ns][method]({}))
+    t.true(err instanceof cloud.OpenApiError, entry.name)
+    t.is(err.errCode, -604100, entry.name)
+    t.is(err.category, 'invalid-argument', entry.name)
+    const said = err.errMsg.slice(`openapi.${entry.name}:fail `.length)
+    t.regex(said, expected[entry.kind], entry.name)
+    t.true(said.includes(entry.instead), entry.name)
+  }
+  const retired = await t.throwsAsync(c.openapi.uniformMessage.send({ touser: 'o' }))
+  t.regex(retired.errMsg, /2023-09-20/)
+  t.regex(retired.errMsg, /45109/)
+  t.regex(retired.errMsg, /subscribeMessage\.send/)
+  for (const m of ['send', 'addTemplate', 'deleteTemplate', 'getTemplateLibraryById', 'getTemplateLibraryList', 'getTemplateList']) {
+    const err = await t.throwsAsync(c.openapi.templateMessage[m]({}))
+    t.regex(err.errMsg, /retired by WeChat \(2020-01-10\).*subscribeMessage\./)
+  }
+  t.regex((await t.throwsAsync(c.openapi.img.superresolution({ imgUrl: 'https://a/b.png' }))).errMsg, /retired by WeChat \(withdrawn\)/)
+  t.regex((await t.throwsAsync(c.openapi.cloudbase.sendSms({}))).errMsg, /CloudBase environment/)
+  t.is(server.seen.length, 0, 'nothing was sent')
+})

@@ -17,6 +17,7 @@
 const { APP, SHOP_B, FOREIGN, COMPONENT, MERCHANT, MINIPROGRAM, SANDBOX, orderParams, registerParams } = require('./context.js')
 
 const { pngBytes, sha256 } = require('../helpers.js')
+const { revoked, injected } = require('./situations.js')
 
 /** A company's fast-registration task (component.fastRegisterWeapp). */
 const COMPANY = { name: '腾讯计算机系统有限公司', code: '91440300708461136T', codeType: 1, legalPersonaWechat: 'pony-wx', legalPersonaName: '马化腾' }
@@ -33,40 +34,6 @@ const actingForMerchant = (permissionSets) => async (ctx) => {
 
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64')
 const unb64 = (text) => Buffer.from(text, 'base64').toString('utf8')
-
-/** The most common documented code: a token WeChat no longer accepts. The client renews tokens it fetched
- * itself and retries, so the code shows with a fixed token that has been revoked. */
-function revoked(params = {}) {
-  return {
-    async setup(ctx) {
-      ctx.caller = await ctx.revokedClient()
-    },
-    params,
-    errCode: 40001,
-    check(err, ctx) {
-      ctx.t.is(err.category, 'auth')
-      ctx.t.is(err.attempts, 1, 'a fixed token cannot be renewed: no retry')
-    },
-  }
-}
-
-/** A documented code the emulator has no situation for: WeChat's answer is injected before the call runs.
- * An idempotent row is retried after -1 (busy), so the fault lasts for all three attempts. */
-function injected(errCode, params = {}) {
-  const busy = errCode === -1
-  return {
-    async setup(ctx) {
-      await ctx.fault(ctx.row.name, errCode, busy && ctx.row.idempotent ? 3 : 1)
-    },
-    params,
-    errCode,
-    check(err, ctx) {
-      ctx.t.is(err.attempts, busy && ctx.row.idempotent ? 3 : 1)
-      // -1 after a non-idempotent call: it may have run, so it is not safe to repeat.
-      ctx.t.is(err.retryable, busy && ctx.row.idempotent)
-    },
-  }
-}
 
 /** Places a sandbox order `id` and keeps its waybill in ctx.waybillId. */
 async function sandboxOrder(ctx, id = 'order-1') {
@@ -1354,4 +1321,7 @@ module.exports = {
     // 268546002: no order to ship with that id.
     error: { params: { orderId: 'nope', type: 2 }, errCode: 268546002 },
   },
+
+  // Issue 30: the long tail of cloud calls, in its own file.
+  ...require('./longtail.js'),
 }

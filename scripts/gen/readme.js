@@ -34,15 +34,21 @@ function apiTable(byNs) {
   return out.join('\n')
 }
 
-/** The migration section's list: every cloud call wx-server-sdk has that this package serves, and the names
- * WeChat documents as not callable from cloud (api/not-cloud.json), which answer -604100 saying what to use. */
+/** The migration section's list: every documented cloud call, with its state here. The table's cloud calls are
+ * supported; the names in api/not-cloud.json answer -604100 before any I/O, saying why and what instead: retired
+ * by WeChat (→ the replacement), callable only from a CloudBase environment, or not a cloud call at all. */
 function cloudCalls(byNs, notCloud) {
   const all = [...byNs.values()].flat().filter((r) => r.wxServerSdk)
   const calls = all.map((r) => `\`${r.name}\`${r.answer === 'image' ? ' (image)' : ''}${r.upload ? ' (file upload)' : ''}`)
   const out = [`Supported cloud calls (${all.length}): ${calls.join(', ')}.`]
-  if (notCloud.length) {
-    out.push('', 'Not cloud calls (WeChat says so; they answer -604100 naming what to use instead):')
-    for (const n of notCloud) out.push(`- \`${n.name}\`: ${n.instead}.`)
+  const groups = [
+    ['retired', 'Retired by WeChat (they answer -604100 naming the replacement):', (n) => `- \`${n.name}\` (${/^\d/.test(n.since) ? `retired ${n.since}` : n.since}) → ${n.instead}.`],
+    ['cloudbase-only', 'CloudBase only (WeChat answers them for a CloudBase environment; they answer -604100 saying what to do):', (n) => `- \`${n.name}\`: ${n.instead}.`],
+    ['not-cloud', 'Not cloud calls (WeChat says so; they answer -604100 naming what to use instead):', (n) => `- \`${n.name}\`: ${n.instead}.`],
+  ]
+  for (const [kind, title, line] of groups) {
+    const names = notCloud.filter((n) => n.kind === kind)
+    if (names.length) out.push('', title, ...names.map(line))
   }
   return out.join('\n')
 }

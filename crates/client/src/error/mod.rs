@@ -114,11 +114,12 @@ impl Error {
         Error::build(api, sdk_code::BAD_ARGUMENTS, message.into())
     }
 
-    /// -604100: no row of the table. A name WeChat documents as not callable from cloud says why and what instead;
-    /// any other names the nearest API and the way to call a path the table does not have.
+    /// -604100: no row of the table. A name on `api/not-cloud.json` (not a cloud call, retired, CloudBase only)
+    /// says which, why and what instead; any other names the nearest API and the way to call a path the table
+    /// does not have.
     pub fn unknown_api(api: &str) -> Error {
         if let Some(n) = wechat_protocol::catalogue::not_cloud::not_cloud(api) {
-            return Error::build(api, sdk_code::UNKNOWN_API, format!("openapi.{api} is not a cloud call: {}. Instead, {}", n.why, n.instead));
+            return Error::build(api, sdk_code::UNKNOWN_API, n.explain());
         }
         let names = wechat_protocol::catalogue::catalogue().all();
         let near = wechat_protocol::suggest::nearest(api, names.iter().map(|e| e.name.as_str()));
@@ -261,6 +262,9 @@ mod tests {
         let refused = Error::unknown_api("auth.code2Session");
         assert_eq!(refused.code, -604100);
         assert!(refused.message.contains("not a cloud call") && refused.message.contains("getWXContext"), "{}", refused.message);
+        let retired = Error::unknown_api("templateMessage.send");
+        assert!(retired.message.starts_with("openapi.templateMessage.send was retired by WeChat (2020-01-10): "), "{}", retired.message);
+        assert!(retired.message.contains("subscribeMessage.send"), "{}", retired.message);
         assert_eq!(Error::timeout("a.b", "deadline").category, Category::Timeout);
         assert!(Error::timeout("a.b", "deadline").retryable);
         assert!(!Error::invalid_argument("a.b", "x").retryable);

@@ -1,4 +1,4 @@
-//! OCR (`ocr.printedText`, `ocr.idcard`): the emulator reads no pixels; it answers what a test seeded for that
+//! OCR and image reading (`ocr.*`, `img.aiCrop`, `img.scanQRCode`): the emulator reads no pixels; it answers what a test seeded for that
 //! image (`seedOcr`), named by the sha256 of its bytes (an upload) or by its URL (`img_url`). Bytes that are no
 //! image answer 101002; a URL nobody seeded answers 101000 (WeChat could not download it: the emulator never
 //! fetches); an unseeded image has no text (`printedText`: no items) or no card (`idcard`: 101001).
@@ -16,15 +16,27 @@ use wechat_protocol::catalogue::upload::image_kind;
 
 pub const FAMILY: Family = Family::new("ocr").routes(ROUTES).actions(ACTIONS).describe_app(describe_app);
 
-const ROUTES: &[Route] = &[Route::new("ocr.printedText", printed_text), Route::new("ocr.idcard", idcard)];
+const ROUTES: &[Route] = &[
+    Route::new("ocr.printedText", printed_text),
+    Route::new("ocr.idcard", idcard),
+    Route::new("ocr.bankcard", read_seeded),
+    Route::new("ocr.driverLicense", read_seeded),
+    Route::new("ocr.vehicleLicense", read_seeded),
+    Route::new("ocr.businessLicense", read_seeded),
+    Route::new("img.aiCrop", read_seeded),
+    Route::new("img.scanQRCode", read_seeded),
+];
+
+/// The `api` names seedOcr takes: each route's method.
+const APIS: &[&str] = &["printedText", "idcard", "bankcard", "driverLicense", "vehicleLicense", "businessLicense", "aiCrop", "scanQRCode"];
 
 const ACTIONS: &[Action] = &[Action::new(
     "seedOcr",
     "{appid?, api, sha256?, imageUrl?, answer}",
-    "What `ocr.<api>` (printedText or idcard) answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}). Returns {appid, api, image}.",
+    "What `ocr.<api>` or `img.<api>` answers for one image, named by the sha256 (hex) of its bytes or by its URL: `answer` holds WeChat's fields as on the wire (printedText {items, img_size}, idcard {type: Front|Back, name, id, addr, gender, nationality, valid_date}, bankcard {number}, driverLicense, vehicleLicense, businessLicense, aiCrop {results, img_size}, scanQRCode {code_results, img_size}). Returns {appid, api, image}.",
     seed,
 )
-.js("args: { api: 'printedText' | 'idcard'; sha256?: string; imageUrl?: string; answer: Record<string, unknown>; appid?: string }", "{ appid: string; api: string; image: string }")];
+.js("args: { api: 'printedText' | 'idcard' | 'bankcard' | 'driverLicense' | 'vehicleLicense' | 'businessLicense' | 'aiCrop' | 'scanQRCode'; sha256?: string; imageUrl?: string; answer: Record<string, unknown>; appid?: string }", "{ appid: string; api: string; image: string }")];
 
 /// Seeded answers by (api, image): the image is `sha256:<hex>` or `url:<URL>`.
 #[derive(Default)]
@@ -75,6 +87,26 @@ fn idcard(ctx: &mut Ctx<'_>) -> Reply {
     }
 }
 
+/// The card, licence and image rows: the seeded answer, else what an image with nothing seeded gives.
+fn read_seeded(ctx: &mut Ctx<'_>) -> Reply {
+    if !matches!(ctx.params.opt_str("type"), None | Some("photo" | "scan")) {
+        return Err(WxError::data_format("type is photo or scan"));
+    }
+    let api = ctx.endpoint.method.as_str();
+    let key = image_key(ctx)?;
+    if let Some(answer) = seeded(ctx, api, &key) {
+        return Ok(answer);
+    }
+    let Some(file) = ctx.upload else { return Err(ctx.fail(101000)) };
+    let (w, h) = png_size(&file.bytes).unwrap_or((0, 0));
+    let size = json!({"w": w, "h": h});
+    match api {
+        "aiCrop" => Ok(crate::wire::fields! { "results" => json!([{"crop_left": 0, "crop_top": 0, "crop_right": w, "crop_bottom": h}]), "img_size" => size }),
+        "scanQRCode" => Ok(crate::wire::fields! { "code_results" => json!([]), "img_size" => size }),
+        _ => Err(ctx.fail(101001)),
+    }
+}
+
 /// Width and height from a PNG's header (what WeChat's img_size reports for an image with no text).
 fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     if image_kind(bytes) != Some("png") || bytes.len() < 24 {
@@ -97,8 +129,8 @@ struct SeedArgs {
 fn seed(state: &mut State, args: Value) -> Result<Value, String> {
     let args: SeedArgs = parse(args)?;
     let appid = account(state, args.appid)?;
-    if !matches!(args.api.as_str(), "printedText" | "idcard") {
-        return Err(format!("api is printedText or idcard, got {:?}", args.api));
+    if !APIS.contains(&args.api.as_str()) {
+        return Err(format!("api is one of {}, got {:?}", APIS.join(", "), args.api));
     }
     let image = match (args.sha256, args.image_url) {
         (Some(hash), None) if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => format!("sha256:{}", hash.to_ascii_lowercase()),
@@ -154,6 +186,26 @@ mod tests {
         assert_eq!(code(&emu.upload("ocr.printedText", &t, "", None).await), 41005);
         let big = png(&vec![0; 2 * 1024 * 1024]);
         assert_eq!(code(&emu.upload("ocr.printedText", &t, "", Some(("img", "b.png", "image/png", &big))).await), 40006);
+    }
+
+    #[tokio::test]
+    async fn cards_and_images_answer_their_seeds_or_what_an_unseeded_image_gives() {
+        let emu = TestEmulator::start(json!({})).await;
+        let t = emu.stable_token(APP, false).await;
+        let card = png(b"bank");
+        emu.control("seedOcr", json!({"api": "bankcard", "sha256": sha256_hex(&card), "answer": {"number": "622213******1234"}})).await;
+        let read = emu.upload("ocr.bankcard", &t, "&type=photo", Some(("img", "b.png", "image/png", &card))).await;
+        assert_eq!((code(&read), read["number"].as_str()), (0, Some("622213******1234")));
+        let blank = png(b"blank");
+        for api in ["ocr.driverLicense", "ocr.vehicleLicense", "ocr.businessLicense", "ocr.bankcard"] {
+            assert_eq!(code(&emu.upload(api, &t, "", Some(("img", "x.png", "image/png", &blank))).await), 101001, "{api}");
+        }
+        let crop = emu.upload("img.aiCrop", &t, "", Some(("img", "x.png", "image/png", &blank))).await;
+        assert_eq!(crop["results"], json!([{"crop_left": 0, "crop_top": 0, "crop_right": 1, "crop_bottom": 1}]));
+        let codes = emu.upload("img.scanQRCode", &t, "", Some(("img", "x.png", "image/png", &blank))).await;
+        assert_eq!((code(&codes), &codes["code_results"]), (0, &json!([])));
+        assert_eq!(code(&emu.upload("img.scanQRCode", &t, "&img_url=https%3A%2F%2Fimg.example%2Fnone.png", None).await), 101000);
+        assert_eq!(code(&emu.upload("img.scanQRCode", &t, "", None).await), 41005);
     }
 
     #[tokio::test]
