@@ -20,6 +20,14 @@ fn ask(state: &mut State, appid: &str, event: &str, fields: Map<String, Value>) 
     push::ask(state, message)?.ok_or_else(|| format!("{appid} has no push target: give one with setPushTarget"))
 }
 
+/// The JS methods are `(appid, args)`: the second argument arrives as `args`, its fields beside `appid`.
+fn flat(mut args: Value) -> Value {
+    if let Some(Value::Object(inner)) = args.as_object_mut().and_then(|a| a.remove("args")) {
+        args.as_object_mut().into_iter().for_each(|a| a.extend(inner.clone()));
+    }
+    args
+}
+
 fn answered(asking: Result<push::Asking, String>, extra: Value) -> BoxFuture<'static, Result<Value, String>> {
     async move {
         let asking = asking?;
@@ -77,7 +85,7 @@ fn code_of(state: &State, appid: &str, ticket: Option<&str>) -> Result<Option<Qr
 
 pub fn follow(shared: Shared, args: Value) -> BoxFuture<'static, Result<Value, String>> {
     let asking = (|| {
-        let args: FollowArgs = parse(args)?;
+        let args: FollowArgs = parse(flat(args))?;
         let mut state = lock(&shared);
         let appid = account(&state, args.appid)?;
         let code = code_of(&state, &appid, args.ticket.as_deref())?;
@@ -93,7 +101,7 @@ pub fn follow(shared: Shared, args: Value) -> BoxFuture<'static, Result<Value, S
 
 pub fn scan_qrcode(shared: Shared, args: Value) -> BoxFuture<'static, Result<Value, String>> {
     let prepared = (|| {
-        let args: FollowArgs = parse(args)?;
+        let args: FollowArgs = parse(flat(args))?;
         let ticket = args.ticket.clone().ok_or("scanQrcode needs the ticket of a QR code (officialAccount.qrcode.create)")?;
         let mut state = lock(&shared);
         let appid = account(&state, args.appid)?;
@@ -117,7 +125,7 @@ pub fn scan_qrcode(shared: Shared, args: Value) -> BoxFuture<'static, Result<Val
 
 pub fn unfollow(shared: Shared, args: Value) -> BoxFuture<'static, Result<Value, String>> {
     let asking = (|| {
-        let args: FollowArgs = parse(args)?;
+        let args: FollowArgs = parse(flat(args))?;
         let mut state = lock(&shared);
         let appid = account(&state, args.appid)?;
         let now = state.clock.unix();
@@ -154,7 +162,7 @@ fn required(msg_type: &str) -> Option<&'static [&'static str]> {
 
 pub fn user_message(shared: Shared, args: Value) -> BoxFuture<'static, Result<Value, String>> {
     let asking = (|| {
-        let args: MessageArgs = parse(args)?;
+        let args: MessageArgs = parse(flat(args))?;
         let needed = required(&args.msg_type).ok_or_else(|| format!("msgType is text, image, voice, location or link, not {:?}", args.msg_type))?;
         if let Some(missing) = needed.iter().find(|k| !args.fields.contains_key(**k)) {
             return Err(format!("a {} message needs fields.{missing}", args.msg_type));
