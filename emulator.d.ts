@@ -315,6 +315,38 @@ export declare class Emulator {
   confirmReceipt(transactionId: string): Promise<any>
   /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(args: { appid?: string; transactionId: string }): Promise<any>
+  /** Puts a template in the library an official account picks from with messageTemplate.addTemplate (40220 for numbers nobody seeded): its short number (TM00015), title and keywords. Returns {templateIdShort}. */
+  seedTemplateLibrary(args: { templateIdShort: string; title: string; keys: string[]; appid?: string }): Promise<string>
+  /** Adds a template to an official account as if chosen on mp.weixin.qq.com: its keywords (first, keyword1, remark, …). Returns {templateId}. */
+  addOfficialTemplate(args: { keys: string[]; templateId?: string; title?: string; appid?: string }): Promise<string>
+  /** The template messages an official account sent, oldest first: {msgid, touser, templateId, url, miniprogram, data, sentAt}. */
+  sentTemplateMessages(appid?: string): Promise<Array<{ msgid: number; touser: string; templateId: string; url: string | null; miniprogram: any; data: Record<string, { value: string }>; sentAt: number }>>
+  /** The template messages an official account sent, oldest first: {msgid, touser, templateId, url, miniprogram, data, sentAt}. */
+  sentTemplateMessages(args: { appid?: string }): Promise<Array<{ msgid: number; touser: string; templateId: string; url: string | null; miniprogram: any; data: Record<string, { value: string }>; sentAt: number }>>
+  /** A user follows the official account (through the QR code `ticket` when given: EventKey qrscene_<scene>, subscribe_scene ADD_SCENE_QR_CODE): pushes subscribe to its push target and resolves to the passive reply (its fields, decrypted) or null with why. JS and HTTP only. */
+  follow(appid: string | undefined, args: { openid: string; ticket?: string; scene?: string }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A user follows the official account (through the QR code `ticket` when given: EventKey qrscene_<scene>, subscribe_scene ADD_SCENE_QR_CODE): pushes subscribe to its push target and resolves to the passive reply (its fields, decrypted) or null with why. JS and HTTP only. */
+  follow(args: { openid: string; ticket?: string; scene?: string }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A user follows the official account (through the QR code `ticket` when given: EventKey qrscene_<scene>, subscribe_scene ADD_SCENE_QR_CODE): pushes subscribe to its push target and resolves to the passive reply (its fields, decrypted) or null with why. JS and HTTP only. */
+  follow(args: { appid?: string; args: { openid: string; ticket?: string; scene?: string } }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A user scans a parametric QR code: a follower pushes SCAN (EventKey the scene, Ticket), anyone else follows through it (subscribe, EventKey qrscene_<scene>). Resolves to {event, reply} like follow. JS and HTTP only. */
+  scanQrcode(appid: string | undefined, args: { openid: string; ticket?: string; scene?: string }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A user scans a parametric QR code: a follower pushes SCAN (EventKey the scene, Ticket), anyone else follows through it (subscribe, EventKey qrscene_<scene>). Resolves to {event, reply} like follow. JS and HTTP only. */
+  scanQrcode(args: { openid: string; ticket?: string; scene?: string }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A user scans a parametric QR code: a follower pushes SCAN (EventKey the scene, Ticket), anyone else follows through it (subscribe, EventKey qrscene_<scene>). Resolves to {event, reply} like follow. JS and HTTP only. */
+  scanQrcode(args: { appid?: string; args: { openid: string; ticket?: string; scene?: string } }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A follower unfollows: loses their tags, leaves user.getList, and unsubscribe is pushed. JS and HTTP only. */
+  unfollow(appid: string | undefined, args: { openid: string }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A follower unfollows: loses their tags, leaves user.getList, and unsubscribe is pushed. JS and HTTP only. */
+  unfollow(args: { openid: string }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A follower unfollows: loses their tags, leaves user.getList, and unsubscribe is pushed. JS and HTTP only. */
+  unfollow(args: { appid?: string; args: { openid: string } }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A follower writes to the official account: msgType text (Content), image (PicUrl, MediaId), voice (MediaId, Format), location (Location_X, Location_Y, Scale, Label) or link (Title, Description, Url), pushed with a MsgId; resolves to the passive reply like follow. JS and HTTP only. */
+  userMessage(appid: string | undefined, args: { openid: string; msgType: 'text' | 'image' | 'voice' | 'location' | 'link'; fields: Record<string, unknown> }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A follower writes to the official account: msgType text (Content), image (PicUrl, MediaId), voice (MediaId, Format), location (Location_X, Location_Y, Scale, Label) or link (Title, Description, Url), pushed with a MsgId; resolves to the passive reply like follow. JS and HTTP only. */
+  userMessage(args: { openid: string; msgType: 'text' | 'image' | 'voice' | 'location' | 'link'; fields: Record<string, unknown> }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
+  /** A follower writes to the official account: msgType text (Content), image (PicUrl, MediaId), voice (MediaId, Format), location (Location_X, Location_Y, Scale, Label) or link (Title, Description, Url), pushed with a MsgId; resolves to the passive reply like follow. JS and HTTP only. */
+  userMessage(args: { appid?: string; args: { openid: string; msgType: 'text' | 'image' | 'voice' | 'location' | 'link'; fields: Record<string, unknown> } }): Promise<{ event?: string; reply: Record<string, any> | null; why?: string }>
   /** The account's updatable messages by activity id: {activityId, openid, unionid, expirationTime, state, parameters}. */
   updatableMessages(appid?: string): Promise<Array<{ activityId: string; openid: string | null; unionid: string | null; expirationTime: number; state: number; parameters: Record<string, string> }>>
   /** The account's updatable messages by activity id: {activityId, openid, unionid, expirationTime, state, parameters}. */

@@ -344,6 +344,41 @@ class Emulator {
     return this.control('confirmReceipt', argsOf(['appid?', 'transactionId'], arguments))
   }
 
+  /** Puts a template in the library an official account picks from with messageTemplate.addTemplate (40220 for numbers nobody seeded): its short number (TM00015), title and keywords. Returns {templateIdShort}. */
+  async seedTemplateLibrary(args) {
+    return (await this.control('seedTemplateLibrary', args ?? {})).templateIdShort
+  }
+
+  /** Adds a template to an official account as if chosen on mp.weixin.qq.com: its keywords (first, keyword1, remark, …). Returns {templateId}. */
+  async addOfficialTemplate(args) {
+    return (await this.control('addOfficialTemplate', args ?? {})).templateId
+  }
+
+  /** The template messages an official account sent, oldest first: {msgid, touser, templateId, url, miniprogram, data, sentAt}. */
+  async sentTemplateMessages(appid) {
+    return (await this.control('sentTemplateMessages', argsOf(['appid?'], arguments))).messages
+  }
+
+  /** A user follows the official account (through the QR code `ticket` when given: EventKey qrscene_<scene>, subscribe_scene ADD_SCENE_QR_CODE): pushes subscribe to its push target and resolves to the passive reply (its fields, decrypted) or null with why. JS and HTTP only. */
+  follow(appid, args) {
+    return this.control('follow', argsOf(['appid?', 'args'], arguments))
+  }
+
+  /** A user scans a parametric QR code: a follower pushes SCAN (EventKey the scene, Ticket), anyone else follows through it (subscribe, EventKey qrscene_<scene>). Resolves to {event, reply} like follow. JS and HTTP only. */
+  scanQrcode(appid, args) {
+    return this.control('scanQrcode', argsOf(['appid?', 'args'], arguments))
+  }
+
+  /** A follower unfollows: loses their tags, leaves user.getList, and unsubscribe is pushed. JS and HTTP only. */
+  unfollow(appid, args) {
+    return this.control('unfollow', argsOf(['appid?', 'args'], arguments))
+  }
+
+  /** A follower writes to the official account: msgType text (Content), image (PicUrl, MediaId), voice (MediaId, Format), location (Location_X, Location_Y, Scale, Label) or link (Title, Description, Url), pushed with a MsgId; resolves to the passive reply like follow. JS and HTTP only. */
+  userMessage(appid, args) {
+    return this.control('userMessage', argsOf(['appid?', 'args'], arguments))
+  }
+
   /** The account's updatable messages by activity id: {activityId, openid, unionid, expirationTime, state, parameters}. */
   async updatableMessages(appid) {
     return (await this.control('updatableMessages', argsOf(['appid?'], arguments))).messages

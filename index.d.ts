@@ -779,6 +779,35 @@ export interface TradeManageRemindAccessApiEvent extends PushMessageBase {
   msg: string
 }
 
+/** Official account: what every user message carries (`MsgId` is a 64-bit id, kept as a string). */
+export interface UserMessageBase extends PushMessageBase {
+  MsgId: string
+}
+export interface TextMessage extends UserMessageBase { MsgType: 'text'; Content: string }
+export interface ImageMessage extends UserMessageBase { MsgType: 'image'; PicUrl: string; MediaId: string }
+export interface VoiceMessage extends UserMessageBase { MsgType: 'voice'; MediaId: string; Format: string }
+/** Location_X is the latitude, Location_Y the longitude. */
+export interface LocationMessage extends UserMessageBase { MsgType: 'location'; Location_X: number; Location_Y: number; Scale: number; Label: string }
+export interface LinkMessage extends UserMessageBase { MsgType: 'link'; Title: string; Description: string; Url: string }
+
+/** Official account: a user followed; through a parametric QR code `EventKey` is `qrscene_<scene>` and `Ticket` is set. */
+export interface SubscribeEvent extends PushMessageBase { MsgType: 'event'; Event: 'subscribe'; EventKey?: string; Ticket?: string }
+export interface UnsubscribeEvent extends PushMessageBase { MsgType: 'event'; Event: 'unsubscribe' }
+/** Official account: a follower scanned a parametric QR code; `EventKey` is its scene (id or string). */
+export interface ScanEvent extends PushMessageBase { MsgType: 'event'; Event: 'SCAN'; EventKey: string; Ticket: string }
+/** Official account: a menu button of type click (`EventKey` its key). */
+export interface ClickEvent extends PushMessageBase { MsgType: 'event'; Event: 'CLICK'; EventKey: string }
+/** Official account: a menu button of type view (`EventKey` its URL). */
+export interface ViewEvent extends PushMessageBase { MsgType: 'event'; Event: 'VIEW'; EventKey: string; MenuId?: string }
+/** Official account: a template message was delivered (or not: `failed:user block`, `failed: system failed`). */
+export interface TemplateSendJobFinishEvent extends PushMessageBase {
+  MsgType: 'event'
+  Event: 'TEMPLATESENDJOBFINISH'
+  /** messageTemplate.send's `msgid`, as a string. */
+  MsgID: string
+  Status: 'success' | 'failed:user block' | 'failed: system failed' | string
+}
+
 /** What each event of `client.push` (and `client.component.messages`) hands its listeners. */
 export interface PushMessages {
   add_express_path: AddExpressPathEvent
@@ -791,6 +820,17 @@ export interface PushMessages {
   trade_manage_order_settlement: TradeManageOrderSettlementEvent
   trade_manage_remind_shipping: TradeManageRemindShippingEvent
   trade_manage_remind_access_api: TradeManageRemindAccessApiEvent
+  text: TextMessage
+  image: ImageMessage
+  voice: VoiceMessage
+  location: LocationMessage
+  link: LinkMessage
+  subscribe: SubscribeEvent
+  unsubscribe: UnsubscribeEvent
+  scan: ScanEvent
+  click: ClickEvent
+  view: ViewEvent
+  templatesendjobfinish: TemplateSendJobFinishEvent
 }
 
 /** Any pushed message, discriminated by `Event`. */
@@ -817,6 +857,14 @@ export interface CourierReplies {
   getQuota(event: GetQuotaEvent, answer: { resultCode: number; resultMsg?: string; quota?: number }): PushReply
   /** Any passive reply, WeChat's fields as given. */
   passive(fields: Record<string, unknown>): PushReply
+  /** Official account: reply to a user's message or event (To/From swapped). */
+  text(message: PushMessageBase, content: string): PushReply
+  image(message: PushMessageBase, mediaId: string): PushReply
+  voice(message: PushMessageBase, mediaId: string): PushReply
+  video(message: PushMessageBase, video: { mediaId: string; title?: string; description?: string }): PushReply
+  music(message: PushMessageBase, music: { thumbMediaId: string; title?: string; description?: string; musicUrl?: string; hqMusicUrl?: string }): PushReply
+  /** 1 to 8 articles. */
+  news(message: PushMessageBase, articles: Array<{ title: string; description?: string; picUrl?: string; url?: string }>): PushReply
 }
 
 export declare const replies: CourierReplies
@@ -1405,7 +1453,7 @@ export interface OpenPlatformApi {
    */
   getBindOpenAccount(params?: OpenPlatformGetBindOpenAccountRequest): Promise<OpenPlatformGetBindOpenAccountResponse & Result>
 }
-/** `cloud.openapi.officialAccount`: 3 endpoints. */
+/** `cloud.openapi.officialAccount`: 26 endpoints. */
 export interface OfficialAccountApi {
   /**
    * Ask to link a mini program to this official account (admins must confirm).
@@ -1459,6 +1507,327 @@ export interface OfficialAccountApi {
    * @see https://developers.weixin.qq.com/doc/oplatform/openApi/officalaccount-management/link-miniprogram/api_unlinkminiprogram.html
    */
   unlinkMiniprogram(params: OfficialAccountUnlinkMiniprogramRequest): Promise<OfficialAccountUnlinkMiniprogramResponse & Result>
+
+  menu: OfficialAccountMenuApi
+
+  messageTemplate: OfficialAccountMessageTemplateApi
+
+  qrcode: OfficialAccountQrcodeApi
+
+  tags: OfficialAccountTagsApi
+
+  user: OfficialAccountUserApi
+}
+/** `cloud.openapi.officialAccount.menu`: 6 endpoints. */
+export interface OfficialAccountMenuApi {
+  /**
+   * Create the official account's custom menu (replaces the current one).
+   *
+   * `POST /cgi-bin/menu/create` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 15.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40016` invalid button size: 1 to 3 buttons, 1 to 5 sub-buttons
+   * - `40017` invalid button type
+   * - `40018` invalid button name size (16 bytes; a sub-button 60)
+   * - `40019` invalid button key size (128 bytes)
+   * - `40020` invalid button url size (1024 bytes)
+   * - `40054` invalid sub button url domain
+   * - `40055` invalid button url domain
+   * @see https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu
+   */
+  create(params: OfficialAccountMenuCreateRequest): Promise<OfficialAccountMenuCreateResponse & Result>
+
+  /**
+   * Read the custom menu: the default menu and the conditional menus.
+   *
+   * `GET /cgi-bin/menu/get` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 15.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `46003` menu no exist: no menu was created
+   * @see https://developers.weixin.qq.com/doc/service/api/custommenu/api_getmenu
+   */
+  get(params?: OfficialAccountMenuGetRequest): Promise<OfficialAccountMenuGetResponse & Result>
+
+  /**
+   * Delete the custom menu, the conditional menus with it.
+   *
+   * `GET /cgi-bin/menu/delete` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 15.
+   * @see https://developers.weixin.qq.com/doc/service/api/custommenu/api_deletemenu
+   */
+  delete(params?: OfficialAccountMenuDeleteRequest): Promise<OfficialAccountMenuDeleteResponse & Result>
+
+  /**
+   * Create a conditional (personalised) menu shown to users who match a rule.
+   *
+   * `POST /cgi-bin/menu/addconditional` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 15.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40016` invalid button size: 1 to 3 buttons, 1 to 5 sub-buttons
+   * - `40017` invalid button type
+   * - `40018` invalid button name size (16 bytes; a sub-button 60)
+   * - `40019` invalid button key size (128 bytes)
+   * - `40020` invalid button url size (1024 bytes)
+   * - `40054` invalid sub button url domain
+   * - `40055` invalid button url domain
+   * - `65303` there is no default menu: create one first
+   * - `65304` match rule empty
+   * - `65305` too many conditional menus
+   * - `65320` a match rule names private data (sex, country, province, city, language) that WeChat no longer matches
+   * @see https://developers.weixin.qq.com/doc/service/api/custommenu/api_addconditionalmenu
+   */
+  addConditional(params: OfficialAccountMenuAddConditionalRequest): Promise<OfficialAccountMenuAddConditionalResponse & Result>
+
+  /**
+   * Delete one conditional menu.
+   *
+   * `POST /cgi-bin/menu/delconditional` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 15.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `65301` no such conditional menu
+   * @see https://developers.weixin.qq.com/doc/service/api/custommenu/api_deleteconditionalmenu
+   */
+  delConditional(params: OfficialAccountMenuDelConditionalRequest): Promise<OfficialAccountMenuDelConditionalResponse & Result>
+
+  /**
+   * Which menu a user sees, as WeChat matches it.
+   *
+   * `POST /cgi-bin/menu/trymatch` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 15.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` user_id is not a follower
+   * - `46002` no menu matches: there is no menu
+   * @see https://developers.weixin.qq.com/doc/service/api/custommenu/api_trymatchmenu
+   */
+  tryMatch(params: OfficialAccountMenuTryMatchRequest): Promise<OfficialAccountMenuTryMatchResponse & Result>
+}
+/** `cloud.openapi.officialAccount.messageTemplate`: 6 endpoints. */
+export interface OfficialAccountMessageTemplateApi {
+  /**
+   * Send a template message to a follower; WeChat pushes TEMPLATESENDJOBFINISH when it is delivered.
+   *
+   * `POST /cgi-bin/message/template/send` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 7,100-101.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` touser is not a follower of this account
+   * - `40037` invalid template_id
+   * - `43004` the user has not followed the account (require subscribe)
+   * - `47003` template data is wrong: a keyword is missing or empty (errmsg names the field)
+   * @see https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage
+   */
+  send(params: OfficialAccountMessageTemplateSendRequest): Promise<OfficialAccountMessageTemplateSendResponse & Result>
+
+  /**
+   * Add a template from the library to this account; its template_id is what send takes.
+   *
+   * `POST /cgi-bin/template/api_add_template` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 7,100-101.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40220` template_id_short is no template of the library
+   * - `45026` template count limit reached (25 per account)
+   * @see https://developers.weixin.qq.com/doc/service/api/notify/template/api_addtemplate
+   */
+  addTemplate(params: OfficialAccountMessageTemplateAddTemplateRequest): Promise<OfficialAccountMessageTemplateAddTemplateResponse & Result>
+
+  /**
+   * List the templates added to this account.
+   *
+   * `GET /cgi-bin/template/get_all_private_template` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 7,100-101.
+   * @see https://developers.weixin.qq.com/doc/service/api/notify/template/api_getalltemplates
+   */
+  getAllTemplates(params?: OfficialAccountMessageTemplateGetAllTemplatesRequest): Promise<OfficialAccountMessageTemplateGetAllTemplatesResponse & Result>
+
+  /**
+   * Delete a template from this account.
+   *
+   * `POST /cgi-bin/template/del_private_template` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 7,100-101.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40037` invalid template_id
+   * @see https://developers.weixin.qq.com/doc/service/api/notify/template/api_deletetemplate
+   */
+  deleteTemplate(params: OfficialAccountMessageTemplateDeleteTemplateRequest): Promise<OfficialAccountMessageTemplateDeleteTemplateResponse & Result>
+
+  /**
+   * Set the account's two template industries (once a month).
+   *
+   * `POST /cgi-bin/template/api_set_industry` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 7,100-101.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `43100` industry changed less than a month ago
+   * @see https://developers.weixin.qq.com/doc/service/api/notify/template/api_setindustry
+   */
+  setIndustry(params: OfficialAccountMessageTemplateSetIndustryRequest): Promise<OfficialAccountMessageTemplateSetIndustryResponse & Result>
+
+  /**
+   * Read the account's two template industries.
+   *
+   * `GET /cgi-bin/template/get_industry` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 7,100-101.
+   * @see https://developers.weixin.qq.com/doc/service/api/notify/template/api_getindustry
+   */
+  getIndustry(params?: OfficialAccountMessageTemplateGetIndustryRequest): Promise<OfficialAccountMessageTemplateGetIndustryResponse & Result>
+}
+/** `cloud.openapi.officialAccount.qrcode`: 1 endpoints. */
+export interface OfficialAccountQrcodeApi {
+  /**
+   * Create a parametric QR code ticket: temporary (scene id or string, expires) or permanent.
+   *
+   * `POST /cgi-bin/qrcode/create` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 3.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40097` invalid args: action_name, or a scene out of range
+   * @see https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode
+   */
+  create(params: OfficialAccountQrcodeCreateRequest): Promise<OfficialAccountQrcodeCreateResponse & Result>
+}
+/** `cloud.openapi.officialAccount.tags`: 7 endpoints. */
+export interface OfficialAccountTagsApi {
+  /**
+   * Create a user tag (at most 100 per account).
+   *
+   * `POST /cgi-bin/tags/create` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `45056` too many tags: at most 100
+   * - `45157` the tag name is taken
+   * - `45158` the tag name is longer than 30 characters
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_createtag
+   */
+  create(params: OfficialAccountTagsCreateRequest): Promise<OfficialAccountTagsCreateResponse & Result>
+
+  /**
+   * List the account's tags with their follower counts.
+   *
+   * `GET /cgi-bin/tags/get` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 2,100.
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettags
+   */
+  get(params?: OfficialAccountTagsGetRequest): Promise<OfficialAccountTagsGetResponse & Result>
+
+  /**
+   * Rename a tag.
+   *
+   * `POST /cgi-bin/tags/update` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `45058` WeChat's own tags (0, 1, 2) cannot be changed
+   * - `45157` the tag name is taken
+   * - `45158` the tag name is longer than 30 characters
+   * - `45159` invalid tag id
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_updatetag
+   */
+  update(params: OfficialAccountTagsUpdateRequest): Promise<OfficialAccountTagsUpdateResponse & Result>
+
+  /**
+   * Delete a tag (its followers lose it).
+   *
+   * `POST /cgi-bin/tags/delete` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `45057` the tag has more than 100000 followers: untag them first
+   * - `45058` WeChat's own tags (0, 1, 2) cannot be deleted
+   * - `45159` invalid tag id
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_deletetag
+   */
+  delete(params: OfficialAccountTagsDeleteRequest): Promise<OfficialAccountTagsDeleteResponse & Result>
+
+  /**
+   * Tag up to 50 followers.
+   *
+   * `POST /cgi-bin/tags/members/batchtagging` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` an openid is not a follower of this account
+   * - `40032` openid_list is empty or longer than 50
+   * - `45059` a follower has 20 tags already
+   * - `45159` invalid tag id
+   * - `49003` an openid is not of this account
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchtagging
+   */
+  batchTagging(params: OfficialAccountTagsBatchTaggingRequest): Promise<OfficialAccountTagsBatchTaggingResponse & Result>
+
+  /**
+   * Remove a tag from up to 50 followers.
+   *
+   * `POST /cgi-bin/tags/members/batchuntagging` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` an openid is not a follower of this account
+   * - `40032` openid_list is empty or longer than 50
+   * - `45159` invalid tag id
+   * - `49003` an openid is not of this account
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchuntagging
+   */
+  batchUntagging(params: OfficialAccountTagsBatchUntaggingRequest): Promise<OfficialAccountTagsBatchUntaggingResponse & Result>
+
+  /**
+   * The tags of one follower.
+   *
+   * `POST /cgi-bin/tags/getidlist` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` openid is not a follower of this account
+   * - `49003` openid is not of this account
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagidlist
+   */
+  getIdList(params: OfficialAccountTagsGetIdListRequest): Promise<OfficialAccountTagsGetIdListResponse & Result>
+}
+/** `cloud.openapi.officialAccount.user`: 3 endpoints. */
+export interface OfficialAccountUserApi {
+  /**
+   * A follower's basic information (subscribe state, tags, how they followed).
+   *
+   * `GET /cgi-bin/user/info` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` openid is not a user of this account
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo
+   */
+  info(params: OfficialAccountUserInfoRequest): Promise<OfficialAccountUserInfoResponse & Result>
+
+  /**
+   * Basic information of up to 100 users.
+   *
+   * `POST /cgi-bin/user/info/batchget` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` an openid is not a user of this account
+   * - `40032` user_list is empty or longer than 100
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo
+   */
+  batchGetInfo(params: OfficialAccountUserBatchGetInfoRequest): Promise<OfficialAccountUserBatchGetInfoResponse & Result>
+
+  /**
+   * The follower list, 10000 openids a page, paged by next_openid.
+   *
+   * `GET /cgi-bin/user/get` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 2,100.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` next_openid is not a follower
+   * @see https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans
+   */
+  getList(params?: OfficialAccountUserGetListRequest): Promise<OfficialAccountUserGetListResponse & Result>
 }
 /** `cloud.openapi.auth`: 6 endpoints. */
 export interface AuthApi {
@@ -3493,6 +3862,457 @@ export interface OfficialAccountUnlinkMiniprogramRequest {
 
 /** Answer of `officialAccount.unlinkMiniprogram`. Unlink a mini program from this official account. */
 export interface OfficialAccountUnlinkMiniprogramResponse {
+}
+
+/** Parameters of `officialAccount.menu.create`. Create the official account's custom menu (replaces the current one). */
+export interface OfficialAccountMenuCreateRequest {
+  /** first-level buttons, 1 to 3 */
+  button: Array<{
+    /** what the button does: click, view, scancode_push, scancode_waitmsg, pic_sysphoto, pic_photo_or_album, pic_weixin, location_select, media_id, article_id, article_view_limited, miniprogram (absent on a button with sub_button) */
+    type?: string
+    /** title, at most 16 bytes (a sub-button 60) */
+    name: string
+    /** EventKey of the CLICK push, at most 128 bytes; required for click and the scan/photo/location types */
+    key?: string
+    /** page opened by a view button (and the fallback of a miniprogram one), at most 1024 bytes */
+    url?: string
+    /** permanent media of a media_id / view_limited button */
+    mediaId?: string
+    /** mini program of a miniprogram button */
+    appid?: string
+    /** mini program page of a miniprogram button */
+    pagepath?: string
+    /** published article of an article_id / article_view_limited button */
+    articleId?: string
+    /** second-level buttons, 1 to 5, same fields as a button */
+    subButton?: Array<Record<string, unknown>>
+  }>
+}
+
+/** Answer of `officialAccount.menu.create`. Create the official account's custom menu (replaces the current one). */
+export interface OfficialAccountMenuCreateResponse {
+}
+
+/** Parameters of `officialAccount.menu.get`: none. Read the custom menu: the default menu and the conditional menus. */
+export interface OfficialAccountMenuGetRequest {
+  [key: string]: never
+}
+
+/** Answer of `officialAccount.menu.get`. Read the custom menu: the default menu and the conditional menus. */
+export interface OfficialAccountMenuGetResponse {
+  /** the default menu: {button[], menuid}. Optional: when a default menu exists (else 46003). */
+  menu?: {
+    /** its buttons, as created (sub_button always present). Optional: with menu. */
+    button?: Array<Record<string, unknown>>
+    /** the default menu's id. Optional: with menu. */
+    menuid?: number
+  }
+  /** the conditional menus, newest last: {button[], matchrule, menuid}. Optional: when conditional menus exist. */
+  conditionalmenu?: Array<Record<string, unknown>>
+}
+
+/** Parameters of `officialAccount.menu.delete`: none. Delete the custom menu, the conditional menus with it. */
+export interface OfficialAccountMenuDeleteRequest {
+  [key: string]: never
+}
+
+/** Answer of `officialAccount.menu.delete`. Delete the custom menu, the conditional menus with it. */
+export interface OfficialAccountMenuDeleteResponse {
+}
+
+/** Parameters of `officialAccount.menu.addConditional`. Create a conditional (personalised) menu shown to users who match a rule. */
+export interface OfficialAccountMenuAddConditionalRequest {
+  /** first-level buttons, 1 to 3 */
+  button: Array<{
+    /** what the button does: click, view, scancode_push, scancode_waitmsg, pic_sysphoto, pic_photo_or_album, pic_weixin, location_select, media_id, article_id, article_view_limited, miniprogram (absent on a button with sub_button) */
+    type?: string
+    /** title, at most 16 bytes (a sub-button 60) */
+    name: string
+    /** EventKey of the CLICK push, at most 128 bytes; required for click and the scan/photo/location types */
+    key?: string
+    /** page opened by a view button (and the fallback of a miniprogram one), at most 1024 bytes */
+    url?: string
+    /** permanent media of a media_id / view_limited button */
+    mediaId?: string
+    /** mini program of a miniprogram button */
+    appid?: string
+    /** mini program page of a miniprogram button */
+    pagepath?: string
+    /** published article of an article_id / article_view_limited button */
+    articleId?: string
+    /** second-level buttons, 1 to 5, same fields as a button */
+    subButton?: Array<Record<string, unknown>>
+  }>
+  /** who sees the menu: at least one field */
+  matchrule: {
+    /** a user tag id (tags.create) */
+    tagId?: string
+    /** 1 iOS, 2 Android, 3 others */
+    clientPlatformType?: string
+  }
+}
+
+/** Answer of `officialAccount.menu.addConditional`. Create a conditional (personalised) menu shown to users who match a rule. */
+export interface OfficialAccountMenuAddConditionalResponse {
+  /** the new menu's id (delConditional) */
+  menuid: string
+}
+
+/** Parameters of `officialAccount.menu.delConditional`. Delete one conditional menu. */
+export interface OfficialAccountMenuDelConditionalRequest {
+  /** id from addConditional */
+  menuid: string
+}
+
+/** Answer of `officialAccount.menu.delConditional`. Delete one conditional menu. */
+export interface OfficialAccountMenuDelConditionalResponse {
+}
+
+/** Parameters of `officialAccount.menu.tryMatch`. Which menu a user sees, as WeChat matches it. */
+export interface OfficialAccountMenuTryMatchRequest {
+  /** the user's openid (or WeChat id) */
+  userId: string
+}
+
+/** Answer of `officialAccount.menu.tryMatch`. Which menu a user sees, as WeChat matches it. */
+export interface OfficialAccountMenuTryMatchResponse {
+  /** the buttons of the menu the user sees */
+  button: Array<Record<string, unknown>>
+}
+
+/** Parameters of `officialAccount.messageTemplate.send`. Send a template message to a follower; WeChat pushes TEMPLATESENDJOBFINISH when it is delivered. */
+export interface OfficialAccountMessageTemplateSendRequest {
+  /** openid of a follower */
+  touser: string
+  /** id of a template of this account (addTemplate / getAllTemplates) */
+  templateId: string
+  /** page opened from the message */
+  url?: string
+  /** mini program opened from the message (wins over url) */
+  miniprogram?: {
+    /** the mini program, linked to this account */
+    appid: string
+    /** its page, with a query */
+    pagepath?: string
+  }
+  /** {keyword: {value}} per keyword of the template */
+  data: Record<string, unknown>
+  /** de-duplication id: the same id within a while is sent once */
+  clientMsgId?: string
+}
+
+/** Answer of `officialAccount.messageTemplate.send`. Send a template message to a follower; WeChat pushes TEMPLATESENDJOBFINISH when it is delivered. */
+export interface OfficialAccountMessageTemplateSendResponse {
+  /** id of the message, the MsgID of its TEMPLATESENDJOBFINISH push */
+  msgid: number
+}
+
+/** Parameters of `officialAccount.messageTemplate.addTemplate`. Add a template from the library to this account; its template_id is what send takes. */
+export interface OfficialAccountMessageTemplateAddTemplateRequest {
+  /** library number of the template, e.g. TM00015 or OPENTM… */
+  templateIdShort: string
+  /** keywords chosen for a category template */
+  keywordNameList?: string[]
+}
+
+/** Answer of `officialAccount.messageTemplate.addTemplate`. Add a template from the library to this account; its template_id is what send takes. */
+export interface OfficialAccountMessageTemplateAddTemplateResponse {
+  /** the template's id in this account */
+  templateId: string
+}
+
+/** Parameters of `officialAccount.messageTemplate.getAllTemplates`: none. List the templates added to this account. */
+export interface OfficialAccountMessageTemplateGetAllTemplatesRequest {
+  [key: string]: never
+}
+
+/** Answer of `officialAccount.messageTemplate.getAllTemplates`. List the templates added to this account. */
+export interface OfficialAccountMessageTemplateGetAllTemplatesResponse {
+  /** the templates */
+  templateList: Array<{
+    /** template id */
+    templateId: string
+    /** title */
+    title: string
+    /** first-level industry */
+    primaryIndustry: string
+    /** second-level industry */
+    deputyIndustry: string
+    /** content, {{keyword.DATA}} per keyword */
+    content: string
+    /** an example */
+    example: string
+  }>
+}
+
+/** Parameters of `officialAccount.messageTemplate.deleteTemplate`. Delete a template from this account. */
+export interface OfficialAccountMessageTemplateDeleteTemplateRequest {
+  /** id of the template */
+  templateId: string
+}
+
+/** Answer of `officialAccount.messageTemplate.deleteTemplate`. Delete a template from this account. */
+export interface OfficialAccountMessageTemplateDeleteTemplateResponse {
+}
+
+/** Parameters of `officialAccount.messageTemplate.setIndustry`. Set the account's two template industries (once a month). */
+export interface OfficialAccountMessageTemplateSetIndustryRequest {
+  /** primary industry code (e.g. 1 IT科技/互联网|电子商务) */
+  industryId1: string
+  /** secondary industry code */
+  industryId2: string
+}
+
+/** Answer of `officialAccount.messageTemplate.setIndustry`. Set the account's two template industries (once a month). */
+export interface OfficialAccountMessageTemplateSetIndustryResponse {
+}
+
+/** Parameters of `officialAccount.messageTemplate.getIndustry`: none. Read the account's two template industries. */
+export interface OfficialAccountMessageTemplateGetIndustryRequest {
+  [key: string]: never
+}
+
+/** Answer of `officialAccount.messageTemplate.getIndustry`. Read the account's two template industries. */
+export interface OfficialAccountMessageTemplateGetIndustryResponse {
+  /** {first_class, second_class} */
+  primaryIndustry: {
+    /** first class */
+    firstClass: string
+    /** second class */
+    secondClass: string
+  }
+  /** {first_class, second_class} */
+  secondaryIndustry: {
+    /** first class */
+    firstClass: string
+    /** second class */
+    secondClass: string
+  }
+}
+
+/** Parameters of `officialAccount.qrcode.create`. Create a parametric QR code ticket: temporary (scene id or string, expires) or permanent. */
+export interface OfficialAccountQrcodeCreateRequest {
+  /** temporary codes: lifetime in seconds, at most 2592000 (30 days; default 60) */
+  expireSeconds?: number
+  /** QR_SCENE / QR_STR_SCENE temporary, QR_LIMIT_SCENE / QR_LIMIT_STR_SCENE permanent */
+  actionName: string
+  /** {scene} */
+  actionInfo: {
+    /** {scene_id} or {scene_str} */
+    scene: {
+      /** integer scene: 32-bit non-zero when temporary, 1 to 100000 when permanent */
+      sceneId?: number
+      /** string scene, 1 to 64 characters */
+      sceneStr?: string
+    }
+  }
+}
+
+/** Answer of `officialAccount.qrcode.create`. Create a parametric QR code ticket: temporary (scene id or string, expires) or permanent. */
+export interface OfficialAccountQrcodeCreateResponse {
+  /** the ticket: the image is GET https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=<urlencoded ticket> */
+  ticket: string
+  /** lifetime in seconds (temporary codes). Optional: for temporary codes (QR_SCENE, QR_STR_SCENE). */
+  expireSeconds?: number
+  /** the text the QR code holds */
+  url: string
+}
+
+/** Parameters of `officialAccount.tags.create`. Create a user tag (at most 100 per account). */
+export interface OfficialAccountTagsCreateRequest {
+  /** {name} */
+  tag: {
+    /** tag name, at most 30 characters, unique */
+    name: string
+  }
+}
+
+/** Answer of `officialAccount.tags.create`. Create a user tag (at most 100 per account). */
+export interface OfficialAccountTagsCreateResponse {
+  /** the new tag {id, name} */
+  tag: {
+    /** tag id */
+    id: number
+    /** tag name */
+    name: string
+  }
+}
+
+/** Parameters of `officialAccount.tags.get`: none. List the account's tags with their follower counts. */
+export interface OfficialAccountTagsGetRequest {
+  [key: string]: never
+}
+
+/** Answer of `officialAccount.tags.get`. List the account's tags with their follower counts. */
+export interface OfficialAccountTagsGetResponse {
+  /** the tags */
+  tags: Array<{
+    /** tag id */
+    id: number
+    /** name */
+    name: string
+    /** followers with the tag */
+    count: number
+  }>
+}
+
+/** Parameters of `officialAccount.tags.update`. Rename a tag. */
+export interface OfficialAccountTagsUpdateRequest {
+  /** {id, name} */
+  tag: {
+    /** tag id */
+    id: number
+    /** new name, at most 30 characters */
+    name: string
+  }
+}
+
+/** Answer of `officialAccount.tags.update`. Rename a tag. */
+export interface OfficialAccountTagsUpdateResponse {
+}
+
+/** Parameters of `officialAccount.tags.delete`. Delete a tag (its followers lose it). */
+export interface OfficialAccountTagsDeleteRequest {
+  /** {id} */
+  tag: {
+    /** tag id */
+    id: number
+  }
+}
+
+/** Answer of `officialAccount.tags.delete`. Delete a tag (its followers lose it). */
+export interface OfficialAccountTagsDeleteResponse {
+}
+
+/** Parameters of `officialAccount.tags.batchTagging`. Tag up to 50 followers. */
+export interface OfficialAccountTagsBatchTaggingRequest {
+  /** followers' openids, at most 50 */
+  openidList: string[]
+  /** tag id */
+  tagid: number
+}
+
+/** Answer of `officialAccount.tags.batchTagging`. Tag up to 50 followers. */
+export interface OfficialAccountTagsBatchTaggingResponse {
+}
+
+/** Parameters of `officialAccount.tags.batchUntagging`. Remove a tag from up to 50 followers. */
+export interface OfficialAccountTagsBatchUntaggingRequest {
+  /** followers' openids, at most 50 */
+  openidList: string[]
+  /** tag id */
+  tagid: number
+}
+
+/** Answer of `officialAccount.tags.batchUntagging`. Remove a tag from up to 50 followers. */
+export interface OfficialAccountTagsBatchUntaggingResponse {
+}
+
+/** Parameters of `officialAccount.tags.getIdList`. The tags of one follower. */
+export interface OfficialAccountTagsGetIdListRequest {
+  /** the follower's openid */
+  openid: string
+}
+
+/** Answer of `officialAccount.tags.getIdList`. The tags of one follower. */
+export interface OfficialAccountTagsGetIdListResponse {
+  /** the follower's tag ids */
+  tagidList: number[]
+}
+
+/** Parameters of `officialAccount.user.info`. A follower's basic information (subscribe state, tags, how they followed). */
+export interface OfficialAccountUserInfoRequest {
+  /** the user's openid */
+  openid: string
+  /** zh_CN (default), zh_TW or en */
+  lang?: string
+}
+
+/** Answer of `officialAccount.user.info`. A follower's basic information (subscribe state, tags, how they followed). */
+export interface OfficialAccountUserInfoResponse {
+  /** 1 following, 0 not (then only openid is given) */
+  subscribe: number
+  /** the user's openid */
+  openid: string
+  /** zh_CN…. Optional: when subscribe is 1. */
+  language?: string
+  /** last follow (Unix seconds). Optional: when subscribe is 1. */
+  subscribeTime?: number
+  /** UnionID, when the account is bound to an open platform account. Optional: when the account is bound to an open platform account (and subscribe is 1). */
+  unionid?: string
+  /** the operator's remark. Optional: when subscribe is 1. */
+  remark?: string
+  /** legacy group id. Optional: when subscribe is 1. */
+  groupid?: number
+  /** tag ids. Optional: when subscribe is 1. */
+  tagidList?: number[]
+  /** how the user followed: ADD_SCENE_QR_CODE, ADD_SCENE_SEARCH, …. Optional: when subscribe is 1. */
+  subscribeScene?: string
+  /** integer scene of the QR code followed through. Optional: when subscribe is 1. */
+  qrScene?: number
+  /** string scene of the QR code followed through. Optional: when subscribe is 1. */
+  qrSceneStr?: string
+}
+
+/** Parameters of `officialAccount.user.batchGetInfo`. Basic information of up to 100 users. */
+export interface OfficialAccountUserBatchGetInfoRequest {
+  /** at most 100: {openid, lang} */
+  userList: Array<{
+    /** a user's openid */
+    openid: string
+    /** zh_CN (default), zh_TW or en */
+    lang?: string
+  }>
+}
+
+/** Answer of `officialAccount.user.batchGetInfo`. Basic information of up to 100 users. */
+export interface OfficialAccountUserBatchGetInfoResponse {
+  /** one entry per openid, as user.info answers */
+  userInfoList: Array<{
+    /** 1 following, 0 not (then only openid is given) */
+    subscribe: number
+    /** the user's openid */
+    openid: string
+    /** zh_CN…. Optional: when subscribe is 1. */
+    language?: string
+    /** last follow (Unix seconds). Optional: when subscribe is 1. */
+    subscribeTime?: number
+    /** UnionID, when the account is bound to an open platform account. Optional: when the account is bound to an open platform account (and subscribe is 1). */
+    unionid?: string
+    /** the operator's remark. Optional: when subscribe is 1. */
+    remark?: string
+    /** legacy group id. Optional: when subscribe is 1. */
+    groupid?: number
+    /** tag ids. Optional: when subscribe is 1. */
+    tagidList?: number[]
+    /** how the user followed: ADD_SCENE_QR_CODE, ADD_SCENE_SEARCH, …. Optional: when subscribe is 1. */
+    subscribeScene?: string
+    /** integer scene of the QR code followed through. Optional: when subscribe is 1. */
+    qrScene?: number
+    /** string scene of the QR code followed through. Optional: when subscribe is 1. */
+    qrSceneStr?: string
+  }>
+}
+
+/** Parameters of `officialAccount.user.getList`. The follower list, 10000 openids a page, paged by next_openid. */
+export interface OfficialAccountUserGetListRequest {
+  /** the last openid of the previous page (absent: from the start) */
+  nextOpenid?: string
+}
+
+/** Answer of `officialAccount.user.getList`. The follower list, 10000 openids a page, paged by next_openid. */
+export interface OfficialAccountUserGetListResponse {
+  /** followers in all */
+  total: number
+  /** openids in this page, at most 10000 */
+  count: number
+  /** {openid[]} (absent when count is 0). Optional: when count > 0. */
+  data?: {
+    /** the openids. Optional: when count > 0. */
+    openid?: string[]
+  }
+  /** the last openid of this page, the next call's next_openid; empty at the end */
+  nextOpenid: string
 }
 
 /** Parameters of `auth.getAccessToken`. Fetch an access token the classic way (a new one knocks out the previous after 5 minutes). */

@@ -84,4 +84,14 @@ function pushXml(appid, infoType, fields = {}) {
   return `<xml>${parts.join('')}</xml>`
 }
 
-module.exports = { cloud, COMPONENT, recordingStore, serve, expressLike, koaLike, post, pushXml }
+/** Polls `check` until it gives something truthy (a push arriving in the background), for at most 5 s. */
+async function until(check, what) {
+  for (let i = 0; i < 250; i++) {
+    const value = await check()
+    if (value) return value
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+module.exports = { cloud, until, COMPONENT, recordingStore, serve, expressLike, koaLike, post, pushXml }

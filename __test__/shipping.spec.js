@@ -5,21 +5,12 @@
 // naming the field; WeChat's codes arriving as typed OpenApiErrors.
 
 const test = require('ava')
-const { cloud, COMPONENT, recordingStore, serve } = require('./component-helpers.js')
+const { cloud, until, COMPONENT, recordingStore, serve } = require('./component-helpers.js')
 
 const APP = { appid: 'wxshippingapp00001', secret: 'shipping-app-secret-000000000001' }
 const MERCHANT = 'wxshippingmerchant'
 const TOKEN = 'shipping-push-token'
 const KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aA'
-
-async function until(check, what) {
-  for (let i = 0; i < 250; i++) {
-    const value = await check()
-    if (value) return value
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 const express = (tx, openid, uploadTime, tracking = 'SF1001') => ({
   orderKey: { orderNumberType: cloud.OrderNumberType.TRANSACTION_ID, transactionId: tx },

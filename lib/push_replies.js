@@ -1,5 +1,6 @@
 'use strict'
-// The passive replies a courier's server gives WeChat for the events it is pushed (add_waybill, cancel_waybill,
+// The passive replies an official account gives its users (text, image, voice, video, music, news) and those a
+// courier's server gives WeChat for the events it is pushed (add_waybill, cancel_waybill,
 // check_biz, get_quota): the request's To/From swapped, the same Event, the fields WeChat wants echoed, and
 // ResultCode/ResultMsg. Return one from the event's listener and the handler sends it back in the push's own
 // format, encrypted when the push was.
@@ -52,7 +53,58 @@ function reply(api, event, answer, extra) {
   return passive(out)
 }
 
+/** An official account's passive reply to a user's message or event: To/From swapped, MsgType and its fields. */
+function message(api, event, msgType, fields) {
+  if (event === null || typeof event !== 'object' || typeof event.FromUserName !== 'string' || typeof event.ToUserName !== 'string') {
+    throw makeError(`push.replies.${api}`, 'invalid-argument', 'the first argument is the pushed message or event')
+  }
+  return passive({ ToUserName: event.FromUserName, FromUserName: event.ToUserName, CreateTime: Math.floor(Date.now() / 1000), MsgType: msgType, ...fields })
+}
+
+/** A required non-empty string option, named in the error. */
+function text(api, value, name) {
+  if (typeof value !== 'string' || value === '') throw makeError(`push.replies.${api}`, 'invalid-argument', `${name} must be a non-empty string`)
+  return value
+}
+
+/** Only the options given (WeChat's optional elements are left out, not sent empty). */
+function given(fields) {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
+}
+
+const officialReplies = {
+  /** A text message (`content`, at most 2048 bytes by WeChat's page). */
+  text(event, content) {
+    return message('text', event, 'text', { Content: text('text', content, 'content') })
+  },
+  /** An image by its media id (media.upload or a permanent material). */
+  image(event, mediaId) {
+    return message('image', event, 'image', { Image: { MediaId: text('image', mediaId, 'mediaId') } })
+  },
+  voice(event, mediaId) {
+    return message('voice', event, 'voice', { Voice: { MediaId: text('voice', mediaId, 'mediaId') } })
+  },
+  /** A video: `{ mediaId, title?, description? }`. */
+  video(event, { mediaId, title, description } = {}) {
+    return message('video', event, 'video', { Video: given({ MediaId: text('video', mediaId, 'mediaId'), Title: title, Description: description }) })
+  },
+  /** Music: `{ thumbMediaId, title?, description?, musicUrl?, hqMusicUrl? }`. */
+  music(event, { thumbMediaId, title, description, musicUrl, hqMusicUrl } = {}) {
+    const fields = { Title: title, Description: description, MusicUrl: musicUrl, HQMusicUrl: hqMusicUrl, ThumbMediaId: text('music', thumbMediaId, 'thumbMediaId') }
+    return message('music', event, 'music', { Music: given(fields) })
+  },
+  /** One article card: `[{ title, description?, picUrl?, url? }]` (WeChat shows one; the page allows at most 8). */
+  news(event, articles) {
+    if (!Array.isArray(articles) || articles.length < 1 || articles.length > 8) {
+      throw makeError('push.replies.news', 'invalid-argument', 'articles must be an array of 1 to 8 { title, description, picUrl, url }')
+    }
+    const item = articles.map((a, i) => given({ Title: text('news', a && a.title, `articles[${i}].title`), Description: a.description, PicUrl: a.picUrl, Url: a.url }))
+    return message('news', event, 'news', { ArticleCount: item.length, Articles: { item } })
+  },
+}
+
 const replies = {
+  ...officialReplies,
   /** Any passive reply, WeChat's fields as given (for events without a builder here). */
   passive,
   /** add_waybill: `wayBillId` (the waybill the courier made, when WayBillID was "0") and `waybillData`. */

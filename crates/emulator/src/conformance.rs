@@ -287,6 +287,36 @@ async fn every_row_answers_its_table_fields() {
     let answer = w.emu.upload("ocr.idcard", &t, "&type=photo&img_url=https%3A%2F%2Fimg.example%2Fid.jpg", None).await;
     w.check("ocr.idcard", answer);
 
+    // The official account: menus, tags, followers, templates and a QR code.
+    let button = json!([{"type": "click", "name": "a", "key": "A"}]);
+    w.call("officialAccount.menu.create", &t, json!({"button": button})).await;
+    let tag = w.call("officialAccount.tags.create", &t, json!({"tag": {"name": "walk"}})).await["tag"]["id"].clone();
+    let rule = json!({"tag_id": tag.to_string()});
+    let menuid = w.call("officialAccount.menu.addConditional", &t, json!({"button": button, "matchrule": rule})).await["menuid"].clone();
+    w.call("officialAccount.menu.get", &t, json!({})).await;
+    w.call("officialAccount.menu.tryMatch", &t, json!({"user_id": user})).await;
+    w.call("officialAccount.menu.delConditional", &t, json!({"menuid": menuid})).await;
+    w.call("officialAccount.menu.delete", &t, json!({})).await;
+    w.call("officialAccount.tags.update", &t, json!({"tag": {"id": tag, "name": "walked"}})).await;
+    w.call("officialAccount.tags.batchTagging", &t, json!({"openid_list": [user], "tagid": tag})).await;
+    w.call("officialAccount.tags.get", &t, json!({})).await;
+    w.call("officialAccount.tags.getIdList", &t, json!({"openid": user})).await;
+    let info = w.emu.raw_get(&format!("/cgi-bin/user/info?access_token={t}&openid={user}")).await;
+    w.check("officialAccount.user.info", info);
+    w.call("officialAccount.user.batchGetInfo", &t, json!({"user_list": [{"openid": user}]})).await;
+    w.call("officialAccount.user.getList", &t, json!({})).await;
+    w.call("officialAccount.tags.batchUntagging", &t, json!({"openid_list": [user], "tagid": tag})).await;
+    w.call("officialAccount.tags.delete", &t, json!({"tag": {"id": tag}})).await;
+    w.emu.control("seedTemplateLibrary", json!({"appid": APP, "templateIdShort": "TM1", "title": "t", "keys": ["first"]})).await;
+    let tpl = w.call("officialAccount.messageTemplate.addTemplate", &t, json!({"template_id_short": "TM1"})).await["template_id"].clone();
+    w.call("officialAccount.messageTemplate.setIndustry", &t, json!({"industry_id1": "1", "industry_id2": "2"})).await;
+    w.call("officialAccount.messageTemplate.getIndustry", &t, json!({})).await;
+    w.call("officialAccount.messageTemplate.getAllTemplates", &t, json!({})).await;
+    w.call("officialAccount.messageTemplate.send", &t, json!({"touser": user, "template_id": tpl, "data": {"first": {"value": "x"}}})).await;
+    w.call("officialAccount.messageTemplate.deleteTemplate", &t, json!({"template_id": tpl})).await;
+    let scene = json!({"scene": {"scene_id": 7}});
+    w.call("officialAccount.qrcode.create", &t, json!({"expire_seconds": 60, "action_name": "QR_SCENE", "action_info": scene})).await;
+
     longtail::walk(&mut w, &t).await;
 
     let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();

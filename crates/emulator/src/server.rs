@@ -66,6 +66,7 @@ pub fn router(shared: Shared, guard: Arc<Guard>) -> Result<Router, String> {
         );
     }
     let (control_state, control_guard) = (shared.clone(), guard.clone());
+    let qrcode_state = shared.clone();
     router = router.route(
         "/__emulator/{action}",
         post(move |Path(action): Path<String>, headers: HeaderMap, body: Bytes| {
@@ -78,8 +79,20 @@ pub fn router(shared: Shared, guard: Arc<Guard>) -> Result<Router, String> {
             }
         }),
     );
+    router = router.route("/cgi-bin/showqrcode", any(move |RawQuery(query): RawQuery| show_qrcode(qrcode_state.clone(), query)));
     router = router.merge(console::routes(shared, guard));
     Ok(router.fallback(unknown_path).layer(DefaultBodyLimit::max(MAX_BODY)))
+}
+
+/// mp.weixin.qq.com's `showqrcode?ticket=`: the image of a parametric QR code (no token, as at WeChat); this
+/// server is the mp host too (`mpBase`). An unknown or expired ticket is a 404, as WeChat's error page.
+async fn show_qrcode(shared: Shared, query: Option<String>) -> Response {
+    let ticket = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).find(|(k, _)| k == "ticket").map(|(_, v)| v.into_owned());
+    let image = ticket.and_then(|t| crate::families::official::qrcodes::image(&lock(&shared), &t));
+    match image {
+        Some(png) => (StatusCode::OK, [(header::CONTENT_TYPE, "image/png")], png).into_response(),
+        None => (StatusCode::NOT_FOUND, "no QR code has this ticket (expired, or never created)").into_response(),
+    }
 }
 
 /// The row whose fixed query (`action=create`) the request carries; a row that fixes none takes any query.

@@ -6,6 +6,7 @@ pub mod component;
 pub mod customer_service;
 pub mod links;
 pub mod logistics;
+pub mod official;
 pub mod open_platform;
 pub mod phone;
 pub mod pushes;
@@ -61,6 +62,7 @@ pub const FAMILIES: &[&Family] = &[
     &temp_media::FAMILY,
     &ocr::FAMILY,
     &shipping::FAMILY,
+    &official::FAMILY,
     // Issue 30, the long tail of cloud calls: new families go below, in one block.
     &updatable::FAMILY,
     &safety::FAMILY,

@@ -22,6 +22,9 @@
 //! - `notify_third_fasteregister` (open platform, fast registration): status and info.code_type are
 //!   numbers (the page's samples; the type is not stated in a table).
 //! - `authorized` / `updateauthorized`: AuthorizationCodeExpiredTime is a unix time (number).
+//! - official accounts (doc/service "接收普通消息" / "接收事件推送"): a `location` message's Location_X,
+//!   Location_Y (degrees) and Scale, and the `LOCATION` event's Latitude, Longitude, Precision are numbers; MsgId,
+//!   MsgID (TEMPLATESENDJOBFINISH) and EventKey stay strings (64-bit ids; a scene may be a string).
 //! - `trade_manage_order_settlement`, `trade_manage_remind_shipping`, `trade_manage_remind_access_api` (order
 //!   shipping management, "相关消息推送"): pay_time, shipped_time, estimated_settlement_time (on shipping),
 //!   confirm_receive_method (1 automatic, 2 by the buyer), confirm_receive_time, settlement_time (on settlement)
@@ -51,6 +54,8 @@ const SCHEMAS: &[Schema] = &[
         &[],
     ),
     ("trade_manage_remind_shipping", &["pay_time"], &[]),
+    // The official account's location message (MsgType) and LOCATION event share the lower-cased name.
+    ("location", &["Location_X", "Location_Y", "Scale", "Latitude", "Longitude", "Precision"], &[]),
 ];
 
 /// The numbers every message has.
