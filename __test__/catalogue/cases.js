@@ -1324,4 +1324,6 @@ module.exports = {
 
   // Issue 30: the long tail of cloud calls, in its own file.
   ...require('./longtail.js'),
+  // Issue 29: the official account's rows.
+  ...require('./official.js'),
 }
