@@ -258,9 +258,6 @@ mod tests {
     fn sdk_errors_use_wx_server_sdk_codes() {
         assert_eq!(Error::unknown_api("logistics.nope").code, -604100);
         assert_eq!(Error::unknown_api("logistics.nope").category, Category::InvalidArgument);
-        let refused = Error::unknown_api("auth.code2Session");
-        assert_eq!(refused.code, -604100);
-        assert!(refused.message.contains("not a cloud call") && refused.message.contains("getWXContext"), "{}", refused.message);
         assert_eq!(Error::timeout("a.b", "deadline").category, Category::Timeout);
         assert!(Error::timeout("a.b", "deadline").retryable);
         assert!(!Error::invalid_argument("a.b", "x").retryable);

@@ -6,6 +6,7 @@ pub mod component;
 pub mod customer_service;
 pub mod links;
 pub mod logistics;
+pub mod login;
 pub mod open_platform;
 pub mod phone;
 pub mod pushes;
@@ -59,6 +60,7 @@ pub const FAMILIES: &[&Family] = &[
     &temp_media::FAMILY,
     &ocr::FAMILY,
     &shipping::FAMILY,
+    &login::FAMILY,
 ];
 
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
