@@ -37,6 +37,8 @@ async function main() {
   const tokensAfterLogin = await emu.tokenRequests()
   assert.equal((await fail('used code', client.openapi.auth.code2Session({ jsCode: code }))).errCode, 40029)
   assert.equal((await fail('secret in params', client.openapi.auth.code2Session({ jsCode: 'x', secret: APP.secret }))).errCode, -601002)
+  const foreignApp = await fail('appid in params', client.openapi.auth.code2Session({ jsCode: 'x', appid: 'wxsomeoneelse00001' }))
+  assert.match(foreignApp.message, /appid comes from the client's config \(appid\), never from params/)
   const { openid, sessionKey } = login
   assert.equal((await client.openapi.auth.checkSessionKey({ openid, sessionKey })).errCode, 0)
   const reset = await client.openapi.auth.resetUserSessionKey({ openid, sessionKey })

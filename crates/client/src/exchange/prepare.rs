@@ -115,15 +115,17 @@ fn parse(target: &Target, json: &str, convert_case: bool) -> Result<Value, Error
     Ok(params)
 }
 
-/// Adds the row's config values to `params` (snake_case): a secret always, refusing one the caller passed;
-/// an appid when the caller left it out.
+/// Adds the row's config values to `params` (snake_case): a secret, and an appid that goes with one, always,
+/// refusing them when the caller passed them; another appid when the caller left it out.
 fn fill(target: &Target, mut params: Value, config: &ConfigValues, camel_names: bool) -> Result<Value, Error> {
     let Some(endpoint) = target.endpoint.filter(|e| !e.from_config.is_empty()) else { return Ok(params) };
     let Some(map) = params.as_object_mut() else { return Ok(params) };
     let shown = |key: &str| if camel_names { camel_key(key) } else { key.to_owned() };
+    // An appid sent with a config secret is that secret's account: it comes from the config too.
+    let pairs_secret = endpoint.from_config.iter().any(|(_, s)| s.is_secret());
     for (key, source) in &endpoint.from_config {
         if map.contains_key(key) {
-            if source.is_secret() {
+            if source.is_secret() || pairs_secret {
                 let text = format!("{} comes from the client's config ({}), never from params: leave it out", shown(key), source.option());
                 return Err(Error::invalid_argument(&target.api, text));
             }
@@ -204,6 +206,8 @@ mod tests {
         assert_eq!(prepared.params, json!({"js_code": "c", "appid": "wxown", "secret": "own-s3cret"}));
         let e = prepare(&login, r#"{"jsCode":"c","secret":"typed"}"#, FileInput::Field(None), &both(), true).unwrap_err();
         assert!(e.message.starts_with("secret comes from the client's config"), "{}", e.message);
+        let e = prepare(&login, r#"{"jsCode":"c","appid":"wxother"}"#, FileInput::Field(None), &both(), true).unwrap_err();
+        assert_eq!(e.message, "appid comes from the client's config (appid), never from params: leave it out");
     }
 
     #[test]
