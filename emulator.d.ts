@@ -315,6 +315,16 @@ export declare class Emulator {
   confirmReceipt(transactionId: string): Promise<any>
   /** The buyer confirms receipt of a shipped order (order_state 3, confirm_receive_method 2); on the emulator's clock (advanceTime) the money awaits settlement (6) an hour later and settles (4) a day after receipt, with a trade_manage_order_settlement push. Returns the order. */
   confirmReceipt(args: { appid?: string; transactionId: string }): Promise<any>
+  /** A code as wx.login hands it to the mini program: exchanged once, within 5 minutes, by code2Session (40029 otherwise). openid defaults to the account's first user (a new one becomes a user); unionid is answered with it from then on. A mini program with no AppSecret here that authorized a platform (or componentAppid) mints a code only component.code2Session takes. Returns {appid, code, openid, unionid, componentAppid}. */
+  loginCode(appid: string | undefined, user?: { openid?: string; unionid?: string }): Promise<string>
+  /** A code as wx.login hands it to the mini program: exchanged once, within 5 minutes, by code2Session (40029 otherwise). openid defaults to the account's first user (a new one becomes a user); unionid is answered with it from then on. A mini program with no AppSecret here that authorized a platform (or componentAppid) mints a code only component.code2Session takes. Returns {appid, code, openid, unionid, componentAppid}. */
+  loginCode(user?: { openid?: string; unionid?: string }): Promise<string>
+  /** A code as wx.login hands it to the mini program: exchanged once, within 5 minutes, by code2Session (40029 otherwise). openid defaults to the account's first user (a new one becomes a user); unionid is answered with it from then on. A mini program with no AppSecret here that authorized a platform (or componentAppid) mints a code only component.code2Session takes. Returns {appid, code, openid, unionid, componentAppid}. */
+  loginCode(args: { appid?: string; user?: { openid?: string; unionid?: string } }): Promise<string>
+  /** Records a WeChat Pay payment by a user: auth.getPaidUnionId answers their unionid for it for 5 minutes. Returns {transactionId}. */
+  userPaid(args: { appid?: string; openid: string; transactionId?: string; mchId?: string; outTradeNo?: string }): Promise<{ transactionId: string }>
+  /** Encrypts `data` (an object; a watermark {appid, timestamp} is added) with the user's current session key, as wx.getUserProfile / the phone button hand it to the mini program. Returns {encryptedData, iv}. */
+  sealUserData(args: { appid?: string; openid: string; data: Record<string, unknown> }): Promise<{ encryptedData: string; iv: string }>
   /** Puts a template in the library an official account picks from with messageTemplate.addTemplate (40220 for numbers nobody seeded): its short number (TM00015), title and keywords. Returns {templateIdShort}. */
   seedTemplateLibrary(args: { templateIdShort: string; title: string; keys: string[]; appid?: string }): Promise<string>
   /** Adds a template to an official account as if chosen on mp.weixin.qq.com: its keywords (first, keyword1, remark, …). Returns {templateId}. */

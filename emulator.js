@@ -344,6 +344,21 @@ class Emulator {
     return this.control('confirmReceipt', argsOf(['appid?', 'transactionId'], arguments))
   }
 
+  /** A code as wx.login hands it to the mini program: exchanged once, within 5 minutes, by code2Session (40029 otherwise). openid defaults to the account's first user (a new one becomes a user); unionid is answered with it from then on. A mini program with no AppSecret here that authorized a platform (or componentAppid) mints a code only component.code2Session takes. Returns {appid, code, openid, unionid, componentAppid}. */
+  async loginCode(appid, user) {
+    return (await this.control('loginCode', argsOf(['appid?', 'user?'], arguments))).code
+  }
+
+  /** Records a WeChat Pay payment by a user: auth.getPaidUnionId answers their unionid for it for 5 minutes. Returns {transactionId}. */
+  userPaid(args) {
+    return this.control('userPaid', args ?? {})
+  }
+
+  /** Encrypts `data` (an object; a watermark {appid, timestamp} is added) with the user's current session key, as wx.getUserProfile / the phone button hand it to the mini program. Returns {encryptedData, iv}. */
+  sealUserData(args) {
+    return this.control('sealUserData', args ?? {})
+  }
+
   /** Puts a template in the library an official account picks from with messageTemplate.addTemplate (40220 for numbers nobody seeded): its short number (TM00015), title and keywords. Returns {templateIdShort}. */
   async seedTemplateLibrary(args) {
     return (await this.control('seedTemplateLibrary', args ?? {})).templateIdShort

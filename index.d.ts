@@ -169,6 +169,8 @@ export interface RawJsonRequest {
   data?: object
   /** Whether a transient failure may be retried. Default: true for GET, false for POST. */
   idempotent?: boolean
+  /** The token it carries: the app's by default (or the merchant's under `openapi({ appid })`); `false` none (`/sns/jscode2session`); `'component'` the platform's component token. */
+  token?: boolean | 'app' | 'component'
   file?: undefined
 }
 
@@ -185,6 +187,8 @@ export interface RawUploadRequest {
   file: RawRequestFile
   /** Whether a transient failure may be retried. Default false: an upload is not repeated unless you say so. */
   idempotent?: boolean
+  /** The token it carries: the app's by default (or the merchant's under `openapi({ appid })`); `false` none (`/sns/jscode2session`); `'component'` the platform's component token. */
+  token?: boolean | 'app' | 'component'
 }
 
 /** The file of a RawUploadRequest: an UploadFile and the form-data name WeChat reads it from. */
@@ -223,6 +227,8 @@ export type SnakeOpenApi = SnakeNamespace<OpenApiNamespaces> & {
 export interface RequestEvent {
   /** `namespace.method`, or `request` for `openapi.request`. */
   api: string
+  /** The WeChat path called, without its query: what tells `openapi.request` calls apart (their `api` is `request`). */
+  path: string
   /** 1 for the first HTTP request of the call. */
   attempt: number
 }
@@ -230,6 +236,8 @@ export interface RequestEvent {
 /** Fields of a `response` event: the call is over (once per call, success or failure). */
 export interface ResponseEvent {
   api: string
+  /** The WeChat path called, without its query: what tells `openapi.request` calls apart (their `api` is `request`). */
+  path: string
   /** HTTP requests sent for the call (0 when it failed before any, e.g. a bad argument). */
   attempts: number
   /** 0 on success; WeChat's errcode or an SDK code otherwise. */
@@ -246,6 +254,8 @@ export interface ResponseEvent {
 /** Fields of a `retry` event: an attempt failed and another follows. */
 export interface RetryEvent {
   api: string
+  /** The WeChat path called, without its query: what tells `openapi.request` calls apart (their `api` is `request`). */
+  path: string
   /** The attempt that failed. */
   attempt: number
   errCode: number
@@ -632,6 +642,12 @@ export declare const crypto: {
    * kept; the documented numbers are numbers, everything else strings. No DTDs.
    */
   parseXml(xml: string): Record<string, any>
+  /**
+   * A mini program user's open data (wx.getUserProfile-era and phone payloads): AES-128-CBC under the session key
+   * `auth.code2Session` gave, base64 in. Throws -601002 when it does not decrypt or its watermark names another
+   * appid than `appid` (default: cloud.init's appid or WECHAT_APPID). The session key is never in an error.
+   */
+  decryptData(args: { sessionKey: string; encryptedData: string; iv: string; appid?: string }): Record<string, any> & { watermark: { appid: string; timestamp: number } }
 }
 
 // ---- Message pushes: what WeChat POSTs to an account's push URL (field names as WeChat sends them). ----
@@ -1829,7 +1845,7 @@ export interface OfficialAccountUserApi {
    */
   getList(params?: OfficialAccountUserGetListRequest): Promise<OfficialAccountUserGetListResponse & Result>
 }
-/** `cloud.openapi.auth`: 6 endpoints. */
+/** `cloud.openapi.auth`: 10 endpoints. */
 export interface AuthApi {
   /**
    * Fetch an access token the classic way (a new one knocks out the previous after 5 minutes).
@@ -1918,8 +1934,73 @@ export interface AuthApi {
    * @see https://developers.weixin.qq.com/doc/service/api/apimanage/api_getridinfo
    */
   getRidInfo(params: AuthGetRidInfoRequest): Promise<AuthGetRidInfoResponse & Result>
+
+  /**
+   * Exchange the code wx.login handed the mini program for the user's openid and session key (no access token).
+   *
+   * `GET /sns/jscode2session?grant_type=authorization_code` (token: none); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: appid and secret come from the client's config, never from params; grant_type is fixed to authorization_code; no access token is fetched or sent. The session key stays on the server.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40029` invalid code: unknown, used already or expired (5 minutes)
+   * - `40226` login refused: a high-risk user (user safety rating)
+   * - `45011` rate limit: 100 logins a minute per user
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-login/code2Session.html
+   */
+  code2Session(params: AuthCode2SessionRequest): Promise<AuthCode2SessionResponse & Result>
+
+  /**
+   * Check that a stored session key is still the user's current one (the key itself is never sent).
+   *
+   * `GET /wxa/checksession?sig_method=hmac_sha256` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: The SDK turns session_key into signature (HMAC-SHA256 keyed by the session key over the empty string, hex) and sends sig_method=hmac_sha256; the key itself never leaves.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `87009` invalid signature: the session key is not the user's current one
+   * @see https://developers.weixin.qq.com/minigame/en/dev/api-backend/open-api/login/auth.checkSessionKey.html
+   */
+  checkSessionKey(params: AuthCheckSessionKeyRequest): Promise<AuthCheckSessionKeyResponse & Result>
+
+  /**
+   * Replace a user's session key with a new one (the old one stops working at once).
+   *
+   * `GET /wxa/resetusersessionkey?sig_method=hmac_sha256` (token: app); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): 18.
+   *
+   * Note: The SDK sends signature and sig_method=hmac_sha256 in the query, never the key. The new key inherits the old one's expiry; resetting the same user often is refused.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `45011` rate limit: 60000 a minute per mini program
+   * - `87008` invalid sig_method
+   * - `87009` invalid signature: the session key is not the user's current one
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/user-login/api_resetusersessionkey.html
+   */
+  resetUserSessionKey(params: AuthResetUserSessionKeyRequest): Promise<AuthResetUserSessionKeyResponse & Result>
+
+  /**
+   * Read the UnionID of a user who paid in the last five minutes, without asking them.
+   *
+   * `GET /wxa/getpaidunionid` (token: app); idempotent: retried automatically after a transient failure.
+   * Permission set (third-party platforms): 18.
+   * wx-server-sdk has it too: `cloud.openapi.auth.getPaidUnionId`.
+   *
+   * Note: Give transaction_id, or mch_id with out_trade_no. Valid within five minutes of the payment.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40003` invalid openid
+   * - `89002` the mini program is not bound to an open-platform account
+   * - `89300` invalid trade: unknown, not this user's, or paid more than five minutes ago
+   * - `-1` system busy, retry later
+   * @see https://developers.weixin.qq.com/miniprogram/dev/server/API/user-info/basic-info/api_getpaidunionid.html
+   */
+  getPaidUnionId(params: AuthGetPaidUnionIdRequest): Promise<AuthGetPaidUnionIdResponse & Result>
 }
-/** `cloud.openapi.component`: 13 endpoints. */
+/** `cloud.openapi.component`: 14 endpoints. */
 export interface ComponentApi {
   /**
    * Fetch the component access token of a third-party platform from its verify ticket.
@@ -2115,6 +2196,22 @@ export interface ComponentApi {
    * @see https://developers.weixin.qq.com/doc/oplatform/openApi/register-management/fast-registration-ind/api_fastregisterpersonalmp.html
    */
   fastRegisterPersonalWeapp(params: ComponentFastRegisterPersonalWeappRequest): Promise<ComponentFastRegisterPersonalWeappResponse & Result>
+
+  /**
+   * A third-party platform logs in a user of a merchant's mini program: its code for openid and session key.
+   *
+   * `GET /sns/component/jscode2session?grant_type=authorization_code` (token: component); not idempotent: not retried after a transient failure unless `retryUnsafe` is set.
+   * Permission set (third-party platforms): none documented.
+   *
+   * Note: Called with the component token; component_appid comes from the client's component config. Only for mini programs that authorized the platform.
+   *
+   * Error codes (`OpenApiError.errCode`):
+   * - `40029` invalid code: unknown, used already, expired or not this mini program's
+   * - `45011` API minute quota reached, retry next minute
+   * - `61003` the mini program has not authorized this platform
+   * @see https://developers.weixin.qq.com/doc/oplatform/openApi/miniprogram-management/login/api_thirdpartycode2session.html
+   */
+  code2Session(params: ComponentCode2SessionRequest): Promise<ComponentCode2SessionResponse & Result>
 }
 /** `cloud.openapi.account`: 2 endpoints. */
 export interface AccountApi {
@@ -4420,6 +4517,68 @@ export interface AuthGetRidInfoResponse {
   }
 }
 
+/** Parameters of `auth.code2Session`. Exchange the code wx.login handed the mini program for the user's openid and session key (no access token). */
+export interface AuthCode2SessionRequest {
+  /** the code wx.login returned (once, within 5 minutes) */
+  jsCode: string
+}
+
+/** Answer of `auth.code2Session`. Exchange the code wx.login handed the mini program for the user's openid and session key (no access token). */
+export interface AuthCode2SessionResponse {
+  /** the user's openid in this mini program */
+  openid: string
+  /** the session key: decrypts the user's open data and signs checkSessionKey; a credential, never send it to the client */
+  sessionKey: string
+  /** the user's UnionID. Optional: when the mini program is bound to an open-platform account. */
+  unionid?: string
+}
+
+/** Parameters of `auth.checkSessionKey`. Check that a stored session key is still the user's current one (the key itself is never sent). */
+export interface AuthCheckSessionKeyRequest {
+  /** the user's openid */
+  openid: string
+  /** the session key to check: never sent; the SDK sends signature = hmac_sha256(session_key, "") instead */
+  sessionKey: string
+}
+
+/** Answer of `auth.checkSessionKey`. Check that a stored session key is still the user's current one (the key itself is never sent). */
+export interface AuthCheckSessionKeyResponse {
+}
+
+/** Parameters of `auth.resetUserSessionKey`. Replace a user's session key with a new one (the old one stops working at once). */
+export interface AuthResetUserSessionKeyRequest {
+  /** the user's openid */
+  openid: string
+  /** the user's current session key: never sent; the SDK sends signature = hmac_sha256(session_key, "") instead */
+  sessionKey: string
+}
+
+/** Answer of `auth.resetUserSessionKey`. Replace a user's session key with a new one (the old one stops working at once). */
+export interface AuthResetUserSessionKeyResponse {
+  /** the user's openid */
+  openid: string
+  /** the new session key (it keeps the old one's expiry) */
+  sessionKey: string
+}
+
+/** Parameters of `auth.getPaidUnionId`. Read the UnionID of a user who paid in the last five minutes, without asking them. */
+export interface AuthGetPaidUnionIdRequest {
+  /** the paying user's openid */
+  openid: string
+  /** the WeChat Pay transaction id (or mch_id with out_trade_no) */
+  transactionId?: string
+  /** the WeChat Pay merchant id, with out_trade_no */
+  mchId?: string
+  /** the merchant's order number, with mch_id */
+  outTradeNo?: string
+}
+
+/** Answer of `auth.getPaidUnionId`. Read the UnionID of a user who paid in the last five minutes, without asking them. */
+export interface AuthGetPaidUnionIdResponse {
+  /** the user's UnionID */
+  unionid: string
+}
+
 /** Parameters of `component.getComponentAccessToken`. Fetch the component access token of a third-party platform from its verify ticket. */
 export interface ComponentGetComponentAccessTokenRequest {
   /** third-party platform appid */
@@ -4700,6 +4859,24 @@ export interface ComponentFastRegisterPersonalWeappResponse {
   authorizeUrl: string
   /** task status (0 created, 12 created the mini program, 1001+ refused) */
   status: number
+}
+
+/** Parameters of `component.code2Session`. A third-party platform logs in a user of a merchant's mini program: its code for openid and session key. */
+export interface ComponentCode2SessionRequest {
+  /** the merchant's mini program appid */
+  appid: string
+  /** the code wx.login returned in that mini program */
+  jsCode: string
+}
+
+/** Answer of `component.code2Session`. A third-party platform logs in a user of a merchant's mini program: its code for openid and session key. */
+export interface ComponentCode2SessionResponse {
+  /** the user's openid in the merchant's mini program */
+  openid: string
+  /** the session key: a credential, never send it to the client */
+  sessionKey: string
+  /** the user's UnionID. Optional: when the mini program is bound to an open-platform account. */
+  unionid?: string
 }
 
 /** Parameters of `account.getAccountBasicInfo`: none. Read a mini program's basic information (names, verification, quotas of changes). */

@@ -107,8 +107,11 @@ function defaultHandle() {
 }
 const defaultOpenapi = buildOpenapi(defaultHandle, {}, names)
 
+// The appid decryptData checks watermarks against when none is given: init's, else WECHAT_APPID.
+let defaultAppid
 function init(userConfig = {}) {
   defaultNative = createNative('init', userConfig, defaultComponent)
+  defaultAppid = userConfig && typeof userConfig.appid === 'string' ? userConfig.appid : undefined
   defaultEvents.attach(defaultNative)
 }
 
@@ -130,7 +133,7 @@ module.exports = {
   /** Reply builders for a courier's events (add_waybill, cancel_waybill, check_biz, get_quota). */
   replies,
   /** WeChat message encryption: `new cloud.crypto.MsgCrypt({ token, encodingAesKey, appid })`, `sign`, `parseXml`. */
-  crypto,
+  crypto: { ...crypto, decryptData: (args) => crypto.decryptData(args, defaultAppid ?? process.env.WECHAT_APPID) },
   startEmulator,
   /** `cloud.on('response', fn)`: the default client's events (see Client#on). */
   on(event, listener) {

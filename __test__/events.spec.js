@@ -31,7 +31,7 @@ test('a call that meets WeChat busy once: token, request, retry, request, respon
   t.true(retry.delayMs >= 0 && retry.delayMs <= 100)
   t.like(response, { api: 'logistics.getAllAccount', attempts: 2, errCode: 0, httpStatus: 200 })
   t.true(response.durationMs > 0)
-  t.deepEqual(Object.keys(response).sort(), ['api', 'attempts', 'durationMs', 'errCode', 'httpStatus', 'kind'])
+  t.deepEqual(Object.keys(response).sort(), ['api', 'attempts', 'durationMs', 'errCode', 'httpStatus', 'kind', 'path'])
   t.false(everythingAbout(seen).includes(APP.secret))
 })
 

@@ -147,4 +147,24 @@ function parseXml(xml) {
   })
 }
 
-module.exports = { MsgCrypt, sign, parseXml }
+/**
+ * A mini program user's open data (`wx.getUserProfile`-era payloads, the phone button's): AES-128-CBC under the
+ * session key code2Session gave, checked to carry `appid` in its watermark (`fallbackAppid`: the default
+ * client's). The key is never part of an error.
+ */
+function decryptData(args, fallbackAppid) {
+  return guard('decryptData', () => {
+    if (args === null || typeof args !== 'object') throw fail('decryptData', 'takes { sessionKey, encryptedData, iv, appid? }')
+    const { sessionKey, encryptedData, iv } = args
+    str('decryptData', 'sessionKey', sessionKey)
+    str('decryptData', 'encryptedData', encryptedData)
+    str('decryptData', 'iv', iv)
+    const appid = args.appid !== undefined ? args.appid : fallbackAppid
+    if (typeof appid !== 'string' || appid === '') {
+      throw fail('decryptData', 'appid is required to check the watermark: give it, or cloud.init({ appid }) / WECHAT_APPID')
+    }
+    return JSON.parse(native.cryptoDecryptData(sessionKey, encryptedData, iv, appid))
+  })
+}
+
+module.exports = { MsgCrypt, sign, parseXml, decryptData }

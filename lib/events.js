@@ -11,6 +11,7 @@ const EVENTS = new Set(['request', 'response', 'retry', 'token', 'reconcile'])
 /** The native event as listeners see it: only the fields that kind has, camelCase, expiresAt as a Date. */
 function shape(e) {
   const out = { api: e.api }
+  if (e.path !== undefined && e.path !== null) out.path = e.path
   if (e.kind === 'response') out.attempts = e.attempt
   else if (e.kind !== 'token') out.attempt = e.attempt
   for (const key of ['httpStatus', 'errCode', 'category', 'durationMs', 'rid', 'delayMs', 'reason', 'appid']) {
@@ -21,18 +22,19 @@ function shape(e) {
   return out
 }
 
-/** One line per call and per token fetch; every field is already free of credentials. */
+/** One line per call and per token fetch; every field is already free of credentials. A raw request names its path. */
 function logLine(kind, e) {
+  const api = e.api === 'request' && e.path ? `request ${e.path}` : e.api
   const ms = `${Math.round(e.durationMs ?? 0)}ms`
   if (kind === 'reconcile') {
-    return `[wechat-openapi] ${e.api} reconcile=${e.reason} after errcode=${e.errCode} attempt=${e.attempt}`
+    return `[wechat-openapi] ${api} reconcile=${e.reason} after errcode=${e.errCode} attempt=${e.attempt}`
   }
   if (kind === 'token') {
     const expires = e.expiresAt ? ` expires=${e.expiresAt.toISOString()}` : ''
     return `[wechat-openapi] token ${e.reason} appid=${e.appid ?? '-'} errcode=${e.errCode} duration=${ms}${expires}`
   }
   const status = e.httpStatus ?? '-'
-  return `[wechat-openapi] ${e.api} status=${status} errcode=${e.errCode} attempts=${e.attempts} duration=${ms} rid=${e.rid ?? '-'}`
+  return `[wechat-openapi] ${api} status=${status} errcode=${e.errCode} attempts=${e.attempts} duration=${ms} rid=${e.rid ?? '-'}`
 }
 
 class CallEvents {

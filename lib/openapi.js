@@ -113,9 +113,9 @@ function buildOpenapi(getNative, options, names) {
     if (req === null || typeof req !== 'object') {
       throw makeError('request', 'invalid-argument', 'request needs { method, path, data }')
     }
-    let method, path, data, idempotent, file
+    let method, path, data, idempotent, file, token
     try {
-      ;({ method = 'POST', path, data, idempotent, file } = req)
+      ;({ method = 'POST', path, data, idempotent, file, token } = req)
       // A file's bytes cross apart from the JSON, as an upload row's do (lib/upload.js).
       if (file !== undefined && file !== null) file = describeFile(file)
     } catch (e) {
@@ -124,6 +124,8 @@ function buildOpenapi(getNative, options, names) {
     if (typeof method !== 'string') throw makeError('request', 'invalid-argument', 'method must be a string')
     if (typeof path !== 'string') throw makeError('request', 'invalid-argument', 'path must be a string')
     const extra = idempotent === undefined ? {} : { idempotent: Boolean(idempotent) }
+    // false: no token (/sns/jscode2session); 'component': the platform's. Checked by the core.
+    if (token !== undefined) extra.token = token
     const optsJson = JSON.stringify({ ...JSON.parse(encodeOptions('request', options)), ...extra })
     let outcome
     try {

@@ -4,6 +4,7 @@
 
 use super::outcome::thrown;
 use wechat_client::error::Error;
+use wechat_protocol::crypto::open_data::decrypt_data;
 use wechat_protocol::crypto::push_schema::type_message;
 use wechat_protocol::crypto::{parse_tree, MsgCrypt, PushQuery, MAX_PUSH_XML_BYTES};
 use napi::bindgen_prelude::Buffer;
@@ -108,4 +109,11 @@ pub fn crypto_parse_xml(env: Env, xml: String) -> napi::Result<String> {
     let mut tree = parse_tree(&xml, MAX_PUSH_XML_BYTES).map_err(|e| invalid(&env, "parseXml", e))?;
     type_message(&mut tree);
     Ok(serde_json::Value::Object(tree).to_string())
+}
+
+/// `cloud.crypto.decryptData`: a mini program user's open data (AES-128-CBC under their session key) as JSON text,
+/// once its watermark names `appid`.
+#[napi]
+pub fn crypto_decrypt_data(env: Env, session_key: String, encrypted_data: String, iv: String, appid: String) -> napi::Result<String> {
+    decrypt_data(&session_key, &encrypted_data, &iv, &appid).map(|v| v.to_string()).map_err(|e| invalid(&env, "decryptData", e))
 }

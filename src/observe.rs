@@ -12,6 +12,7 @@ use std::sync::Arc;
 pub struct NativeCallEvent {
     pub kind: String,
     pub api: String,
+    pub path: Option<String>,
     pub attempt: u32,
     pub http_status: Option<u32>,
     pub err_code: Option<i64>,
@@ -30,6 +31,7 @@ impl From<&CallEvent> for NativeCallEvent {
         NativeCallEvent {
             kind: e.kind.as_str().to_owned(),
             api: e.api.clone(),
+            path: e.path.clone(),
             attempt: e.attempt,
             http_status: e.http_status.map(u32::from),
             err_code: e.err_code,

@@ -990,6 +990,78 @@ module.exports = {
     error: { params: { rid: '00000000-00000000-00000000' }, errCode: 76001 },
   },
 
+  'auth.code2Session': {
+    async setup(ctx) {
+      ctx.loginCode = await ctx.emu.loginCode(APP.appid, { openid: ctx.user, unionid: 'uCatalogue' })
+    },
+    // appid and secret come from the client's config; no access token is sent.
+    happy: (ctx) => ({ jsCode: ctx.loginCode }),
+    async expect(res, ctx) {
+      ctx.t.like(res, { openid: ctx.user, unionid: 'uCatalogue' })
+      ctx.t.is(Buffer.from(res.sessionKey, 'base64').length, 16)
+      ctx.t.is((await ctx.t.throwsAsync(ctx.openapi.auth.code2Session({ jsCode: ctx.loginCode }))).errCode, 40029, 'a code is used once')
+    },
+    // 40029: a code wx.login never minted.
+    error: { params: { jsCode: 'not-a-login-code' }, errCode: 40029 },
+  },
+
+  'auth.checkSessionKey': {
+    async setup(ctx) {
+      ctx.session = await ctx.openapi.auth.code2Session({ jsCode: await ctx.emu.loginCode(APP.appid, { openid: ctx.user }) })
+    },
+    happy: (ctx) => ({ openid: ctx.user, sessionKey: ctx.session.sessionKey }),
+    expect(res, { t }) {
+      t.is(res.errCode, 0)
+    },
+    // 87009: a key that is not the user's current one (its signature does not match).
+    error: { params: (ctx) => ({ openid: ctx.user, sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==' }), errCode: 87009 },
+  },
+
+  'auth.resetUserSessionKey': {
+    async setup(ctx) {
+      ctx.session = await ctx.openapi.auth.code2Session({ jsCode: await ctx.emu.loginCode(APP.appid, { openid: ctx.user }) })
+    },
+    happy: (ctx) => ({ openid: ctx.user, sessionKey: ctx.session.sessionKey }),
+    async expect(res, ctx) {
+      ctx.t.is(res.openid, ctx.user)
+      ctx.t.not(res.sessionKey, ctx.session.sessionKey)
+      const old = await ctx.t.throwsAsync(ctx.openapi.auth.checkSessionKey({ openid: ctx.user, sessionKey: ctx.session.sessionKey }))
+      ctx.t.is(old.errCode, 87009, 'the old key stops working')
+    },
+    // 87009: a key that is not the user's current one.
+    error: { params: (ctx) => ({ openid: ctx.user, sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==' }), errCode: 87009 },
+  },
+
+  'auth.getPaidUnionId': {
+    async setup(ctx) {
+      await ctx.openapi.auth.code2Session({ jsCode: await ctx.emu.loginCode(APP.appid, { openid: ctx.user, unionid: 'uPaid' }) })
+      ctx.paid = await ctx.emu.userPaid({ appid: APP.appid, openid: ctx.user, mchId: '1230000109', outTradeNo: 'T1' })
+    },
+    happy: (ctx) => ({ openid: ctx.user, mchId: '1230000109', outTradeNo: 'T1' }),
+    expect(res, { t }) {
+      t.is(res.unionid, 'uPaid')
+    },
+    // 89300: no payment by this user with that transaction id.
+    error: { params: (ctx) => ({ openid: ctx.user, transactionId: '4200000000000000000000000000' }), errCode: 89300 },
+  },
+
+  'component.code2Session': {
+    async setup(ctx) {
+      await ctx.platformMerchant([18])
+      ctx.caller = await ctx.platform()
+      ctx.loginCode = await ctx.emu.loginCode({ appid: MERCHANT, user: { openid: 'oMerchantCatalogue' }, componentAppid: COMPONENT.appid })
+    },
+    // componentAppid comes from the client's component config; the component token is sent.
+    happy: (ctx) => ({ appid: MERCHANT, jsCode: ctx.loginCode }),
+    expect(res, { t }) {
+      t.is(res.openid, 'oMerchantCatalogue')
+      t.is(Buffer.from(res.sessionKey, 'base64').length, 16)
+    },
+    absent: ['unionid'],
+    // 61003: the mini program never authorized this platform (40029, an unknown code, is the happy path's reuse).
+    error: { setup: asPlatform, params: { appid: MERCHANT, jsCode: 'not-a-login-code' }, errCode: 61003 },
+  },
+
   // ── cloud calls: subscribe messages, content security, mini program codes ──────────────────────────
   'subscribeMessage.send': {
     async setup(ctx) {

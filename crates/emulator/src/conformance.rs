@@ -319,6 +319,19 @@ async fn every_row_answers_its_table_fields() {
 
     longtail::walk(&mut w, &t).await;
 
+    // User login: a code, the session, its signature, a reset; a payment's unionid; a merchant's user via the platform.
+    let minted = w.emu.control("loginCode", json!({"appid": APP, "user": {"openid": user, "unionid": "uWalk"}})).await;
+    let login = format!("/sns/jscode2session?grant_type=authorization_code&appid={APP}&secret={SECRET}&js_code={}", minted["code"].as_str().unwrap());
+    let key = w.check("auth.code2Session", w.emu.raw_get(&login).await)["session_key"].as_str().unwrap().to_owned();
+    let signed = format!("access_token={t}&openid={user}&signature={}&sig_method=hmac_sha256", wechat_protocol::crypto::open_data::session_signature(&key));
+    w.check("auth.checkSessionKey", w.emu.raw_get(&format!("/wxa/checksession?{signed}")).await);
+    w.check("auth.resetUserSessionKey", w.emu.raw_get(&format!("/wxa/resetusersessionkey?{signed}")).await);
+    let paid = w.emu.control("userPaid", json!({"appid": APP, "openid": user})).await["transactionId"].as_str().unwrap().to_owned();
+    w.check("auth.getPaidUnionId", w.emu.raw_get(&format!("/wxa/getpaidunionid?access_token={t}&openid={user}&transaction_id={paid}")).await);
+    let merchant_code = w.emu.control("loginCode", json!({"appid": MERCHANT, "user": {"unionid": "uMerchant"}})).await["code"].as_str().unwrap().to_owned();
+    let via = format!("/sns/component/jscode2session?grant_type=authorization_code&appid={MERCHANT}&js_code={merchant_code}&component_appid={COMPONENT}&component_access_token={ct}");
+    w.check("component.code2Session", w.emu.raw_get(&via).await);
+
     let every_row: BTreeSet<String> = catalogue().all().iter().map(|e| e.name.clone()).collect();
     let missed: Vec<&String> = every_row.difference(&w.called).collect();
     assert!(missed.is_empty(), "the walk does not cover {missed:?}");

@@ -156,10 +156,11 @@ fn mask_url_userinfo(text: &str) -> String {
     out
 }
 
-/// Key names ending like these hold credentials: tokens, secrets, tickets, AES keys, passwords.
-const CREDENTIAL_ENDINGS: [&str; 7] = ["token", "secret", "ticket", "aeskey", "aes_key", "password", "passwd"];
-/// Whole key names that hold credentials (`redis+unix:///s.sock?pass=…`).
-const CREDENTIAL_KEYS: [&str; 2] = ["pass", "pwd"];
+/// Key names ending like these hold credentials: tokens, secrets, tickets, AES keys, passwords, a user's session key.
+const CREDENTIAL_ENDINGS: [&str; 9] = ["token", "secret", "ticket", "aeskey", "aes_key", "password", "passwd", "session_key", "sessionkey"];
+/// Whole key names that hold credentials (`redis+unix:///s.sock?pass=…`); `signature` proves a user's session key
+/// to checkSessionKey / resetUserSessionKey, so it is shown no more than the key.
+const CREDENTIAL_KEYS: [&str; 3] = ["pass", "pwd", "signature"];
 const REDACTED: &str = "[redacted]";
 
 /// Masks `key=value` (query strings) and `"key":"value"` (JSON) when `key` names a credential.

@@ -241,7 +241,8 @@ fn raw_target(method: &str, path: &str, options: &CallOptions) -> Result<Target,
         return Err(Error::invalid_argument("request", format!("path must be an absolute path without a query, like /cgi-bin/..., got {path:?}")));
     }
     let idempotent = options.idempotent.unwrap_or(verb == HttpVerb::Get);
-    Ok(Target { api: "request".into(), verb, path: path.to_owned(), token: TokenKind::App, idempotent, endpoint: None })
+    let token = options.token.unwrap_or(TokenKind::App);
+    Ok(Target { api: "request".into(), verb, path: path.to_owned(), token, idempotent, endpoint: None })
 }
 
 /// The client's defaults for every request: `timeout`, `attemptTimeout`, `maxAttempts`.

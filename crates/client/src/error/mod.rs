@@ -259,9 +259,6 @@ mod tests {
     fn sdk_errors_use_wx_server_sdk_codes() {
         assert_eq!(Error::unknown_api("logistics.nope").code, -604100);
         assert_eq!(Error::unknown_api("logistics.nope").category, Category::InvalidArgument);
-        let refused = Error::unknown_api("auth.code2Session");
-        assert_eq!(refused.code, -604100);
-        assert!(refused.message.contains("not a cloud call") && refused.message.contains("getWXContext"), "{}", refused.message);
         let retired = Error::unknown_api("templateMessage.send");
         assert!(retired.message.starts_with("openapi.templateMessage.send was retired by WeChat (2020-01-10): "), "{}", retired.message);
         assert!(retired.message.contains("subscribeMessage.send"), "{}", retired.message);

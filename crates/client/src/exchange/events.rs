@@ -39,6 +39,8 @@ pub struct CallEvent {
     pub kind: EventKind,
     /// `namespace.method`, `request`, or for token events `auth.getAccessToken`.
     pub api: String,
+    /// The WeChat path called, without its query (what tells raw requests apart: `api` is `request` for all).
+    pub path: Option<String>,
     /// request: this attempt's number; response: attempts made; retry: the attempt that failed.
     pub attempt: u32,
     pub http_status: Option<u16>,
@@ -63,6 +65,7 @@ impl CallEvent {
         CallEvent {
             kind,
             api: api.to_owned(),
+            path: None,
             attempt,
             http_status: None,
             err_code: None,
@@ -82,6 +85,12 @@ impl CallEvent {
         self.category = Some(e.category.as_str());
         self.http_status = e.http_status.or(self.http_status);
         self.rid = e.rid.clone();
+        self
+    }
+
+    /// The path of `target` (a row's fixed query left out).
+    pub fn at(mut self, path: &str) -> CallEvent {
+        self.path = Some(path.split('?').next().unwrap_or(path).to_owned());
         self
     }
 

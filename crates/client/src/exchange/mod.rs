@@ -258,7 +258,7 @@ impl Exchange {
         };
         let result = result.map_err(|e| Error { api: target.api.clone(), ..e }.scrubbed(&self.held(&secrets, params.as_ref().ok(), None)));
         self.emit(token_fetch, || {
-            let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).with_duration(started);
+            let event = CallEvent::new(EventKind::Response, &target.api, progress.requests()).at(&target.path).with_duration(started);
             let http_status = progress.http_status();
             match &result {
                 Ok(_) => CallEvent { err_code: Some(0), http_status, ..event },
@@ -375,7 +375,7 @@ impl Exchange {
         let held = self.held(call.secrets, Some(params), token);
         progress.set_http_status(None);
         let request = progress.request_sent();
-        self.emit(token_fetch, || CallEvent::new(EventKind::Request, &target.api, request));
+        self.emit(token_fetch, || CallEvent::new(EventKind::Request, &target.api, request).at(&target.path));
         let result = match Box::pin(self.transport.send(target.verb, url, body, attempt_timeout)).await {
             Ok(answer) => {
                 progress.set_http_status(Some(answer.status));
@@ -472,7 +472,7 @@ fn query_value(v: &Value) -> String {
 }
 
 fn retry_event(target: &Target, attempt: u32, error: &Error, delay_ms: f64, reason: &'static str) -> CallEvent {
-    let event = CallEvent::new(EventKind::Retry, &target.api, attempt).with_error(error);
+    let event = CallEvent::new(EventKind::Retry, &target.api, attempt).at(&target.path).with_error(error);
     CallEvent { delay_ms: Some(delay_ms), reason: Some(reason), ..event }
 }
 

@@ -4,6 +4,7 @@ use super::progress::Progress;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
+use wechat_protocol::catalogue::TokenKind;
 
 #[derive(Clone, Debug)]
 pub struct CallOptions {
@@ -18,6 +19,8 @@ pub struct CallOptions {
     pub idempotent: Option<bool>,
     /// The caller accepts that a retry may execute a non-idempotent call twice.
     pub retry_unsafe: bool,
+    /// For `openapi.request`: the token it carries (`token: false` none, `'component'` the platform's); the app's when None.
+    pub token: Option<TokenKind>,
     /// Filled in as the call runs; read when it is cut short from outside.
     pub progress: Arc<Progress>,
 }
@@ -32,6 +35,7 @@ impl Default for CallOptions {
             max_attempts: None,
             idempotent: None,
             retry_unsafe: false,
+            token: None,
             progress: Arc::default(),
         }
     }
@@ -47,6 +51,7 @@ struct RawOptions {
     max_attempts: Option<f64>,
     idempotent: Option<bool>,
     retry_unsafe: Option<bool>,
+    token: Option<serde_json::Value>,
 }
 
 impl CallOptions {
@@ -69,6 +74,7 @@ impl CallOptions {
             // It becomes part of store keys: only the characters an appid has.
             crate::store::keys::check_appid("appid", a)?;
         }
+        let token = raw.token.map(|t| token_kind(&t)).transpose()?;
         Ok(CallOptions {
             convert_case: raw.convert_case.unwrap_or(true),
             appid,
@@ -77,8 +83,20 @@ impl CallOptions {
             max_attempts,
             idempotent: raw.idempotent,
             retry_unsafe: raw.retry_unsafe.unwrap_or(false),
+            token,
             progress: Arc::default(),
         })
+    }
+}
+
+/// A raw request's `token`: false (none: /sns/jscode2session and the like), true or 'app', 'component'.
+fn token_kind(value: &serde_json::Value) -> Result<TokenKind, String> {
+    match value {
+        serde_json::Value::Bool(false) => Ok(TokenKind::None),
+        serde_json::Value::Bool(true) => Ok(TokenKind::App),
+        serde_json::Value::String(s) if s == "app" => Ok(TokenKind::App),
+        serde_json::Value::String(s) if s == "component" => Ok(TokenKind::Component),
+        other => Err(format!("token must be false, true, 'app' or 'component', got {other}")),
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use wechat_protocol::bigint;
 use wechat_protocol::case::{camel_key, convert_keys, Direction};
 use wechat_protocol::catalogue::{check, rules, ConfigValue};
+use wechat_protocol::crypto::open_data::session_signature;
 use wechat_protocol::secret::Secret;
 
 /// The client's own values that rows marked `fromConfig` in the table send (the AppSecret quota resets, the
@@ -83,7 +84,18 @@ pub fn prepare(target: &Target, json: &str, file: FileInput<'_>, config: &Config
 fn params(target: &Target, json: &str, config: &ConfigValues, convert_case: bool) -> Result<Value, Error> {
     let params = parse(target, json, convert_case)?;
     let params = fill(target, params, config, convert_case)?;
-    check_params(target, params, convert_case)
+    let params = check_params(target, params, convert_case)?;
+    Ok(signed(target, params))
+}
+
+/// A row marked `sessionSignature` never sends the user's session key: `signature` = hmac_sha256 keyed by it over
+/// "" goes instead (the row's path fixes `sig_method=hmac_sha256`). Checked before, so the key is a string.
+fn signed(target: &Target, mut params: Value) -> Value {
+    let Some(map) = params.as_object_mut().filter(|_| target.endpoint.is_some_and(|e| e.session_signature)) else { return params };
+    if let Some(Value::String(key)) = map.remove("session_key") {
+        map.insert("signature".into(), Value::String(session_signature(&key)));
+    }
+    params
 }
 
 /// The facade's JSON as snake_case params (long integers restored), not yet checked.
@@ -103,15 +115,17 @@ fn parse(target: &Target, json: &str, convert_case: bool) -> Result<Value, Error
     Ok(params)
 }
 
-/// Adds the row's config values to `params` (snake_case): a secret always, refusing one the caller passed;
-/// an appid when the caller left it out.
+/// Adds the row's config values to `params` (snake_case): a secret, and an appid that goes with one, always,
+/// refusing them when the caller passed them; another appid when the caller left it out.
 fn fill(target: &Target, mut params: Value, config: &ConfigValues, camel_names: bool) -> Result<Value, Error> {
     let Some(endpoint) = target.endpoint.filter(|e| !e.from_config.is_empty()) else { return Ok(params) };
     let Some(map) = params.as_object_mut() else { return Ok(params) };
     let shown = |key: &str| if camel_names { camel_key(key) } else { key.to_owned() };
+    // An appid sent with a config secret is that secret's account: it comes from the config too.
+    let pairs_secret = endpoint.from_config.iter().any(|(_, s)| s.is_secret());
     for (key, source) in &endpoint.from_config {
         if map.contains_key(key) {
-            if source.is_secret() {
+            if source.is_secret() || pairs_secret {
                 let text = format!("{} comes from the client's config ({}), never from params: leave it out", shown(key), source.option());
                 return Err(Error::invalid_argument(&target.api, text));
             }
@@ -177,6 +191,23 @@ mod tests {
         assert_eq!((e.message.as_str(), e.category), ("auth.clearQuotaByAppSecret needs appid in the client's config (it is sent as appid)", Category::Auth));
         let e = fill(&platform, json!({}), &fixed, true).unwrap_err();
         assert!(e.message.contains("needs component.appid"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_session_key_is_turned_into_its_signature_and_never_sent() {
+        let check = Target::row("auth.checkSessionKey").unwrap();
+        let prepared = prepare(&check, r#"{"openid":"o1","sessionKey":"o0q0otL8aEzpcZL/FT9WsQ=="}"#, FileInput::Field(None), &both(), true).unwrap();
+        let signature = "46e043c5525c2d817c44be603d30837a808a1d930d038f6fdc3e62a201fed128";
+        assert_eq!(prepared.params, json!({"openid": "o1", "signature": signature}));
+        let e = prepare(&check, r#"{"openid":"o1"}"#, FileInput::Field(None), &both(), true).unwrap_err();
+        assert!(e.message.contains("sessionKey"), "{}", e.message);
+        let login = Target::row("auth.code2Session").unwrap();
+        let prepared = prepare(&login, r#"{"jsCode":"c"}"#, FileInput::Field(None), &both(), true).unwrap();
+        assert_eq!(prepared.params, json!({"js_code": "c", "appid": "wxown", "secret": "own-s3cret"}));
+        let e = prepare(&login, r#"{"jsCode":"c","secret":"typed"}"#, FileInput::Field(None), &both(), true).unwrap_err();
+        assert!(e.message.starts_with("secret comes from the client's config"), "{}", e.message);
+        let e = prepare(&login, r#"{"jsCode":"c","appid":"wxother"}"#, FileInput::Field(None), &both(), true).unwrap_err();
+        assert_eq!(e.message, "appid comes from the client's config (appid), never from params: leave it out");
     }
 
     #[test]

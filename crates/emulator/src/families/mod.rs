@@ -6,6 +6,7 @@ pub mod component;
 pub mod customer_service;
 pub mod links;
 pub mod logistics;
+pub mod login;
 pub mod official;
 pub mod open_platform;
 pub mod phone;
@@ -62,6 +63,7 @@ pub const FAMILIES: &[&Family] = &[
     &temp_media::FAMILY,
     &ocr::FAMILY,
     &shipping::FAMILY,
+    &login::FAMILY,
     &official::FAMILY,
     // Issue 30, the long tail of cloud calls: new families go below, in one block.
     &updatable::FAMILY,

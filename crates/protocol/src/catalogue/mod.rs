@@ -83,6 +83,9 @@ pub struct Endpoint {
     /// `"echoesRequests": true`: the answer is WeChat's record of other requests (`auth.getRidInfo`: their URL
     /// with its access token, their body with an AppSecret), so it is scrubbed like an error before anyone sees it.
     pub echoes_requests: bool,
+    /// `"sessionSignature": true`: the caller gives the user's `session_key`, which is never sent; the client sends
+    /// `signature` = hmac_sha256 keyed by it over "" instead (`crypto::open_data::session_signature`).
+    pub session_signature: bool,
 }
 
 /// A value of the client's config that a row's request carries (`fromConfig` in the table).
@@ -281,6 +284,8 @@ struct RawRow {
     from_config: Map<String, serde_json::Value>,
     #[serde(default, rename = "echoesRequests")]
     echoes_requests: bool,
+    #[serde(default, rename = "sessionSignature")]
+    session_signature: bool,
 }
 
 #[derive(Deserialize)]
@@ -327,6 +332,9 @@ impl RawRow {
             }
             from_config.push((key, value));
         }
+        if self.session_signature && !request.iter().any(|f| f.path == "session_key" && f.required) {
+            return Err(format!("endpoint table: {name}: sessionSignature needs a required session_key request field"));
+        }
         let upload = self.upload.map(|u| u.into_upload(&name, &request)).transpose()?;
         if let Some(f) = request.iter().find(|f| f.ty == FieldType::File && upload.as_ref().is_none_or(|u| u.field != f.path)) {
             return Err(format!("endpoint table: {name}: {} is a file but the row has no upload naming it", f.path));
@@ -360,6 +368,7 @@ impl RawRow {
             reconcile: self.reconcile.map(|r| Reconcile { with: r.with, keys: r.keys, absent: r.absent, unless: r.unless }),
             from_config,
             echoes_requests: self.echoes_requests,
+            session_signature: self.session_signature,
             name,
         })
     }

@@ -7,6 +7,7 @@
 //! - `push_tree`: the reader that never drops data (repeated elements as arrays, nested as objects)
 //!   and its writer, for message content.
 //! - `push_schema`: which fields the official pages type as numbers or lists, per event.
+//! - `open_data`: a mini program user's login-state signature and encrypted open data (session key).
 //! - `push_message`: a message push in plain, compatible and safe modes, XML or JSON: an account's,
 //!   an authorizer's, or a third-party platform's own (tickets, authorization events).
 //!
@@ -16,6 +17,7 @@
 use std::fmt;
 
 pub mod msg_crypt;
+pub mod open_data;
 pub mod push_message;
 pub mod push_schema;
 pub mod push_tree;
