@@ -129,9 +129,13 @@ impl Receiver {
         self.seen.forget_text(push_key);
     }
 
-    /// URL verification (GET): the `echostr` to answer.
+    /// URL verification (GET): the `echostr` to answer. Refused outside the freshness window like a push: the
+    /// plain signature does not cover the echostr, so an old signed triple from a log must not echo new text.
     pub fn verify_url(&self, query: &PushQuery) -> Result<String, Error> {
-        push_message::verify_url(self.keys(), query).map_err(|e| rejected(self.api, e))
+        let echostr = push_message::verify_url(self.keys(), query).map_err(|e| rejected(self.api, e))?;
+        let stamped: i64 = query.timestamp.trim().parse().map_err(|_| rejected(self.api, "the query's timestamp is not a number"))?;
+        check_fresh(self.api, self.max_age_option, "query timestamp", stamped, unix_now(), self.max_age.as_secs() as i64)?;
+        Ok(echostr)
     }
 
     /// A passive reply to a push read as `format` (`xml`/`json`), encrypted when the push was.
@@ -181,6 +185,20 @@ mod tests {
         let (old_query, old_body) = push(unix_now() - 3600);
         let e = r.receive("wxapp", &old_query, &old_body).unwrap_err();
         assert!(e.message.contains("stale push") && e.message.contains("push.maxAgeSeconds"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_url_check_is_refused_outside_the_window() {
+        let plain = Receiver::new("push.handlePush", "push.maxAgeSeconds", Secret::new("tok".to_owned()), None, Duration::from_secs(300));
+        let check = |stamp: i64| {
+            let ts = stamp.to_string();
+            let signature = MsgCrypt::sign(&["tok", &ts, "5"]);
+            PushQuery::from_pairs([("signature", signature), ("timestamp", ts), ("nonce", "5".to_owned()), ("echostr", "<b>x</b>".to_owned())])
+        };
+        assert_eq!(plain.verify_url(&check(unix_now())).unwrap(), "<b>x</b>");
+        let e = plain.verify_url(&check(unix_now() - 3600)).unwrap_err();
+        assert!(e.message.starts_with("push rejected: stale push: its query timestamp is") && e.message.contains("push.maxAgeSeconds"), "{}", e.message);
+        assert!(plain.verify_url(&check(unix_now() + 3600)).unwrap_err().message.contains("from the future"));
     }
 
     #[test]
