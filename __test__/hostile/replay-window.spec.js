@@ -23,15 +23,17 @@ test('per-push cost stays flat as the window of handled pushes grows', async (t)
   const batches = []
   for (let start = 0; start < PUSHES; start += BATCH) {
     const bodies = Array.from({ length: BATCH }, (_, k) => body(start + k))
-    const began = process.hrtime.bigint()
+    // CPU time, not wall time: ava runs other files beside this one, and their load must not read as ours.
+    const began = process.cpuUsage()
     for (const b of bodies) await client.push.handlePush({ query, body: b })
-    batches.push(Number(process.hrtime.bigint() - began) / 1000 / BATCH)
+    const used = process.cpuUsage(began)
+    batches.push((used.user + used.system) / BATCH)
   }
   t.is(heard, PUSHES)
   // Medians of the first and last ten batches: one GC pause or a busy neighbour moves a mean, not a median.
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const first = median(batches.slice(1, 11))
   const last = median(batches.slice(-10))
-  t.log(`µs per push: first ${first.toFixed(1)}, last ${last.toFixed(1)} (${(last / first).toFixed(2)}×) with ${PUSHES} handled`)
-  t.true(last < first * 1.8, `${last.toFixed(1)} µs vs ${first.toFixed(1)} µs`)
+  t.log(`CPU µs per push: first ${first.toFixed(1)}, last ${last.toFixed(1)} (${(last / first).toFixed(2)}×) with ${PUSHES} handled`)
+  t.true(last < first * 2, `${last.toFixed(1)} µs vs ${first.toFixed(1)} µs`)
 })
