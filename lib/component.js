@@ -10,7 +10,7 @@ const { pushHandler } = require('./push_handler.js')
 const { cross, settle } = require('./crossing.js')
 const { callSafely, describe } = require('./guard.js')
 
-const { PushApi } = require('./push.js')
+const { PushApi, settlePush } = require('./push.js')
 
 const EVENTS = ['authorized', 'updateauthorized', 'unauthorized', 'notify_third_fasteregister', 'ticket', 'push', 'refreshToken']
 /** Pushes whose listeners are named after their InfoType. */
@@ -57,15 +57,18 @@ class ComponentApi {
     const { ignored, pushKey, message, ...report } = await cross(api, () => this.native, options, (h, o, id) => h.componentHandlePush(q, text, o, id))
     // A push already handled (WeChat's retry, or a replay) or a ticket older than the stored one: nothing to tell.
     if (ignored) return 'success'
+    // Handled only once the listeners succeeded: a delivery arriving meanwhile waits for them in the core.
+    const settleAs = (ok) => settlePush(api, () => this.native, (h, o, id) => h.componentSettlePush(pushKey, ok, o, id))
     try {
       if (report.infoType === 'component_verify_ticket') await emitAll(this, 'ticket', report)
       if (NAMED_PUSHES.includes(report.infoType)) await emitAll(this, report.infoType, report)
       await emitAll(this, 'push', report)
     } catch (e) {
       // Answered 500, so WeChat pushes again: that retry must reach the listeners, not count as a duplicate.
-      this.native.componentForgetPush(pushKey)
+      await settleAs(false)
       throw e
     }
+    await settleAs(true)
     return 'success'
   }
 

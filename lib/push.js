@@ -3,11 +3,12 @@
 // the platform's `$APPID$` URL): verified by the native core (signature, decryption, freshness, duplicates),
 // then dispatched to the listeners of the message's event (`Event`, lower-cased, or `InfoType`, or `MsgType`)
 // and to 'push' listeners. A listener may return a passive reply made by `replies`, sent back in the push's
-// format and mode; otherwise (whatever else it returns) the answer is 'success'.
+// format and mode; otherwise (whatever else it returns) the answer is 'success'. The push counts as handled
+// only once they all succeeded (`settlePush`): a delivery that arrives meanwhile waits in the core.
 
 const { EventEmitter } = require('node:events')
 const { makeError } = require('./errors.js')
-const { settle } = require('./crossing.js')
+const { cross, settle } = require('./crossing.js')
 const { normalizeQuery } = require('./query.js')
 const { pushHandler } = require('./push_handler.js')
 const { replies, isReply } = require('./push_replies.js')
@@ -62,20 +63,29 @@ class PushApi {
       return settle(this.api, this.native.pushVerifyUrl(authorizer, q))
     }
     if (typeof text !== 'string') throw makeError(this.api, 'invalid-argument', 'push rejected: body must be the raw request body (string or Buffer)')
-    const received = settle(this.api, this.native.pushReceive(authorizer, q, text))
-    if (received.ignored) return 'success'
-    const context = { appid: received.appid, event: received.event, format: received.format, encrypted: received.encrypted }
+    const received = await cross(this.api, () => this.native, {}, (h, o, id) => h.pushReceive(authorizer, q, text, o, id))
+    // Handled already: answered as its first run was when this delivery waited for it.
+    if (received.ignored) return received.answer ?? 'success'
+    const settleAs = (answer) => settlePush(this.api, () => this.native, (h, o, id) => h.pushSettle(authorizer, received.pushKey, answer, o, id))
     let answer
     try {
-      const answers = await Promise.all([...this.run(received.event, received.message, context), ...this.run('push', received.message, context)])
-      answer = answers.find(isReply)
+      answer = await this.answer(received, authorizer)
     } catch (e) {
       // Answered 500, so WeChat pushes again: that retry must reach the listeners, not count as a duplicate.
-      this.native.pushForget(authorizer, received.pushKey)
+      await settleAs(null)
       throw e
     }
-    if (answer === undefined) return 'success'
-    return settle(this.api, this.native.pushReply(authorizer, received.format, received.encrypted, JSON.stringify(answer)))
+    await settleAs(answer)
+    return answer
+  }
+
+  /** Runs the listeners of a first delivery; 'success', or the passive reply one of them returned. */
+  async answer(received, authorizer) {
+    const context = { appid: received.appid, event: received.event, format: received.format, encrypted: received.encrypted }
+    const answers = await Promise.all([...this.run(received.event, received.message, context), ...this.run('push', received.message, context)])
+    const reply = answers.find(isReply)
+    if (reply === undefined) return 'success'
+    return settle(this.api, this.native.pushReply(authorizer, received.format, received.encrypted, JSON.stringify(reply)))
   }
 
   /** Every listener of `event` called, each as a promise of what it returned. */
@@ -103,6 +113,19 @@ class PushApi {
   }
 }
 
+/**
+ * Tells the core how a push's first delivery ended (`invoke` crosses with its settle method). Never throws: the
+ * push's own outcome is the answer, and a store that could not record it lets its key expire with the window;
+ * that failure is a process warning (the core's message: scrubbed, the store key a digest).
+ */
+async function settlePush(api, getNative, invoke) {
+  try {
+    await cross(api, getNative, {}, invoke)
+  } catch (e) {
+    process.emitWarning(`wechat-openapi: ${api} could not record how a push ended: ${e && e.message}`, { code: 'WECHAT_OPENAPI_PUSH' })
+  }
+}
+
 function appidInPath(url) {
   const path = String(url || '').split('?')[0]
   return path.split('/').map(decodeURIComponent).find((segment) => APPID_IN_PATH.test(segment))
@@ -121,4 +144,4 @@ function checkEvent(api, event, listener) {
   return event
 }
 
-module.exports = { PushApi }
+module.exports = { PushApi, settlePush }

@@ -3,7 +3,8 @@
 // handler for node:http, Express (`app.all(path, handler)`) and Koa (`router.all(path, handler)`). It reads the
 // raw body itself (capped), answers 200 'success' (or the listener's reply), the echostr of a URL check (GET,
 // where the target verifies URLs), 400 with a short reason for a rejected push, or 500 when we failed (a store
-// or a listener), so WeChat pushes again.
+// or a listener), so WeChat pushes again. Only a passive reply is typed by its content; everything else is
+// plain text with nosniff: the plain signature does not cover the echostr, so markup in it must never render.
 
 const { makeError, SDK_CODES } = require('./errors.js')
 const { parseQueryString, queryOf } = require('./query.js')
@@ -83,12 +84,14 @@ function reasonOf(error) {
   return at === -1 ? 'bad request' : text.slice(at + 'push rejected: '.length)
 }
 
-/** The content type of an answer: a passive reply is XML or JSON, anything else text. */
-function typeOf(text) {
+const PLAIN = 'text/plain; charset=utf-8'
+
+/** The content type of a POSTed push's answer: a passive reply is XML or JSON, 'success' text. */
+function replyType(text) {
   const first = String(text).trimStart()[0]
   if (first === '<') return 'text/xml; charset=utf-8'
   if (first === '{') return 'application/json; charset=utf-8'
-  return 'text/plain; charset=utf-8'
+  return PLAIN
 }
 
 /**
@@ -111,14 +114,16 @@ function pushHandler(component, options = {}) {
     const koa = isKoaContext(a)
     const req = koa ? a.req : a
     const res = koa ? null : b
-    const answer = (status, text) => {
+    const answer = (status, text, type = PLAIN) => {
       if (koa) {
         a.status = status
-        a.type = typeOf(text)
+        a.type = type
+        a.res.setHeader('x-content-type-options', 'nosniff')
         a.body = text
       } else if (!res.headersSent) {
         res.statusCode = status
-        res.setHeader('content-type', typeOf(text))
+        res.setHeader('content-type', type)
+        res.setHeader('x-content-type-options', 'nosniff')
         res.end(text)
       }
     }
@@ -128,6 +133,7 @@ function pushHandler(component, options = {}) {
       try {
         const query = parseQueryString(queryOf(req.originalUrl || req.url))
         if (req.method === 'GET' && component.verifiesUrl) {
+          // The echostr as sent (WeChat compares it), never typed by what it looks like.
           answer(200, await component.handlePush({ query }, req))
           return
         }
@@ -135,7 +141,8 @@ function pushHandler(component, options = {}) {
         let body = alreadyRead(req, koa && a.request)
         if (body === undefined) body = await readBody(req, maxBytes)
         if (Buffer.byteLength(body) > maxBytes) throw rejection(`body exceeds ${maxBytes} bytes`)
-        answer(200, await component.handlePush({ query, body }, req))
+        const reply = await component.handlePush({ query, body }, req)
+        answer(200, reply, replyType(reply))
         return
       } catch (e) {
         failure = e

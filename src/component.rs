@@ -34,10 +34,13 @@ impl NativeClient {
         })
     }
 
-    /// The push named by a report's `pushKey` is forgotten: its listeners failed, so its retry acts again.
-    #[napi]
-    pub fn component_forget_push(&self, push_key: String) {
-        self.core.forget_push(&push_key);
+    /// Settles the push named by a report's `pushKey` once its listeners settled: handled when `ok`, else
+    /// released, so its retry acts again. Resolves to null.
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn component_settle_push<'env>(&self, env: &'env Env, push_key: String, ok: bool, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
+        self.start(env, "component", "component.handlePush".to_owned(), options_json, call_id, move |core, _| async move {
+            json(core.settle_push(&push_key, ok).await.map(|()| None::<()>))
+        })
     }
 
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]

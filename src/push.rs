@@ -1,9 +1,13 @@
 //! The message-push methods of `NativeClient`: conversions only. `authorizer` is None for the account's own
 //! pushes (`client.push`) and the authorizer's appid for those reaching the platform's `$APPID$` URL
-//! (`client.component.messages`). Results cross as JSON text in a `NativeOutcome`, failures as its `error`.
+//! (`client.component.messages`). Results cross as JSON text in a `NativeOutcome`, failures as its `error`;
+//! receiving and settling a push may wait (for a run in progress, for a shared store), so they cross through
+//! `start` like every call.
 
 use super::client::NativeClient;
 use super::outcome::NativeOutcome;
+use napi::bindgen_prelude::Unknown;
+use napi::Env;
 use napi_derive::napi;
 use std::collections::HashMap;
 use wechat_client::client::{Client, Outcome};
@@ -15,31 +19,55 @@ fn text_outcome(result: Result<String, Error>) -> NativeOutcome {
     NativeOutcome::from(result.map(|v| Outcome::Json { text: v, big_ints: 0 }))
 }
 
+fn api_of(authorizer: &Option<String>) -> &'static str {
+    if authorizer.is_some() { "component.handleMessage" } else { "push.handlePush" }
+}
+
 /// The intake, and the appid its pushes are about.
 fn receiver<'a>(core: &'a Client, authorizer: &Option<String>) -> Result<(&'a Receiver, String), Error> {
     match authorizer {
-        None => Ok((core.push("push.handlePush")?, core.config().appid.clone().unwrap_or_default())),
-        Some(appid) => Ok((core.component("component.handleMessage")?.messages(), appid.clone())),
+        None => Ok((core.push(api_of(authorizer))?, core.config().appid.clone().unwrap_or_default())),
+        Some(appid) => Ok((core.component(api_of(authorizer))?.messages(), appid.clone())),
     }
 }
 
 #[napi]
 impl NativeClient {
     /// A POSTed push: `query` decoded, `body` as received. Resolves to the verified message (or an error).
-    #[napi]
-    pub fn push_receive(&self, authorizer: Option<String>, query: HashMap<String, String>, body: String) -> NativeOutcome {
-        text_outcome(receiver(&self.core, &authorizer).and_then(|(r, appid)| {
-            let received = r.receive(&appid, &PushQuery::from_pairs(query), &body).map_err(|e| self.core.scrubbed(e))?;
-            Ok(serde_json::to_string(&received).expect("plain JSON"))
-        }))
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn push_receive<'env>(
+        &self,
+        env: &'env Env,
+        authorizer: Option<String>,
+        query: HashMap<String, String>,
+        body: String,
+        options_json: String,
+        call_id: Option<u32>,
+    ) -> napi::Result<Unknown<'env>> {
+        self.start(env, "push", api_of(&authorizer).to_owned(), options_json, call_id, move |core, _| async move {
+            let (r, appid) = receiver(&core, &authorizer)?;
+            let received = r.receive(&appid, &PushQuery::from_pairs(query), &body).await.map_err(|e| core.scrubbed(e))?;
+            Ok(Outcome::Json { text: serde_json::to_string(&received).expect("plain JSON"), big_ints: 0 })
+        })
     }
 
-    /// The push named by `push_key` is forgotten: its listeners failed, so its retry runs them again.
-    #[napi]
-    pub fn push_forget(&self, authorizer: Option<String>, push_key: String) {
-        if let Ok((r, _)) = receiver(&self.core, &authorizer) {
-            r.forget(&push_key);
-        }
+    /// Settles the push named by `push_key` once its listeners settled: `answer` is what WeChat is answered when
+    /// they succeeded, null when they failed (its retry runs them again). Resolves to null.
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn push_settle<'env>(
+        &self,
+        env: &'env Env,
+        authorizer: Option<String>,
+        push_key: String,
+        answer: Option<String>,
+        options_json: String,
+        call_id: Option<u32>,
+    ) -> napi::Result<Unknown<'env>> {
+        self.start(env, "push", api_of(&authorizer).to_owned(), options_json, call_id, move |core, _| async move {
+            let (r, _) = receiver(&core, &authorizer)?;
+            r.settle(&push_key, answer).await.map_err(|e| core.scrubbed(e))?;
+            Ok(Outcome::Json { text: "null".to_owned(), big_ints: 0 })
+        })
     }
 
     /// URL verification: the echostr to answer, as a JSON string.

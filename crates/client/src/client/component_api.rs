@@ -30,11 +30,9 @@ impl Client {
         self.flow(api, options, async { self.component(api)?.handle_push(query, body).await }).await
     }
 
-    /// Forgets a handled push whose listeners failed, so WeChat's retry of it is acted on again.
-    pub fn forget_push(&self, push_key: &str) {
-        if let Ok(component) = self.component("component.handlePush") {
-            component.forget_push(push_key);
-        }
+    /// Settles a push acted on once its listeners settled: handled when `ok`, else released for WeChat's retry.
+    pub async fn settle_push(&self, push_key: &str, ok: bool) -> Result<(), Error> {
+        self.component("component.handlePush")?.settle_push(push_key, ok).await
     }
 
     pub async fn start_push_ticket(&self, options: &CallOptions) -> Result<Value, Error> {

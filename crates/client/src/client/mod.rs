@@ -107,7 +107,8 @@ impl Client {
             let observed = ObservedSource { inner, observers: exchange.observers().clone(), appid: config.appid.clone() };
             Arc::new(observed) as Arc<dyn TokenSource>
         });
-        let push = config.push.as_ref().map(|p| p.receiver());
+        // With a store that locks, duplicates are caught fleet-wide.
+        let push = config.push.as_ref().map(|p| p.receiver().sharing(locking.clone()));
         Ok(Client { app_tokens: source.map(TokenCache::new), component, push, config_values: config_values(&config), config, exchange })
     }
 

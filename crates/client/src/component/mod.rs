@@ -95,8 +95,12 @@ impl Component {
         });
         let source = shared(&core, Arc::new(ComponentSource { core: core.clone() }), keys::component_token(&core.appid));
         let tokens = TokenCache::new(source);
-        // Both intakes verify with the platform's token and key, and decrypt for its appid.
-        let intake = |api| Receiver::new(api, "component.pushMaxAgeSeconds", config.token.clone(), Some(config.crypt.clone()), config.push_max_age);
+        // Both intakes verify with the platform's token and key, and decrypt for its appid; with a store that
+        // locks, they catch duplicates fleet-wide.
+        let shared = core.lock.is_some().then(|| core.store.clone());
+        let intake = |api| {
+            Receiver::new(api, "component.pushMaxAgeSeconds", config.token.clone(), Some(config.crypt.clone()), config.push_max_age).sharing(shared.clone())
+        };
         Component {
             core,
             tokens,

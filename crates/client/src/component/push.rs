@@ -6,8 +6,9 @@
 //!
 //! Replays: a push is refused when its query `timestamp` or XML `CreateTime` is older than `pushMaxAgeSeconds`
 //! (default 300) or more than a minute ahead; a push already handled (same decrypted content) within that
-//! window is answered `success` again without acting twice; and a ticket never replaces a stored one with a
-//! later `CreateTime` (kept beside it in the store).
+//! window is answered `success` again without acting twice (fleet-wide with a store that locks); a push is
+//! handled only once it was acted on and its listeners succeeded (`settle_push`); and a ticket never replaces
+//! a stored one with a later `CreateTime` (kept beside it in the store).
 
 use super::{authorization, Component};
 use crate::error::Error;
@@ -37,7 +38,7 @@ pub struct PushReport {
     /// ticket` (older than the stored one). The listeners are not told about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<&'static str>,
-    /// Names the push to `forget_push` (when a listener fails, WeChat's retry must be acted on again).
+    /// Names the push to `settle_push` once its listeners settled (unless `ignored`: nothing to settle).
     pub push_key: String,
     /// An event's own fields (`notify_third_fasteregister`: appid, status, authCode, msg, info).
     #[serde(flatten)]
@@ -141,11 +142,22 @@ fn details(info_type: &str, message: &Map<String, Value>) -> Map<String, Value> 
 impl Component {
     pub async fn handle_push(&self, query: &PushQuery, body: &str) -> Result<PushReport, Error> {
         let platform = self.core.appid.as_str();
-        let (received, event) = self.events.receive_as(platform, query, body, |message| Event::read(message, platform))?;
+        let (received, event) = self.events.receive_as(platform, query, body, |message| Event::read(message, platform)).await?;
         let ignored = match received.ignored {
             Some(why) => Some(why),
-            // Forgotten again when acting fails: WeChat's retry of this push must be acted on.
-            None => self.act(&event).await.inspect_err(|_| self.events.forget(&received.push_key))?,
+            None => match self.act(&event).await {
+                // Released: WeChat's retry of this push must be acted on.
+                Err(e) => {
+                    let _ = self.events.settle(&received.push_key, None).await;
+                    return Err(e);
+                }
+                // Nothing for the listeners: handled now.
+                Ok(Some(why)) => {
+                    self.events.settle(&received.push_key, Some("success".into())).await?;
+                    Some(why)
+                }
+                Ok(None) => None,
+            },
         };
         Ok(PushReport {
             details: details(&event.info_type, &received.message),
@@ -161,9 +173,10 @@ impl Component {
         })
     }
 
-    /// Forgets a handled push (`PushReport::push_key`): its listeners failed, so WeChat's retry acts again.
-    pub fn forget_push(&self, push_key: &str) {
-        self.events.forget(push_key);
+    /// Settles a push acted on (`PushReport::push_key`) once its listeners settled: handled when they succeeded
+    /// (`ok`), else released, so WeChat's retry acts again.
+    pub async fn settle_push(&self, push_key: &str, ok: bool) -> Result<(), Error> {
+        self.events.settle(push_key, ok.then(|| "success".to_owned())).await
     }
 
     /// What a fresh, first-seen push does; `Some(reason)` when it did nothing.

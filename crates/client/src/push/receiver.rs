@@ -2,14 +2,19 @@
 //! reaching a third-party platform's `$APPID$` URL, and the platform's own authorization-event URL (tickets,
 //! authorization events, fast registration), the last two with the platform's token and key. Every push is
 //! verified (signature, then decryption with the appid trailer checked when encrypted), read into a typed tree,
-//! checked for freshness, and recognised when WeChat delivers it again; only then is it reported for the
-//! listeners (or acted on: `component::push`).
+//! checked for freshness, and recognised when WeChat delivers it again (`ledger`); only then is it reported
+//! for the listeners (or acted on: `component::push`), and it counts as handled once they `settle` it.
 
-use super::replay::{check_fresh, rejected, unix_now, SeenPushes};
+use super::key::PushKey;
+use super::ledger::{Begun, Ledger};
+use super::replay::{check_fresh, rejected, unix_now};
+use super::window::Settled;
 use crate::error::Error;
+use crate::store::Store;
 use rand::Rng;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 use std::time::Duration;
 use wechat_protocol::crypto::push_message::{self, Format, Keys, Opened};
 use wechat_protocol::crypto::push_schema::event_name;
@@ -36,7 +41,7 @@ pub struct Receiver {
     crypt: Option<MsgCrypt>,
     max_age: Duration,
     envelope: Envelope,
-    seen: SeenPushes,
+    ledger: Ledger,
 }
 
 /// A verified push, for the JS listeners.
@@ -50,16 +55,24 @@ pub struct Received {
     pub format: &'static str,
     pub encrypted: bool,
     pub message: Map<String, Value>,
-    /// `duplicate` when this push was already handled: answered `success`, listeners not run again.
+    /// `duplicate` when this push was already handled: listeners not run again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<&'static str>,
-    /// Names the push to `forget` (its listeners failed, so WeChat's retry must run them).
+    /// A duplicate that waited for the push's first run: what that run was answered ('success' or its reply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// Names the push to `settle` once its listeners settled.
     pub push_key: String,
 }
 
 impl Receiver {
     pub fn new(api: &'static str, max_age_option: &'static str, token: Secret, crypt: Option<MsgCrypt>, max_age: Duration) -> Receiver {
-        Receiver { api, max_age_option, token, crypt, max_age, envelope: Envelope::AsKeys, seen: SeenPushes::default() }
+        Receiver { api, max_age_option, token, crypt, max_age, envelope: Envelope::AsKeys, ledger: Ledger::new(None) }
+    }
+
+    /// The same intake, catching duplicates fleet-wide through `store` (one that locks) when given.
+    pub fn sharing(self, store: Option<Arc<dyn Store>>) -> Receiver {
+        Receiver { ledger: Ledger::new(store), ..self }
     }
 
     /// The same intake, taking only what `envelope` allows.
@@ -72,14 +85,15 @@ impl Receiver {
     }
 
     /// A POSTed push, for the account `appid`.
-    pub fn receive(&self, appid: &str, query: &PushQuery, body: &str) -> Result<Received, Error> {
-        self.receive_as(appid, query, body, |_| Ok(())).map(|(received, ())| received)
+    pub async fn receive(&self, appid: &str, query: &PushQuery, body: &str) -> Result<Received, Error> {
+        self.receive_as(appid, query, body, |_| Ok(())).await.map(|(received, ())| received)
     }
 
     /// A POSTed push, for the account `appid`, with `read` typing its message once it is verified: what `read`
     /// refuses (a missing or malformed field) is rejected before freshness and duplicates are looked at, so
-    /// nothing is recorded for it.
-    pub fn receive_as<T>(
+    /// nothing is recorded for it. A first delivery must be settled (`settle`) once its listeners settled; one
+    /// that finds the push running waits for that run.
+    pub async fn receive_as<T>(
         &self,
         appid: &str,
         query: &PushQuery,
@@ -96,16 +110,21 @@ impl Receiver {
             check_fresh(self.api, self.max_age_option, "CreateTime", created, now, max_age)?;
         }
         let event = event_name(&opened.message).ok_or_else(|| rejected(self.api, "the message has no Event, InfoType or MsgType"))?;
-        let key = self.seen.key(&opened.content);
-        let first = self.seen.first_time(key, stamped.max(created.unwrap_or(stamped)) + max_age, now);
+        let key = PushKey::of(&self.token, appid, &opened.content);
+        let until = stamped.max(created.unwrap_or(stamped)) + max_age;
+        let answer = match self.ledger.begin(self.api, key, until, now).await? {
+            Begun::First => None,
+            Begun::Duplicate { answer } => Some(answer),
+        };
         let received = Received {
             event,
             appid: appid.to_owned(),
             format: opened.format.as_str(),
             encrypted: opened.encrypted,
             message: opened.message,
-            ignored: (!first).then_some("duplicate"),
-            push_key: key.to_string(),
+            ignored: answer.is_some().then_some("duplicate"),
+            answer: answer.flatten(),
+            push_key: key.to_text(),
         };
         Ok((received, typed))
     }
@@ -124,14 +143,23 @@ impl Receiver {
         push_message::open(self.keys(), aes.as_ref().unwrap_or(query), body)
     }
 
-    /// Forgets a handled push (`Received::push_key`): its listeners failed, so WeChat's retry runs them again.
-    pub fn forget(&self, push_key: &str) {
-        self.seen.forget_text(push_key);
+    /// Settles a first delivery (`Received::push_key`): `answer` is what WeChat is answered when the listeners
+    /// succeeded (the push is then handled), None when they failed (WeChat's retry runs them again).
+    pub async fn settle(&self, push_key: &str, answer: Option<String>) -> Result<(), Error> {
+        let Some(key) = PushKey::parse(push_key) else {
+            return Err(Error::invalid_argument(self.api, "pushKey must be the one a received push carried"));
+        };
+        let outcome = answer.map_or(Settled::Failed, |answer| Settled::Handled { answer });
+        self.ledger.settle(self.api, key, outcome, unix_now()).await
     }
 
-    /// URL verification (GET): the `echostr` to answer.
+    /// URL verification (GET): the `echostr` to answer. Refused outside the freshness window like a push: the
+    /// plain signature does not cover the echostr, so an old signed triple from a log must not echo new text.
     pub fn verify_url(&self, query: &PushQuery) -> Result<String, Error> {
-        push_message::verify_url(self.keys(), query).map_err(|e| rejected(self.api, e))
+        let echostr = push_message::verify_url(self.keys(), query).map_err(|e| rejected(self.api, e))?;
+        let stamped: i64 = query.timestamp.trim().parse().map_err(|_| rejected(self.api, "the query's timestamp is not a number"))?;
+        check_fresh(self.api, self.max_age_option, "query timestamp", stamped, unix_now(), self.max_age.as_secs() as i64)?;
+        Ok(echostr)
     }
 
     /// A passive reply to a push read as `format` (`xml`/`json`), encrypted when the push was.
@@ -168,23 +196,40 @@ mod tests {
         (PushQuery::from_pairs(sealed.query.iter().map(|(k, v)| (*k, v.clone()))), sealed.body)
     }
 
-    #[test]
-    fn fresh_then_duplicate_then_forgotten_and_stale_refused() {
+    #[tokio::test]
+    async fn fresh_then_duplicate_once_handled_then_run_again_after_a_failure_and_stale_refused() {
         let r = receiver();
         let (query, body) = push(unix_now());
-        let first = r.receive("wxapp", &query, &body).unwrap();
+        let first = r.receive("wxapp", &query, &body).await.unwrap();
         assert_eq!((first.event.as_str(), first.ignored, first.encrypted), ("add_express_path", None, true));
         assert_eq!(first.message["Actions"], json!([]));
-        assert_eq!(r.receive("wxapp", &query, &body).unwrap().ignored, Some("duplicate"));
-        r.forget(&first.push_key);
-        assert_eq!(r.receive("wxapp", &query, &body).unwrap().ignored, None);
+        r.settle(&first.push_key, None).await.unwrap();
+        let again = r.receive("wxapp", &query, &body).await.unwrap();
+        assert_eq!(again.ignored, None, "its listeners failed: the retry runs them");
+        r.settle(&again.push_key, Some("success".into())).await.unwrap();
+        assert_eq!(r.receive("wxapp", &query, &body).await.unwrap().ignored, Some("duplicate"));
+        assert!(r.settle("not-a-key", None).await.unwrap_err().message.contains("pushKey"));
         let (old_query, old_body) = push(unix_now() - 3600);
-        let e = r.receive("wxapp", &old_query, &old_body).unwrap_err();
+        let e = r.receive("wxapp", &old_query, &old_body).await.unwrap_err();
         assert!(e.message.contains("stale push") && e.message.contains("push.maxAgeSeconds"), "{}", e.message);
     }
 
     #[test]
-    fn the_platform_envelope_takes_encrypted_xml_with_or_without_encrypt_type() {
+    fn a_url_check_is_refused_outside_the_window() {
+        let plain = Receiver::new("push.handlePush", "push.maxAgeSeconds", Secret::new("tok".to_owned()), None, Duration::from_secs(300));
+        let check = |stamp: i64| {
+            let ts = stamp.to_string();
+            let signature = MsgCrypt::sign(&["tok", &ts, "5"]);
+            PushQuery::from_pairs([("signature", signature), ("timestamp", ts), ("nonce", "5".to_owned()), ("echostr", "<b>x</b>".to_owned())])
+        };
+        assert_eq!(plain.verify_url(&check(unix_now())).unwrap(), "<b>x</b>");
+        let e = plain.verify_url(&check(unix_now() - 3600)).unwrap_err();
+        assert!(e.message.starts_with("push rejected: stale push: its query timestamp is") && e.message.contains("push.maxAgeSeconds"), "{}", e.message);
+        assert!(plain.verify_url(&check(unix_now() + 3600)).unwrap_err().message.contains("from the future"));
+    }
+
+    #[tokio::test]
+    async fn the_platform_envelope_takes_encrypted_xml_with_or_without_encrypt_type() {
         let crypt = MsgCrypt::new("tok", KEY, "wxapp").unwrap();
         let keys = Keys { token: "tok", crypt: Some(&crypt) };
         let events = receiver().taking(Envelope::EncryptedXml);
@@ -197,15 +242,16 @@ mod tests {
         query.encrypt_type = None;
         let read = |m: &Map<String, Value>| m["ComponentVerifyTicket"].as_str().map(str::to_owned).ok_or_else(|| "no ticket".to_owned());
         // What `read` refuses is rejected, and nothing is recorded for it.
-        let e = events.receive_as("wxapp", &query, &body, |_| Err::<(), _>("missing field: X".to_owned())).unwrap_err();
+        let e = events.receive_as("wxapp", &query, &body, |_| Err::<(), _>("missing field: X".to_owned())).await.unwrap_err();
         assert_eq!(e.message, "push rejected: missing field: X");
-        let (received, ticket) = events.receive_as("wxapp", &query, &body, read).unwrap();
+        let (received, ticket) = events.receive_as("wxapp", &query, &body, read).await.unwrap();
         assert_eq!((received.event.as_str(), ticket.as_str(), received.encrypted, received.ignored), ("component_verify_ticket", "t", true, None));
-        assert_eq!(events.receive("wxapp", &query, &body).unwrap().ignored, Some("duplicate"));
+        events.settle(&received.push_key, Some("success".into())).await.unwrap();
+        assert_eq!(events.receive("wxapp", &query, &body).await.unwrap().ignored, Some("duplicate"));
         let (json_query, json_body) = seal_as(Format::Json);
-        let e = events.receive("wxapp", &json_query, &json_body).unwrap_err();
+        let e = events.receive("wxapp", &json_query, &json_body).await.unwrap_err();
         assert_eq!(e.message, "push rejected: invalid push XML: this URL takes XML pushes only");
         // An account's intake with the same keys still wants `encrypt_type` (its absence means a plain push).
-        assert!(receiver().receive("wxapp", &query, &body).unwrap_err().message.contains("encrypt_type"));
+        assert!(receiver().receive("wxapp", &query, &body).await.unwrap_err().message.contains("encrypt_type"));
     }
 }

@@ -1,12 +1,8 @@
-//! Replays and duplicates, for every push intake (the platform's authorization events, an account's messages,
-//! the authorizers' messages): a push stamped outside the freshness window is refused, and one already handled
-//! within it (same authenticated content) is recognised so its listeners do not run twice.
+//! Replays, for every push intake (the platform's authorization events, an account's messages, the authorizers'
+//! messages): a push or URL check stamped outside the freshness window is refused. Within it, a push already
+//! handled is recognised by `ledger`.
 
 use crate::error::Error;
-use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How far ahead of our clock a push may be stamped (WeChat's clock and ours drift a little).
@@ -28,40 +24,6 @@ pub fn max_age(option: &str, value: Option<serde_json::Value>) -> Result<Duratio
         },
     };
     Ok(Duration::from_secs(seconds))
-}
-
-/// The pushes handled within the freshness window, by a keyed hash of their authenticated content.
-/// Entries leave once their push would be refused as stale anyway.
-#[derive(Default)]
-pub struct SeenPushes {
-    hasher: RandomState,
-    /// content hash → unix second after which the push is stale anyway.
-    until: Mutex<HashMap<u64, i64>>,
-}
-
-impl SeenPushes {
-    pub fn key(&self, content: &str) -> u64 {
-        self.hasher.hash_one(content)
-    }
-
-    /// Records `key`; false when it was already there (a duplicate).
-    pub fn first_time(&self, key: u64, until: i64, now: i64) -> bool {
-        let mut seen = self.until.lock().unwrap_or_else(|p| p.into_inner());
-        seen.retain(|_, forget_at| *forget_at >= now);
-        seen.insert(key, until).is_none()
-    }
-
-    /// Forgets a push, so WeChat's retry of a push we failed to act on is acted on.
-    pub fn forget(&self, key: u64) {
-        self.until.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
-    }
-
-    /// `forget` by the key's text (as JS holds it).
-    pub fn forget_text(&self, key: &str) {
-        if let Ok(key) = key.parse() {
-            self.forget(key);
-        }
-    }
 }
 
 pub fn unix_now() -> i64 {
@@ -91,15 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn duplicates_are_seen_until_stale_and_forgotten_on_request() {
-        let seen = SeenPushes::default();
-        let key = seen.key("<xml/>");
-        assert!(seen.first_time(key, 100, 50));
-        assert!(!seen.first_time(key, 100, 60));
-        seen.forget_text(&key.to_string());
-        assert!(seen.first_time(key, 100, 60));
-        // Past its window it is dropped, and a later copy would be refused as stale by check_fresh anyway.
-        assert!(seen.first_time(key, 200, 101));
+    fn stamps_outside_the_window_are_refused() {
         assert!(check_fresh("a", "o", "CreateTime", 0, 1000, 300).unwrap_err().message.contains("stale push"));
         assert!(check_fresh("a", "o", "CreateTime", 1100, 1000, 300).unwrap_err().message.contains("future"));
         assert!(check_fresh("a", "o", "CreateTime", 990, 1000, 300).is_ok());

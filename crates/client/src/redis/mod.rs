@@ -13,7 +13,7 @@ mod store;
 pub use config::{RawRedisOptions, RedisConfig};
 pub use conn::{Conn, Redis};
 pub use health::{Change, Health};
-pub use scripts::{DEL_IF_EQUAL, DROP_LOCK_WITHOUT_TTL, SET_IF_UNCHANGED};
+pub use scripts::{CLAIM, DEL_IF_EQUAL, DROP_LOCK_WITHOUT_TTL, REPLACE_IF_EQUAL, SET_IF_UNCHANGED};
 pub use store::RedisStore;
 
 #[cfg(test)]

@@ -42,3 +42,30 @@ end
 return 0",
     )
 });
+
+/// A push's claim: sets KEYS[1] to ARGV[1] with a TTL of ARGV[2] ms if it holds nothing, else returns what it
+/// holds ("done", or another process's "running"), in one step so no process reads a claim half made.
+pub static CLAIM: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if v then
+  return v
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false",
+    )
+});
+
+/// Sets KEYS[1] to ARGV[2] with a TTL of ARGV[3] ms only if it holds ARGV[1]: a push's claim becomes "done"
+/// only while it is still this process's claim.
+pub static REPLACE_IF_EQUAL: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0",
+    )
+});

@@ -8,7 +8,7 @@
 
 use super::conn::Redis;
 use super::keys::with_prefix;
-use super::scripts::{DEL_IF_EQUAL, DROP_LOCK_WITHOUT_TTL, SET_IF_UNCHANGED};
+use super::scripts::{CLAIM, DEL_IF_EQUAL, DROP_LOCK_WITHOUT_TTL, REPLACE_IF_EQUAL, SET_IF_UNCHANGED};
 use crate::error::Error;
 use futures::future::{BoxFuture, FutureExt};
 use std::collections::HashMap;
@@ -99,6 +99,11 @@ impl RedisStore {
     }
 }
 
+/// A TTL as Redis's PX takes it: whole milliseconds, at least 1 (0 would be an error, not "now").
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
 fn mirrored(mirror: &Mutex<HashMap<String, (String, Option<Instant>)>>, key: &str) -> Option<String> {
     let mirror = mirror.lock().expect("store mirror lock");
     let (value, until) = mirror.get(key)?;
@@ -160,6 +165,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_push_claim_is_one_step_becomes_done_only_while_ours_and_is_never_mirrored() {
+        use crate::store::Store;
+        let Some(server) = TestRedis::start("a_push_claim_is_one_step") else { return };
+        let s = store(&server.url(), None);
+        let key = "wechat-openapi:push:{ab12}";
+        let minute = Duration::from_secs(60);
+        assert_eq!(Store::claim(&s, key, "running:a", minute).await.unwrap(), None);
+        assert_eq!(Store::claim(&s, key, "running:b", minute).await.unwrap().as_deref(), Some("running:a"));
+        assert!(!Store::replace_if(&s, key, "running:b", "done", Duration::from_secs(30)).await.unwrap());
+        assert!(Store::replace_if(&s, key, "running:a", "done", Duration::from_secs(30)).await.unwrap());
+        let ttl = pttl(&s, key).await;
+        assert!(ttl > 25_000 && ttl <= 30_000, "{ttl}");
+        assert_eq!(Store::claim(&s, key, "running:b", minute).await.unwrap().as_deref(), Some("done"));
+        assert!(s.mirror.lock().unwrap().is_empty(), "push claims are many and short-lived: not mirrored");
+    }
+
+    #[tokio::test]
     async fn keys_move_under_the_configured_prefix() {
         let Some(server) = TestRedis::start("keys_move_under_the_configured_prefix") else { return };
         let s = store(&server.url(), Some("shop:"));
@@ -211,7 +233,7 @@ impl crate::store::Store for RedisStore {
     fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
         let mut cmd = redis::cmd("SET");
         // Always with PX (at least 1 ms): a value without a TTL would outlive a lock holder that dies.
-        cmd.arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1));
+        cmd.arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(millis(ttl));
         async move { Ok(self.redis.query::<Option<String>>("lock", cmd).await?.is_some()) }.boxed()
     }
 
@@ -228,6 +250,37 @@ impl crate::store::Store for RedisStore {
                 })
                 .await?;
             Ok(deleted == 1)
+        }
+        .boxed()
+    }
+
+    /// One script (see [`CLAIM`]), and never mirrored: push claims are many and short-lived, and a claim
+    /// must not be answered from this process's memory while Redis is away.
+    fn claim<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<Option<String>, Error>> {
+        let (key, value, ttl) = (self.key(key), value.to_owned(), millis(ttl));
+        async move {
+            self.redis
+                .run("push claim", |mut conn| {
+                    let (key, value) = (key.clone(), value.clone());
+                    async move { CLAIM.key(key).arg(value).arg(ttl).invoke_async(&mut conn).await }
+                })
+                .await
+        }
+        .boxed()
+    }
+
+    /// Atomic (see [`REPLACE_IF_EQUAL`]), and not mirrored, like `claim`.
+    fn replace_if<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        let (key, expected, value, ttl) = (self.key(key), expected.to_owned(), value.to_owned(), millis(ttl));
+        async move {
+            let replaced: i64 = self
+                .redis
+                .run("push claim done", |mut conn| {
+                    let (key, expected, value) = (key.clone(), expected.clone(), value.clone());
+                    async move { REPLACE_IF_EQUAL.key(key).arg(expected).arg(value).arg(ttl).invoke_async(&mut conn).await }
+                })
+                .await?;
+            Ok(replaced == 1)
         }
         .boxed()
     }

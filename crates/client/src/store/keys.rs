@@ -10,6 +10,7 @@
 //! | `wechat-openapi:{<component_appid>}:component_access_token` | `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}` | its lifetime |
 //! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_access_token` | `{"token":"…","expiresAt":<unix ms>,"refreshAt":<unix ms>}` | its lifetime |
 //! | `wechat-openapi:{<component_appid>:<authorizer_appid>}:authorizer_refresh_token` | the refresh token | none |
+//! | `wechat-openapi:push:{<push key>}` | `running:<process>` while its listeners run, then `done` | its freshness window |
 //!
 //! Every token record is read and written by `token::record`, which also reads records without `refreshAt`.
 //!
@@ -84,6 +85,12 @@ pub fn authorization_time(component_appid: &str, authorizer_appid: &str) -> Stri
     format!("{PREFIX}:{{{component_appid}:{authorizer_appid}}}:authorization_time")
 }
 
+/// A push being handled or handled, by its key (a keyed digest: [`crate::push::key::PushKey`]); only with a
+/// store that locks. Each push is its own slot: nothing else changes with it.
+pub fn push(push_key: &str) -> String {
+    format!("{PREFIX}:push:{{{push_key}}}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +103,7 @@ mod tests {
         assert_eq!(refresh_token("wxc", "wxa"), "wechat-openapi:{wxc:wxa}:authorizer_refresh_token");
         assert_eq!(access_token("wx1"), "wechat-openapi:{wx1}:access_token");
         assert_eq!(TokenKeys::of(access_token("wx1")).lock, "wechat-openapi:{wx1}:access_token:lock");
+        assert_eq!(push("ab12"), "wechat-openapi:push:{ab12}");
     }
 
     #[test]

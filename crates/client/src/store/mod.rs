@@ -50,6 +50,32 @@ pub trait Store: Send + Sync + 'static {
         async move { Err(store_error("setIfAbsent", key, "this store has no setIfAbsent")) }.boxed()
     }
 
+    /// Sets `value` with `ttl` if `key` holds nothing (None), else leaves it and returns what it holds: a push's
+    /// claim, which must tell "running elsewhere" from "done". Redis does it in one script; this default
+    /// (set_if_absent, then get) is for stores that cannot. Called only when [`Store::locks`] says it is atomic.
+    fn claim<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<Option<String>, Error>> {
+        async move {
+            if self.set_if_absent(key, value, ttl).await? {
+                return Ok(None);
+            }
+            // Gone in between (expired, or released after a failure): held by nobody we can name.
+            Ok(Some(self.get(key).await?.unwrap_or_default()))
+        }
+        .boxed()
+    }
+
+    /// Replaces `key`'s value with `value` and `ttl` only if it holds `expected` (a push's claim becoming "done");
+    /// true if it did. Redis does it atomically; this default (get, compare, set) is for stores that cannot.
+    fn replace_if<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        async move {
+            match self.get(key).await? {
+                Some(stored) if stored == expected => self.set(key, value, Some(ttl)).await.map(|()| true),
+                _ => Ok(false),
+            }
+        }
+        .boxed()
+    }
+
     /// Deletes `key` only if it holds `expected` (a lock we hold, a token that was refused); true if it did.
     /// Redis does it atomically; this default (get, compare, del) is for stores that cannot.
     fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
@@ -127,6 +153,14 @@ impl Store for BoundedStore {
 
     fn set_if_absent<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
         self.bounded("setIfAbsent", key, self.inner.set_if_absent(key, value, ttl))
+    }
+
+    fn claim<'a>(&'a self, key: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<Option<String>, Error>> {
+        self.bounded("claim", key, self.inner.claim(key, value, ttl))
+    }
+
+    fn replace_if<'a>(&'a self, key: &'a str, expected: &'a str, value: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>> {
+        self.bounded("replaceIf", key, self.inner.replace_if(key, expected, value, ttl))
     }
 
     fn del_if<'a>(&'a self, key: &'a str, expected: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
