@@ -170,7 +170,7 @@ impl NativeClient {
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn warm_token<'env>(&self, env: &'env Env, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         self.start(env, "token", "auth.getAccessToken".to_owned(), options_json, call_id, |core, options| async move {
-            core.warm_app_token(&options).await.map(|()| Outcome::Json { text: "null".to_owned(), big_ints: 0 })
+            super::outcome::json(core.warm_app_token(&options).await)
         })
     }
 

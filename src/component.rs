@@ -3,19 +3,12 @@
 //! result crosses as JSON text, its failure as the outcome's `error`.
 
 use super::client::NativeClient;
-use super::outcome::NativeOutcome;
+use super::outcome::{json, NativeOutcome};
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
-use serde::Serialize;
 use std::collections::HashMap;
-use wechat_client::client::Outcome;
-use wechat_client::error::Error;
 use wechat_protocol::crypto::PushQuery;
-
-fn json<T: Serialize>(result: Result<T, Error>) -> Result<Outcome, Error> {
-    result.map(|v| Outcome::Json { text: serde_json::to_string(&v).expect("plain JSON"), big_ints: 0 })
-}
 
 #[napi]
 impl NativeClient {
@@ -39,7 +32,7 @@ impl NativeClient {
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn component_settle_push<'env>(&self, env: &'env Env, push_key: String, ok: bool, options_json: String, call_id: Option<u32>) -> napi::Result<Unknown<'env>> {
         self.start(env, "component", "component.handlePush".to_owned(), options_json, call_id, move |core, _| async move {
-            json(core.settle_push(&push_key, ok).await.map(|()| None::<()>))
+            json(core.settle_push(&push_key, ok).await)
         })
     }
 

@@ -9,6 +9,7 @@ use super::ascii_text::AsciiText;
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, Status};
 use napi_derive::napi;
+use serde::Serialize;
 
 #[napi(object, object_from_js = false)]
 pub struct NativeOutcome {
@@ -38,6 +39,12 @@ pub struct NativeError {
     pub raw: Option<String>,
     /// WeChat's other answer fields beside errcode and errmsg, as JSON text (the facade parses it).
     pub details: Option<String>,
+}
+
+/// A result the core gives as a Rust value (a platform flow's report, a push, nothing at all) as a call's JSON
+/// outcome: `()` crosses as `null`.
+pub fn json<T: Serialize>(result: Result<T, Error>) -> Result<Outcome, Error> {
+    result.map(|v| Outcome::Json { text: serde_json::to_string(&v).expect("plain JSON"), big_ints: 0 })
 }
 
 impl From<Result<Outcome, Error>> for NativeOutcome {

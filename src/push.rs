@@ -5,7 +5,7 @@
 //! `start` like every call.
 
 use super::client::NativeClient;
-use super::outcome::NativeOutcome;
+use super::outcome::{json, NativeOutcome};
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
@@ -46,8 +46,7 @@ impl NativeClient {
     ) -> napi::Result<Unknown<'env>> {
         self.start(env, "push", api_of(&authorizer).to_owned(), options_json, call_id, move |core, _| async move {
             let (r, appid) = receiver(&core, &authorizer)?;
-            let received = r.receive(&appid, &PushQuery::from_pairs(query), &body).await.map_err(|e| core.scrubbed(e))?;
-            Ok(Outcome::Json { text: serde_json::to_string(&received).expect("plain JSON"), big_ints: 0 })
+            json(r.receive(&appid, &PushQuery::from_pairs(query), &body).await.map_err(|e| core.scrubbed(e)))
         })
     }
 
@@ -65,8 +64,7 @@ impl NativeClient {
     ) -> napi::Result<Unknown<'env>> {
         self.start(env, "push", api_of(&authorizer).to_owned(), options_json, call_id, move |core, _| async move {
             let (r, _) = receiver(&core, &authorizer)?;
-            r.settle(&push_key, answer).await.map_err(|e| core.scrubbed(e))?;
-            Ok(Outcome::Json { text: "null".to_owned(), big_ints: 0 })
+            json(r.settle(&push_key, answer).await.map_err(|e| core.scrubbed(e)))
         })
     }
 
