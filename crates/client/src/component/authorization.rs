@@ -5,14 +5,20 @@
 
 use super::Core;
 use crate::error::Error;
-use crate::store::keys;
+use crate::store::{keys, Store};
+
+/// Whether `key` records a change stamped later than `stamp` (Unix seconds): a push older than what the store
+/// already reflects changes nothing. The tickets' `CreateTime` and the authorizations' are read through this.
+pub(super) async fn recorded_later(store: &dyn Store, key: &str, stamp: i64) -> Result<bool, Error> {
+    let recorded = store.get(key).await?.and_then(|t| t.trim().parse::<i64>().ok());
+    Ok(recorded.is_some_and(|t| t > stamp))
+}
 
 /// Records `stamp` (Unix seconds) as the authorizer's latest change unless a later one is recorded: true when
 /// this change is the latest (act on it), false when it is stale.
 pub(super) async fn advance(core: &Core, authorizer: &str, stamp: i64) -> Result<bool, Error> {
     let key = keys::authorization_time(&core.appid, authorizer);
-    let recorded = core.store.get(&key).await?.and_then(|t| t.trim().parse::<i64>().ok());
-    if recorded.is_some_and(|t| t > stamp) {
+    if recorded_later(core.store.as_ref(), &key, stamp).await? {
         return Ok(false);
     }
     core.store.set(&key, &stamp.to_string(), None).await?;

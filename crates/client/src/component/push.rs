@@ -185,8 +185,7 @@ impl Component {
         match (event.info_type.as_str(), &event.ticket, &event.authorizer_appid) {
             ("component_verify_ticket", Some(ticket), _) => {
                 let time_key = keys::ticket_time(&self.core.appid);
-                let stored_time = store.get(&time_key).await?.and_then(|t| t.trim().parse::<i64>().ok());
-                if stored_time.is_some_and(|t| t > event.create_time) {
+                if authorization::recorded_later(store, &time_key, event.create_time).await? {
                     return Ok(Some("stale ticket"));
                 }
                 store.set(&keys::ticket(&self.core.appid), ticket, Some(keys::TICKET_TTL)).await?;
