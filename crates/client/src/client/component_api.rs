@@ -32,7 +32,9 @@ impl Client {
 
     /// Settles a push acted on once its listeners settled: handled when `ok`, else released for WeChat's retry.
     pub async fn settle_push(&self, push_key: &str, ok: bool) -> Result<(), Error> {
-        self.component("component.handlePush")?.settle_push(push_key, ok).await
+        let settled = async { self.component("component.handlePush")?.settle_push(push_key, ok).await };
+        // Leaves scrubbed like every flow's error (a store's message could quote what it was given).
+        settled.await.map_err(|e| self.scrubbed(e))
     }
 
     pub async fn start_push_ticket(&self, options: &CallOptions) -> Result<Value, Error> {
