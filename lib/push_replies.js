@@ -39,18 +39,16 @@ function reply(api, event, answer, extra) {
   if (answer === null || typeof answer !== 'object' || !Number.isInteger(answer.resultCode)) {
     throw makeError(`push.replies.${api}`, 'invalid-argument', 'resultCode must be a whole number (0: success)')
   }
-  const out = {
-    ToUserName: event.FromUserName,
-    FromUserName: event.ToUserName,
-    CreateTime: Math.floor(Date.now() / 1000),
-    MsgType: 'event',
-    Event: event.Event,
-  }
+  const out = { ...envelope(event, 'event'), Event: event.Event }
   for (const name of ECHOED[event.Event.toLowerCase()] || []) if (event[name] !== undefined) out[name] = event[name]
   out.ResultCode = answer.resultCode
   out.ResultMsg = answer.resultMsg === undefined ? (answer.resultCode === 0 ? 'ok' : 'error') : String(answer.resultMsg)
-  for (const [name, value] of Object.entries(extra)) if (value !== undefined) out[name] = value
-  return passive(out)
+  return passive({ ...out, ...given(extra) })
+}
+
+/** What every passive reply starts with: the request's To and From swapped, now, and its MsgType. */
+function envelope(event, msgType) {
+  return { ToUserName: event.FromUserName, FromUserName: event.ToUserName, CreateTime: Math.floor(Date.now() / 1000), MsgType: msgType }
 }
 
 /** An official account's passive reply to a user's message or event: To/From swapped, MsgType and its fields. */
@@ -58,7 +56,7 @@ function message(api, event, msgType, fields) {
   if (event === null || typeof event !== 'object' || typeof event.FromUserName !== 'string' || typeof event.ToUserName !== 'string') {
     throw makeError(`push.replies.${api}`, 'invalid-argument', 'the first argument is the pushed message or event')
   }
-  return passive({ ToUserName: event.FromUserName, FromUserName: event.ToUserName, CreateTime: Math.floor(Date.now() / 1000), MsgType: msgType, ...fields })
+  return passive({ ...envelope(event, msgType), ...fields })
 }
 
 /** A required non-empty string option, named in the error. */
